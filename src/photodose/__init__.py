@@ -1,0 +1,3 @@
+"""photodose: red light therapy, measured."""
+
+__version__ = "0.1.0"

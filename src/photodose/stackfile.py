@@ -1,0 +1,201 @@
+"""Read layer stacks from files: photodose's TOML format and MCML's ``.mci`` input files.
+
+TOML::
+
+    n_above = 1.0
+    n_below = 1.0
+    [[layer]]
+    name = "epidermis"
+    mua_per_cm = 4.3
+    mus_per_cm = 107
+    g = 0.79
+    n = 1.4
+    thickness_cm = 0.01      # `inf` (or "inf") is allowed for the last layer
+
+MCML ``.mci`` (Wang & Jacques, MCML manual §9.1): the first run of the file is read — its
+photon count, grid (dz, dr, nz, nr, na) and layers (n, μa, μs, g, d per line).
+
+Every problem raises :class:`StackFileError` whose message names the file, the line or the
+layer and field, and what to write instead.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from photodose.transport import Grid, Layer, LayerStack, StackError
+
+LAYER_FIELDS = ("mua_per_cm", "mus_per_cm", "g", "n", "thickness_cm")
+
+
+class StackFileError(ValueError):
+    """A stack file that cannot be read; the message says where and how to fix it."""
+
+
+@dataclass(frozen=True)
+class StackSpec:
+    """A stack read from a file, with the run settings the file carried (MCML files do)."""
+
+    stack: LayerStack
+    photons: int | None = None
+    depth_grid: Grid | None = None
+    radial_grid: Grid | None = None
+    angle_bins: int | None = None
+
+
+def _number(value: Any, where: str, fieldname: str) -> float:
+    if isinstance(value, bool):
+        raise StackFileError(f"{where}: {fieldname} must be a number, got {value!r}")
+    if isinstance(value, str) and value.strip().lower() in ("inf", "infinity", "+inf"):
+        return math.inf
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise StackFileError(f"{where}: {fieldname} must be a number, got {value!r}") from None
+
+
+def stack_from_mapping(data: dict[str, Any], origin: str = "stack") -> LayerStack:
+    """Build a :class:`LayerStack` from the parsed TOML structure (see module docstring)."""
+    layers_raw = data.get("layer")
+    if not isinstance(layers_raw, list) or not layers_raw:
+        raise StackFileError(
+            f"{origin}: no layers found; add one [[layer]] table per layer with fields "
+            + ", ".join(LAYER_FIELDS)
+        )
+    known = {"n_above", "n_below", "layer", "name", "description", "source"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise StackFileError(
+            f"{origin}: unknown top-level key(s) {unknown}; allowed: n_above, n_below, [[layer]]"
+        )
+    layers = []
+    for i, raw in enumerate(layers_raw):
+        if not isinstance(raw, dict):
+            raise StackFileError(f"{origin}: layer {i + 1} must be a [[layer]] table")
+        name = str(raw.get("name", f"layer {i + 1}"))
+        where = f"{origin}: layer {i + 1} ({name!r})"
+        extra = sorted(set(raw) - set(LAYER_FIELDS) - {"name", "source", "confidence"})
+        if extra:
+            raise StackFileError(
+                f"{where}: unknown field(s) {extra}; allowed: {', '.join(LAYER_FIELDS)}"
+            )
+        missing = [f for f in LAYER_FIELDS if f not in raw]
+        if missing:
+            raise StackFileError(f"{where}: missing field(s) {missing}")
+        vals = {f: _number(raw[f], where, f) for f in LAYER_FIELDS}
+        layers.append(Layer(name=name, **vals))
+    try:
+        return LayerStack(
+            layers,
+            n_above=_number(data.get("n_above", 1.0), origin, "n_above"),
+            n_below=_number(data.get("n_below", 1.0), origin, "n_below"),
+        )
+    except StackError as exc:
+        raise StackFileError(f"{origin}: {exc}") from None
+
+
+def read_toml_stack(path: Path) -> StackSpec:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise StackFileError(f"{path}: not UTF-8 text; save the stack file as UTF-8") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StackFileError(f"{path}: TOML syntax error: {exc}") from None
+    return StackSpec(stack_from_mapping(data, str(path)))
+
+
+def _mci_lines(text: str) -> list[tuple[int, list[str]]]:
+    """Non-empty lines without comments, as (line number, tokens)."""
+    out = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        body = line.split("#", 1)[0].strip()
+        if body:
+            out.append((lineno, body.split()))
+    return out
+
+
+def read_mci_stack(path: Path) -> StackSpec:
+    """The first run of an MCML ``.mci`` file (version 1.0)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise StackFileError(f"{path}: not a text file; an .mci file is plain ASCII") from None
+    lines = _mci_lines(text)
+    pos = 0
+
+    def take(count: int, what: str) -> tuple[int, list[str]]:
+        nonlocal pos
+        if pos >= len(lines):
+            raise StackFileError(f"{path}: file ends before {what}; see MCML manual §9.1")
+        lineno, toks = lines[pos]
+        pos += 1
+        if len(toks) < count:
+            raise StackFileError(
+                f"{path}, line {lineno}: expected {count} value(s) for {what}, got {toks}"
+            )
+        return lineno, toks
+
+    def num(tok: str, lineno: int, what: str) -> float:
+        try:
+            return float(tok)
+        except ValueError:
+            raise StackFileError(
+                f"{path}, line {lineno}: {what} must be a number, got {tok!r}"
+            ) from None
+
+    def integer(tok: str, lineno: int, what: str) -> int:
+        v = num(tok, lineno, what)
+        if v != int(v) or v < 1:
+            raise StackFileError(
+                f"{path}, line {lineno}: {what} must be a positive integer, got {tok!r}"
+            )
+        return int(v)
+
+    take(1, "the file version")
+    take(1, "the number of runs")
+    take(1, "the output file name")
+    ln, toks = take(1, "the number of photons")
+    photons = integer(toks[0], ln, "number of photons")
+    ln, toks = take(2, "dz and dr")
+    dz, dr = num(toks[0], ln, "dz"), num(toks[1], ln, "dr")
+    ln, toks = take(3, "the numbers of dz, dr and da bins")
+    nz, nr, na = (integer(t, ln, w) for t, w in zip(toks[:3], ("nz", "nr", "na"), strict=True))
+    ln, toks = take(1, "the number of layers")
+    nlayers = integer(toks[0], ln, "number of layers")
+    ln, toks = take(1, "n of the medium above")
+    n_above = num(toks[0], ln, "n above")
+    layers = []
+    for i in range(nlayers):
+        ln, toks = take(5, f"layer {i + 1} (n mua mus g d)")
+        n, mua, mus, g, d = (
+            num(t, ln, f) for t, f in zip(toks[:5], ("n", "mua", "mus", "g", "d"), strict=True)
+        )
+        layers.append(Layer(mua, mus, g, n, d, name=f"layer {i + 1}"))
+    ln, toks = take(1, "n of the medium below")
+    n_below = num(toks[0], ln, "n below")
+    try:
+        stack = LayerStack(layers, n_above=n_above, n_below=n_below)
+        dgrid, rgrid = Grid(dz, nz), Grid(dr, nr)
+    except (StackError, ValueError) as exc:
+        raise StackFileError(f"{path}: {exc}") from None
+    return StackSpec(stack, photons=photons, depth_grid=dgrid, radial_grid=rgrid, angle_bins=na)
+
+
+def read_stack_file(path: str | Path) -> StackSpec:
+    """Read a ``.toml`` stack or an MCML ``.mci`` file (chosen by extension)."""
+    p = Path(path)
+    if not p.is_file():
+        raise StackFileError(f"{p}: no such file")
+    if p.suffix.lower() == ".mci":
+        return read_mci_stack(p)
+    if p.suffix.lower() == ".toml":
+        return read_toml_stack(p)
+    raise StackFileError(
+        f"{p}: unknown stack format {p.suffix!r}; use a .toml or an MCML .mci file"
+    )

@@ -1,0 +1,215 @@
+"""``simulate``: run the photon kernel over fixed chunks, in parallel, and normalise the tallies.
+
+Reproducibility: the photons are split into chunks whose sizes depend only on the photon
+count; chunk ``k`` gets its own RNG stream from ``SeedSequence(seed).spawn``; and chunk tallies
+are added in chunk order. So a seed gives the same numbers whatever the thread count.
+
+Memory: chunks run in waves of a few per thread, so memory is bounded by the tally grids
+times the wave size, not by the photon count.
+
+Errors: the spread of the per-chunk estimates gives the standard error of each total
+(batch means; e.g. Wang et al. 1995, MCML §4.3 use the same idea with independent runs).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+from photodose.transport import kernel
+from photodose.transport.result import Grid, TransportResult
+from photodose.transport.rng import seed_states
+from photodose.transport.sources import Source, pencil_beam
+from photodose.transport.stack import LayerStack
+
+ProgressCallback = Callable[[int, int], None]
+
+MIN_CHUNK = 100
+MAX_CHUNK = 50_000
+TARGET_CHUNKS = 100
+
+
+def chunk_sizes(photons: int) -> NDArray[np.int64]:
+    """Photons per chunk: about ``TARGET_CHUNKS`` chunks, each of 100–50 000 photons.
+
+    Depends on the photon count only (not on threads), which keeps runs reproducible.
+    """
+    if photons < 1:
+        raise ValueError(f"photons = {photons}: launch at least 1 photon")
+    size = min(MAX_CHUNK, max(MIN_CHUNK, math.ceil(photons / TARGET_CHUNKS)))
+    full, rest = divmod(photons, size)
+    sizes = [size] * full + ([rest] if rest else [])
+    return np.array(sizes, dtype=np.int64)
+
+
+def default_depth_grid(stack: LayerStack) -> Grid:
+    """400 uniform bins over the finite layers, plus 1 cm of a semi-infinite last layer."""
+    finite = float(sum(ly.thickness_cm for ly in stack.layers if math.isfinite(ly.thickness_cm)))
+    extent = finite if math.isfinite(stack.total_thickness_cm) else finite + 1.0
+    return Grid(step_cm=extent / 400, bins=400)
+
+
+def batch_standard_error(
+    per_chunk: NDArray[np.float64], sizes: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """Standard error of Σx/ΣN from per-chunk sums ``x`` (rows = chunks) of sizes ``N``.
+
+    se² = k/(k−1) · Σ N_c² (f_c − f)² / (ΣN)², f_c = x_c/N_c; for equal chunks this is the
+    usual s/√k of the batch means. NaN with a single chunk.
+    """
+    k = sizes.shape[0]
+    total = float(sizes.sum())
+    if k < 2:
+        return np.full(per_chunk.shape[1:], np.nan)
+    f = per_chunk.sum(axis=0) / total
+    fc = per_chunk / sizes.reshape((-1,) + (1,) * (per_chunk.ndim - 1))
+    dev = (fc - f) * sizes.reshape((-1,) + (1,) * (per_chunk.ndim - 1))
+    var: NDArray[np.float64] = (dev**2).sum(axis=0) / total**2 * k / (k - 1)
+    return np.sqrt(var)
+
+
+def _resolve_threads(threads: int | None) -> int:
+    available = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+    if threads is None:
+        return available
+    if threads < 1:
+        raise ValueError(f"threads = {threads}: use at least 1")
+    return min(threads, available)
+
+
+def simulate(
+    stack: LayerStack,
+    photons: int,
+    *,
+    source: Source | None = None,
+    seed: int | None = None,
+    threads: int | None = None,
+    depth_grid: Grid | None = None,
+    radial_grid: Grid | None = None,
+    angle_bins: int = 30,
+    progress: ProgressCallback | None = None,
+) -> TransportResult:
+    """Monte Carlo photon transport through a layered medium (the MCML problem).
+
+    Parameters
+    ----------
+    stack : the layers and ambient indices.
+    photons : number of photon packets launched.
+    source : incident beam (default: normal pencil beam).
+    seed : seed of the ``SeedSequence`` that seeds every chunk's stream (None: fresh entropy).
+    threads : worker threads (default: all Numba threads); results do not depend on it.
+    depth_grid : uniform depth bins for A(z) and Φ(z) (default: :func:`default_depth_grid`).
+    radial_grid : uniform radial bins for A(r, z), R(r), T(r); None skips radial tallies.
+    angle_bins : bins of exit angle over 0–90° for R(θ) and T(θ).
+    progress : called as ``progress(done, total)`` after each wave of chunks.
+    """
+    src = source if source is not None else pencil_beam()
+    dgrid = depth_grid if depth_grid is not None else default_depth_grid(stack)
+    if angle_bins < 1:
+        raise ValueError(f"angle_bins = {angle_bins}: use at least 1")
+    nthreads = _resolve_threads(threads)
+    sizes = chunk_sizes(int(photons))
+    n_chunks = sizes.shape[0]
+    states = seed_states(seed, n_chunks)
+    p = stack.as_arrays()
+    nl = p["mua"].shape[0]
+    nz = dgrid.bins
+    nr = radial_grid.bins if radial_grid is not None else 0
+    dr = radial_grid.step_cm if radial_grid is not None else 1.0
+    da = 0.5 * math.pi / angle_bins
+    kind, param = src.kernel_code
+
+    chunk_totals = np.zeros((n_chunks, kernel.N_TOTALS))
+    chunk_layers = np.zeros((n_chunks, nl))
+    acc_az = np.zeros(nz)
+    acc_phi = np.zeros(nz)
+    acc_arz = np.zeros((nr, nz))
+    acc_rdr = np.zeros(nr)
+    acc_ttr = np.zeros(nr)
+    acc_rda = np.zeros(angle_bins)
+    acc_tta = np.zeros(angle_bins)
+
+    wave = max(8, 4 * nthreads)
+    previous_threads = numba.get_num_threads()
+    numba.set_num_threads(nthreads)
+    t0 = time.perf_counter()
+    try:
+        for start in range(0, n_chunks, wave):
+            stop = min(n_chunks, start + wave)
+            w = stop - start
+            b_az = np.zeros((w, nz))
+            b_phi = np.zeros((w, nz))
+            b_arz = np.zeros((w, nr, nz))
+            b_rdr = np.zeros((w, nr))
+            b_ttr = np.zeros((w, nr))
+            b_rda = np.zeros((w, angle_bins))
+            b_tta = np.zeros((w, angle_bins))
+            kernel.trace_wave(
+                sizes[start:stop], states[start:stop], kind, param,
+                float(stack.n_above), float(stack.n_below),
+                p["mua"], p["mus"], p["g"], p["n"], p["z0"], p["z1"],
+                dgrid.step_cm, dr, da,
+                chunk_totals[start:stop], chunk_layers[start:stop],
+                b_az, b_phi, b_arz, b_rdr, b_ttr, b_rda, b_tta,
+            )  # fmt: skip
+            for j in range(w):  # fixed order: the sums do not depend on the wave size
+                acc_az += b_az[j]
+                acc_phi += b_phi[j]
+                if nr:
+                    acc_arz += b_arz[j]
+                    acc_rdr += b_rdr[j]
+                    acc_ttr += b_ttr[j]
+                acc_rda += b_rda[j]
+                acc_tta += b_tta[j]
+            if progress is not None:
+                progress(int(sizes[:stop].sum()), int(photons))
+    finally:
+        numba.set_num_threads(previous_threads)
+    wall = time.perf_counter() - t0
+
+    n = float(photons)
+    tot = chunk_totals.sum(axis=0) / n
+    se_tot = batch_standard_error(chunk_totals, sizes)
+    a_layer = chunk_layers.sum(axis=0) / n
+    se_layer = batch_standard_error(chunk_layers, sizes)
+
+    dz = dgrid.step_cm
+    r_idx = np.arange(nr) + 0.5
+    ring_area = 2.0 * math.pi * r_idx * dr * dr
+    angle_edges: NDArray[np.float64] = np.arange(angle_bins + 1, dtype=np.float64) * da
+    solid_angle = 2.0 * math.pi * (np.cos(angle_edges[:-1]) - np.cos(angle_edges[1:]))
+
+    return TransportResult(
+        stack=stack,
+        photons=int(photons),
+        seed=seed,
+        threads=nthreads,
+        source=src.describe(),
+        specular_reflectance=float(tot[kernel.T_SPECULAR]),
+        specular_reflectance_se=float(se_tot[kernel.T_SPECULAR]),
+        diffuse_reflectance=float(tot[kernel.T_DIFFUSE]),
+        diffuse_reflectance_se=float(se_tot[kernel.T_DIFFUSE]),
+        transmittance=float(tot[kernel.T_TRANSMIT]),
+        transmittance_se=float(se_tot[kernel.T_TRANSMIT]),
+        absorbed_by_layer=a_layer,
+        absorbed_by_layer_se=se_layer,
+        depth_grid=dgrid,
+        absorption_per_cm=acc_az / (n * dz),
+        fluence_per_irradiance=acc_phi / (n * dz),
+        absorbed_beyond_depth_grid=float(tot[kernel.T_BEYOND_GRID]),
+        radial_grid=radial_grid,
+        absorption_rz_per_cm3=acc_arz / (n * ring_area[:, None] * dz) if nr else acc_arz,
+        diffuse_reflectance_r_per_cm2=acc_rdr / (n * ring_area) if nr else acc_rdr,
+        transmittance_r_per_cm2=acc_ttr / (n * ring_area) if nr else acc_ttr,
+        angle_edges_rad=angle_edges,
+        diffuse_reflectance_angle_per_sr=acc_rda / (n * solid_angle),
+        transmittance_angle_per_sr=acc_tta / (n * solid_angle),
+        steps_per_photon=float(tot[kernel.T_STEPS]),
+        wall_seconds=wall,
+        roulette_weight_gain=float(tot[kernel.T_ROULETTE]),
+    )

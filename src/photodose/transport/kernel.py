@@ -1,0 +1,351 @@
+"""The photon-packet kernel: MCML physics for planar layers, compiled with Numba.
+
+One call of :func:`trace_chunk` follows ``n_photons`` packets with one RNG stream and adds
+their weight into chunk-local tallies. Chunks are independent, so they run in parallel
+(:func:`trace_wave`) and are summed in a fixed order by the engine.
+
+Physics (Wang, Jacques & Zheng, Comput. Methods Programs Biomed. 47:131–146, 1995, "MCML"):
+
+- step length ``s = -ln(ξ)/μt`` carried across layer boundaries in mean-free-path units;
+- at a boundary, Fresnel reflectance for unpolarised light decides reflection or refraction
+  (all-or-none, MCML's default) and Snell's law the new direction;
+- at an interaction, implicit capture: the packet deposits ``w·μa/μt`` and keeps the rest;
+- Henyey–Greenstein scattering (closed-form inversion of the cumulative distribution);
+- Russian roulette below weight 1e-4 with survival 1 in 10.
+
+The per-photon functions use only scalars and small arrays so the same code can be compiled
+for a GPU with ``numba.cuda.jit`` (one stream per thread, atomics for the tallies).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+from numpy.typing import NDArray
+
+from photodose.transport.rng import uniform
+
+# Fast-math without the no-NaN / no-Inf assumptions: semi-infinite layers use inf distances.
+_FM = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
+WEIGHT_THRESHOLD = 1e-4  # MCML's roulette threshold
+ROULETTE_CHANCE = 0.1  # survive 1 in 10, weight ×10
+_COS_ZERO = 1.0e-12  # |cos| above 1 − this is treated as normal incidence
+_COS_90 = 1.0e-6  # |cos| below this is treated as grazing (total reflection)
+
+# Indices of the per-chunk totals vector.
+T_SPECULAR = 0
+T_DIFFUSE = 1
+T_TRANSMIT = 2
+T_STEPS = 3
+T_BEYOND_GRID = 4
+T_ROULETTE = 5  # net weight created by roulette (expected 0): keeps the balance exact
+N_TOTALS = 6
+
+# Source kinds.
+SOURCE_PENCIL = 0
+SOURCE_OBLIQUE = 1
+SOURCE_COSINE = 2
+
+
+@njit(inline="always", fastmath=_FM)
+def fresnel(n1: float, n2: float, ca1: float) -> tuple[float, float]:
+    """Unpolarised Fresnel reflectance and transmitted-angle cosine.
+
+    ``ca1`` = cos of the incident angle (≥ 0). Returns ``(R, ca2)``; R = 1 beyond the critical
+    angle. Equation as MCML's ``RFresnel`` (Born & Wolf): R = ½[sin²(θ1−θ2)/sin²(θ1+θ2) +
+    tan²(θ1−θ2)/tan²(θ1+θ2)].
+    """
+    if n1 == n2:
+        return 0.0, ca1
+    if ca1 > 1.0 - _COS_ZERO:
+        r = (n2 - n1) / (n2 + n1)
+        return r * r, ca1
+    if ca1 < _COS_90:
+        return 1.0, 0.0
+    sa1 = math.sqrt(1.0 - ca1 * ca1)
+    sa2 = n1 * sa1 / n2
+    if sa2 >= 1.0:
+        return 1.0, 0.0
+    ca2 = math.sqrt(1.0 - sa2 * sa2)
+    cap = ca1 * ca2 - sa1 * sa2  # cos(θ1+θ2)
+    cam = ca1 * ca2 + sa1 * sa2  # cos(θ1−θ2)
+    sap = sa1 * ca2 + ca1 * sa2  # sin(θ1+θ2)
+    sam = sa1 * ca2 - ca1 * sa2  # sin(θ1−θ2)
+    r = 0.5 * sam * sam * (cam * cam + cap * cap) / (sap * sap * cam * cam)
+    return r, ca2
+
+
+@njit(inline="always", fastmath=_FM)
+def henyey_greenstein_cos(g: float, xi: float) -> float:
+    """cos θ sampled from the Henyey–Greenstein phase function (Henyey & Greenstein 1941).
+
+    cos θ = [1 + g² − ((1 − g²)/(1 − g + 2gξ))²] / (2g), or 2ξ − 1 for g = 0.
+    """
+    if g == 0.0:
+        return 2.0 * xi - 1.0
+    tmp = (1.0 - g * g) / (1.0 - g + 2.0 * g * xi)
+    c = (1.0 + g * g - tmp * tmp) * (0.5 / g)
+    return min(1.0, max(-1.0, c))
+
+
+@njit(inline="always", fastmath=_FM)
+def spin(
+    ux: float,
+    uy: float,
+    uz: float,
+    cost: float,
+    s0: np.uint64,
+    s1: np.uint64,
+    s2: np.uint64,
+    s3: np.uint64,
+) -> tuple[float, float, float, np.uint64, np.uint64, np.uint64, np.uint64]:
+    """New direction after scattering by polar cosine ``cost`` and a uniform azimuth.
+
+    The azimuth's cosine and sine come from a point drawn uniformly in the unit disc
+    (cos ψ = (a² − b²)/r², sin ψ = 2ab/r²), which avoids the two trigonometric calls that
+    dominate MCML's ``Spin`` (manual Table 5.2). Rotation: MCML manual Eq. 3.24–3.25.
+    Returns the new direction and RNG state.
+    """
+    while True:
+        ua, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+        ub, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+        a = 2.0 * ua - 1.0
+        b = 2.0 * ub - 1.0
+        r2 = a * a + b * b
+        if 0.0 < r2 <= 1.0:
+            break
+    inv_r2 = 1.0 / r2
+    cosp = (a * a - b * b) * inv_r2
+    sinp = 2.0 * a * b * inv_r2
+    sint = math.sqrt(max(0.0, 1.0 - cost * cost))
+    if abs(uz) > 1.0 - _COS_ZERO:
+        return sint * cosp, sint * sinp, (cost if uz >= 0.0 else -cost), s0, s1, s2, s3
+    temp = math.sqrt(1.0 - uz * uz)
+    f = sint / temp
+    nux = f * (ux * uz * cosp - uy * sinp) + ux * cost
+    nuy = f * (uy * uz * cosp + ux * sinp) + uy * cost
+    nuz = -sint * cosp * temp + uz * cost
+    return nux, nuy, nuz, s0, s1, s2, s3
+
+
+@njit(fastmath=_FM, nogil=True, cache=True)
+def trace_chunk(
+    n_photons: int,
+    state: NDArray[np.uint64],
+    source_kind: int,
+    source_param: float,
+    n_above: float,
+    n_below: float,
+    mua: NDArray[np.float64],
+    mus: NDArray[np.float64],
+    g: NDArray[np.float64],
+    n: NDArray[np.float64],
+    z0: NDArray[np.float64],
+    z1: NDArray[np.float64],
+    dz: float,
+    dr: float,
+    da: float,
+    totals: NDArray[np.float64],
+    a_layer: NDArray[np.float64],
+    a_z: NDArray[np.float64],
+    phi_z: NDArray[np.float64],
+    a_rz: NDArray[np.float64],
+    rd_r: NDArray[np.float64],
+    tt_r: NDArray[np.float64],
+    rd_a: NDArray[np.float64],
+    tt_a: NDArray[np.float64],
+) -> None:
+    """Trace ``n_photons`` packets and add their weights into the given (zeroed) tallies.
+
+    ``source_param`` is the incidence angle's cosine for an oblique beam, or the exponent m of
+    a cos^m angular emission profile. Grids with 0 bins are skipped (no radial cost when
+    ``a_rz`` has no radial bins).
+    """
+    n_layers = mua.shape[0]
+    nz = a_z.shape[0]
+    nr = rd_r.shape[0]
+    na = rd_a.shape[0]
+    n_first = n[0]
+    inv_dz = 1.0 / dz
+    inv_dr = 1.0 / dr if nr > 0 else 0.0
+    inv_da = 1.0 / da
+    # Per-layer constants, so the step needs multiplications only.
+    inv_mut = np.empty(n_layers)
+    absorb_frac = np.empty(n_layers)
+    inv_mua = np.empty(n_layers)
+    for i in range(n_layers):
+        mt = mua[i] + mus[i]
+        inv_mut[i] = 1.0 / mt if mt > 0.0 else math.inf
+        absorb_frac[i] = mua[i] / mt if mt > 0.0 else 0.0
+        inv_mua[i] = 1.0 / mua[i] if mua[i] > 0.0 else 0.0
+    s0 = state[0]
+    s1 = state[1]
+    s2 = state[2]
+    s3 = state[3]
+
+    for _ in range(n_photons):
+        # ---- launch: direction in the ambient medium, then Fresnel at the surface ----
+        ca_in = 1.0
+        sa_in = 0.0
+        cphi = 1.0
+        sphi = 0.0
+        if source_kind == SOURCE_OBLIQUE:
+            ca_in = source_param
+            sa_in = math.sqrt(max(0.0, 1.0 - ca_in * ca_in))
+        elif source_kind == SOURCE_COSINE:
+            # cos^m radiant intensity: p(θ) ∝ cos^m θ sin θ  →  cos θ = ξ^(1/(m+1)).
+            xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+            ca_in = xi ** (1.0 / (source_param + 1.0))
+            sa_in = math.sqrt(max(0.0, 1.0 - ca_in * ca_in))
+            xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+            psi = 2.0 * math.pi * xi
+            cphi = math.cos(psi)
+            sphi = math.sin(psi)
+        r_sp, ca_t = fresnel(n_above, n_first, ca_in)
+        totals[T_SPECULAR] += r_sp
+        if r_sp >= 1.0:
+            continue
+        w = 1.0 - r_sp
+        sa_t = n_above * sa_in / n_first
+        ux = sa_t * cphi
+        uy = sa_t * sphi
+        uz = ca_t
+        x = 0.0
+        y = 0.0
+        z = 0.0
+        layer = 0
+        s_left = 0.0  # remaining step, in mean free paths
+        alive = True
+        steps = 0
+
+        while alive:
+            if s_left == 0.0:
+                xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+                s_left = -math.log(xi)
+            s = s_left * inv_mut[layer]
+            # Does the step reach the boundary ahead? A branch-free select of the boundary and
+            # no division by uz (the sign of uz is a coin toss, so branching on it stalls).
+            going_down = uz > 0.0
+            z_bound = z1[layer] if going_down else z0[layer]
+            dist = z_bound - z
+            if s * abs(uz) > abs(dist):
+                # ---- move to the boundary, then reflect or transmit ----
+                db = dist / uz
+                x += ux * db
+                y += uy * db
+                z = z_bound
+                s_left -= db / inv_mut[layer]
+                if s_left < 0.0:
+                    s_left = 0.0
+                n_i = n[layer]
+                if going_down:
+                    n_t = n_below if layer == n_layers - 1 else n[layer + 1]
+                else:
+                    n_t = n_above if layer == 0 else n[layer - 1]
+                r, ca2 = fresnel(n_i, n_t, abs(uz))
+                if r > 0.0:
+                    xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+                    if xi <= r:
+                        uz = -uz
+                        continue
+                if going_down and layer == n_layers - 1:
+                    totals[T_TRANSMIT] += w
+                    if nr > 0:
+                        ir = int(math.sqrt(x * x + y * y) * inv_dr)
+                        if ir < nr:
+                            tt_r[ir] += w
+                    tt_a[min(na - 1, int(math.acos(min(1.0, ca2)) * inv_da))] += w
+                    alive = False
+                elif (not going_down) and layer == 0:
+                    totals[T_DIFFUSE] += w
+                    if nr > 0:
+                        ir = int(math.sqrt(x * x + y * y) * inv_dr)
+                        if ir < nr:
+                            rd_r[ir] += w
+                    rd_a[min(na - 1, int(math.acos(min(1.0, ca2)) * inv_da))] += w
+                    alive = False
+                else:
+                    if n_i != n_t:
+                        ratio = n_i / n_t
+                        ux *= ratio
+                        uy *= ratio
+                        uz = ca2 if going_down else -ca2
+                    layer = layer + 1 if going_down else layer - 1
+                continue
+
+            # ---- interaction inside the layer: implicit capture, then scattering ----
+            x += ux * s
+            y += uy * s
+            z += uz * s
+            s_left = 0.0
+            steps += 1
+            dw = w * absorb_frac[layer]
+            w -= dw
+            a_layer[layer] += dw
+            iz = int(z * inv_dz)
+            if iz < nz:
+                a_z[iz] += dw
+                phi_z[iz] += dw * inv_mua[layer]
+                if nr > 0:
+                    ir = int(math.sqrt(x * x + y * y) * inv_dr)
+                    if ir < nr:
+                        a_rz[ir, iz] += dw
+            else:
+                totals[T_BEYOND_GRID] += dw
+            xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+            cost = henyey_greenstein_cos(g[layer], xi)
+            ux, uy, uz, s0, s1, s2, s3 = spin(ux, uy, uz, cost, s0, s1, s2, s3)
+            # ---- Russian roulette ----
+            if w < WEIGHT_THRESHOLD:
+                xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+                if xi <= ROULETTE_CHANCE:
+                    totals[T_ROULETTE] += w / ROULETTE_CHANCE - w
+                    w /= ROULETTE_CHANCE
+                else:
+                    totals[T_ROULETTE] -= w
+                    alive = False
+        totals[T_STEPS] += steps
+    state[0] = s0
+    state[1] = s1
+    state[2] = s2
+    state[3] = s3
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def trace_wave(
+    sizes: NDArray[np.int64],
+    states: NDArray[np.uint64],
+    source_kind: int,
+    source_param: float,
+    n_above: float,
+    n_below: float,
+    mua: NDArray[np.float64],
+    mus: NDArray[np.float64],
+    g: NDArray[np.float64],
+    n: NDArray[np.float64],
+    z0: NDArray[np.float64],
+    z1: NDArray[np.float64],
+    dz: float,
+    dr: float,
+    da: float,
+    totals: NDArray[np.float64],
+    a_layer: NDArray[np.float64],
+    a_z: NDArray[np.float64],
+    phi_z: NDArray[np.float64],
+    a_rz: NDArray[np.float64],
+    rd_r: NDArray[np.float64],
+    tt_r: NDArray[np.float64],
+    rd_a: NDArray[np.float64],
+    tt_a: NDArray[np.float64],
+) -> None:
+    """Trace several chunks in parallel; chunk ``k`` writes only to row ``k`` of each tally."""
+    for k in prange(sizes.shape[0]):
+        st = states[k].copy()
+        trace_chunk(
+            sizes[k], st, source_kind, source_param, n_above, n_below,
+            mua, mus, g, n, z0, z1, dz, dr, da,
+            totals[k], a_layer[k], a_z[k], phi_z[k], a_rz[k], rd_r[k], tt_r[k], rd_a[k], tt_a[k],
+        )  # fmt: skip
