@@ -14,10 +14,12 @@ Errors: the spread of the per-chunk estimates gives the standard error of each t
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
@@ -74,12 +76,33 @@ def batch_standard_error(
 
 
 def _resolve_threads(threads: int | None) -> int:
-    available = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
     if threads is None:
-        return available
+        return os.cpu_count() or 1
     if threads < 1:
         raise ValueError(f"threads = {threads}: use at least 1")
-    return min(threads, available)
+    return threads
+
+
+@dataclass
+class _ChunkTallies:
+    """Tallies of one chunk (the kernel adds into them)."""
+
+    totals: NDArray[np.float64]
+    a_layer: NDArray[np.float64]
+    a_z: NDArray[np.float64]
+    phi_z: NDArray[np.float64]
+    a_rz: NDArray[np.float64]
+    rd_r: NDArray[np.float64]
+    tt_r: NDArray[np.float64]
+    rd_a: NDArray[np.float64]
+    tt_a: NDArray[np.float64]
+
+    @classmethod
+    def zeros(cls, n_layers: int, nz: int, nr: int, na: int) -> _ChunkTallies:
+        return cls(
+            np.zeros(kernel.N_TOTALS), np.zeros(n_layers), np.zeros(nz), np.zeros(nz),
+            np.zeros((nr, nz)), np.zeros(nr), np.zeros(nr), np.zeros(na), np.zeros(na),
+        )  # fmt: skip
 
 
 def simulate(
@@ -126,50 +149,41 @@ def simulate(
 
     chunk_totals = np.zeros((n_chunks, kernel.N_TOTALS))
     chunk_layers = np.zeros((n_chunks, nl))
-    acc_az = np.zeros(nz)
-    acc_phi = np.zeros(nz)
-    acc_arz = np.zeros((nr, nz))
-    acc_rdr = np.zeros(nr)
-    acc_ttr = np.zeros(nr)
-    acc_rda = np.zeros(angle_bins)
-    acc_tta = np.zeros(angle_bins)
+    acc = _ChunkTallies.zeros(nl, nz, nr, angle_bins)
+    mua, mus, g, n_idx, z0, z1 = p["mua"], p["mus"], p["g"], p["n"], p["z0"], p["z1"]
+    n_above, n_below = float(stack.n_above), float(stack.n_below)
 
-    wave = max(8, 4 * nthreads)
-    previous_threads = numba.get_num_threads()
-    numba.set_num_threads(nthreads)
+    def run_chunk(k: int) -> _ChunkTallies:
+        t = _ChunkTallies.zeros(nl, nz, nr, angle_bins)
+        kernel.trace_chunk(
+            int(sizes[k]), states[k].copy(), kind, param, n_above, n_below,
+            mua, mus, g, n_idx, z0, z1, dgrid.step_cm, dr, da,
+            t.totals, t.a_layer, t.a_z, t.phi_z, t.a_rz, t.rd_r, t.tt_r, t.rd_a, t.tt_a,
+        )  # fmt: skip
+        return t
+
+    # Waves of a few chunks per thread keep memory bounded by the grids, not the photon count.
+    wave = 4 * nthreads
     t0 = time.perf_counter()
-    try:
+    with ThreadPoolExecutor(max_workers=nthreads) as pool:
         for start in range(0, n_chunks, wave):
             stop = min(n_chunks, start + wave)
-            w = stop - start
-            b_az = np.zeros((w, nz))
-            b_phi = np.zeros((w, nz))
-            b_arz = np.zeros((w, nr, nz))
-            b_rdr = np.zeros((w, nr))
-            b_ttr = np.zeros((w, nr))
-            b_rda = np.zeros((w, angle_bins))
-            b_tta = np.zeros((w, angle_bins))
-            kernel.trace_wave(
-                sizes[start:stop], states[start:stop], kind, param,
-                float(stack.n_above), float(stack.n_below),
-                p["mua"], p["mus"], p["g"], p["n"], p["z0"], p["z1"],
-                dgrid.step_cm, dr, da,
-                chunk_totals[start:stop], chunk_layers[start:stop],
-                b_az, b_phi, b_arz, b_rdr, b_ttr, b_rda, b_tta,
-            )  # fmt: skip
-            for j in range(w):  # fixed order: the sums do not depend on the wave size
-                acc_az += b_az[j]
-                acc_phi += b_phi[j]
+            # map() returns in chunk order, so the sums do not depend on the thread count.
+            for k, t in zip(
+                range(start, stop), pool.map(run_chunk, range(start, stop)), strict=True
+            ):
+                chunk_totals[k] = t.totals
+                chunk_layers[k] = t.a_layer
+                acc.a_z += t.a_z
+                acc.phi_z += t.phi_z
                 if nr:
-                    acc_arz += b_arz[j]
-                    acc_rdr += b_rdr[j]
-                    acc_ttr += b_ttr[j]
-                acc_rda += b_rda[j]
-                acc_tta += b_tta[j]
+                    acc.a_rz += t.a_rz
+                    acc.rd_r += t.rd_r
+                    acc.tt_r += t.tt_r
+                acc.rd_a += t.rd_a
+                acc.tt_a += t.tt_a
             if progress is not None:
                 progress(int(sizes[:stop].sum()), int(photons))
-    finally:
-        numba.set_num_threads(previous_threads)
     wall = time.perf_counter() - t0
 
     n = float(photons)
@@ -199,16 +213,16 @@ def simulate(
         absorbed_by_layer=a_layer,
         absorbed_by_layer_se=se_layer,
         depth_grid=dgrid,
-        absorption_per_cm=acc_az / (n * dz),
-        fluence_per_irradiance=acc_phi / (n * dz),
+        absorption_per_cm=acc.a_z / (n * dz),
+        fluence_per_irradiance=acc.phi_z / (n * dz),
         absorbed_beyond_depth_grid=float(tot[kernel.T_BEYOND_GRID]),
         radial_grid=radial_grid,
-        absorption_rz_per_cm3=acc_arz / (n * ring_area[:, None] * dz) if nr else acc_arz,
-        diffuse_reflectance_r_per_cm2=acc_rdr / (n * ring_area) if nr else acc_rdr,
-        transmittance_r_per_cm2=acc_ttr / (n * ring_area) if nr else acc_ttr,
+        absorption_rz_per_cm3=acc.a_rz / (n * ring_area[:, None] * dz) if nr else acc.a_rz,
+        diffuse_reflectance_r_per_cm2=acc.rd_r / (n * ring_area) if nr else acc.rd_r,
+        transmittance_r_per_cm2=acc.tt_r / (n * ring_area) if nr else acc.tt_r,
         angle_edges_rad=angle_edges,
-        diffuse_reflectance_angle_per_sr=acc_rda / (n * solid_angle),
-        transmittance_angle_per_sr=acc_tta / (n * solid_angle),
+        diffuse_reflectance_angle_per_sr=acc.rd_a / (n * solid_angle),
+        transmittance_angle_per_sr=acc.tt_a / (n * solid_angle),
         steps_per_photon=float(tot[kernel.T_STEPS]),
         wall_seconds=wall,
         roulette_weight_gain=float(tot[kernel.T_ROULETTE]),

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 from numpy.typing import NDArray
 
 from photodose.transport.rng import uniform
@@ -312,40 +312,3 @@ def trace_chunk(
     state[1] = s1
     state[2] = s2
     state[3] = s3
-
-
-@njit(parallel=True, nogil=True, cache=True)
-def trace_wave(
-    sizes: NDArray[np.int64],
-    states: NDArray[np.uint64],
-    source_kind: int,
-    source_param: float,
-    n_above: float,
-    n_below: float,
-    mua: NDArray[np.float64],
-    mus: NDArray[np.float64],
-    g: NDArray[np.float64],
-    n: NDArray[np.float64],
-    z0: NDArray[np.float64],
-    z1: NDArray[np.float64],
-    dz: float,
-    dr: float,
-    da: float,
-    totals: NDArray[np.float64],
-    a_layer: NDArray[np.float64],
-    a_z: NDArray[np.float64],
-    phi_z: NDArray[np.float64],
-    a_rz: NDArray[np.float64],
-    rd_r: NDArray[np.float64],
-    tt_r: NDArray[np.float64],
-    rd_a: NDArray[np.float64],
-    tt_a: NDArray[np.float64],
-) -> None:
-    """Trace several chunks in parallel; chunk ``k`` writes only to row ``k`` of each tally."""
-    for k in prange(sizes.shape[0]):
-        st = states[k].copy()
-        trace_chunk(
-            sizes[k], st, source_kind, source_param, n_above, n_below,
-            mua, mus, g, n, z0, z1, dz, dr, da,
-            totals[k], a_layer[k], a_z[k], phi_z[k], a_rz[k], rd_r[k], tt_r[k], rd_a[k], tt_a[k],
-        )  # fmt: skip
