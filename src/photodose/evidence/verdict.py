@@ -1,0 +1,799 @@
+"""Verdicts: how a device's dose compares with the doses controlled trials studied.
+
+For one indication and one wavelength band, :func:`verdict_for` places a device's fluence per
+session [J/cm²] (an estimate with low, central and high values) against the dose window
+derived by :func:`photodose.evidence.windows.dose_window`, and says one of
+
+``within_studied_range``
+    the central fluence lies inside [min, max] of the controlled trials;
+``below_studied_range`` / ``above_studied_range``
+    it lies below the lowest / above the highest studied dose;
+``wavelength_not_studied``
+    controlled trials of the indication exist, but none used this band (or the wavelength is
+    outside every band);
+``no_controlled_evidence``
+    no controlled trial of the indication exists, or those that used this band did not report
+    a dose that could be verified.
+
+The verdict is that of the *central* value. If the low and high values fall on different
+sides of a window edge the summary starts with ``uncertain:`` and gives the range. A verdict
+is a comparison with tested doses, not a prediction of benefit: "within the studied range"
+means the dose matches what was tested, no more.
+
+Where the dose is above the window or the irradiance above the studied irradiance, the
+biphasic dose–response caveat (Huang et al. 2009) is attached; where the upper fluence reaches
+the dose-escalation range of Jagdeo et al. 2020 (red LED, maximum tolerated dose 320 J/cm² in
+skin of colour, 480 J/cm² in non-Hispanic Caucasians) a safety note is attached.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict
+
+from photodose.evidence.studies import (
+    Band,
+    Evidence,
+    Study,
+    band_for_wavelength,
+    exposure_bands,
+    format_number,
+    load_evidence,
+)
+from photodose.evidence.windows import DoseWindow, Range, dose_window, reason_not_in_window
+
+__all__ = [
+    "VERDICTS",
+    "EstimateLike",
+    "EvidenceInputError",
+    "Position",
+    "SimpleEstimate",
+    "Verdict",
+    "VerdictKind",
+    "as_estimate",
+    "position_in_range",
+    "rank_among",
+    "verdict_for",
+    "verdicts_for_device",
+]
+
+VerdictKind = Literal[
+    "within_studied_range",
+    "below_studied_range",
+    "above_studied_range",
+    "wavelength_not_studied",
+    "no_controlled_evidence",
+]
+VERDICTS: tuple[str, ...] = (
+    "within_studied_range",
+    "below_studied_range",
+    "above_studied_range",
+    "wavelength_not_studied",
+    "no_controlled_evidence",
+)
+Position = Literal["below", "within", "above"]
+_POSITION_VERDICT: dict[str, VerdictKind] = {
+    "below": "below_studied_range",
+    "within": "within_studied_range",
+    "above": "above_studied_range",
+}
+#: Relative tolerance for window edges: only float noise, not a clinical margin.
+_EDGE_RTOL = 1e-9
+
+
+class EvidenceInputError(ValueError):
+    """Bad input to a verdict function; the message names the parameter and the fix."""
+
+
+@runtime_checkable
+class EstimateLike(Protocol):
+    """Anything with ``low``, ``central``, ``high`` (e.g. ``photodose.device.Estimate``)."""
+
+    @property
+    def low(self) -> float: ...
+
+    @property
+    def central(self) -> float: ...
+
+    @property
+    def high(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class SimpleEstimate:
+    """A checked (low, central, high) triple; low ≤ central ≤ high, all finite and ≥ 0."""
+
+    low: float
+    central: float
+    high: float
+
+    def describe(self, unit: str) -> str:
+        c = format_number(self.central)
+        if self.low == self.high:
+            return f"{c} {unit}"
+        return f"{c} {unit} (range {format_number(self.low)}–{format_number(self.high)})"
+
+    def __add__(self, other: SimpleEstimate) -> SimpleEstimate:
+        return SimpleEstimate(
+            self.low + other.low, self.central + other.central, self.high + other.high
+        )
+
+
+EstimateInput = EstimateLike | Sequence[float] | float | int
+
+
+def as_estimate(x: EstimateInput, name: str) -> SimpleEstimate:
+    """Coerce an Estimate-like object, a (low, central, high) sequence or a number.
+
+    Raises
+    ------
+    EvidenceInputError
+        Naming ``name`` when the value is not finite, negative, or not ordered.
+    """
+    if isinstance(x, bool):
+        raise EvidenceInputError(f"{name}: got a boolean; give a number or (low, central, high)")
+    if isinstance(x, int | float):
+        vals = (float(x), float(x), float(x))
+    elif isinstance(x, EstimateLike):
+        vals = (x.low, x.central, x.high)
+    elif isinstance(x, Sequence) and not isinstance(x, str):
+        if len(x) != 3:
+            raise EvidenceInputError(
+                f"{name}: expected (low, central, high), got {len(x)} values; give three numbers"
+            )
+        vals = (x[0], x[1], x[2])
+    else:
+        raise EvidenceInputError(
+            f"{name}: got {type(x).__name__}; give a number, (low, central, high), or an object "
+            "with .low .central .high"
+        )
+    out = []
+    for label, v in zip(("low", "central", "high"), vals, strict=True):
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            raise EvidenceInputError(f"{name}.{label}: {v!r} is not a number") from None
+        if not math.isfinite(f):
+            raise EvidenceInputError(f"{name}.{label}: {f} is not finite; give a finite number")
+        if f < 0:
+            raise EvidenceInputError(f"{name}.{label}: {f} is negative; give a value ≥ 0")
+        out.append(f)
+    lo, c, hi = out
+    if not lo <= c <= hi:
+        raise EvidenceInputError(
+            f"{name}: need low ≤ central ≤ high, got ({lo}, {c}, {hi}); reorder the values"
+        )
+    return SimpleEstimate(lo, c, hi)
+
+
+def position_in_range(x: float, lo: float, hi: float) -> Position:
+    """``"below"``, ``"within"`` or ``"above"`` the closed interval [lo, hi].
+
+    Monotone in ``x``: a larger ``x`` never gives an earlier position.
+    """
+    if x < lo * (1 - _EDGE_RTOL):
+        return "below"
+    if x > hi * (1 + _EDGE_RTOL):
+        return "above"
+    return "within"
+
+
+class Verdict(BaseModel):
+    """How a device's dose compares with the doses studied for one indication and band."""
+
+    model_config = ConfigDict(frozen=True)
+
+    indication: str
+    indication_name: str
+    band: str | None
+    band_name: str
+    wavelengths_nm: tuple[float, ...] = ()
+    verdict: VerdictKind
+    uncertain: bool = False
+    fluence_positions: dict[str, Position] | None = None
+    summary: str
+    citations: tuple[str, ...] = ()
+    window: DoseWindow | None = None
+    fluence_j_cm2: tuple[float, float, float]
+    irradiance_mw_cm2: tuple[float, float, float] | None = None
+    sessions_per_week: float | None = None
+    weeks: float | None = None
+    weekly_fluence_j_cm2: tuple[float, float, float] | None = None
+    irradiance_position: Position | None = None
+    weekly_fluence_position: Position | None = None
+    weeks_position: Position | None = None
+    biphasic_caveat: str | None = None
+    safety_note: str | None = None
+    context: tuple[str, ...] = ()
+
+
+def _band_text(band: Band | None, wavelengths: Sequence[float]) -> str:
+    wl = ", ".join(f"{format_number(w)} nm" for w in wavelengths)
+    if band is None:
+        return f"light at {wl} (outside the blue, amber, red and NIR bands)"
+    span = f"{format_number(band.low_nm)}–{format_number(band.high_nm)} nm"
+    return f"{band.name} light ({wl})" if wl else f"{band.name} light ({span})"
+
+
+def _trials_text(ids: Iterable[str], ev: Evidence, band: Band | None = None) -> str:
+    """Study labels; with ``band``, each followed by its exposures in that band."""
+    parts = []
+    for i in ids:
+        s = ev.study(i)
+        if band is None:
+            parts.append(s.label)
+            continue
+        wls = [
+            ex.describe_wavelength()
+            for ex in s.exposures
+            if any(b.id == band.id for b in exposure_bands(ex, ev.bands))
+        ]
+        parts.append(f"{s.label}: {', '.join(wls)}" if wls else s.label)
+    return "; ".join(parts)
+
+
+def _and(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _pos_word(pos: Position, r: Range) -> str:
+    if pos == "within" and r.min == r.max:
+        return "equal to"
+    return pos
+
+
+def _window_text(r: Range, ev: Evidence) -> str:
+    n = r.n_trials
+    txt = f"{r.describe()} in {n} controlled trial{'s' if n != 1 else ''}: "
+    txt += _trials_text(r.rests_on, ev)
+    return txt
+
+
+def _upper_bound_note(r: Range) -> str:
+    vals = [v for v in r.values if v.qualifier == "at_most"]
+    if not vals:
+        return ""
+    who = "; ".join(f"{v.study_label} (≤{format_number(v.high)} {r.unit})" for v in vals)
+    return f" Some trial doses were reported only as a maximum: {who}."
+
+
+def _context(win: DoseWindow, ev: Evidence) -> tuple[str, ...]:
+    """Numbers and studies in this cell that were not used, with the reason."""
+    lines = [f"{e.study_label}: {e.field} {e.value}, not used ({e.reason})" for e in win.excluded]
+    with_numbers = {e.study_id for e in win.excluded}
+    for sid in win.other_studies:
+        if sid not in with_numbers:
+            s = ev.study(sid)
+            lines.append(f"{s.label} also used this band; not used ({reason_not_in_window(s)})")
+    return tuple(lines)
+
+
+def _safety_studies(ev: Evidence, band: Band | None) -> list[Study]:
+    if band is None:
+        return []
+    out = []
+    for s in ev.studies:
+        if s.kind != "safety" or not s.limits:
+            continue
+        if any(b.id == band.id for ex in s.exposures for b in exposure_bands(ex, ev.bands)):
+            out.append(s)
+    return out
+
+
+def _safety_note(ev: Evidence, band: Band | None, f: SimpleEstimate) -> str | None:
+    """A note when the upper fluence reaches a safety study's tested range or its MTD."""
+    notes = []
+    for s in _safety_studies(ev, band):
+        mtds = [
+            (lim.population, lim.mtd_j_cm2.span[0])
+            for lim in s.limits
+            if lim.mtd_j_cm2.span is not None
+        ]
+        tested = [
+            ex.fluence_j_cm2.span
+            for ex in s.exposures
+            if ex.fluence_j_cm2 is not None and ex.fluence_j_cm2.span is not None
+        ]
+        tested_low = min((t[0] for t in tested), default=math.inf)
+        tested_high = max((t[1] for t in tested), default=math.nan)
+        lowest_mtd = min((m for _, m in mtds), default=math.inf)
+        if f.high < min(tested_low, lowest_mtd):
+            continue
+        if f.high >= lowest_mtd:
+            head = (
+                f"The upper fluence estimate ({format_number(f.high)} J/cm² per session) reaches "
+                f"a maximum tolerated dose found in {s.label}"
+            )
+        else:
+            head = (
+                f"The upper fluence estimate ({format_number(f.high)} J/cm² per session) is "
+                f"within the dose range tested for safety in {s.label} "
+                f"({format_number(tested_low)}–{format_number(tested_high)} J/cm²)"
+            )
+        mtd_txt = ", ".join(f"{format_number(m)} J/cm² in {p}" for p, m in mtds)
+        sched = ""
+        if s.sessions_per_week is not None and s.weeks is not None:
+            sched = (
+                f", {s.sessions_per_week.describe('sessions/week')} for {s.weeks.describe('weeks')}"
+            )
+        notes.append(
+            f"{head}: maximum tolerated dose {mtd_txt}{sched}. {s.effect or ''} "
+            f"That was a safety study, not an efficacy trial ({s.citation()})."
+        )
+    return " ".join(n.replace("  ", " ").strip() for n in notes) or None
+
+
+def _verdict(
+    ind_key: str,
+    band: Band | None,
+    wavelengths: Sequence[float],
+    f: SimpleEstimate,
+    irr: SimpleEstimate | None,
+    spw: float | None,
+    weeks: float | None,
+    ev: Evidence,
+    include_unverified: bool,
+    include_secondary: bool,
+    channel_note: str = "",
+) -> Verdict:
+    ind = ev.indication(ind_key)
+    band_txt = _band_text(band, wavelengths)
+    weekly = None if spw is None else SimpleEstimate(f.low * spw, f.central * spw, f.high * spw)
+    base: dict[str, Any] = {
+        "indication": ind.id,
+        "indication_name": ind.name,
+        "band": None if band is None else band.id,
+        "band_name": "outside defined bands" if band is None else band.name,
+        "wavelengths_nm": tuple(wavelengths),
+        "fluence_j_cm2": (f.low, f.central, f.high),
+        "irradiance_mw_cm2": None if irr is None else (irr.low, irr.central, irr.high),
+        "sessions_per_week": spw,
+        "weeks": weeks,
+        "weekly_fluence_j_cm2": None
+        if weekly is None
+        else (weekly.low, weekly.central, weekly.high),
+        "safety_note": _safety_note(ev, band, f),
+    }
+    dose_txt = f"{f.describe('J/cm²')} per session of {band_txt}{channel_note}"
+
+    # Which controlled trials exist for the indication at all (band-independent)?
+    any_band = ev.bands[0] if band is None else band
+    win = dose_window(
+        ind.id,
+        any_band.id,
+        evidence=ev,
+        include_unverified=include_unverified,
+        include_secondary=include_secondary,
+    )
+    ind_trials = win.indication_controlled_trials
+    if not ind_trials:
+        others = [s.label for s in ev.studies if ind.id in s.indications and s.kind == "trial"]
+        tail = (
+            f" Uncontrolled or unclear studies exist ({'; '.join(others)}) but cannot show an "
+            "effect beyond placebo or time."
+            if others
+            else ""
+        )
+        return Verdict(
+            **base,
+            verdict="no_controlled_evidence",
+            summary=(
+                f"No controlled trial of {ind.name} is in the evidence table, so {dose_txt} "
+                f"cannot be compared with a tested dose.{tail}"
+            ),
+            window=None if band is None else win,
+        )
+
+    if band is None or win.status == "band_not_studied":
+        studied = _and([ev.band(b).name for b in win.indication_bands_studied]) or "no"
+        return Verdict(
+            **base,
+            verdict="wavelength_not_studied",
+            context=() if band is None else _context(win, ev),
+            summary=(
+                f"No controlled trial of {ind.name} used {band_txt}; the controlled trials used "
+                f"{studied} light ({_trials_text(ind_trials, ev)}). There is no tested dose to "
+                f"compare {f.describe('J/cm²')} with."
+            ),
+            citations=tuple(ev.study(i).citation() for i in ind_trials),
+            window=None if band is None else win,
+        )
+
+    excluded_ctx = _context(win, ev)
+    if win.fluence_j_cm2 is None:
+        return Verdict(
+            **base,
+            verdict="no_controlled_evidence",
+            summary=(
+                f"Controlled trials of {ind.name} used light in the {band.name} band "
+                f"({_trials_text(win.controlled_trials, ev, band)}) but none reported a "
+                "fluence in that band that "
+                f"could be verified, so there is no studied dose range to compare "
+                f"{f.describe('J/cm²')} with."
+            ),
+            citations=tuple(ev.study(i).citation() for i in win.controlled_trials),
+            window=win,
+            context=excluded_ctx,
+        )
+
+    fr = win.fluence_j_cm2
+    pos = {
+        "low": position_in_range(f.low, fr.min, fr.max),
+        "central": position_in_range(f.central, fr.min, fr.max),
+        "high": position_in_range(f.high, fr.min, fr.max),
+    }
+    verdict = _POSITION_VERDICT[pos["central"]]
+    uncertain = pos["low"] != pos["high"]
+    wtxt = _window_text(fr, ev)
+    where = {
+        "within": f"within the range used in controlled trials of {ind.name} ({wtxt})",
+        "below": (
+            f"below the lowest dose used in controlled trials of {ind.name} ({wtxt}); "
+            "lower doses were not tested there"
+        ),
+        "above": (
+            f"above the highest dose used in controlled trials of {ind.name} ({wtxt}); "
+            "higher doses were not tested there, and more light is not necessarily better"
+        ),
+    }[pos["central"]]
+    if uncertain:
+        edges = []
+        if pos["low"] == "below":
+            edges.append(f"the lower edge ({format_number(fr.min)} J/cm²)")
+        if pos["high"] == "above":
+            edges.append(f"the upper edge ({format_number(fr.max)} J/cm²)")
+        summary = (
+            f"uncertain: the fluence estimate {format_number(f.low)}–{format_number(f.high)} "
+            f"J/cm² per session crosses {' and '.join(edges)} of the studied range; at the "
+            f"central value, {format_number(f.central)} J/cm² per session of {band_txt}"
+            f"{channel_note} is {where}."
+        )
+    else:
+        summary = f"{dose_txt[0].upper()}{dose_txt[1:]} is {where}."
+    if pos["central"] == "within":
+        summary += " Matching a studied dose does not mean this device gives the trials' results."
+    if fr.n_trials == 1:
+        summary += " The range rests on a single trial."
+    summary += _upper_bound_note(fr)
+
+    irr_pos: Position | None = None
+    if irr is not None:
+        ir = win.irradiance_mw_cm2
+        if ir is None:
+            summary += (
+                f" No controlled trial in this band reported an irradiance that could be "
+                f"verified, so {irr.describe('mW/cm²')} cannot be compared."
+            )
+        else:
+            irr_pos = position_in_range(irr.central, ir.min, ir.max)
+            summary += (
+                f" Irradiance {irr.describe('mW/cm²')} is {_pos_word(irr_pos, ir)} the "
+                f"{ir.describe()} "
+                f"reported in controlled trials ({_trials_text(ir.rests_on, ev)})."
+            )
+
+    weekly_pos: Position | None = None
+    if weekly is not None:
+        wr = win.weekly_fluence_j_cm2
+        if wr is not None:
+            weekly_pos = position_in_range(weekly.central, wr.min, wr.max)
+            summary += (
+                f" At {format_number(spw or 0)} sessions per week that is "
+                f"{weekly.describe('J/cm² per week')}, {_pos_word(weekly_pos, wr)} the "
+                f"{wr.describe()} of "
+                f"controlled trials with a known schedule ({_trials_text(wr.rests_on, ev)})."
+            )
+
+    weeks_pos: Position | None = None
+    if weeks is not None and win.weeks is not None:
+        weeks_pos = position_in_range(weeks, win.weeks.min, win.weeks.max)
+        word = {"below": "shorter than", "within": "within", "above": "longer than"}[weeks_pos]
+        summary += (
+            f" {format_number(weeks)} weeks of use is {word} the {win.weeks.describe()} "
+            "these trials ran."
+        )
+
+    caveat = None
+    if win.biphasic_caveat is not None and (
+        pos["central"] == "above"
+        or pos["high"] == "above"
+        or irr_pos == "above"
+        or weekly_pos == "above"
+    ):
+        caveat = f"{win.biphasic_caveat} ({win.biphasic_source})"
+
+    return Verdict(
+        **base,
+        verdict=verdict,
+        uncertain=uncertain,
+        fluence_positions=pos,
+        summary=summary,
+        citations=tuple(ev.study(i).citation() for i in fr.rests_on),
+        window=win,
+        irradiance_position=irr_pos,
+        weekly_fluence_position=weekly_pos,
+        weeks_position=weeks_pos,
+        biphasic_caveat=caveat,
+        context=excluded_ctx,
+    )
+
+
+def _check_schedule(sessions_per_week: float | None, weeks: float | None) -> None:
+    for name, v in (("sessions_per_week", sessions_per_week), ("weeks", weeks)):
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise EvidenceInputError(f"{name}: got {v!r}; give a number")
+        if not math.isfinite(v) or v < 0:
+            raise EvidenceInputError(f"{name}: {v} must be a finite number ≥ 0")
+
+
+def _resolve_band(
+    band: str | float | int, ev: Evidence, name: str = "band"
+) -> tuple[Band | None, tuple[float, ...]]:
+    if isinstance(band, bool):
+        raise EvidenceInputError(f"{name}: give a band name or a wavelength in nm")
+    if isinstance(band, int | float):
+        wl = float(band)
+        if not math.isfinite(wl) or not 100 < wl < 3000:
+            raise EvidenceInputError(
+                f"{name}: wavelength {band!r} nm is out of range; give 100–3000 nm"
+            )
+        return band_for_wavelength(wl, ev.bands), (wl,)
+    if isinstance(band, str):
+        try:
+            return ev.band(band), ()
+        except KeyError as exc:
+            raise EvidenceInputError(f"{name}: {exc.args[0]}") from None
+    raise EvidenceInputError(f"{name}: got {type(band).__name__}; give a band name or nm")
+
+
+def verdict_for(
+    indication: str,
+    band: str | float,
+    fluence_per_session_j_cm2: EstimateInput,
+    irradiance_mw_cm2: EstimateInput | None = None,
+    sessions_per_week: float | None = None,
+    weeks: float | None = None,
+    *,
+    evidence: Evidence | None = None,
+    include_unverified: bool = False,
+    include_secondary: bool = False,
+) -> Verdict:
+    """Compare a device's dose for one indication and band with the studied dose window.
+
+    Parameters
+    ----------
+    indication : ``"photoaging"``, ``"acne"``, ``"inflammation"``, ``"texture_tone"`` (or the
+        names, e.g. ``"photoaging/wrinkles"``)
+    band : band name (``"red"``, ``"nir"``, ``"amber"``, ``"blue"``) or a wavelength [nm]
+    fluence_per_session_j_cm2 : fluence per session [J/cm²] at the skin surface, an object with
+        ``.low .central .high``, a (low, central, high) tuple, or one number
+    irradiance_mw_cm2 : irradiance [mW/cm²] in the same forms, optional
+    sessions_per_week : sessions per week, optional (enables the weekly-fluence comparison)
+    weeks : planned weeks of use, optional
+    evidence : loaded evidence (default: the packaged data files)
+    include_unverified, include_secondary : passed to the dose window
+
+    Returns
+    -------
+    Verdict
+        ``verdict``, ``summary`` (plain language), ``citations`` (the trials it rests on),
+        ``window`` (numbers and provenance), ``biphasic_caveat``, ``safety_note``.
+
+    Raises
+    ------
+    EvidenceInputError
+        Unknown indication or band, or a malformed estimate; the message names the parameter.
+    """
+    ev = evidence if evidence is not None else load_evidence()
+    try:
+        ev.indication(indication)
+    except KeyError as exc:
+        raise EvidenceInputError(f"indication: {exc.args[0]}") from None
+    b, wls = _resolve_band(band, ev)
+    f = as_estimate(fluence_per_session_j_cm2, "fluence_per_session_j_cm2")
+    irr = None if irradiance_mw_cm2 is None else as_estimate(irradiance_mw_cm2, "irradiance_mw_cm2")
+    _check_schedule(sessions_per_week, weeks)
+    return _verdict(
+        indication,
+        b,
+        wls,
+        f,
+        irr,
+        sessions_per_week,
+        weeks,
+        ev,
+        include_unverified,
+        include_secondary,
+    )
+
+
+Channel = tuple[str | float, EstimateInput, EstimateInput | None] | Mapping[str, object]
+
+
+def _channel_parts(ch: Channel, i: int) -> tuple[str | float, EstimateInput, EstimateInput | None]:
+    if isinstance(ch, Mapping):
+        key = ch.get("band", ch.get("wavelength_nm"))
+        if key is None:
+            raise EvidenceInputError(f"channels[{i}]: give 'band' or 'wavelength_nm'")
+        if "fluence_j_cm2" not in ch:
+            raise EvidenceInputError(f"channels[{i}]: missing 'fluence_j_cm2'")
+        return key, ch["fluence_j_cm2"], ch.get("irradiance_mw_cm2")  # type: ignore[return-value]
+    if isinstance(ch, Sequence) and not isinstance(ch, str) and len(ch) in (2, 3):
+        irr = ch[2] if len(ch) == 3 else None
+        return ch[0], ch[1], irr
+    raise EvidenceInputError(
+        f"channels[{i}]: give (band or wavelength_nm, fluence estimate, irradiance estimate)"
+    )
+
+
+@dataclass
+class _Group:
+    """Channels of one band (or one out-of-band wavelength), summed."""
+
+    band: Band | None
+    fluence: SimpleEstimate
+    irradiance: SimpleEstimate | None
+    irradiance_missing: bool
+    n: int = 1
+    wavelengths: list[float] = field(default_factory=list)
+
+
+def verdicts_for_device(
+    channels: Sequence[Channel],
+    sessions_per_week: float | None,
+    weeks: float | None = None,
+    *,
+    indications: Iterable[str] | None = None,
+    evidence: Evidence | None = None,
+    include_unverified: bool = False,
+    include_secondary: bool = False,
+) -> list[Verdict]:
+    """Verdicts for every indication × band a device emits in.
+
+    Parameters
+    ----------
+    channels : one entry per LED channel, ``(band or wavelength_nm, fluence per session
+        [J/cm²] estimate, irradiance [mW/cm²] estimate or None)``, or a mapping with keys
+        ``band``/``wavelength_nm``, ``fluence_j_cm2``, ``irradiance_mw_cm2``
+    sessions_per_week : the schedule, or None if unknown
+    weeks : planned weeks of use, optional
+    indications : which indications (default: all in ``indications.toml``, in file order)
+
+    Notes
+    -----
+    Channels in the same band are summed (low with low, central with central, high with
+    high), since the trials report the dose per band or per wavelength of one exposure.
+    Channels outside every band (e.g. 1072 nm) are judged one wavelength at a time and come
+    out ``wavelength_not_studied`` (or ``no_controlled_evidence``).
+    Output order: indications in file order, then bands in file order, then out-of-band
+    wavelengths ascending.
+    """
+    ev = evidence if evidence is not None else load_evidence()
+    _check_schedule(sessions_per_week, weeks)
+    if not channels:
+        raise EvidenceInputError("channels: empty; give at least one LED channel")
+    groups: dict[str, _Group] = {}
+    for i, ch in enumerate(channels):
+        key, f_in, irr_in = _channel_parts(ch, i)
+        b, wls = _resolve_band(key, ev, name=f"channels[{i}] band")
+        f = as_estimate(f_in, f"channels[{i}] fluence")
+        irr = None if irr_in is None else as_estimate(irr_in, f"channels[{i}] irradiance")
+        gkey = b.id if b is not None else f"nm:{wls[0]}"
+        if gkey not in groups:
+            groups[gkey] = _Group(band=b, fluence=f, irradiance=irr, irradiance_missing=irr is None)
+        else:
+            g = groups[gkey]
+            g.fluence = g.fluence + f
+            g.n += 1
+            if irr is None:
+                g.irradiance_missing = True
+            elif g.irradiance is not None:
+                g.irradiance = g.irradiance + irr
+            else:
+                g.irradiance = irr
+        groups[gkey].wavelengths.extend(wls)
+
+    band_order = {b.id: k for k, b in enumerate(ev.bands)}
+
+    def sort_key(key: str) -> tuple[int, float]:
+        if key in band_order:
+            return (0, float(band_order[key]))
+        return (1, float(key.removeprefix("nm:")))
+
+    ordered = [groups[k] for k in sorted(groups, key=sort_key)]
+    inds = list(indications) if indications is not None else [i.id for i in ev.indications]
+    out: list[Verdict] = []
+    for ind in inds:
+        try:
+            ev.indication(ind)
+        except KeyError as exc:
+            raise EvidenceInputError(f"indications: {exc.args[0]}") from None
+        for g in ordered:
+            out.append(
+                _verdict(
+                    ind,
+                    g.band,
+                    tuple(sorted(set(g.wavelengths))),
+                    g.fluence,
+                    None if g.irradiance_missing else g.irradiance,
+                    sessions_per_week,
+                    weeks,
+                    ev,
+                    include_unverified,
+                    include_secondary,
+                    channel_note=f" (sum of {g.n} channels)" if g.n > 1 else "",
+                )
+            )
+    return out
+
+
+def rank_among(
+    value: float,
+    others: Mapping[str, tuple[str, float | None]],
+    *,
+    name: str = "this device",
+) -> dict[str, object]:
+    """Where a device's value (irradiance [mW/cm²] or fluence [J/cm²]) stands among others.
+
+    Parameters
+    ----------
+    value : the device's value
+    others : ``{device name: (kind, value)}``; kind is free text such as ``"at_home"`` or
+        ``"in_office"``; a ``None`` value (not published) is skipped and listed as missing
+    name : label for the device in the ordering
+
+    Returns
+    -------
+    dict
+        ``value``; ``overall`` and ``by_kind[kind]``, each ``{"n", "n_below", "n_equal",
+        "n_above", "percentile"}`` where percentile = 100·(n_below + ½·n_equal)/n (mid-rank;
+        None when n = 0); ``ordering``: ascending list of ``{"name", "kind", "value",
+        "is_subject"}`` including the device; ``missing``: names without a value.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise EvidenceInputError(f"value: {value!r} is not a finite number")
+    known: list[tuple[str, str, float]] = []
+    missing: list[str] = []
+    for nm, item in others.items():
+        if not isinstance(item, tuple | list) or len(item) != 2:
+            raise EvidenceInputError(f"others[{nm!r}]: give (kind, value)")
+        kind, v = item
+        if v is None:
+            missing.append(nm)
+            continue
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise EvidenceInputError(f"others[{nm!r}]: value {v!r} is not a finite number")
+        known.append((nm, str(kind), float(v)))
+
+    def stats(vals: list[float]) -> dict[str, object]:
+        n = len(vals)
+        below = sum(1 for v in vals if v < value)
+        equal = sum(1 for v in vals if v == value)
+        return {
+            "n": n,
+            "n_below": below,
+            "n_equal": equal,
+            "n_above": n - below - equal,
+            "percentile": None if n == 0 else 100.0 * (below + 0.5 * equal) / n,
+        }
+
+    kinds = list(dict.fromkeys(k for _, k, _ in known))
+    ordering = [{"name": nm, "kind": k, "value": v, "is_subject": False} for nm, k, v in known]
+    ordering.append({"name": name, "kind": "subject", "value": float(value), "is_subject": True})
+    ordering.sort(key=lambda d: (d["value"], not d["is_subject"], str(d["name"])))
+    return {
+        "value": float(value),
+        "overall": stats([v for _, _, v in known]),
+        "by_kind": {k: stats([v for _, kk, v in known if kk == k]) for k in kinds},
+        "ordering": ordering,
+        "missing": missing,
+    }

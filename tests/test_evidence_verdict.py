@@ -1,0 +1,283 @@
+"""Verdicts per indication and band, device-level verdicts, and ranking among devices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from photodose.evidence import (
+    VERDICTS,
+    EvidenceInputError,
+    load_evidence,
+    rank_among,
+    verdict_for,
+    verdicts_for_device,
+)
+from photodose.evidence.verdict import as_estimate, position_in_range
+
+EV = load_evidence()
+BAND_IDS = [b.id for b in EV.bands]
+IND_IDS = [i.id for i in EV.indications]
+ORDER = {"below_studied_range": 0, "within_studied_range": 1, "above_studied_range": 2}
+
+
+@dataclass(frozen=True)
+class FakeEstimate:
+    """Stands in for photodose.device.Estimate (only .low .central .high are used)."""
+
+    low: float
+    central: float
+    high: float
+    unit: str = "J/cm2"
+
+
+def test_within_below_above_on_the_derived_window():
+    assert verdict_for("photoaging", "red", 6.0).verdict == "within_studied_range"
+    assert verdict_for("photoaging", "red", 3.8).verdict == "within_studied_range"  # edge
+    assert verdict_for("photoaging", "red", 9.0).verdict == "within_studied_range"  # edge
+    assert verdict_for("photoaging", "red", 1.0).verdict == "below_studied_range"
+    assert verdict_for("photoaging", "red", 60.0).verdict == "above_studied_range"
+
+
+def test_within_verdict_content_does_not_overstate():
+    v = verdict_for("photoaging", 630, FakeEstimate(4.0, 5.4, 7.0), (8, 10, 12), 3, 12)
+    assert v.verdict == "within_studied_range" and not v.uncertain
+    assert v.band == "red" and v.wavelengths_nm == (630.0,)
+    assert "within the range used in controlled trials" in v.summary
+    assert "does not mean this device gives the trials' results" in v.summary
+    assert "3.8–9 J/cm²" in v.summary
+    assert "≤5.4" in v.summary  # the home-mask RCT value is flagged as a maximum
+    assert v.irradiance_position == "within"
+    assert v.weekly_fluence_position == "within"  # 16.2 J/cm²/week in 9.5–18
+    assert v.weeks_position == "within"
+    assert len(v.citations) == 3
+    assert any(
+        c.startswith("Mota et al. 2023, Photobiomodul Photomed Laser Surg") for c in v.citations
+    )
+    assert v.biphasic_caveat is None
+    assert v.safety_note is None
+    assert v.window is not None and v.window.fluence_j_cm2.min == 3.8
+    assert any("Lee SY et al. 2007" in c and "unverified" in c for c in v.context)
+
+
+def test_uncertain_when_estimate_straddles_an_edge():
+    v = verdict_for("photoaging", "red", (2.0, 3.0, 5.0))
+    assert v.verdict == "below_studied_range"
+    assert v.uncertain
+    assert v.summary.startswith("uncertain:")
+    assert "2–5 J/cm²" in v.summary and "lower edge (3.8 J/cm²)" in v.summary
+    assert v.fluence_positions == {"low": "below", "central": "below", "high": "within"}
+    both = verdict_for("photoaging", "red", (1.0, 6.0, 20.0))
+    assert both.verdict == "within_studied_range" and both.uncertain
+    assert "lower edge" in both.summary and "upper edge" in both.summary
+    assert both.biphasic_caveat is not None  # the high end is above the window
+
+
+def test_above_range_carries_biphasic_caveat_and_safety_note():
+    v = verdict_for("photoaging", "red", (150, 250, 400), irradiance_mw_cm2=100)
+    assert v.verdict == "above_studied_range"
+    assert "Huang et al. 2009" in v.biphasic_caveat
+    assert "more light is not necessarily better" in v.summary
+    assert v.irradiance_position == "above"
+    assert "Jagdeo et al. 2020" in v.safety_note
+    assert "320 J/cm²" in v.safety_note and "maximum tolerated dose" in v.safety_note
+    assert "reaches" in v.safety_note  # 400 ≥ 320
+    mid = verdict_for("photoaging", "red", (150, 200, 250))
+    assert "within the dose range tested for safety" in mid.safety_note  # 160–640 tested
+    assert verdict_for("photoaging", "red", (20, 40, 150)).safety_note is None
+
+
+def test_high_irradiance_alone_triggers_biphasic_caveat():
+    v = verdict_for("photoaging", "red", 6.0, irradiance_mw_cm2=80)
+    assert v.verdict == "within_studied_range"
+    assert v.irradiance_position == "above"
+    assert v.biphasic_caveat is not None
+
+
+def test_wavelength_not_studied_and_no_controlled_evidence():
+    v = verdict_for("acne", "nir", 10)
+    assert v.verdict == "wavelength_not_studied"
+    assert "blue and red" in v.summary
+    assert len(v.citations) == 2
+    out = verdict_for("photoaging", 1072, 10)
+    assert out.verdict == "wavelength_not_studied" and out.band is None
+    acne_red = verdict_for("acne", "red", 10)
+    assert acne_red.verdict == "no_controlled_evidence"
+    assert "none reported a fluence" in acne_red.summary
+    assert any("Papageorgiou" in c for c in acne_red.citations)
+    assert any("Goldberg & Russell 2006" in c for c in acne_red.context)
+    infl = verdict_for("inflammation", "red", 10)
+    assert infl.verdict == "no_controlled_evidence"
+    assert infl.citations == ()
+    assert "No controlled trial of inflammation/redness" in infl.summary
+
+
+def test_unverified_flag_changes_the_verdict():
+    assert verdict_for("photoaging", "red", 100).verdict == "above_studied_range"
+    v = verdict_for("photoaging", "red", 100, include_unverified=True)
+    assert v.verdict == "within_studied_range"
+    assert any(c.startswith("Lee SY et al. 2007") for c in v.citations)
+
+
+# ---------------------------------------------------------------- properties ----
+
+fluences = st.floats(min_value=0, max_value=2000, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    a=fluences,
+    b=fluences,
+    ind=st.sampled_from(IND_IDS),
+    band=st.sampled_from([*BAND_IDS, 1072.0, 740.0]),
+    unverified=st.booleans(),
+)
+def test_more_fluence_never_moves_a_verdict_down(a, b, ind, band, unverified):
+    lo, hi = sorted((a, b))
+    v1 = verdict_for(ind, band, lo, evidence=EV, include_unverified=unverified)
+    v2 = verdict_for(ind, band, hi, evidence=EV, include_unverified=unverified)
+    assert v1.verdict in VERDICTS and v2.verdict in VERDICTS
+    if v1.verdict in ORDER or v2.verdict in ORDER:
+        assert ORDER[v1.verdict] <= ORDER[v2.verdict]
+    else:  # "not studied" / "no controlled evidence" do not depend on the dose
+        assert v1.verdict == v2.verdict
+    assert v1.summary and v2.summary
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    c=st.floats(min_value=0.1, max_value=500),
+    down=st.floats(min_value=0, max_value=0.9),
+    up=st.floats(min_value=0, max_value=3),
+)
+def test_uncertainty_flag_matches_the_edges(c, down, up):
+    est = (c * (1 - down), c, c * (1 + up))
+    v = verdict_for("photoaging", "red", est, evidence=EV)
+    positions = {position_in_range(x, 3.8, 9.0) for x in est}
+    assert v.uncertain == (len(positions) > 1)
+    assert v.summary.startswith("uncertain:") == v.uncertain
+    assert (
+        v.verdict
+        == {
+            "below": "below_studied_range",
+            "within": "within_studied_range",
+            "above": "above_studied_range",
+        }[position_in_range(c, 3.8, 9.0)]
+    )
+
+
+# ------------------------------------------------------------- device-level ----
+
+
+def test_verdicts_for_device_sums_channels_per_band():
+    channels = [
+        (630, FakeEstimate(2, 3, 4), FakeEstimate(4, 5, 6)),
+        (660, FakeEstimate(2, 3, 4), FakeEstimate(4, 5, 6)),
+        ("NIR", (4, 5.4, 6), None),
+        (1072, 1.0, None),
+    ]
+    vs = verdicts_for_device(channels, sessions_per_week=5, weeks=8)
+    assert len(vs) == len(IND_IDS) * 3
+    assert [v.indication for v in vs[:3]] == ["photoaging"] * 3
+    red = next(v for v in vs if v.indication == "photoaging" and v.band == "red")
+    assert red.fluence_j_cm2 == (4, 6, 8)
+    assert red.irradiance_mw_cm2 == (8, 10, 12)
+    assert red.wavelengths_nm == (630, 660)
+    assert "sum of 2 channels" in red.summary
+    assert red.verdict == "within_studied_range"
+    nir = next(v for v in vs if v.indication == "photoaging" and v.band == "nir")
+    assert nir.irradiance_mw_cm2 is None
+    assert nir.verdict == "within_studied_range" and nir.uncertain  # 4–6 around 5.4
+    other = [v for v in vs if v.band is None]
+    assert {v.verdict for v in other} <= {"wavelength_not_studied", "no_controlled_evidence"}
+    acne = [v for v in vs if v.indication == "acne"]
+    assert {v.verdict for v in acne} == {"no_controlled_evidence", "wavelength_not_studied"}
+
+
+def test_verdicts_for_device_accepts_mappings_and_subset_of_indications():
+    vs = verdicts_for_device(
+        [{"wavelength_nm": 590, "fluence_j_cm2": 3.8, "irradiance_mw_cm2": None}],
+        sessions_per_week=None,
+        indications=["photoaging/wrinkles"],
+    )
+    assert len(vs) == 1 and vs[0].band == "amber"
+    assert vs[0].verdict == "within_studied_range"
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: verdict_for("wrinkles", "red", 5), "indication"),
+        (lambda: verdict_for("acne", "green", 5), "band"),
+        (lambda: verdict_for("acne", 50, 5), "band: wavelength"),
+        (lambda: verdict_for("acne", "red", (5, 4, 6)), "low ≤ central ≤ high"),
+        (lambda: verdict_for("acne", "red", -1), "negative"),
+        (lambda: verdict_for("acne", "red", float("nan")), "not finite"),
+        (lambda: verdict_for("acne", "red", (1, 2)), "three numbers"),
+        (lambda: verdict_for("acne", "red", "5"), "fluence_per_session_j_cm2"),
+        (lambda: verdict_for("acne", "red", 5, irradiance_mw_cm2=(3, 2, 1)), "irradiance"),
+        (lambda: verdict_for("acne", "red", 5, sessions_per_week=-2), "sessions_per_week"),
+        (lambda: verdicts_for_device([], 3), "channels"),
+        (lambda: verdicts_for_device([("red",)], 3), r"channels\[0\]"),
+        (lambda: verdicts_for_device([("red", 1, None)], 3, indications=["x"]), "indications"),
+    ],
+)
+def test_bad_input_names_the_parameter(call, match):
+    with pytest.raises(EvidenceInputError, match=match):
+        call()
+
+
+def test_as_estimate_forms():
+    assert as_estimate(3, "x").central == 3.0
+    assert as_estimate([1, 2, 3], "x").high == 3.0
+    assert as_estimate(FakeEstimate(1, 2, 3), "x").low == 1.0
+    with pytest.raises(EvidenceInputError, match="boolean"):
+        as_estimate(True, "x")
+
+
+# ------------------------------------------------------------------- ranking ----
+
+
+def test_rank_among_at_home_and_in_office():
+    others = {
+        "Mask A": ("at_home", 10.0),
+        "Mask B": ("at_home", 30.0),
+        "Panel C": ("in_office", 80.0),
+        "Panel D": ("in_office", 105.0),
+        "Mask E": ("at_home", None),
+        "Mask F": ("at_home", 30.0),
+    }
+    r = rank_among(30.0, others, name="my mask")
+    assert r["overall"] == {
+        "n": 5,
+        "n_below": 1,
+        "n_equal": 2,
+        "n_above": 2,
+        "percentile": 40.0,
+    }
+    assert r["by_kind"]["at_home"]["percentile"] == pytest.approx(100 * (1 + 1) / 3)
+    assert r["by_kind"]["in_office"]["n_above"] == 2
+    assert r["by_kind"]["in_office"]["percentile"] == 0.0
+    names = [d["name"] for d in r["ordering"]]
+    assert names == ["Mask A", "my mask", "Mask B", "Mask F", "Panel C", "Panel D"]
+    assert r["missing"] == ["Mask E"]
+    empty = rank_among(5.0, {})
+    assert empty["overall"]["percentile"] is None
+    with pytest.raises(EvidenceInputError, match="Mask X"):
+        rank_among(5.0, {"Mask X": ("at_home", float("inf"))})
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    v=st.floats(min_value=0, max_value=1e3),
+    vals=st.lists(st.floats(min_value=0, max_value=1e3), max_size=12),
+)
+def test_rank_percentile_is_monotone(v, vals):
+    others = {f"d{i}": ("at_home", x) for i, x in enumerate(vals)}
+    p1 = rank_among(v, others)["overall"]["percentile"]
+    p2 = rank_among(v + 1.0, others)["overall"]["percentile"]
+    if vals:
+        assert 0 <= p1 <= p2 <= 100
