@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/photodose demo
+	$(BIN)/photodose evaluate higherdose-face-mask --html report.html
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -1,0 +1,253 @@
+"""Benchmark the claims extractor and grader on the labelled corpus.
+
+Usage::
+
+    python benchmarks/claims.py [--corpus tests/data/claims_corpus.toml] [--no-timing]
+
+Writes ``benchmarks/results/claims.json`` with precision and recall per category (sentence
+level: does the sentence carry a claim of that category), grade agreement (per expected
+sentence-category pair: the worst grade photodose gives that category's claims in the
+sentence equals the expected grade), a grade confusion table, every disagreement, and the
+extraction throughput on a synthetic 10 MB text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+import tomllib
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from photodose.claims import (
+    CATEGORIES,
+    SEVERITY,
+    ClaimContext,
+    Grade,
+    assess_text,
+    context_from_mapping,
+    extract_claims,
+    load_rules,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = ROOT / "tests" / "data" / "claims_corpus.toml"
+RESULTS = ROOT / "benchmarks" / "results" / "claims.json"
+VALID_CONFIDENCE = {"verbatim", "paraphrase"}
+
+
+def load_corpus(path: Path = DEFAULT_CORPUS) -> tuple[list[dict[str, Any]], dict[str, ClaimContext]]:
+    """Rows and fixture contexts of the labelled corpus, validated."""
+    with open(path, "rb") as fh:
+        doc = tomllib.load(fh)
+    contexts = {name: context_from_mapping(raw) for name, raw in doc.get("contexts", {}).items()}
+    rows = doc["rows"]
+    for row in rows:
+        where = f"corpus row {row.get('id')}"
+        cats = row["expected_category"].split("|")
+        if cats == ["none"]:
+            if row["expected_grade"]:
+                raise ValueError(f"{where}: a 'none' row has no expected_grade")
+        else:
+            grades = row["expected_grade"].split("|")
+            if len(grades) != len(cats):
+                raise ValueError(f"{where}: {len(cats)} categories but {len(grades)} grades")
+            for c in cats:
+                if c not in CATEGORIES:
+                    raise ValueError(f"{where}: unknown category {c!r}")
+            for g in grades:
+                Grade(g)
+        if row["source_confidence"] not in VALID_CONFIDENCE:
+            raise ValueError(f"{where}: source_confidence must be verbatim or paraphrase")
+        if not row["source"]:
+            raise ValueError(f"{where}: source is required")
+        if row.get("split", "development") not in ("development", "held_out"):
+            raise ValueError(f"{where}: split must be development or held_out")
+        if row["device"] and row["device"] not in contexts:
+            raise ValueError(f"{where}: device {row['device']!r} has no [contexts] fixture")
+    return rows, contexts
+
+
+def predict(row: dict[str, Any], contexts: dict[str, ClaimContext]) -> dict[str, str]:
+    """Category -> summary grade (worst of that category's claims) for one corpus row."""
+    ctx = contexts.get(row["device"]) if row["device"] else None
+    report = assess_text(row["sentence"], ctx)
+    worst: dict[str, Grade] = {}
+    for g in report.claims:
+        cur = worst.get(g.category)
+        if cur is None or SEVERITY[g.grade] > SEVERITY[cur]:
+            worst[g.category] = g.grade
+    return {c: g.value for c, g in worst.items()}
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def score(rows: list[dict[str, Any]], contexts: dict[str, ClaimContext]) -> dict[str, Any]:
+    """Precision/recall per category and grade agreement over ``rows``."""
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    pairs = agree = detected_pairs = detected_agree = 0
+    agree_by_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    confusion: dict[str, Counter[str]] = defaultdict(Counter)
+    disagreements: list[dict[str, Any]] = []
+    negatives = negatives_flagged = 0
+    for row in rows:
+        expected_cats = row["expected_category"].split("|")
+        expected: dict[str, str] = {}
+        if expected_cats != ["none"]:
+            expected = dict(zip(expected_cats, row["expected_grade"].split("|"), strict=True))
+        predicted = predict(row, contexts)
+        if not expected:
+            negatives += 1
+            negatives_flagged += bool(predicted)
+        for c in CATEGORIES:
+            if c in expected and c in predicted:
+                tp[c] += 1
+            elif c in predicted:
+                fp[c] += 1
+            elif c in expected:
+                fn[c] += 1
+        row_ok = set(expected) == set(predicted)
+        for c, g in expected.items():
+            got = predicted.get(c)
+            pairs += 1
+            agree_by_cat[c][1] += 1
+            confusion[g][got or "(missed)"] += 1
+            if got is not None:
+                detected_pairs += 1
+            if got == g:
+                agree += 1
+                detected_agree += 1
+                agree_by_cat[c][0] += 1
+            else:
+                row_ok = False
+        if not row_ok:
+            disagreements.append({
+                "id": row["id"],
+                "split": row.get("split"),
+                "sentence": row["sentence"],
+                "device": row["device"] or None,
+                "expected": expected,
+                "predicted": predicted,
+            })
+    per_category = {}
+    for c in CATEGORIES:
+        per_category[c] = {
+            "support": tp[c] + fn[c],
+            "tp": tp[c],
+            "fp": fp[c],
+            "fn": fn[c],
+            "precision": _ratio(tp[c], tp[c] + fp[c]),
+            "recall": _ratio(tp[c], tp[c] + fn[c]),
+            "grade_agreement": _ratio(*agree_by_cat[c]) if agree_by_cat[c][1] else None,
+        }
+    all_tp, all_fp, all_fn = sum(tp.values()), sum(fp.values()), sum(fn.values())
+    return {
+        "rows": len(rows),
+        "rows_with_device_context": sum(1 for r in rows if r["device"]),
+        "hard_negatives": negatives,
+        "hard_negatives_with_a_claim": negatives_flagged,
+        "per_category": per_category,
+        "micro": {
+            "precision": _ratio(all_tp, all_tp + all_fp),
+            "recall": _ratio(all_tp, all_tp + all_fn),
+        },
+        "grade_agreement": _ratio(agree, pairs),
+        "grade_agreement_detected_only": _ratio(detected_agree, detected_pairs),
+        "graded_pairs": pairs,
+        "grade_confusion": {k: dict(v) for k, v in sorted(confusion.items())},
+        "disagreements": disagreements,
+    }
+
+
+def evaluate(path: Path = DEFAULT_CORPUS) -> dict[str, Any]:
+    """Run the corpus and compute the figures (no timing): all rows and each split."""
+    rows, contexts = load_corpus(path)
+    splits = sorted({r.get("split", "development") for r in rows})
+    result: dict[str, Any] = {
+        "corpus": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path),
+        "verbatim_rows": sum(1 for r in rows if r["source_confidence"] == "verbatim"),
+        "targets": {"regulatory_recall": 0.9, "endorsement_recall": 0.9, "grade_agreement": 0.8},
+        "all": score(rows, contexts),
+    }
+    for split in splits:
+        result[split] = score([r for r in rows if r.get("split", "development") == split], contexts)
+    return result
+
+
+def throughput(size_bytes: int = 10_000_000, seed: int = 1) -> dict[str, Any]:
+    """Time extraction on a synthetic text of corpus sentences mixed with random words."""
+    rows, _ = load_corpus()
+    rng = random.Random(seed)
+    sentences = [r["sentence"] for r in rows]
+    words = [
+        "light", "skin", "mask", "red", "the", "a", "of", "and", "to", "collagen", "wrinkles",
+        "week", "nm", "mm", "FDA",
+    ]
+    parts: list[str] = []
+    total = 0
+    while total < size_bytes:
+        if rng.random() < 0.5:
+            piece = rng.choice(sentences)
+        else:
+            piece = " ".join(rng.choice(words) for _ in range(rng.randint(3, 30))) + "."
+        parts.append(piece)
+        total += len(piece.encode()) + 1
+    text = " ".join(parts)
+    load_rules()
+    t0 = time.perf_counter()
+    claims = extract_claims(text)
+    seconds = time.perf_counter() - t0
+    mb = len(text.encode()) / 1e6
+    return {
+        "input_mb": round(mb, 2),
+        "seconds": round(seconds, 2),
+        "mb_per_second": round(mb / seconds, 2),
+        "claims_found": len(claims),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--no-timing", action="store_true", help="skip the 10 MB throughput run")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    result = evaluate(args.corpus)
+    if not args.no_timing:
+        result["throughput"] = throughput()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+
+    def f(x: float | None) -> str:
+        return "-" if x is None else f"{x:.2f}"
+
+    for part in ("all", "development", "held_out"):
+        if part not in result:
+            continue
+        r = result[part]
+        print(f"\n== {part}: {r['rows']} rows, {r['graded_pairs']} graded pairs")
+        print(f"{'category':18} {'support':>7} {'precision':>9} {'recall':>7} {'grades':>7}")
+        for c, m in r["per_category"].items():
+            print(f"{c:18} {m['support']:>7} {f(m['precision']):>9} {f(m['recall']):>7} "
+                  f"{f(m['grade_agreement']):>7}")
+        print(f"micro precision {f(r['micro']['precision'])}, recall {f(r['micro']['recall'])}; "
+              f"grade agreement {f(r['grade_agreement'])} "
+              f"(detected only {f(r['grade_agreement_detected_only'])}); "
+              f"hard negatives flagged {r['hard_negatives_with_a_claim']}/{r['hard_negatives']}")
+    if "throughput" in result:
+        t = result["throughput"]
+        print(f"throughput {t['input_mb']} MB in {t['seconds']} s ({t['mb_per_second']} MB/s)")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

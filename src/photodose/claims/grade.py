@@ -1,0 +1,720 @@
+"""Grade extracted claims against the rules, the regulations they cite, and a device context.
+
+For every claim the grader decides which *outcome* applies (a fact-based branch: is there a
+K-number on record, is the dose inside the studied window, how deep does light go ...).
+The outcome's grade, reason wording and sources come from ``data/claims/rules.toml``;
+this module only computes the facts that fill the reason.
+
+Grades: supported, partly_supported, unsupported, misleading, contradicted, not_checkable.
+Without a :class:`~photodose.claims.context.ClaimContext` a claim that needs device data is
+"not checkable" and its reason names the data needed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from photodose.claims.context import ClaimContext, StudiedWindow, ValueRange
+from photodose.claims.extract import Claim, DecodedText, extract_claims
+from photodose.claims.rules import Rules, load_rules
+
+
+class Grade(StrEnum):
+    """How well a claim holds, from the evidence photodose has."""
+
+    SUPPORTED = "supported"
+    PARTLY_SUPPORTED = "partly_supported"
+    UNSUPPORTED = "unsupported"
+    MISLEADING = "misleading"
+    CONTRADICTED = "contradicted"
+    NOT_CHECKABLE = "not_checkable"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+#: Order used to summarise several claims of one category in a sentence (worst first).
+SEVERITY: dict[Grade, int] = {
+    Grade.CONTRADICTED: 5,
+    Grade.MISLEADING: 4,
+    Grade.UNSUPPORTED: 3,
+    Grade.PARTLY_SUPPORTED: 2,
+    Grade.NOT_CHECKABLE: 1,
+    Grade.SUPPORTED: 0,
+}
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source a reason rests on."""
+
+    key: str
+    citation: str
+    url: str | None = None
+    confidence: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "citation": self.citation,
+            "url": self.url,
+            "confidence": self.confidence,
+        }
+
+
+@dataclass(frozen=True)
+class GradedClaim:
+    """A claim with its grade, the reasons for it, and the sources behind the reasons."""
+
+    claim: Claim
+    grade: Grade
+    reasons: tuple[str, ...]
+    citations: tuple[Citation, ...]
+    outcome: str
+
+    @property
+    def text(self) -> str:
+        return self.claim.text
+
+    @property
+    def sentence(self) -> str:
+        return self.claim.sentence
+
+    @property
+    def category(self) -> str:
+        return self.claim.category
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.claim.text,
+            "sentence": self.claim.sentence,
+            "category": self.claim.category,
+            "kind": self.claim.kind,
+            "grade": self.grade.value,
+            "grade_label": self.grade.label,
+            "reasons": list(self.reasons),
+            "citations": [c.to_dict() for c in self.citations],
+            "outcome": self.outcome,
+            "rule_id": self.claim.rule_id,
+            "sentence_index": self.claim.sentence_index,
+            "start": self.claim.start,
+            "end": self.claim.end,
+            "details": dict(self.claim.details),
+        }
+
+
+@dataclass
+class _Result:
+    outcome: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    citations: list[Citation] = field(default_factory=list)
+    extra: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+
+
+class _Facts(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        raise KeyError(f"claims rules: reason template uses {{{key}}}, which this outcome lacks")
+
+
+# ---------------------------------------------------------------------------------------
+# Formatting helpers
+# ---------------------------------------------------------------------------------------
+
+
+def _n(x: float) -> str:
+    """A number with up to three significant digits."""
+    if x == 0:
+        return "0"
+    return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def _range_text(r: ValueRange, unit: str) -> str:
+    if math.isclose(r.low, r.high):
+        return f"{_n(r.central)} {unit}"
+    return f"{_n(r.low)}–{_n(r.high)} {unit} (central {_n(r.central)})"
+
+
+def _window_text(w: StudiedWindow) -> str:
+    if math.isclose(w.min_fluence_j_cm2, w.max_fluence_j_cm2):
+        return f"{_n(w.min_fluence_j_cm2)} J/cm² per session"
+    return f"{_n(w.min_fluence_j_cm2)}–{_n(w.max_fluence_j_cm2)} J/cm² per session"
+
+
+def _nm_list(values: Iterable[float]) -> str:
+    return ", ".join(f"{v:.0f} nm" for v in values)
+
+
+def _device(ctx: ClaimContext | None) -> str:
+    return (ctx.device_name if ctx is not None and ctx.device_name else None) or "this device"
+
+
+def _for_device(ctx: ClaimContext | None) -> str:
+    return f" for {ctx.device_name}" if ctx is not None and ctx.device_name else ""
+
+
+def _context_citation(key: str, text: str) -> Citation:
+    return Citation(key=key, citation=text, url=None, confidence="derived")
+
+
+# ---------------------------------------------------------------------------------------
+# Graders, one per category
+# ---------------------------------------------------------------------------------------
+
+
+def _regulatory(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
+    d = claim.details
+    reg = ctx.regulatory if ctx is not None else None
+    device = _device(ctx)
+    facts: dict[str, Any] = {"device": device}
+    cites: list[Citation] = []
+    if reg is not None:
+        facts.update(
+            k_number=reg.k_number or "no K-number",
+            record_k_number=reg.k_number or "no K-number",
+            record_source=reg.source or "device record",
+            product_code_text=f", product code {reg.product_code}" if reg.product_code else "",
+        )
+        if reg.source:
+            cites.append(_context_citation("context.regulatory", f"{device}: {reg.source}"))
+    kind = claim.kind
+    if kind == "fda_approved_negated":
+        return _Result("regulatory.fda_approved_negated", facts)
+    if kind == "fda_approved":
+        if reg is not None and (reg.pathway == "pma" or reg.pma_number):
+            facts["pma"] = reg.pma_number or "PMA on record"
+            return _Result("regulatory.fda_approved.pma_on_record", facts, cites)
+        if reg is None and d.get("pma_numbers"):
+            facts["pma"] = ", ".join(d["pma_numbers"])
+            return _Result("regulatory.fda_approved.pma_in_text", facts)
+        if reg is not None and reg.k_number:
+            return _Result("regulatory.fda_approved.cleared_not_approved", facts, cites)
+        return _Result("regulatory.fda_approved.no_pma", facts, cites)
+    if kind == "fda_cleared_negated":
+        return _Result("regulatory.fda_cleared_negated", facts)
+    if kind == "fda_cleared":
+        if reg is None:
+            ks = d.get("k_numbers") or []
+            facts["k_hint"] = (
+                f"The sentence cites {', '.join(ks)}." if ks else "No K-number is given in the text."
+            )
+            return _Result("regulatory.fda_cleared.text_only", facts)
+        if reg.clearance_confirmed is False:
+            return _Result("regulatory.fda_cleared.denied", facts, cites)
+        if not reg.k_number:
+            return _Result("regulatory.fda_cleared.no_record", facts, cites)
+        claimed = [i for i in d.get("indications", []) if i in rules.indications]
+        if reg.cleared_indications and claimed:
+            cleared = set(reg.cleared_indications)
+            ok = any(
+                i in cleared or cleared.intersection(rules.indications[i].evidence_keys)
+                for i in claimed
+            )
+            if not ok:
+                facts["cleared"] = ", ".join(reg.cleared_indications)
+                facts["claimed"] = ", ".join(i.replace("_", " ") for i in claimed)
+                return _Result("regulatory.fda_cleared.indication_mismatch", facts, cites)
+        if reg.clearance_confirmed:
+            return _Result("regulatory.fda_cleared.confirmed", facts, cites)
+        return _Result("regulatory.fda_cleared.unconfirmed", facts, cites)
+    if kind == "clearance_overstated":
+        return _Result("regulatory.clearance_overstated", facts)
+    if kind == "k_number":
+        facts["k_number"] = d.get("k_number", claim.text)
+        if reg is None:
+            return _Result("regulatory.k_number.text_only", facts)
+        if not reg.k_number:
+            return _Result("regulatory.k_number.no_record", facts, cites)
+        if reg.k_number == facts["k_number"].upper():
+            if reg.clearance_confirmed:
+                return _Result("regulatory.k_number.match", facts, cites)
+            return _Result("regulatory.k_number.unconfirmed_match", facts, cites)
+        return _Result("regulatory.k_number.mismatch", facts, cites)
+    if kind == "fda_registered":
+        return _Result("regulatory.fda_registered", facts)
+    if kind == "fda_certified":
+        return _Result("regulatory.fda_certified", facts)
+    if kind == "class_ii":
+        if reg is not None and reg.k_number and reg.clearance_confirmed:
+            return _Result("regulatory.class_ii.consistent", facts, cites)
+        return _Result("regulatory.class_ii.text_only", facts)
+    if kind == "ce_mark":
+        return _Result("regulatory.ce_mark", facts)
+    raise ValueError(f"no regulatory grader for kind {kind!r}")
+
+
+def _endorsement(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
+    facts: dict[str, Any] = {"device": _device(ctx), "for_device": _for_device(ctx)}
+    trials = ctx.device_trials if ctx is not None else ()
+    facts["trials"] = "; ".join(trials) if trials else "none"
+    cites = [_context_citation("context.device_trial", t) for t in trials]
+    kind = claim.kind
+    if kind == "recommended":
+        if ctx is not None and ctx.dermatologist_survey:
+            return _Result("endorsement.recommended.survey", facts)
+        return _Result("endorsement.recommended.no_survey", facts)
+    if kind == "certified":
+        return _Result("endorsement.certified", facts)
+    if kind == "developed":
+        return _Result("endorsement.developed", facts)
+    if kind == "clinically_proven":
+        if trials:
+            return _Result("endorsement.clinically_proven.device_trial", facts, cites)
+        if claim.details.get("study_named"):
+            return _Result("endorsement.clinically_proven.study_named", facts)
+        return _Result("endorsement.clinically_proven.no_trial", facts)
+    if kind == "clinically_tested":
+        if trials:
+            return _Result("endorsement.clinically_tested.device_trial", facts, cites)
+        return _Result("endorsement.clinically_tested.no_record", facts)
+    raise ValueError(f"no endorsement grader for kind {kind!r}")
+
+
+def _best_band(ctx: ClaimContext, window: StudiedWindow) -> tuple[ValueRange, str] | None:
+    bands = ctx.fluence_per_session or ()
+    eligible = []
+    for b in bands:
+        wl = b.wavelength_nm
+        if wl is not None and window.wavelength_min_nm is not None and wl < window.wavelength_min_nm:
+            continue
+        if wl is not None and window.wavelength_max_nm is not None and wl > window.wavelength_max_nm:
+            continue
+        eligible.append(b)
+    if not eligible:
+        return None
+    best = max(eligible, key=lambda b: b.fluence_j_cm2.central)
+    return best.fluence_j_cm2, best.label
+
+
+def _medical_note(ind_key: str, rules: Rules) -> list[tuple[str, tuple[str, ...]]]:
+    ind = rules.indications[ind_key]
+    if not ind.medical:
+        return []
+    return [(
+        f"{ind.label.capitalize()} is a medical condition: in the UK such claims are medicinal "
+        "and need MHRA registration (ASA rulings, November 2025); in the US the device needs "
+        "a clearance for that indication.",
+        ("asa_2025", "cfr807"),
+    )]
+
+
+def _efficacy(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
+    ind = rules.indications[claim.details["indication"]]
+    facts: dict[str, Any] = {
+        "indication_label": ind.label,
+        "device": _device(ctx),
+        "for_device": _for_device(ctx),
+    }
+    extra = _medical_note(ind.key, rules)
+    if claim.kind == "absolute":
+        return _Result("efficacy.absolute", facts, extra=extra)
+    if ctx is None:
+        outcome = "efficacy.text_only" if ind.studied else "efficacy.no_evidence"
+        return _Result(outcome, facts, extra=extra)
+    reg = ctx.regulatory
+    if ind.medical and reg is not None and reg.cleared_indications:
+        cleared = set(reg.cleared_indications)
+        if ind.key not in cleared and not cleared.intersection(ind.evidence_keys):
+            facts["cleared"] = ", ".join(reg.cleared_indications)
+            facts["k_number"] = reg.k_number or "no K-number"
+            return _Result("efficacy.uncleared_medical", facts, extra=extra)
+    if ctx.studied_windows is None:
+        outcome = "efficacy.text_only" if ind.studied else "efficacy.no_evidence"
+        return _Result(outcome, facts, extra=extra)
+    window = ctx.window_for(ind.evidence_keys)
+    if window is None:
+        return _Result("efficacy.no_window", facts, extra=extra)
+    facts["window_text"] = _window_text(window)
+    facts["trials"] = "; ".join(window.trials) if window.trials else "trials not listed"
+    cites = [_context_citation("context.evidence_trial", t) for t in window.trials]
+    band = _best_band(ctx, window)
+    if band is None:
+        return _Result("efficacy.no_dose", facts, cites, extra)
+    fluence, label = band
+    facts["fluence_text"] = _range_text(fluence, "J/cm²") + (f" ({label})" if label else "")
+    facts["fluence_high_text"] = f"{_n(fluence.high)} J/cm²"
+    lo, hi = window.min_fluence_j_cm2, window.max_fluence_j_cm2
+    far = float(rules.thresholds["far_below_factor"])
+    if lo <= fluence.central <= hi:
+        outcome = "efficacy.within_window"
+    elif fluence.central < lo:
+        if fluence.high >= lo:
+            outcome = "efficacy.overlaps_window"
+        elif fluence.high < far * lo:
+            outcome = "efficacy.far_below_window"
+        else:
+            outcome = "efficacy.below_window"
+    else:
+        outcome = "efficacy.above_window"
+    return _Result(outcome, facts, cites, extra)
+
+
+def _mechanism(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
+    mech = rules.mechanisms[claim.details["mechanism"]]
+    facts: dict[str, Any] = {"mechanism_label": mech.label, "device": _device(ctx)}
+    if "percent" in claim.details:
+        facts["percent_text"] = claim.details.get("percent_text", "")
+        return _Result("mechanism.quantified", facts)
+    if mech.status == "none":
+        return _Result("mechanism.none", facts)
+    if mech.key == "collagen":
+        return _Result("mechanism.collagen_human", facts)
+    return _Result("mechanism.cellular", facts)
+
+
+def _depth_table(ctx: ClaimContext | None, rules: Rules) -> tuple[list[tuple[float, float, str]], bool]:
+    if ctx is not None and ctx.penetration_depth:
+        rows = sorted((d.wavelength_nm, d.depth_cm, d.provenance) for d in ctx.penetration_depth)
+        return rows, False
+    prov = (
+        "photodose default table: diffusion approximation for dermis, Salomatina 2006 ex vivo "
+        "optical properties; to be replaced by the depth model"
+    )
+    return [(r.wavelength_nm, r.depth_cm, prov) for r in rules.default_depth], True
+
+
+def _depth_at(table: Sequence[tuple[float, float, str]], wl: float, tol: float
+              ) -> tuple[float, str] | None:
+    """Linear interpolation inside the table; nearest row within ``tol`` nm outside it."""
+    if not table:
+        return None
+    if table[0][0] <= wl <= table[-1][0]:
+        for (w0, d0, p0), (w1, d1, _p1) in itertools.pairwise(table):
+            if w0 <= wl <= w1:
+                if w1 == w0:
+                    return d0, p0
+                t = (wl - w0) / (w1 - w0)
+                return d0 + t * (d1 - d0), p0
+        return table[-1][1], table[-1][2]
+    nearest = min(table, key=lambda row: abs(row[0] - wl))
+    if abs(nearest[0] - wl) <= tol:
+        return nearest[1], nearest[2]
+    return None
+
+
+def _depth_candidates(claim: Claim, ctx: ClaimContext | None, rules: Rules,
+                      table: Sequence[tuple[float, float, str]]) -> list[float]:
+    d = claim.details
+    if d.get("wavelengths_nm"):
+        return [float(w) for w in d["wavelengths_nm"]]
+    bands = list(ctx.wavelengths_nm) if ctx is not None else []
+    defaults = rules.depth_defaults
+    out: list[float] = []
+    for colour in d.get("colours", []):
+        if colour == "nir":
+            out += [w for w in bands if w >= 700] or [defaults["nir_nm"]]
+        elif colour == "red":
+            out += [w for w in bands if 600 <= w < 700] or [defaults["red_nm"]]
+        elif colour == "blue":
+            out += [w for w in bands if w < 500] or [defaults["blue_nm"]]
+    if out:
+        return out
+    return bands or [row[0] for row in table]
+
+
+def _depth(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
+    d = claim.details
+    facts: dict[str, Any] = {"device": _device(ctx)}
+    if claim.kind == "wavelength":
+        ranges = [tuple(r) for r in d.get("wavelength_ranges_nm", [])]
+        facts["claimed_wavelengths"] = ", ".join(
+            f"{a:.0f} nm" if a == b else f"{a:.0f}–{b:.0f} nm" for a, b in ranges
+        )
+        if ctx is None or not ctx.wavelengths_nm:
+            return _Result("depth.wavelength_text_only", facts)
+        tol = float(rules.thresholds["wavelength_match_nm"])
+        facts["device_bands"] = _nm_list(ctx.wavelengths_nm)
+        ok = all(any(a - tol <= w <= b + tol for w in ctx.wavelengths_nm) for a, b in ranges)
+        return _Result("depth.wavelength_match" if ok else "depth.wavelength_mismatch", facts)
+
+    table, is_default = _depth_table(ctx, rules)
+    tol = float(rules.thresholds["depth_wavelength_tolerance_nm"])
+    candidates = _depth_candidates(claim, ctx, rules, table)
+    best: tuple[float, float, str] | None = None
+    for wl in candidates:
+        got = _depth_at(table, wl, tol)
+        if got is not None and (best is None or got[0] > best[1]):
+            best = (wl, got[0], got[1])
+    facts["wavelength_text"] = _nm_list(candidates) or "the wavelength named"
+    cites: list[Citation] = []
+    if best is not None:
+        wl, depth_cm, prov = best
+        facts.update(wavelength_nm=wl, model_mm=depth_cm * 10.0, provenance=prov)
+        if is_default:
+            facts["depth_source"] = "photodose_default_depth"
+            cites.append(_source_citation(rules, "salomatina2006"))
+        else:
+            facts["depth_source"] = ""
+            cites.append(_context_citation("context.depth_model", prov))
+    if claim.kind == "depth_qualitative":
+        if best is None:
+            return _Result("depth.qualitative_no_model", facts)
+        return _Result("depth.qualitative", facts, cites)
+
+    claimed_cm = float(d["depth_cm"])
+    as_written = d.get("as_written", "")
+    claimed_text = f"{_n(claimed_cm * 10)} mm"
+    if as_written and as_written.replace(" ", "") != claimed_text.replace(" ", ""):
+        claimed_text += f" ('{as_written}')"
+    facts["claimed_text"] = claimed_text
+    if best is None:
+        return _Result("depth.no_model", facts)
+    ratio = claimed_cm / best[1]
+    facts["ratio"] = ratio
+    factor = float(rules.thresholds["depth_partly_factor"])
+    extra: list[tuple[str, tuple[str, ...]]] = []
+    if d.get("open_ended"):
+        extra.append(("'Or more' leaves the claim open-ended; the stated figure was checked.", ()))
+    if ratio <= 1.0:
+        return _Result("depth.supported", facts, cites, extra)
+    if ratio <= factor:
+        return _Result("depth.partly", facts, cites, extra)
+    return _Result("depth.contradicted", facts, cites, extra)
+
+
+def _numeric(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
+    d = claim.details
+    ind_key = d.get("indication")
+    ind = rules.indications.get(ind_key) if ind_key else None
+    facts: dict[str, Any] = {
+        "device": _device(ctx),
+        "percent_text": d.get("percent_text", ""),
+        "indication_label": ind.label if ind is not None else "the outcome",
+        "duration_text": f" {d['duration_text']}" if d.get("duration_text") else "",
+        "benchmark_hint": "",
+        "benchmark_source": "",
+    }
+    extra: list[tuple[str, tuple[str, ...]]] = []
+    if d.get("up_to"):
+        extra.append((
+            "'Up to' figures need evidence that an appreciable share of users reach them, "
+            "not only the best case (NAD).",
+            ("nad_dermstore",),
+        ))
+    if ind is not None:
+        extra += _medical_note(ind.key, rules)
+    if d.get("perception"):
+        return _Result("numeric.perception", facts, extra=extra)
+    trials = ctx.device_trials if ctx is not None else ()
+    if trials:
+        facts["trials"] = "; ".join(trials)
+        return _Result(
+            "numeric.device_trial", facts,
+            [_context_citation("context.device_trial", t) for t in trials], extra,
+        )
+    if ind is not None and not d.get("responder"):
+        weeks = d.get("weeks")
+        pool = [b for b in rules.benchmarks if b.indication == ind.key]
+        if weeks is not None:
+            pool = [b for b in pool if b.weeks <= weeks + 1e-9]
+        if pool:
+            best = max(pool, key=lambda b: b.reduction_percent)
+            tol = float(rules.thresholds["benchmark_tolerance"])
+            src = rules.sources[best.source]
+            facts["benchmark_text"] = (
+                f"−{_n(best.reduction_percent)} % {best.measure} at {_n(best.weeks)} weeks "
+                f"({best.design}; {src.short_name})"
+            )
+            facts["benchmark_source"] = best.source
+            if float(d["percent"]) > best.reduction_percent * tol:
+                return _Result("numeric.exceeds_benchmark", facts, extra=extra)
+            facts["benchmark_hint"] = (
+                f"The figure is within {_n(tol)} times the largest published result by then: "
+                f"{facts['benchmark_text']}."
+            )
+    if ctx is not None:
+        return _Result("numeric.no_device_trial", facts, extra=extra)
+    return _Result("numeric.text_only", facts, extra=extra)
+
+
+def _safety(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
+    facts: dict[str, Any] = {"device": _device(ctx), "dose_text": ""}
+    kind = claim.kind
+    if kind == "absolute":
+        return _Result("safety.absolute", facts)
+    if kind == "all_skin_types":
+        mtd = float(rules.thresholds["min_mtd_j_cm2"])
+        facts["mtd"] = mtd
+        bands = ctx.fluence_per_session if ctx is not None else None
+        if bands:
+            high = max(b.fluence_j_cm2.high for b in bands)
+            facts["fluence_high_text"] = f"{_n(high)} J/cm²"
+            if high >= mtd:
+                return _Result("safety.all_skin_types_exceeds", facts)
+            facts["dose_text"] = (
+                f"; {facts['device']} delivers at most {_n(high)} J/cm² per session, "
+                f"{_n(mtd / high) if high > 0 else 'many'} times below the lower of the two"
+            )
+        return _Result("safety.all_skin_types", facts)
+    if kind == "no_uv":
+        if ctx is None or not ctx.wavelengths_nm:
+            return _Result("safety.no_uv.text_only", facts)
+        facts["device_bands"] = _nm_list(ctx.wavelengths_nm)
+        if min(ctx.wavelengths_nm) < 400:
+            return _Result("safety.no_uv.contradicted", facts)
+        return _Result("safety.no_uv.supported", facts)
+    if kind == "eye_safe":
+        return _Result("safety.eye_safe", facts)
+    if kind == "generic":
+        return _Result("safety.generic", facts)
+    raise ValueError(f"no safety grader for kind {kind!r}")
+
+
+def _comparison(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
+    facts: dict[str, Any] = {"device": _device(ctx), "office_hint": ""}
+    if ctx is None or ctx.in_office_irradiance_mw_cm2 is None:
+        if ctx is not None and ctx.device_irradiance_mw_cm2 is None:
+            return _Result("comparison.no_irradiance", facts)
+        return _Result("comparison.text_only", facts)
+    lo, hi = ctx.in_office_irradiance_mw_cm2
+    facts["office_text"] = f"{_n(lo)}–{_n(hi)} mW/cm²"
+    facts["office_source"] = ctx.in_office_source or "catalogued in-office devices"
+    irr = ctx.device_irradiance_mw_cm2
+    if irr is None:
+        facts["office_hint"] = f" (in-office: {facts['office_text']})"
+        return _Result("comparison.no_irradiance", facts)
+    facts["device_irr_text"] = _range_text(irr, "mW/cm²")
+    cites = [_context_citation("context.in_office", facts["office_source"])]
+    if lo <= irr.central <= hi:
+        return _Result("comparison.supported", facts, cites)
+    if irr.central < lo:
+        if irr.high >= lo:
+            return _Result("comparison.partly", facts, cites)
+        facts["time_factor_text"] = (
+            f"about {_n(lo / irr.central)} times" if irr.central > 0 else "many times"
+        )
+        return _Result("comparison.below", facts, cites)
+    return _Result("comparison.above", facts, cites)
+
+
+_GRADERS = {
+    "regulatory": _regulatory,
+    "endorsement": _endorsement,
+    "efficacy": _efficacy,
+    "mechanism": _mechanism,
+    "depth": _depth,
+    "numeric_efficacy": _numeric,
+    "safety": _safety,
+    "comparison": _comparison,
+}
+
+
+def _source_citation(rules: Rules, key: str) -> Citation:
+    s = rules.source(key)
+    return Citation(key=s.key, citation=s.citation, url=s.url, confidence=s.confidence)
+
+
+def _finish(claim: Claim, result: _Result, rules: Rules) -> GradedClaim:
+    outcome = rules.outcome(result.outcome)
+    facts = _Facts(result.facts)
+    reasons = [outcome.reason.format_map(facts)]
+    keys: list[str] = []
+    for raw in outcome.sources:
+        key = raw.format_map(facts) if raw.startswith("{") else raw
+        if key and key not in keys:
+            keys.append(key)
+    for text, srcs in result.extra:
+        reasons.append(text)
+        keys += [k for k in srcs if k not in keys]
+    citations = [_source_citation(rules, k) for k in keys]
+    seen = {c.key + c.citation for c in citations}
+    for c in result.citations:
+        if c.key + c.citation not in seen:
+            citations.append(c)
+            seen.add(c.key + c.citation)
+    return GradedClaim(
+        claim=claim,
+        grade=Grade(outcome.grade),
+        reasons=tuple(reasons),
+        citations=tuple(citations),
+        outcome=outcome.id,
+    )
+
+
+def grade_claim(claim: Claim, context: ClaimContext | None = None,
+                rules: Rules | None = None) -> GradedClaim:
+    """Grade one claim (see :func:`grade_claims`)."""
+    rules = rules or load_rules()
+    grader = _GRADERS.get(claim.category)
+    if grader is None:
+        raise ValueError(f"unknown claim category {claim.category!r}")
+    return _finish(claim, grader(claim, context, rules), rules)
+
+
+def grade_claims(claims: Iterable[Claim], context: ClaimContext | None = None,
+                 rules: Rules | None = None) -> list[GradedClaim]:
+    """Grade claims: supported, partly supported, unsupported, misleading, contradicted or
+    not checkable, each with reasons and the sources behind them.
+
+    ``context`` carries the device facts (regulatory record, dose, studied windows, depth,
+    irradiance); without it, claims that need those facts are "not checkable".
+    """
+    rules = rules or load_rules()
+    return [grade_claim(c, context, rules) for c in claims]
+
+
+def summary_grade(graded: Iterable[GradedClaim]) -> Grade | None:
+    """The most severe grade among ``graded`` (None if empty)."""
+    worst: Grade | None = None
+    for g in graded:
+        if worst is None or SEVERITY[g.grade] > SEVERITY[worst]:
+            worst = g.grade
+    return worst
+
+
+@dataclass(frozen=True)
+class ClaimsReport:
+    """The graded claims of one text, with notes about the input and the context used."""
+
+    claims: tuple[GradedClaim, ...]
+    notes: tuple[str, ...]
+    device: str | None
+    context_used: bool
+    sentences: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        c = Counter(g.grade.value for g in self.claims)
+        return {g.value: c.get(g.value, 0) for g in Grade}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "device": self.device,
+            "context_used": self.context_used,
+            "sentences": self.sentences,
+            "notes": list(self.notes),
+            "summary": self.counts,
+            "claims": [g.to_dict() for g in self.claims],
+        }
+
+
+def assess_text(text: str | DecodedText, context: ClaimContext | None = None,
+                rules: Rules | None = None, notes: Sequence[str] = ()) -> ClaimsReport:
+    """Extract and grade every claim in ``text`` (str or :class:`DecodedText`)."""
+    from photodose.claims.extract import split_sentences
+
+    rules = rules or load_rules()
+    all_notes = list(notes)
+    if isinstance(text, DecodedText):
+        all_notes = list(text.notes) + all_notes
+        text = text.text
+    if not text.strip():
+        all_notes.append("input is empty: no text to check")
+        return ClaimsReport((), tuple(all_notes), _device_name(context), context is not None, 0)
+    claims = extract_claims(text, rules)
+    graded = tuple(grade_claims(claims, context, rules))
+    n_sentences = len(split_sentences(text, max_chars=rules.max_sentence_chars))
+    if not graded:
+        all_notes.append("no claims found")
+    return ClaimsReport(graded, tuple(all_notes), _device_name(context), context is not None,
+                        n_sentences)
+
+
+def _device_name(ctx: ClaimContext | None) -> str | None:
+    return ctx.device_name if ctx is not None else None

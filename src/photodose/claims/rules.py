@@ -1,0 +1,575 @@
+"""Load and validate the claims rules (``data/claims/rules.toml``).
+
+Everything a claim grade depends on (patterns, vocabularies, thresholds, outcome wording and
+sources) lives in that file; this module only reads it, expands ``<<MACRO>>`` references,
+checks it and compiles the regular expressions.
+
+Every pattern must be linear-time on any input: the loader rejects unbounded quantifiers
+(``*``, ``+``, ``{n,}``) so that matching stays linear in the input length.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+CATEGORIES: tuple[str, ...] = (
+    "efficacy",
+    "mechanism",
+    "depth",
+    "regulatory",
+    "endorsement",
+    "numeric_efficacy",
+    "safety",
+    "comparison",
+)
+GRADES: tuple[str, ...] = (
+    "supported",
+    "partly_supported",
+    "unsupported",
+    "misleading",
+    "contradicted",
+    "not_checkable",
+)
+CONFIDENCES: frozenset[str] = frozenset({"exact", "secondary", "derived", "assumption"})
+_PATTERN_CATEGORIES = frozenset({"regulatory", "endorsement", "safety", "comparison"})
+_MACRO = re.compile(r"<<([A-Z_]{1,20})>>")
+
+
+class RulesError(ValueError):
+    """The rules file is malformed; the message names the entry and the fix."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited source: a regulation, a decision, a trial, or a model."""
+
+    key: str
+    citation: str
+    url: str | None
+    confidence: str
+    note: str = ""
+    short: str = ""
+
+    @property
+    def short_name(self) -> str:
+        """Author-year style name (the citation up to its first full stop if none given)."""
+        return self.short or self.citation.split(". ")[0]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A phrase that makes a sentence carry a claim of ``category``/``kind``."""
+
+    id: str
+    category: str
+    kind: str
+    regex: re.Pattern[str]
+    on_negation: str
+    skip_mentions: bool
+    requires: re.Pattern[str] | None
+    excludes: re.Pattern[str] | None
+    supersedes: tuple[str, ...]
+    source: str
+    confidence: str
+    anchors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Indication:
+    """An efficacy target (wrinkles, acne, ...) and how the evidence database names it."""
+
+    key: str
+    terms: re.Pattern[str]
+    evidence_keys: tuple[str, ...]
+    studied: bool
+    medical: bool
+    source: str
+    anchors: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.key.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """A mechanism term (mitochondria, collagen, ...) and the state of its evidence."""
+
+    key: str
+    terms: re.Pattern[str]
+    needs_effect: bool
+    status: str
+    source: str
+    anchors: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.key.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one result of a check means: grade, reason template, sources."""
+
+    id: str
+    grade: str
+    reason: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DepthRow:
+    """Optical properties at one wavelength for the default 1 %-depth table."""
+
+    wavelength_nm: float
+    mua_per_cm: float
+    musp_per_cm: float
+    tissue: str
+    source: str
+    confidence: str
+
+    @property
+    def depth_cm(self) -> float:
+        """Depth where fluence falls to 1 % (cm), diffusion approximation.
+
+        z = ln(100) / mu_eff,  mu_eff = sqrt(3 mu_a (mu_a + mu_s'))  (semi-infinite medium,
+        far from the source; Jacques 2013, Phys Med Biol 58:R37, eq. for the effective
+        attenuation coefficient).
+        """
+        mu_eff = math.sqrt(3.0 * self.mua_per_cm * (self.mua_per_cm + self.musp_per_cm))
+        return math.log(100.0) / mu_eff
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A published effect size for an indication (reduction in percent at ``weeks``)."""
+
+    indication: str
+    reduction_percent: float
+    weeks: float
+    measure: str
+    design: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The compiled rules.  Build with :func:`load_rules`."""
+
+    sources: dict[str, Source]
+    patterns: tuple[Pattern, ...]
+    indications: dict[str, Indication]
+    mechanisms: dict[str, Mechanism]
+    outcomes: dict[str, Outcome]
+    efficacy_effect: re.Pattern[str]
+    efficacy_absolute: re.Pattern[str]
+    efficacy_absolute_after: re.Pattern[str]
+    not_indication_after: re.Pattern[str]
+    efficacy_window: tuple[int, int]
+    mechanism_effect: re.Pattern[str]
+    mechanism_window: tuple[int, int]
+    depth: dict[str, re.Pattern[str]]
+    numeric: dict[str, re.Pattern[str]]
+    depth_anchors: dict[str, tuple[str, ...]]
+    percent_anchors: tuple[str, ...]
+    negation_cues: frozenset[str]
+    negation_window: int
+    clause_break: re.Pattern[str]
+    mention_quotes: str
+    mention_after: re.Pattern[str]
+    mention_before: re.Pattern[str]
+    thresholds: dict[str, Any]
+    depth_defaults: dict[str, float]
+    default_depth: tuple[DepthRow, ...]
+    benchmarks: tuple[Benchmark, ...]
+    max_input_bytes: int
+    max_sentence_chars: int
+    path: str = field(default="")
+
+    def source(self, key: str) -> Source:
+        try:
+            return self.sources[key]
+        except KeyError:
+            raise RulesError(f"unknown source key {key!r} in the claims rules") from None
+
+    def outcome(self, outcome_id: str) -> Outcome:
+        try:
+            return self.outcomes[outcome_id]
+        except KeyError:
+            raise RulesError(
+                f"outcome {outcome_id!r} is not defined in the claims rules ([[outcomes]])"
+            ) from None
+
+
+def check_bounded(regex: str, where: str) -> None:
+    """Raise :class:`RulesError` if ``regex`` has an unbounded quantifier.
+
+    ``*``, ``+`` and ``{n,}`` outside character classes can make Python's backtracking
+    matcher superlinear; bounded forms (``{0,40}``) keep each match attempt O(1).
+    """
+    i = 0
+    in_class = False
+    n = len(regex)
+    while i < n:
+        ch = regex[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+            i += 1
+            continue
+        if ch == "[":
+            in_class = True
+            i += 1
+            # a ']' right after '[' or '[^' is a literal
+            if i < n and regex[i] == "^":
+                i += 1
+            if i < n and regex[i] == "]":
+                i += 1
+            continue
+        if ch in "*+":
+            raise RulesError(
+                f"{where}: unbounded quantifier {ch!r} at position {i} in {regex!r}; "
+                "use a bounded form such as {0,40} so matching stays linear"
+            )
+        if ch == "{":
+            m = re.match(r"\{(\d{0,4}),\}", regex[i:])
+            if m:
+                raise RulesError(
+                    f"{where}: unbounded quantifier {m.group(0)!r} in {regex!r}; "
+                    "give an upper bound"
+                )
+        i += 1
+
+
+def _expand(text: str, macros: dict[str, str], where: str) -> str:
+    for _ in range(5):
+        if "<<" not in text:
+            return text
+
+        def repl(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if name not in macros:
+                raise RulesError(f"{where}: unknown macro <<{name}>>; define it in [macros]")
+            return macros[name]
+
+        text = _MACRO.sub(repl, text)
+    if "<<" in text:
+        raise RulesError(f"{where}: macros nest too deeply")
+    return text
+
+
+def _compile(text: str, macros: dict[str, str], where: str, *, ignore_case: bool = True) -> re.Pattern[str]:
+    if not isinstance(text, str) or not text:
+        raise RulesError(f"{where}: a non-empty regular expression string is required")
+    expanded = _expand(text, macros, where)
+    check_bounded(expanded, where)
+    flags = re.IGNORECASE if ignore_case else 0
+    try:
+        return re.compile(expanded, flags)
+    except re.error as exc:
+        raise RulesError(f"{where}: invalid regular expression: {exc}") from exc
+
+
+def _anchors(value: Any, where: str) -> tuple[str, ...]:
+    """Validate anchors: non-empty lowercase fragments without whitespace."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value:
+        raise RulesError(f"{where}: anchors must be a non-empty list of strings")
+    out = []
+    for a in value:
+        if not isinstance(a, str) or not a or a != a.lower() or any(c.isspace() for c in a):
+            raise RulesError(
+                f"{where}: anchor {a!r} must be a lowercase fragment without spaces "
+                "(separators in patterns may be spaces or hyphens)"
+            )
+        out.append(a)
+    return tuple(out)
+
+
+def _req(table: dict[str, Any], key: str, where: str) -> Any:
+    if key not in table:
+        raise RulesError(f"{where}: missing required field {key!r}")
+    return table[key]
+
+
+def _confidence(value: Any, where: str) -> str:
+    if value not in CONFIDENCES:
+        raise RulesError(
+            f"{where}: confidence must be one of {sorted(CONFIDENCES)}, got {value!r}"
+        )
+    return str(value)
+
+
+def _check_source_ref(ref: str, sources: dict[str, Source], where: str) -> None:
+    if ref.startswith("assumption:"):
+        return
+    if ref not in sources:
+        raise RulesError(
+            f"{where}: source {ref!r} is not a key of [[sources]] (or an 'assumption: ...' note)"
+        )
+
+
+def parse_rules(data: dict[str, Any], path: str = "") -> Rules:
+    """Validate and compile a parsed rules document (see ``data/claims/rules.toml``)."""
+    if data.get("schema_version") != 1:
+        raise RulesError(f"{path}: schema_version must be 1, got {data.get('schema_version')!r}")
+    macros = {str(k): str(v) for k, v in data.get("macros", {}).items()}
+    depth_raw = _req(data, "depth", "rules")
+    macros.setdefault("NUM", _req(depth_raw, "number", "[depth]"))
+
+    sources: dict[str, Source] = {}
+    for i, s in enumerate(_req(data, "sources", "rules")):
+        where = f"[[sources]] #{i + 1}"
+        key = _req(s, "key", where)
+        if key in sources:
+            raise RulesError(f"{where}: duplicate source key {key!r}")
+        sources[key] = Source(
+            key=key,
+            citation=_req(s, "citation", where),
+            url=s.get("url"),
+            confidence=_confidence(_req(s, "confidence", where), where),
+            note=s.get("note", ""),
+            short=s.get("short", ""),
+        )
+
+    patterns: list[Pattern] = []
+    seen_ids: set[str] = set()
+    for i, p in enumerate(_req(data, "patterns", "rules")):
+        where = f"[[patterns]] {p.get('id', '#' + str(i + 1))}"
+        pid = _req(p, "id", where)
+        if pid in seen_ids:
+            raise RulesError(f"{where}: duplicate pattern id")
+        seen_ids.add(pid)
+        category = _req(p, "category", where)
+        if category not in _PATTERN_CATEGORIES:
+            raise RulesError(
+                f"{where}: category must be one of {sorted(_PATTERN_CATEGORIES)} "
+                f"(efficacy, mechanism, depth and numeric claims use their own tables)"
+            )
+        on_negation = p.get("on_negation", "skip")
+        if on_negation not in ("keep", "skip", "ignore"):
+            raise RulesError(f"{where}: on_negation must be keep, skip or ignore")
+        source = _req(p, "source", where)
+        _check_source_ref(source, sources, where)
+        ignore_case = bool(p.get("ignore_case", True))
+        patterns.append(
+            Pattern(
+                id=pid,
+                category=category,
+                kind=_req(p, "kind", where),
+                regex=_compile(_req(p, "regex", where), macros, where, ignore_case=ignore_case),
+                on_negation=on_negation,
+                skip_mentions=bool(p.get("skip_mentions", True)),
+                requires=(
+                    _compile(p["requires"], macros, where + " requires") if "requires" in p else None
+                ),
+                excludes=(
+                    _compile(p["excludes"], macros, where + " excludes") if "excludes" in p else None
+                ),
+                supersedes=tuple(p.get("supersedes", ())),
+                source=source,
+                confidence=_confidence(_req(p, "confidence", where), where),
+                anchors=_anchors(p.get("anchors"), where),
+            )
+        )
+
+    indications: dict[str, Indication] = {}
+    for ind in _req(data, "indications", "rules"):
+        where = f"[[indications]] {ind.get('key')}"
+        key = _req(ind, "key", where)
+        _check_source_ref(_req(ind, "source", where), sources, where)
+        indications[key] = Indication(
+            key=key,
+            terms=_compile(_req(ind, "terms", where), macros, where),
+            evidence_keys=tuple(_req(ind, "evidence_keys", where)),
+            studied=bool(_req(ind, "studied", where)),
+            medical=bool(_req(ind, "medical", where)),
+            source=ind["source"],
+            anchors=_anchors(ind.get("anchors"), where),
+        )
+
+    mechanisms: dict[str, Mechanism] = {}
+    for mech in _req(data, "mechanisms", "rules"):
+        where = f"[[mechanisms]] {mech.get('key')}"
+        key = _req(mech, "key", where)
+        status = _req(mech, "status", where)
+        if status not in ("cellular", "none"):
+            raise RulesError(f"{where}: status must be 'cellular' or 'none'")
+        _check_source_ref(_req(mech, "source", where), sources, where)
+        mechanisms[key] = Mechanism(
+            key=key,
+            terms=_compile(_req(mech, "terms", where), macros, where),
+            needs_effect=bool(_req(mech, "needs_effect", where)),
+            status=status,
+            source=mech["source"],
+            anchors=_anchors(mech.get("anchors"), where),
+        )
+
+    outcomes: dict[str, Outcome] = {}
+    for o in _req(data, "outcomes", "rules"):
+        where = f"[[outcomes]] {o.get('id')}"
+        oid = _req(o, "id", where)
+        if oid in outcomes:
+            raise RulesError(f"{where}: duplicate outcome id")
+        grade = _req(o, "grade", where)
+        if grade not in GRADES:
+            raise RulesError(f"{where}: grade must be one of {list(GRADES)}, got {grade!r}")
+        srcs = tuple(_req(o, "sources", where))
+        for s in srcs:
+            if not (s.startswith("{") and s.endswith("}")):
+                _check_source_ref(s, sources, where)
+        outcomes[oid] = Outcome(oid, grade, _req(o, "reason", where), srcs)
+
+    eff = _req(data, "efficacy", "rules")
+    mech_t = _req(data, "mechanism", "rules")
+    num = _req(data, "numeric", "rules")
+    neg = _req(data, "negation", "rules")
+    men = _req(data, "mentions", "rules")
+    depth = {
+        name: _compile(_req(depth_raw, name, "[depth]"), macros, f"[depth] {name}")
+        for name in (
+            "length",
+            "cue",
+            "not_depth",
+            "qualitative",
+            "qualitative_excludes",
+            "wavelength",
+            "device_cue",
+            "red_words",
+            "nir_words",
+            "blue_words",
+        )
+    }
+    numeric = {
+        name: _compile(_req(num, name, "[numeric]"), macros, f"[numeric] {name}")
+        for name in ("percent", "outcome_cue", "excludes", "perception", "responder", "duration")
+    }
+
+    default_depth = []
+    for i, row in enumerate(_req(data, "default_depth", "rules")):
+        where = f"[[default_depth]] #{i + 1}"
+        _check_source_ref(_req(row, "source", where), sources, where)
+        default_depth.append(
+            DepthRow(
+                wavelength_nm=float(_req(row, "wavelength_nm", where)),
+                mua_per_cm=float(_req(row, "mua_per_cm", where)),
+                musp_per_cm=float(_req(row, "musp_per_cm", where)),
+                tissue=_req(row, "tissue", where),
+                source=row["source"],
+                confidence=_confidence(_req(row, "confidence", where), where),
+            )
+        )
+    default_depth.sort(key=lambda r: r.wavelength_nm)
+
+    benchmarks = []
+    for i, b in enumerate(data.get("effect_benchmarks", [])):
+        where = f"[[effect_benchmarks]] #{i + 1}"
+        _check_source_ref(_req(b, "source", where), sources, where)
+        if b["indication"] not in indications:
+            raise RulesError(f"{where}: indication {b['indication']!r} is not in [[indications]]")
+        benchmarks.append(
+            Benchmark(
+                indication=b["indication"],
+                reduction_percent=float(_req(b, "reduction_percent", where)),
+                weeks=float(_req(b, "weeks", where)),
+                measure=_req(b, "measure", where),
+                design=_req(b, "design", where),
+                source=b["source"],
+                confidence=_confidence(_req(b, "confidence", where), where),
+            )
+        )
+
+    thresholds = dict(_req(data, "thresholds", "rules"))
+    for key in (
+        "depth_partly_factor",
+        "depth_wavelength_tolerance_nm",
+        "wavelength_match_nm",
+        "far_below_factor",
+        "benchmark_tolerance",
+        "min_mtd_j_cm2",
+    ):
+        value = _req(thresholds, key, "[thresholds]")
+        if not isinstance(value, int | float) or value <= 0:
+            raise RulesError(f"[thresholds] {key} must be a positive number, got {value!r}")
+    _check_source_ref(_req(thresholds, "min_mtd_source", "[thresholds]"), sources, "[thresholds]")
+    depth_defaults = {
+        k: float(v) for k, v in _req(data, "depth_defaults", "rules").items() if k != "confidence"
+    }
+    limits = _req(data, "limits", "rules")
+
+    return Rules(
+        sources=sources,
+        patterns=tuple(patterns),
+        indications=indications,
+        mechanisms=mechanisms,
+        outcomes=outcomes,
+        efficacy_effect=_compile(_req(eff, "effect", "[efficacy]"), macros, "[efficacy] effect"),
+        efficacy_absolute=_compile(
+            _req(eff, "absolute", "[efficacy]"), macros, "[efficacy] absolute"
+        ),
+        efficacy_absolute_after=_compile(
+            _req(eff, "absolute_after", "[efficacy]"), macros, "[efficacy] absolute_after"
+        ),
+        not_indication_after=_compile(
+            _req(eff, "not_indication_after", "[efficacy]"), macros, "[efficacy]"
+        ),
+        efficacy_window=(int(eff["window_before"]), int(eff["window_after"])),
+        mechanism_effect=_compile(
+            _req(mech_t, "effect", "[mechanism]"), macros, "[mechanism] effect"
+        ),
+        mechanism_window=(int(mech_t["window_before"]), int(mech_t["window_after"])),
+        depth=depth,
+        numeric=numeric,
+        depth_anchors={
+            name: _anchors(depth_raw.get(f"{name}_anchors"), f"[depth] {name}_anchors")
+            for name in ("length", "qualitative", "wavelength")
+        },
+        percent_anchors=_anchors(num.get("percent_anchors"), "[numeric] percent_anchors"),
+        negation_cues=frozenset(str(c).lower() for c in _req(neg, "cues", "[negation]")),
+        negation_window=int(_req(neg, "window_tokens", "[negation]")),
+        clause_break=_compile(_req(neg, "clause_break", "[negation]"), macros, "[negation]"),
+        mention_quotes=str(_req(men, "quotes", "[mentions]")),
+        mention_after=_compile(_req(men, "after", "[mentions]"), macros, "[mentions] after"),
+        mention_before=_compile(_req(men, "before", "[mentions]"), macros, "[mentions] before"),
+        thresholds=thresholds,
+        depth_defaults=depth_defaults,
+        default_depth=tuple(default_depth),
+        benchmarks=tuple(benchmarks),
+        max_input_bytes=int(_req(limits, "max_input_bytes", "[limits]")),
+        max_sentence_chars=int(_req(limits, "max_sentence_chars", "[limits]")),
+        path=path,
+    )
+
+
+def rules_path() -> Path:
+    """Where the packaged rules file lives."""
+    return Path(str(files("photodose") / "data" / "claims" / "rules.toml"))
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str) -> Rules:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise RulesError(f"claims rules file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{path}: not valid TOML: {exc}") from exc
+    return parse_rules(data, path)
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """Load (and cache) the claims rules; ``path`` defaults to the packaged file."""
+    return _load_cached(str(path if path is not None else rules_path()))

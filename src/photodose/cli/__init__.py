@@ -1,0 +1,20 @@
+"""Command-line interface: ``photodose …`` (thin: parse, call the library, render).
+
+Each command lives in its own module and registers itself on :data:`app` when imported.
+"""
+
+from __future__ import annotations
+
+from photodose.cli import (  # noqa: F401  (imported for their @app.command registrations)
+    claims_cmd,
+    demo_cmd,
+    device_cmd,
+    evaluate_cmd,
+    skin_cmd,
+    transport_cmd,
+)
+from photodose.cli.app import app
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Services: the evaluation of a device for a person, and its HTML report."""

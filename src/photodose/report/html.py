@@ -1,0 +1,204 @@
+"""The self-contained HTML report of an evaluation (works offline, opened from disk)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
+
+from photodose import __version__
+from photodose.device import REGIONS, Estimate, summary_stats, treated_mask
+from photodose.report.evaluate import Evaluation
+from photodose.report.figures import depth_dose_svg, dose_windows_svg, face_map_svg
+
+VERDICT_LABELS = {
+    "within_studied_range": "within the studied range",
+    "below_studied_range": "below the studied range (under-dosed)",
+    "above_studied_range": "above the studied range",
+    "wavelength_not_studied": "wavelength not studied",
+    "no_controlled_evidence": "no controlled evidence",
+}
+CITED = {"exact", "secondary"}
+ASSUMED = {"assumption", "unverified", "not_found"}
+
+
+def fmt(x: float | None) -> str:
+    """Three significant figures; '—' for a missing value."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    if x == 0:
+        return "0"
+    mag = math.floor(math.log10(abs(x)))
+    digits = max(0, 2 - mag)
+    return f"{x:,.{digits}f}"
+
+
+def rng(e: Estimate) -> str:
+    if e.low == e.high:
+        return fmt(e.central)
+    return f"{fmt(e.central)} ({fmt(e.low)}–{fmt(e.high)})"
+
+
+def mm(cm: float | None) -> str:
+    return "—" if cm is None else fmt(cm * 10)
+
+
+def _mark(kind: str, letter: str, title: str) -> Markup:
+    return Markup(f'<span class="mark {kind}" title="{html.escape(title)}">{letter}</span>')
+
+
+def mark_c(title: str = "computed by photodose") -> Markup:
+    return _mark("computed", "C", title)
+
+
+def mark_est(e: Estimate) -> Markup:
+    """Computed, with a note when it rests on an assumption (its range is then shown)."""
+    if e.provenance.startswith(("computed", "calibrated")) or e.confidence == "derived":
+        extra = " — rests on assumptions; range shown" if e.confidence in ASSUMED else ""
+        return mark_c(f"{e.provenance}{extra} [{e.confidence}]")
+    if e.confidence in CITED:
+        return _mark("cited", "S", f"{e.provenance} [{e.confidence}]")
+    return _mark("assumption", "A", f"{e.provenance} [{e.confidence}]")
+
+
+def mark_sourced(s: Any) -> Markup:
+    conf = getattr(s, "confidence", "")
+    kind, letter = ("cited", "S") if conf in CITED else ("assumption", "A")
+    return _mark(kind, letter, f"{getattr(s, 'source', '')} [{conf}]")
+
+
+def mark_text(source: str) -> Markup:
+    if source.startswith("assumption"):
+        return _mark("assumption", "A", source)
+    if source.startswith("given by you"):
+        return _mark("cited", "S", "your input")
+    return _mark("cited", "S", source)
+
+
+def _inputs(ev: Evaluation) -> list[dict[str, str]]:
+    d = ev.device
+    rows = []
+    for ch in d.channels:
+        for what, s, unit in (
+            ("peak wavelength", ch.peak_nm, "nm"),
+            ("spectral width (FWHM)", ch.fwhm_nm, "nm"),
+            ("LED count", ch.led_count, ""),
+            ("radiant power per LED", ch.radiant_power_mw_per_led, "mW"),
+            ("total optical power", ch.total_optical_power_mw, "mW"),
+        ):
+            if s is not None:
+                rows.append(
+                    {
+                        "what": f"{ch.name}: {what}",
+                        "value": s.describe(unit),
+                        "source": s.source + (f" — {s.note}" if s.note else ""),
+                        "confidence": s.confidence,
+                    }
+                )
+    for what, s, unit in (
+        ("beam viewing angle", d.beam.viewing_angle_deg, "°"),
+        ("beam cos^m exponent", d.beam.cos_exponent_m, ""),
+        ("standoff from the skin", d.geometry.standoff_cm, "cm"),
+    ):
+        if s is not None:
+            rows.append(
+                {
+                    "what": what,
+                    "value": s.describe(unit),
+                    "source": s.source,
+                    "confidence": s.confidence,
+                }
+            )
+    rows.append(
+        {
+            "what": "session length",
+            "value": f"{fmt(ev.session_minutes)} min",
+            "source": ev.session_minutes_source,
+            "confidence": "",
+        }
+    )
+    rows.append(
+        {
+            "what": "sessions per week",
+            "value": fmt(ev.sessions_per_week),
+            "source": ev.sessions_per_week_source,
+            "confidence": "",
+        }
+    )
+    return rows
+
+
+def _standing_rows(ev: Evaluation) -> list[dict[str, Any]]:
+    ranking = ev.standing.get("ranking", {})
+    rows = []
+    for item in reversed(ranking.get("ordering", [])):
+        subject = bool(item.get("is_subject"))
+        kind = ev.device.kind if subject else str(item.get("kind"))
+        rows.append(
+            {
+                "name": item.get("name"),
+                "kind": kind.replace("_", "-"),
+                "value": item.get("value"),
+                "self": subject,
+            }
+        )
+    return rows
+
+
+def render_html(ev: Evaluation) -> str:
+    """The report as one HTML string: inline CSS and SVG, no external resources."""
+    env = Environment(
+        autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True
+    )
+    tpl_text = (files("photodose") / "report" / "templates" / "report.html.j2").read_text("utf-8")
+    tpl = env.from_string(tpl_text)
+    face = ev.face
+    overall = {}
+    for ci, emap in zip(ev.irradiance, ev.central_maps, strict=True):
+        overall[ci.channel] = summary_stats(face, emap, treated_mask(ev.device, face, None))
+    headline = [v for v in ev.verdicts if v.verdict != "wavelength_not_studied"][:4]
+    skin_note = (
+        f"Fitzpatrick {ev.skin.fitzpatrick} (epidermal melanin: an assumption with a range), "
+        f"{ev.skin.site} layer thicknesses (cited), chromophores and scattering (cited; see "
+        "photodose skin --json)."
+    )
+    return tpl.render(
+        ev=ev,
+        d=ev.device,
+        skin=ev.skin,
+        version=__version__,
+        today=dt.date.today().isoformat(),
+        kind_label=ev.device.kind.replace("_", "-"),
+        channels_label=", ".join(f"{fmt(c.wavelength_nm)} nm" for c in ev.doses),
+        irr_rows=list(zip(ev.irradiance, ev.doses, ev.device.channels, strict=True)),
+        dose_rows=list(zip(ev.doses, ev.depth, strict=True)),
+        regions=[r for r in REGIONS if any(r in ci.regions for ci in ev.irradiance)],
+        overall=overall,
+        headline=headline,
+        skin_note=skin_note,
+        face_svg=Markup(face_map_svg(ev)),
+        depth_svg=Markup(depth_dose_svg(ev)),
+        windows_svg=Markup(dose_windows_svg(ev)),
+        standing_rows=_standing_rows(ev),
+        inputs=_inputs(ev),
+        fmt=fmt,
+        rng=rng,
+        mm=mm,
+        mark_c=mark_c,
+        mark_est=mark_est,
+        mark_sourced=mark_sourced,
+        mark_text=mark_text,
+        verdict_label=lambda v: VERDICT_LABELS.get(v, v),
+    )
+
+
+def write_html(ev: Evaluation, path: str | Path) -> Path:
+    p = Path(path)
+    p.write_text(render_html(ev), encoding="utf-8")
+    return p
