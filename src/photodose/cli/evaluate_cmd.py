@@ -18,7 +18,7 @@ from photodose.device.meter import MeterReading, MeterReadingError
 from photodose.dose import DoseInputError
 from photodose.report.claim_context import build_context
 from photodose.report.evaluate import DEFAULT_DEPTH_PHOTONS, Evaluation, evaluate
-from photodose.report.html import VERDICT_LABELS, fmt, rng, write_html
+from photodose.report.format import VERDICT_LABELS, fmt, rng
 from photodose.skin import SkinInputError, SkinProfile
 
 console = Console()
@@ -62,9 +62,7 @@ def print_summary(ev: Evaluation) -> None:
             rng(dose.weekly_surface_fluence_j_cm2),
         )
     console.print(t)
-    v_table = Table(
-        title="Against the controlled trials (full citations in the HTML report / --json)"
-    )
+    v_table = Table(title="Against the controlled trials (full citations in the HTML report / --json)")
     v_table.add_column("indication")
     v_table.add_column("band")
     v_table.add_column("verdict")
@@ -82,8 +80,7 @@ def print_summary(ev: Evaluation) -> None:
         for c in ev.claims:
             grades[c.grade] = grades.get(c.grade, 0) + 1
         console.print(
-            "Marketing claims: "
-            + ", ".join(f"{n} {g.replace('_', ' ')}" for g, n in grades.items())
+            "Marketing claims: " + ", ".join(f"{n} {g.replace('_', ' ')}" for g, n in grades.items())
         )
     for n in ev.notes:
         console.print(f"[yellow]note:[/yellow] {n}")
@@ -99,9 +96,7 @@ def evaluate_cmd(
     ],
     fitzpatrick: Annotated[str, typer.Option(help="Skin type I–VI")] = "III",
     site: Annotated[str, typer.Option(help="Face site (forehead, cheek, …)")] = "forehead",
-    minutes: Annotated[
-        float | None, typer.Option(help="Session length (default: the device timer)")
-    ] = None,
+    minutes: Annotated[float | None, typer.Option(help="Session length (default: the device timer)")] = None,
     sessions_per_week: Annotated[
         float | None, typer.Option(help="Sessions per week (default 3, an assumption)")
     ] = None,
@@ -119,13 +114,9 @@ def evaluate_cmd(
     """Evaluate a device end to end: irradiance on a face, dose in your skin, the evidence, the claims."""
     try:
         skin = SkinProfile(fitzpatrick=fitzpatrick, site=site)
-        meter = (
-            parse_meter(meter_reading, meter_distance_cm, meter_model) if meter_reading else None
-        )
+        meter = parse_meter(meter_reading, meter_distance_cm, meter_model) if meter_reading else None
         if photons < 1000:
-            raise DoseInputError(
-                f"--photons {photons}: use at least 1000 for a usable depth profile"
-            )
+            raise DoseInputError(f"--photons {photons}: use at least 1000 for a usable depth profile")
         ev = evaluate(
             device,
             skin=skin,
@@ -138,6 +129,8 @@ def evaluate_cmd(
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     if html is not None:
+        from photodose.report.html import write_html  # matplotlib: only when a report is asked for
+
         write_html(ev, html)
     if as_json:
         typer.echo(json.dumps(ev.to_json(), default=str))

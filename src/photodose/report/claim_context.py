@@ -12,9 +12,10 @@ from photodose.claims import (
     ValueRange,
 )
 from photodose.depth import DepthProfile
-from photodose.device import DeviceSpec, catalog, evaluate_irradiance
+from photodose.device import DeviceSpec
 from photodose.dose import ChannelDose
 from photodose.evidence import dose_windows
+from photodose.report.catalog_table import catalog_irradiance
 
 
 def _regulatory(device: DeviceSpec) -> RegulatoryRecord:
@@ -56,24 +57,15 @@ def _windows() -> tuple[StudiedWindow, ...]:
 
 def in_office_range_mw_cm2() -> tuple[tuple[float, float] | None, str]:
     """(min, max) central irradiance of the catalogued in-office devices, and its source."""
-    values = []
-    names = []
-    for d in catalog():
-        if d.kind != "in_office":
-            continue
-        values.append(sum(ci.mean.central for ci in evaluate_irradiance(d)))
-        names.append(d.name)
+    rows = [r for r in catalog_irradiance().values() if r["kind"] == "in_office"]
+    values = [float(sum(r["channels_mw_cm2"])) for r in rows]
     if not values:
         return None, ""
-    return (
-        min(values),
-        max(values),
-    ), "computed for the catalogued in-office devices: " + ", ".join(names)
+    names = ", ".join(str(r["name"]) for r in rows)
+    return (min(values), max(values)), f"computed for the catalogued in-office devices: {names}"
 
 
-def build_context(
-    device: DeviceSpec, doses: list[ChannelDose], depth: list[DepthProfile]
-) -> ClaimContext:
+def build_context(device: DeviceSpec, doses: list[ChannelDose], depth: list[DepthProfile]) -> ClaimContext:
     """A :class:`ClaimContext` for ``device`` with the evaluation's computed numbers."""
     office, office_src = in_office_range_mw_cm2()
     total_low = sum(d.irradiance_mw_cm2.low for d in doses)

@@ -24,7 +24,6 @@ from photodose.device import (
     DeviceSpec,
     Estimate,
     FaceSurface,
-    catalog,
     evaluate_irradiance,
     face_surface,
     irradiance_map,
@@ -39,6 +38,7 @@ from photodose.device.meter import (
 from photodose.dose import ChannelDose, DoseInputError, channel_dose
 from photodose.evidence import Verdict, rank_among, verdicts_for_device
 from photodose.optics.source_spectrum import gaussian
+from photodose.report.catalog_table import catalog_irradiance
 from photodose.report.claim_context import build_context
 from photodose.skin import SkinProfile
 
@@ -150,16 +150,11 @@ class Evaluation:
 def device_standing(device: DeviceSpec, irradiance: Estimate) -> dict[str, Any]:
     """Where the device's total irradiance stands among the catalogued devices (central)."""
     others: dict[str, tuple[str, float | None]] = {}
-    for other in catalog():
-        if other.id == device.id:
+    for dev_id, row in catalog_irradiance().items():
+        if dev_id == device.id:
             continue
-        try:
-            total_central = sum(ci.mean.central for ci in evaluate_irradiance(other))
-        except Exception as exc:  # a catalogue entry that cannot be modelled is reported, not fatal
-            others[other.name] = (_kind_group(other), None)
-            _ = exc
-            continue
-        others[other.name] = (_kind_group(other), total_central)
+        kind = "in_office" if row["kind"] == "in_office" else "at_home"
+        others[row["name"]] = (kind, float(sum(row["channels_mw_cm2"])))
     ranking = rank_among(irradiance.central, others, name=device.name)
     return {
         "quantity": "total irradiance at the skin, all channels, treated-area mean, central "
@@ -200,9 +195,7 @@ def evaluate(
         sessions_per_week, sessions_src = DEFAULT_SESSIONS_PER_WEEK, SESSIONS_ASSUMPTION
     else:
         if not (0 < sessions_per_week <= 21):
-            raise DoseInputError(
-                f"--sessions-per-week {sessions_per_week}: use a number in (0, 21]"
-            )
+            raise DoseInputError(f"--sessions-per-week {sessions_per_week}: use a number in (0, 21]")
         sessions_src = "given by you"
 
     face = face_surface()
@@ -224,9 +217,7 @@ def evaluate(
     depth: list[DepthProfile] = []
     doses: list[ChannelDose] = []
     for ch, mean in zip(spec.channels, means, strict=True):
-        fwhm = (
-            ch.fwhm_nm.pick() if ch.fwhm_nm is not None and ch.fwhm_nm.usable else DEFAULT_FWHM_NM
-        )
+        fwhm = ch.fwhm_nm.pick() if ch.fwhm_nm is not None and ch.fwhm_nm.usable else DEFAULT_FWHM_NM
         spectrum = gaussian(ch.peak_nm.pick(), fwhm, label=ch.name)
         prof = depth_profile(person, spectrum, photons=photons, seed=seed)
         depth.append(prof)

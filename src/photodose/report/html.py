@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import math
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -15,38 +14,11 @@ from markupsafe import Markup
 from photodose import __version__
 from photodose.device import REGIONS, Estimate, summary_stats, treated_mask
 from photodose.report.evaluate import Evaluation
-from photodose.report.figures import depth_dose_svg, dose_windows_svg, face_map_svg
+from photodose.report.figures import depth_dose_svg, dose_windows_svg, face_map_html
+from photodose.report.format import VERDICT_LABELS, fmt, mm, rng
 
-VERDICT_LABELS = {
-    "within_studied_range": "within the studied range",
-    "below_studied_range": "below the studied range (under-dosed)",
-    "above_studied_range": "above the studied range",
-    "wavelength_not_studied": "wavelength not studied",
-    "no_controlled_evidence": "no controlled evidence",
-}
 CITED = {"exact", "secondary"}
 ASSUMED = {"assumption", "unverified", "not_found"}
-
-
-def fmt(x: float | None) -> str:
-    """Three significant figures; '—' for a missing value."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    if x == 0:
-        return "0"
-    mag = math.floor(math.log10(abs(x)))
-    digits = max(0, 2 - mag)
-    return f"{x:,.{digits}f}"
-
-
-def rng(e: Estimate) -> str:
-    if e.low == e.high:
-        return fmt(e.central)
-    return f"{fmt(e.central)} ({fmt(e.low)}–{fmt(e.high)})"
-
-
-def mm(cm: float | None) -> str:
-    return "—" if cm is None else fmt(cm * 10)
 
 
 def _mark(kind: str, letter: str, title: str) -> Markup:
@@ -74,7 +46,8 @@ def mark_sourced(s: Any) -> Markup:
 
 
 def mark_text(source: str) -> Markup:
-    if source.startswith("assumption"):
+    low = source.lower()
+    if low.startswith("assumption") or "unverified" in low or "not found" in low:
         return _mark("assumption", "A", source)
     if source.startswith("given by you"):
         return _mark("cited", "S", "your input")
@@ -153,9 +126,7 @@ def _standing_rows(ev: Evaluation) -> list[dict[str, Any]]:
 
 def render_html(ev: Evaluation) -> str:
     """The report as one HTML string: inline CSS and SVG, no external resources."""
-    env = Environment(
-        autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True
-    )
+    env = Environment(autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     tpl_text = (files("photodose") / "report" / "templates" / "report.html.j2").read_text("utf-8")
     tpl = env.from_string(tpl_text)
     face = ev.face
@@ -182,7 +153,7 @@ def render_html(ev: Evaluation) -> str:
         overall=overall,
         headline=headline,
         skin_note=skin_note,
-        face_svg=Markup(face_map_svg(ev)),
+        face_svg=Markup(face_map_html(ev)),
         depth_svg=Markup(depth_dose_svg(ev)),
         windows_svg=Markup(dose_windows_svg(ev)),
         standing_rows=_standing_rows(ev),
