@@ -17,7 +17,7 @@ from photodose.transport.sources import (
 from photodose.transport.stack import Layer, LayerStack, StackError
 
 # Bump when a change to the kernel or the tallies changes results (cache keys use it).
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 __all__ = [
     "ENGINE_VERSION",
