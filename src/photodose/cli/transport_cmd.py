@@ -110,6 +110,7 @@ def transport(
     fluence_csv: Annotated[
         Path | None, typer.Option(help="Write depth_cm, A(z), fluence per irradiance")
     ] = None,
+    backend: Annotated[str, typer.Option(help="cpu | cuda (a GPU via Numba-CUDA)")] = "cpu",
 ) -> None:
     """Monte Carlo light transport through a layered medium (MCML physics)."""
     try:
@@ -128,8 +129,11 @@ def transport(
         res = simulate(
             spec.stack, n_photons, source=src, seed=seed, threads=threads,
             depth_grid=spec.depth_grid, radial_grid=spec.radial_grid,
-            angle_bins=spec.angle_bins or 30, progress=bar,
+            angle_bins=spec.angle_bins or 30, progress=bar, backend=backend,
         )  # fmt: skip
+    except (RuntimeError, ValueError) as exc:  # e.g. --backend cuda without a GPU
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     finally:
         bar.close()
     if fluence_csv is not None:

@@ -56,9 +56,7 @@ def default_depth_grid(stack: LayerStack) -> Grid:
     return Grid(step_cm=extent / 400, bins=400)
 
 
-def batch_standard_error(
-    per_chunk: NDArray[np.float64], sizes: NDArray[np.int64]
-) -> NDArray[np.float64]:
+def batch_standard_error(per_chunk: NDArray[np.float64], sizes: NDArray[np.int64]) -> NDArray[np.float64]:
     """Standard error of Σx/ΣN from per-chunk sums ``x`` (rows = chunks) of sizes ``N``.
 
     se² = k/(k−1) · Σ N_c² (f_c − f)² / (ΣN)², f_c = x_c/N_c; for equal chunks this is the
@@ -116,6 +114,7 @@ def simulate(
     radial_grid: Grid | None = None,
     angle_bins: int = 30,
     progress: ProgressCallback | None = None,
+    backend: str = "cpu",
 ) -> TransportResult:
     """Monte Carlo photon transport through a layered medium (the MCML problem).
 
@@ -130,7 +129,18 @@ def simulate(
     radial_grid : uniform radial bins for A(r, z), R(r), T(r); None skips radial tallies.
     angle_bins : bins of exit angle over 0–90° for R(θ) and T(θ).
     progress : called as ``progress(done, total)`` after each wave of chunks.
+    backend : "cpu" (Numba, threads) or "cuda" (a GPU through Numba-CUDA, see
+        :mod:`photodose.transport.cuda`; ``threads`` is then ignored).
     """
+    if backend == "cuda":
+        from photodose.transport.cuda import simulate_cuda
+
+        return simulate_cuda(
+            stack, photons, source=source, seed=seed, depth_grid=depth_grid,
+            radial_grid=radial_grid, angle_bins=angle_bins,
+        )  # fmt: skip
+    if backend != "cpu":
+        raise ValueError(f"backend {backend!r}: use 'cpu' or 'cuda'")
     src = source if source is not None else pencil_beam()
     dgrid = depth_grid if depth_grid is not None else default_depth_grid(stack)
     if angle_bins < 1:
@@ -150,14 +160,15 @@ def simulate(
     chunk_totals = np.zeros((n_chunks, kernel.N_TOTALS))
     chunk_layers = np.zeros((n_chunks, nl))
     acc = _ChunkTallies.zeros(nl, nz, nr, angle_bins)
-    mua, mus, g, n_idx, z0, z1 = p["mua"], p["mus"], p["g"], p["n"], p["z0"], p["z1"]
+    lc = kernel.layer_constants(p["mua"], p["mus"])
+    g, n_idx, z0, z1 = p["g"], p["n"], p["z0"], p["z1"]
     n_above, n_below = float(stack.n_above), float(stack.n_below)
 
     def run_chunk(k: int) -> _ChunkTallies:
         t = _ChunkTallies.zeros(nl, nz, nr, angle_bins)
         kernel.trace_chunk(
             int(sizes[k]), states[k].copy(), kind, param, n_above, n_below,
-            mua, mus, g, n_idx, z0, z1, dgrid.step_cm, dr, da,
+            lc, g, n_idx, z0, z1, dgrid.step_cm, dr, da,
             t.totals, t.a_layer, t.a_z, t.phi_z, t.a_rz, t.rd_r, t.tt_r, t.rd_a, t.tt_a,
         )  # fmt: skip
         return t
@@ -169,9 +180,7 @@ def simulate(
         for start in range(0, n_chunks, wave):
             stop = min(n_chunks, start + wave)
             # map() returns in chunk order, so the sums do not depend on the thread count.
-            for k, t in zip(
-                range(start, stop), pool.map(run_chunk, range(start, stop)), strict=True
-            ):
+            for k, t in zip(range(start, stop), pool.map(run_chunk, range(start, stop)), strict=True):
                 chunk_totals[k] = t.totals
                 chunk_layers[k] = t.a_layer
                 acc.a_z += t.a_z
@@ -186,6 +195,35 @@ def simulate(
                 progress(int(sizes[:stop].sum()), int(photons))
     wall = time.perf_counter() - t0
 
+    return assemble_result(
+        stack, int(photons), seed, nthreads, src, dgrid, radial_grid, angle_bins,
+        chunk_totals, chunk_layers, sizes, acc, wall,
+    )  # fmt: skip
+
+
+def assemble_result(
+    stack: LayerStack,
+    photons: int,
+    seed: int | None,
+    threads: int,
+    src: Source,
+    dgrid: Grid,
+    radial_grid: Grid | None,
+    angle_bins: int,
+    chunk_totals: NDArray[np.float64],
+    chunk_layers: NDArray[np.float64],
+    sizes: NDArray[np.int64],
+    acc: _ChunkTallies,
+    wall: float,
+) -> TransportResult:
+    """Normalise raw tallies (summed weights) into a :class:`TransportResult` (any backend).
+
+    ``chunk_totals`` and ``chunk_layers`` hold one row per batch of ``sizes`` photons, from
+    which the standard errors come; ``acc`` holds the summed grid tallies.
+    """
+    nr = radial_grid.bins if radial_grid is not None else 0
+    dr = radial_grid.step_cm if radial_grid is not None else 1.0
+    da = 0.5 * math.pi / angle_bins
     n = float(photons)
     tot = chunk_totals.sum(axis=0) / n
     se_tot = batch_standard_error(chunk_totals, sizes)
@@ -202,7 +240,7 @@ def simulate(
         stack=stack,
         photons=int(photons),
         seed=seed,
-        threads=nthreads,
+        threads=threads,
         source=src.describe(),
         specular_reflectance=float(tot[kernel.T_SPECULAR]),
         specular_reflectance_se=float(se_tot[kernel.T_SPECULAR]),

@@ -20,9 +20,12 @@ for a GPU with ``numba.cuda.jit`` (one stream per thread, atomics for the tallie
 from __future__ import annotations
 
 import math
+import threading
+from typing import Any
 
 import numpy as np
 from numba import njit
+from numba.core.extending import overload
 from numpy.typing import NDArray
 
 from photodose.transport.rng import uniform, xoshiro_next
@@ -136,6 +139,220 @@ def spin(
     return nux, nuy, nuz, s0, s1, s2, s3
 
 
+_PY_TALLY_LOCK = threading.Lock()
+
+
+def tally_add(arr: NDArray[np.float64], i: int, v: float) -> None:
+    """``arr[i] += v``; compiled code uses the target's overload (plain add on the CPU,
+    ``atomic.add`` on a GPU). This Python body runs only under Numba's CUDA simulator, whose
+    threads are Python threads, hence the lock."""
+    with _PY_TALLY_LOCK:
+        arr[i] += v
+
+
+def tally_add2(arr: NDArray[np.float64], i: int, j: int, v: float) -> None:
+    """``arr[i, j] += v`` (see :func:`tally_add`)."""
+    with _PY_TALLY_LOCK:
+        arr[i, j] += v
+
+
+@overload(tally_add, target="cpu")
+def _tally_add_cpu(arr: Any, i: Any, v: Any) -> Any:
+    def impl(arr: Any, i: Any, v: Any) -> None:
+        arr[i] += v
+
+    return impl
+
+
+@overload(tally_add2, target="cpu")
+def _tally_add2_cpu(arr: Any, i: Any, j: Any, v: Any) -> Any:
+    def impl(arr: Any, i: Any, j: Any, v: Any) -> None:
+        arr[i, j] += v
+
+    return impl
+
+
+def layer_constants(mua: NDArray[np.float64], mus: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Per-layer 1/μt, μa/μt and 1/μa (rows), so that a step needs multiplications only.
+
+    1/μt is inf in a transparent layer (the packet then only crosses it); 1/μa is 0 where
+    μa = 0 (no absorption, so no fluence estimate from absorption there).
+    """
+    mut = mua + mus
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv_mut = np.where(mut > 0, 1.0 / mut, np.inf)
+        absorb = np.where(mut > 0, mua / mut, 0.0)
+        inv_mua = np.where(mua > 0, 1.0 / mua, 0.0)
+    out: NDArray[np.float64] = np.ascontiguousarray(np.vstack([inv_mut, absorb, inv_mua]))
+    return out
+
+
+@njit(fastmath=_FM, nogil=True, inline="always")
+def trace_photon(
+    s0: np.uint64,
+    s1: np.uint64,
+    s2: np.uint64,
+    s3: np.uint64,
+    source_kind: int,
+    source_param: float,
+    n_above: float,
+    n_below: float,
+    inv_mut_l: NDArray[np.float64],
+    absorb_l: NDArray[np.float64],
+    inv_mua_l: NDArray[np.float64],
+    g: NDArray[np.float64],
+    n: NDArray[np.float64],
+    z0: NDArray[np.float64],
+    z1: NDArray[np.float64],
+    inv_dz: float,
+    inv_dr: float,
+    inv_da: float,
+    totals: NDArray[np.float64],
+    a_layer: NDArray[np.float64],
+    a_z: NDArray[np.float64],
+    phi_z: NDArray[np.float64],
+    a_rz: NDArray[np.float64],
+    rd_r: NDArray[np.float64],
+    tt_r: NDArray[np.float64],
+    rd_a: NDArray[np.float64],
+    tt_a: NDArray[np.float64],
+) -> tuple[np.uint64, np.uint64, np.uint64, np.uint64]:
+    """Follow one photon packet from launch to its end and add it to the tallies.
+
+    The one per-photon code path of every backend: the CPU chunk loop calls it, and the CUDA
+    kernel calls it once per photon on each GPU thread (with atomic tally adds). The three
+    per-layer arrays are the rows of :func:`layer_constants`. Returns the advanced RNG state.
+    """
+    n_layers = g.shape[0]
+    nz = a_z.shape[0]
+    nr = rd_r.shape[0]
+    na = rd_a.shape[0]
+    n_first = n[0]
+    # ---- launch: direction in the ambient medium, then Fresnel at the surface ----
+    ca_in = 1.0
+    sa_in = 0.0
+    cphi = 1.0
+    sphi = 0.0
+    if source_kind == SOURCE_OBLIQUE:
+        ca_in = source_param
+        sa_in = math.sqrt(max(0.0, 1.0 - ca_in * ca_in))
+    elif source_kind == SOURCE_COSINE:
+        # cos^m radiant intensity: p(θ) ∝ cos^m θ sin θ  →  cos θ = ξ^(1/(m+1)).
+        xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+        ca_in = xi ** (1.0 / (source_param + 1.0))
+        sa_in = math.sqrt(max(0.0, 1.0 - ca_in * ca_in))
+        xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+        psi = 2.0 * math.pi * xi
+        cphi = math.cos(psi)
+        sphi = math.sin(psi)
+    r_sp, ca_t = fresnel(n_above, n_first, ca_in)
+    tally_add(totals, T_SPECULAR, r_sp)
+    if r_sp >= 1.0:
+        return s0, s1, s2, s3
+    w = 1.0 - r_sp
+    sa_t = n_above * sa_in / n_first
+    ux = sa_t * cphi
+    uy = sa_t * sphi
+    uz = ca_t
+    x = 0.0
+    y = 0.0
+    z = 0.0
+    layer = 0
+    s_left = 0.0  # remaining step, in mean free paths
+    alive = True
+    steps = 0
+
+    while alive:
+        if s_left == 0.0:
+            xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+            s_left = -math.log(xi)
+        inv_mut = inv_mut_l[layer]
+        s = s_left * inv_mut
+        # Does the step reach the boundary ahead? A branch-free select of the boundary and
+        # no division by uz (the sign of uz is a coin toss, so branching on it stalls).
+        going_down = uz > 0.0
+        z_bound = z1[layer] if going_down else z0[layer]
+        dist = z_bound - z
+        if s * abs(uz) > abs(dist):
+            # ---- move to the boundary, then reflect or transmit ----
+            db = dist / uz
+            x += ux * db
+            y += uy * db
+            z = z_bound
+            s_left -= db / inv_mut
+            if s_left < 0.0:
+                s_left = 0.0
+            n_i = n[layer]
+            if going_down:
+                n_t = n_below if layer == n_layers - 1 else n[layer + 1]
+            else:
+                n_t = n_above if layer == 0 else n[layer - 1]
+            r, ca2 = fresnel(n_i, n_t, abs(uz))
+            if r > 0.0:
+                xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+                if xi <= r:
+                    uz = -uz
+                    continue
+            if going_down and layer == n_layers - 1:
+                tally_add(totals, T_TRANSMIT, w)
+                if nr > 0:
+                    ir = int(math.sqrt(x * x + y * y) * inv_dr)
+                    if ir < nr:
+                        tally_add(tt_r, ir, w)
+                tally_add(tt_a, min(na - 1, int(math.acos(min(1.0, ca2)) * inv_da)), w)
+                alive = False
+            elif (not going_down) and layer == 0:
+                tally_add(totals, T_DIFFUSE, w)
+                if nr > 0:
+                    ir = int(math.sqrt(x * x + y * y) * inv_dr)
+                    if ir < nr:
+                        tally_add(rd_r, ir, w)
+                tally_add(rd_a, min(na - 1, int(math.acos(min(1.0, ca2)) * inv_da)), w)
+                alive = False
+            else:
+                if n_i != n_t:
+                    ratio = n_i / n_t
+                    ux *= ratio
+                    uy *= ratio
+                    uz = ca2 if going_down else -ca2
+                layer = layer + 1 if going_down else layer - 1
+            continue
+
+        # ---- interaction inside the layer: implicit capture, then scattering ----
+        x += ux * s
+        y += uy * s
+        z += uz * s
+        s_left = 0.0
+        steps += 1
+        dw = w * absorb_l[layer]
+        w -= dw
+        tally_add(a_layer, layer, dw)
+        iz = int(z * inv_dz)
+        if iz < nz:
+            tally_add(a_z, iz, dw)
+            tally_add(phi_z, iz, dw * inv_mua_l[layer])
+            if nr > 0:
+                ir = int(math.sqrt(x * x + y * y) * inv_dr)
+                if ir < nr:
+                    tally_add2(a_rz, ir, iz, dw)
+        else:
+            tally_add(totals, T_BEYOND_GRID, dw)
+        xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+        cost = henyey_greenstein_cos(g[layer], xi)
+        ux, uy, uz, s0, s1, s2, s3 = spin(ux, uy, uz, cost, s0, s1, s2, s3)
+        # ---- Russian roulette ----
+        if w < WEIGHT_THRESHOLD:
+            xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+            if xi <= ROULETTE_CHANCE:
+                tally_add(totals, T_ROULETTE, w / ROULETTE_CHANCE - w)
+                w /= ROULETTE_CHANCE
+            else:
+                tally_add(totals, T_ROULETTE, -w)
+                alive = False
+    tally_add(totals, T_STEPS, float(steps))
+    return s0, s1, s2, s3
+
+
 @njit(fastmath=_FM, nogil=True, cache=True)
 def trace_chunk(
     n_photons: int,
@@ -144,8 +361,7 @@ def trace_chunk(
     source_param: float,
     n_above: float,
     n_below: float,
-    mua: NDArray[np.float64],
-    mus: NDArray[np.float64],
+    lc: NDArray[np.float64],
     g: NDArray[np.float64],
     n: NDArray[np.float64],
     z0: NDArray[np.float64],
@@ -163,156 +379,23 @@ def trace_chunk(
     rd_a: NDArray[np.float64],
     tt_a: NDArray[np.float64],
 ) -> None:
-    """Trace ``n_photons`` packets and add their weights into the given (zeroed) tallies.
+    """Trace ``n_photons`` packets with one RNG stream and add them into (zeroed) tallies.
 
-    ``source_param`` is the incidence angle's cosine for an oblique beam, or the exponent m of
-    a cos^m angular emission profile. Grids with 0 bins are skipped (no radial cost when
-    ``a_rz`` has no radial bins).
+    ``lc`` is :func:`layer_constants`; ``source_param`` is the incidence angle's cosine for
+    an oblique beam, or the exponent m of a cos^m emitter. Grids with 0 bins are skipped.
     """
-    n_layers = mua.shape[0]
-    nz = a_z.shape[0]
-    nr = rd_r.shape[0]
-    na = rd_a.shape[0]
-    n_first = n[0]
     inv_dz = 1.0 / dz
-    inv_dr = 1.0 / dr if nr > 0 else 0.0
+    inv_dr = 1.0 / dr if rd_r.shape[0] > 0 else 0.0
     inv_da = 1.0 / da
-    # Per-layer constants, so the step needs multiplications only.
-    inv_mut = np.empty(n_layers)
-    absorb_frac = np.empty(n_layers)
-    inv_mua = np.empty(n_layers)
-    for i in range(n_layers):
-        mt = mua[i] + mus[i]
-        inv_mut[i] = 1.0 / mt if mt > 0.0 else math.inf
-        absorb_frac[i] = mua[i] / mt if mt > 0.0 else 0.0
-        inv_mua[i] = 1.0 / mua[i] if mua[i] > 0.0 else 0.0
     s0 = state[0]
     s1 = state[1]
     s2 = state[2]
     s3 = state[3]
-
     for _ in range(n_photons):
-        # ---- launch: direction in the ambient medium, then Fresnel at the surface ----
-        ca_in = 1.0
-        sa_in = 0.0
-        cphi = 1.0
-        sphi = 0.0
-        if source_kind == SOURCE_OBLIQUE:
-            ca_in = source_param
-            sa_in = math.sqrt(max(0.0, 1.0 - ca_in * ca_in))
-        elif source_kind == SOURCE_COSINE:
-            # cos^m radiant intensity: p(θ) ∝ cos^m θ sin θ  →  cos θ = ξ^(1/(m+1)).
-            xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
-            ca_in = xi ** (1.0 / (source_param + 1.0))
-            sa_in = math.sqrt(max(0.0, 1.0 - ca_in * ca_in))
-            xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
-            psi = 2.0 * math.pi * xi
-            cphi = math.cos(psi)
-            sphi = math.sin(psi)
-        r_sp, ca_t = fresnel(n_above, n_first, ca_in)
-        totals[T_SPECULAR] += r_sp
-        if r_sp >= 1.0:
-            continue
-        w = 1.0 - r_sp
-        sa_t = n_above * sa_in / n_first
-        ux = sa_t * cphi
-        uy = sa_t * sphi
-        uz = ca_t
-        x = 0.0
-        y = 0.0
-        z = 0.0
-        layer = 0
-        s_left = 0.0  # remaining step, in mean free paths
-        alive = True
-        steps = 0
-
-        while alive:
-            if s_left == 0.0:
-                xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
-                s_left = -math.log(xi)
-            s = s_left * inv_mut[layer]
-            # Does the step reach the boundary ahead? A branch-free select of the boundary and
-            # no division by uz (the sign of uz is a coin toss, so branching on it stalls).
-            going_down = uz > 0.0
-            z_bound = z1[layer] if going_down else z0[layer]
-            dist = z_bound - z
-            if s * abs(uz) > abs(dist):
-                # ---- move to the boundary, then reflect or transmit ----
-                db = dist / uz
-                x += ux * db
-                y += uy * db
-                z = z_bound
-                s_left -= db / inv_mut[layer]
-                if s_left < 0.0:
-                    s_left = 0.0
-                n_i = n[layer]
-                if going_down:
-                    n_t = n_below if layer == n_layers - 1 else n[layer + 1]
-                else:
-                    n_t = n_above if layer == 0 else n[layer - 1]
-                r, ca2 = fresnel(n_i, n_t, abs(uz))
-                if r > 0.0:
-                    xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
-                    if xi <= r:
-                        uz = -uz
-                        continue
-                if going_down and layer == n_layers - 1:
-                    totals[T_TRANSMIT] += w
-                    if nr > 0:
-                        ir = int(math.sqrt(x * x + y * y) * inv_dr)
-                        if ir < nr:
-                            tt_r[ir] += w
-                    tt_a[min(na - 1, int(math.acos(min(1.0, ca2)) * inv_da))] += w
-                    alive = False
-                elif (not going_down) and layer == 0:
-                    totals[T_DIFFUSE] += w
-                    if nr > 0:
-                        ir = int(math.sqrt(x * x + y * y) * inv_dr)
-                        if ir < nr:
-                            rd_r[ir] += w
-                    rd_a[min(na - 1, int(math.acos(min(1.0, ca2)) * inv_da))] += w
-                    alive = False
-                else:
-                    if n_i != n_t:
-                        ratio = n_i / n_t
-                        ux *= ratio
-                        uy *= ratio
-                        uz = ca2 if going_down else -ca2
-                    layer = layer + 1 if going_down else layer - 1
-                continue
-
-            # ---- interaction inside the layer: implicit capture, then scattering ----
-            x += ux * s
-            y += uy * s
-            z += uz * s
-            s_left = 0.0
-            steps += 1
-            dw = w * absorb_frac[layer]
-            w -= dw
-            a_layer[layer] += dw
-            iz = int(z * inv_dz)
-            if iz < nz:
-                a_z[iz] += dw
-                phi_z[iz] += dw * inv_mua[layer]
-                if nr > 0:
-                    ir = int(math.sqrt(x * x + y * y) * inv_dr)
-                    if ir < nr:
-                        a_rz[ir, iz] += dw
-            else:
-                totals[T_BEYOND_GRID] += dw
-            xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
-            cost = henyey_greenstein_cos(g[layer], xi)
-            ux, uy, uz, s0, s1, s2, s3 = spin(ux, uy, uz, cost, s0, s1, s2, s3)
-            # ---- Russian roulette ----
-            if w < WEIGHT_THRESHOLD:
-                xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
-                if xi <= ROULETTE_CHANCE:
-                    totals[T_ROULETTE] += w / ROULETTE_CHANCE - w
-                    w /= ROULETTE_CHANCE
-                else:
-                    totals[T_ROULETTE] -= w
-                    alive = False
-        totals[T_STEPS] += steps
+        s0, s1, s2, s3 = trace_photon(
+            s0, s1, s2, s3, source_kind, source_param, n_above, n_below, lc[0], lc[1], lc[2], g, n, z0, z1,
+            inv_dz, inv_dr, inv_da, totals, a_layer, a_z, phi_z, a_rz, rd_r, tt_r, rd_a, tt_a,
+        )  # fmt: skip
     state[0] = s0
     state[1] = s1
     state[2] = s2
