@@ -22,6 +22,12 @@ import warnings
 from typing import Any
 
 import numpy as np
+
+if not hasattr(np, "row_stack"):
+    # numba-cuda ≤ 0.30 registers an overload of np.row_stack, which NumPy 2.5 removed; its
+    # alias keeps that import working (seen with numba-cuda 0.30.4 + NumPy 2.5.2).
+    np.row_stack = np.vstack
+
 from numba import config, cuda
 from numba.core.extending import overload
 
