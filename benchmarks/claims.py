@@ -129,14 +129,16 @@ def score(rows: list[dict[str, Any]], contexts: dict[str, ClaimContext]) -> dict
             else:
                 row_ok = False
         if not row_ok:
-            disagreements.append({
-                "id": row["id"],
-                "split": row.get("split"),
-                "sentence": row["sentence"],
-                "device": row["device"] or None,
-                "expected": expected,
-                "predicted": predicted,
-            })
+            disagreements.append(
+                {
+                    "id": row["id"],
+                    "split": row.get("split"),
+                    "sentence": row["sentence"],
+                    "device": row["device"] or None,
+                    "expected": expected,
+                    "predicted": predicted,
+                }
+            )
     per_category = {}
     for c in CATEGORIES:
         per_category[c] = {
@@ -188,8 +190,21 @@ def throughput(size_bytes: int = 10_000_000, seed: int = 1) -> dict[str, Any]:
     rng = random.Random(seed)
     sentences = [r["sentence"] for r in rows]
     words = [
-        "light", "skin", "mask", "red", "the", "a", "of", "and", "to", "collagen", "wrinkles",
-        "week", "nm", "mm", "FDA",
+        "light",
+        "skin",
+        "mask",
+        "red",
+        "the",
+        "a",
+        "of",
+        "and",
+        "to",
+        "collagen",
+        "wrinkles",
+        "week",
+        "nm",
+        "mm",
+        "FDA",
     ]
     parts: list[str] = []
     total = 0
@@ -236,12 +251,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n== {part}: {r['rows']} rows, {r['graded_pairs']} graded pairs")
         print(f"{'category':18} {'support':>7} {'precision':>9} {'recall':>7} {'grades':>7}")
         for c, m in r["per_category"].items():
-            print(f"{c:18} {m['support']:>7} {f(m['precision']):>9} {f(m['recall']):>7} "
-                  f"{f(m['grade_agreement']):>7}")
-        print(f"micro precision {f(r['micro']['precision'])}, recall {f(r['micro']['recall'])}; "
-              f"grade agreement {f(r['grade_agreement'])} "
-              f"(detected only {f(r['grade_agreement_detected_only'])}); "
-              f"hard negatives flagged {r['hard_negatives_with_a_claim']}/{r['hard_negatives']}")
+            print(
+                f"{c:18} {m['support']:>7} {f(m['precision']):>9} {f(m['recall']):>7} "
+                f"{f(m['grade_agreement']):>7}"
+            )
+        print(
+            f"micro precision {f(r['micro']['precision'])}, recall {f(r['micro']['recall'])}; "
+            f"grade agreement {f(r['grade_agreement'])} "
+            f"(detected only {f(r['grade_agreement_detected_only'])}); "
+            f"hard negatives flagged {r['hard_negatives_with_a_claim']}/{r['hard_negatives']}"
+        )
     if "throughput" in result:
         t = result["throughput"]
         print(f"throughput {t['input_mb']} MB in {t['seconds']} s ({t['mb_per_second']} MB/s)")

@@ -70,9 +70,7 @@ def run_mcml(binary: str, stack: LayerStack, photons: int) -> float:
     with tempfile.TemporaryDirectory() as d:
         (Path(d) / "bench.mci").write_text(mci_text(stack, photons))
         t0 = time.perf_counter()
-        out = subprocess.run(
-            [binary, "bench.mci"], cwd=d, check=True, capture_output=True, text=True
-        )
+        out = subprocess.run([binary, "bench.mci"], cwd=d, check=True, capture_output=True, text=True)
         wall = time.perf_counter() - t0
     words = out.stdout.split()
     if "photons_per_second" in words:

@@ -103,8 +103,12 @@ def test_device_hook_supplies_the_context(monkeypatch: pytest.MonkeyPatch) -> No
     def lookup(name: str) -> ClaimContext:
         if name != "Glow Mask":
             raise KeyError(f"no device named {name!r} in the catalogue")
-        return ClaimContext(device_name="Glow Mask", regulatory=RegulatoryRecord(
-            k_number="K191629", clearance_confirmed=True, source="FDA 510(k) database"))
+        return ClaimContext(
+            device_name="Glow Mask",
+            regulatory=RegulatoryRecord(
+                k_number="K191629", clearance_confirmed=True, source="FDA 510(k) database"
+            ),
+        )
 
     monkeypatch.setattr(claims_cmd, "context_for_device", lookup)
     code, out = run("-", "--device", "Glow Mask", "--json", input="It is FDA approved (K191629).")
@@ -124,7 +128,8 @@ def test_oversized_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     big = tmp_path / "big.txt"
     big.write_text("x" * 2000)
     real = rules_mod.load_rules()
-    monkeypatch.setattr(claims_cmd, "load_rules",
-                        lambda: type(real)(**{**real.__dict__, "max_input_bytes": 1000}))
+    monkeypatch.setattr(
+        claims_cmd, "load_rules", lambda: type(real)(**{**real.__dict__, "max_input_bytes": 1000})
+    )
     code, out = run(str(big))
     assert code == EXIT_BAD_INPUT and "limit" in out

@@ -82,7 +82,10 @@ def texts(text: str) -> list[str]:
 
 def test_split_abbreviations_decimals_and_questions() -> None:
     assert texts("Dr. Smith says it works. It costs $3.50 per use! Really? Yes.") == [
-        "Dr. Smith says it works.", "It costs $3.50 per use!", "Really?", "Yes.",
+        "Dr. Smith says it works.",
+        "It costs $3.50 per use!",
+        "Really?",
+        "Yes.",
     ]
     assert texts("e.g. red light. Next one") == ["e.g. red light.", "Next one"]
 
@@ -90,11 +93,15 @@ def test_split_abbreviations_decimals_and_questions() -> None:
 def test_split_lines_bullets_and_wrapped_text() -> None:
     text = "Use 3.8 J/cm² per session.\n\n- Reduces wrinkles\n- Boosts collagen\nWorks on all skin\ntypes."
     assert texts(text) == [
-        "Use 3.8 J/cm² per session.", "- Reduces wrinkles", "- Boosts collagen",
+        "Use 3.8 J/cm² per session.",
+        "- Reduces wrinkles",
+        "- Boosts collagen",
         "Works on all skin\ntypes.",
     ]
     assert texts("Benefits: • Clears acne • Smooths lines") == [
-        "Benefits:", "Clears acne", "Smooths lines",
+        "Benefits:",
+        "Clears acne",
+        "Smooths lines",
     ]
 
 
@@ -112,15 +119,17 @@ def test_split_long_run_is_cut_at_whitespace() -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab .!?\n\t-•…\"”A1")), max_size=400),
-       st.integers(min_value=10, max_value=60))
+@given(
+    st.text(alphabet=st.sampled_from(list('ab .!?\n\t-•…"”A1')), max_size=400),
+    st.integers(min_value=10, max_value=60),
+)
 def test_split_properties(text: str, max_chars: int) -> None:
     sentences = split_sentences(text, max_chars=max_chars)
     last_end = 0
     covered = 0
     for i, s in enumerate(sentences):
         assert s.index == i
-        assert s.text == text[s.start:s.end]
+        assert s.text == text[s.start : s.end]
         assert s.start >= last_end and s.end > s.start
         assert len(s.text) <= max_chars
         assert s.text == s.text.strip()
@@ -196,8 +205,9 @@ def test_numeric_claim_supersedes_plain_efficacy_in_its_sentence() -> None:
     found = kinds("Reduces wrinkles by 36% in 8 weeks.")
     assert ("numeric_efficacy", "quantified") in found
     assert not any(c == "efficacy" for c, _ in found)
-    (claim,) = [c for c in extract_claims("Reduces wrinkles by 36% in 8 weeks.")
-                if c.category == "numeric_efficacy"]
+    (claim,) = [
+        c for c in extract_claims("Reduces wrinkles by 36% in 8 weeks.") if c.category == "numeric_efficacy"
+    ]
     assert claim.details["percent"] == 36 and claim.details["weeks"] == 8
     assert claim.details["indication"] == "wrinkles"
 
@@ -232,7 +242,7 @@ def test_depth_claim_remembers_its_wavelength_and_colour() -> None:
 def test_claim_offsets_point_into_the_text() -> None:
     text = "Intro line.\nOur mask is FDA approved and dermatologist recommended!"
     for c in extract_claims(text):
-        assert text[c.start:c.end] == c.text
+        assert text[c.start : c.end] == c.text
         assert c.text in c.sentence
 
 
@@ -257,12 +267,40 @@ def test_prefilter_anchors_lose_nothing_on_the_corpus() -> None:
 def test_extraction_never_crashes_on_random_text(text: str) -> None:
     for c in extract_claims(text):
         assert c.category in CATEGORIES
-        assert text[c.start:c.end] == c.text
+        assert text[c.start : c.end] == c.text
 
 
-_WORDS = ["FDA", "approved", "cleared", "dermatologist", "recommended", "clinically", "proven",
-          "penetrates", "10", "mm", "%", "wrinkles", "acne", "safe", "not", "no", "“", "”", ".",
-          "?", "\n", "nm", "630", "up", "to", "K123456", "-", "professional", "strength"]
+_WORDS = [
+    "FDA",
+    "approved",
+    "cleared",
+    "dermatologist",
+    "recommended",
+    "clinically",
+    "proven",
+    "penetrates",
+    "10",
+    "mm",
+    "%",
+    "wrinkles",
+    "acne",
+    "safe",
+    "not",
+    "no",
+    "“",
+    "”",
+    ".",
+    "?",
+    "\n",
+    "nm",
+    "630",
+    "up",
+    "to",
+    "K123456",
+    "-",
+    "professional",
+    "strength",
+]
 
 
 @settings(max_examples=150, deadline=None)
@@ -271,7 +309,7 @@ def test_extraction_never_crashes_on_claim_vocabulary(words: list[str]) -> None:
     text = " ".join(words)
     for c in extract_claims(text):
         assert c.category in CATEGORIES
-        assert c.start < c.end and text[c.start:c.end] == c.text
+        assert c.start < c.end and text[c.start : c.end] == c.text
 
 
 @pytest.mark.parametrize(
@@ -292,8 +330,9 @@ def test_pathological_inputs_finish(text: str) -> None:
 
 def test_ten_megabyte_input_is_processed() -> None:
     rng = random.Random(7)
-    filler = " ".join(rng.choice(["the", "skin", "light", "mask", "and", "of", "to", "is"])
-                      for _ in range(2000))
+    filler = " ".join(
+        rng.choice(["the", "skin", "light", "mask", "and", "of", "to", "is"]) for _ in range(2000)
+    )
     block = filler + ". Our mask is FDA approved and penetrates 10 mm deep.\n"
     text = block * (10_000_000 // len(block) + 1)
     assert len(text.encode()) >= 10_000_000

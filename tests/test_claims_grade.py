@@ -32,8 +32,12 @@ WINDOWS = (
     StudiedWindow("acne", 48.0, 96.0, ("Goldberg & Russell 2006",)),
 )
 CLEARED = RegulatoryRecord(
-    k_number="K120775", product_code="OHS", clearance_confirmed=True, pathway="510k",
-    cleared_indications=("wrinkles",), source="FDA 510(k) database",
+    k_number="K120775",
+    product_code="OHS",
+    clearance_confirmed=True,
+    pathway="510k",
+    cleared_indications=("wrinkles",),
+    source="FDA 510(k) database",
 )
 
 
@@ -52,8 +56,9 @@ def dose(low: float, central: float | None = None, high: float | None = None) ->
 
 
 def office(irr: ValueRange | None) -> ClaimContext:
-    return ctx(in_office_irradiance_mw_cm2=(40.0, 80.0), in_office_source="catalogue",
-               device_irradiance_mw_cm2=irr)
+    return ctx(
+        in_office_irradiance_mw_cm2=(40.0, 80.0), in_office_source="catalogue", device_irradiance_mw_cm2=irr
+    )
 
 
 # (text, context, category, expected outcome)
@@ -61,57 +66,102 @@ BATTERY: list[tuple[str, ClaimContext | None, str, str]] = [
     # regulatory
     ("Our mask is FDA approved.", None, "regulatory", "regulatory.fda_approved.no_pma"),
     ("FDA approved under PMA P123456.", None, "regulatory", "regulatory.fda_approved.pma_in_text"),
-    ("Our mask is FDA approved.", ctx(regulatory=CLEARED), "regulatory",
-     "regulatory.fda_approved.cleared_not_approved"),
-    ("Our mask is FDA approved.",
-     ctx(regulatory=RegulatoryRecord(pathway="pma", pma_number="P123456", source="PMA db")),
-     "regulatory", "regulatory.fda_approved.pma_on_record"),
+    (
+        "Our mask is FDA approved.",
+        ctx(regulatory=CLEARED),
+        "regulatory",
+        "regulatory.fda_approved.cleared_not_approved",
+    ),
+    (
+        "Our mask is FDA approved.",
+        ctx(regulatory=RegulatoryRecord(pathway="pma", pma_number="P123456", source="PMA db")),
+        "regulatory",
+        "regulatory.fda_approved.pma_on_record",
+    ),
     ("This mask is not FDA approved.", None, "regulatory", "regulatory.fda_approved_negated"),
     ("It is FDA cleared.", None, "regulatory", "regulatory.fda_cleared.text_only"),
-    ("It is FDA cleared.", ctx(regulatory=CLEARED), "regulatory",
-     "regulatory.fda_cleared.confirmed"),
-    ("It is FDA cleared.", ctx(regulatory=RegulatoryRecord(k_number="K191629", source="3rd party")),
-     "regulatory", "regulatory.fda_cleared.unconfirmed"),
-    ("It is FDA cleared.", ctx(regulatory=RegulatoryRecord(source="none found")), "regulatory",
-     "regulatory.fda_cleared.no_record"),
-    ("It is FDA cleared.",
-     ctx(regulatory=RegulatoryRecord(clearance_confirmed=False, source="searched")),
-     "regulatory", "regulatory.fda_cleared.denied"),
-    ("It is FDA cleared to treat acne.", ctx(regulatory=CLEARED), "regulatory",
-     "regulatory.fda_cleared.indication_mismatch"),
+    ("It is FDA cleared.", ctx(regulatory=CLEARED), "regulatory", "regulatory.fda_cleared.confirmed"),
+    (
+        "It is FDA cleared.",
+        ctx(regulatory=RegulatoryRecord(k_number="K191629", source="3rd party")),
+        "regulatory",
+        "regulatory.fda_cleared.unconfirmed",
+    ),
+    (
+        "It is FDA cleared.",
+        ctx(regulatory=RegulatoryRecord(source="none found")),
+        "regulatory",
+        "regulatory.fda_cleared.no_record",
+    ),
+    (
+        "It is FDA cleared.",
+        ctx(regulatory=RegulatoryRecord(clearance_confirmed=False, source="searched")),
+        "regulatory",
+        "regulatory.fda_cleared.denied",
+    ),
+    (
+        "It is FDA cleared to treat acne.",
+        ctx(regulatory=CLEARED),
+        "regulatory",
+        "regulatory.fda_cleared.indication_mismatch",
+    ),
     ("It is not FDA cleared.", None, "regulatory", "regulatory.fda_cleared_negated"),
-    ("FDA clearance means the device is proven effective.", None, "regulatory",
-     "regulatory.clearance_overstated"),
+    (
+        "FDA clearance means the device is proven effective.",
+        None,
+        "regulatory",
+        "regulatory.clearance_overstated",
+    ),
     ("Cleared under K120775.", None, "regulatory", "regulatory.k_number.text_only"),
-    ("Cleared under K120775.", ctx(regulatory=CLEARED), "regulatory",
-     "regulatory.k_number.match"),
-    ("Cleared under K120775.",
-     ctx(regulatory=RegulatoryRecord(k_number="K120775", source="3rd party")), "regulatory",
-     "regulatory.k_number.unconfirmed_match"),
-    ("Cleared under K999999.", ctx(regulatory=CLEARED), "regulatory",
-     "regulatory.k_number.mismatch"),
-    ("Cleared under K999999.", ctx(regulatory=RegulatoryRecord(source="none")), "regulatory",
-     "regulatory.k_number.no_record"),
+    ("Cleared under K120775.", ctx(regulatory=CLEARED), "regulatory", "regulatory.k_number.match"),
+    (
+        "Cleared under K120775.",
+        ctx(regulatory=RegulatoryRecord(k_number="K120775", source="3rd party")),
+        "regulatory",
+        "regulatory.k_number.unconfirmed_match",
+    ),
+    ("Cleared under K999999.", ctx(regulatory=CLEARED), "regulatory", "regulatory.k_number.mismatch"),
+    (
+        "Cleared under K999999.",
+        ctx(regulatory=RegulatoryRecord(source="none")),
+        "regulatory",
+        "regulatory.k_number.no_record",
+    ),
     ("Our factory is FDA registered.", None, "regulatory", "regulatory.fda_registered"),
     ("An FDA certified device.", None, "regulatory", "regulatory.fda_certified"),
     ("A Class II medical device.", None, "regulatory", "regulatory.class_ii.text_only"),
-    ("A Class II medical device.", ctx(regulatory=CLEARED), "regulatory",
-     "regulatory.class_ii.consistent"),
+    ("A Class II medical device.", ctx(regulatory=CLEARED), "regulatory", "regulatory.class_ii.consistent"),
     ("CE marked.", None, "regulatory", "regulatory.ce_mark"),
     # endorsement
     ("Dermatologist recommended.", None, "endorsement", "endorsement.recommended.no_survey"),
-    ("Dermatologist recommended.", ctx(dermatologist_survey=True), "endorsement",
-     "endorsement.recommended.survey"),
+    (
+        "Dermatologist recommended.",
+        ctx(dermatologist_survey=True),
+        "endorsement",
+        "endorsement.recommended.survey",
+    ),
     ("Dermatologist certified.", None, "endorsement", "endorsement.certified"),
     ("Developed by a dermatologist.", None, "endorsement", "endorsement.developed"),
     ("Clinically proven.", None, "endorsement", "endorsement.clinically_proven.no_trial"),
-    ("Clinically proven.", ctx(device_trials=("RCT of this mask, 2024",)), "endorsement",
-     "endorsement.clinically_proven.device_trial"),
-    ("Clinically proven (Smith et al., J Cosmet Dermatol 2020).", None, "endorsement",
-     "endorsement.clinically_proven.study_named"),
+    (
+        "Clinically proven.",
+        ctx(device_trials=("RCT of this mask, 2024",)),
+        "endorsement",
+        "endorsement.clinically_proven.device_trial",
+    ),
+    (
+        "Clinically proven (Smith et al., J Cosmet Dermatol 2020).",
+        None,
+        "endorsement",
+        "endorsement.clinically_proven.study_named",
+    ),
     ("Clinically tested.", None, "endorsement", "endorsement.clinically_tested.no_record"),
-    ("Clinically tested.", ctx(device_trials=("RCT of this mask, 2024",)), "endorsement",
-     "endorsement.clinically_tested.device_trial"),
+    (
+        "Clinically tested.",
+        ctx(device_trials=("RCT of this mask, 2024",)),
+        "endorsement",
+        "endorsement.clinically_tested.device_trial",
+    ),
     # efficacy
     ("Erase wrinkles for good.", None, "efficacy", "efficacy.absolute"),
     ("Reduces wrinkles.", None, "efficacy", "efficacy.text_only"),
@@ -136,21 +186,25 @@ BATTERY: list[tuple[str, ClaimContext | None, str, str]] = [
     ("Blue light penetrates 1 mm deep.", None, "depth", "depth.no_model"),
     ("Red light penetrates deep into the skin.", None, "depth", "depth.qualitative"),
     ("Blue light penetrates deep into the skin.", None, "depth", "depth.qualitative_no_model"),
-    ("Our mask emits 633 nm light.", ctx(wavelengths_nm=(633.0, 830.0)), "depth",
-     "depth.wavelength_match"),
-    ("Our mask emits 660 nm light.", ctx(wavelengths_nm=(630.0, 850.0)), "depth",
-     "depth.wavelength_mismatch"),
+    ("Our mask emits 633 nm light.", ctx(wavelengths_nm=(633.0, 830.0)), "depth", "depth.wavelength_match"),
+    (
+        "Our mask emits 660 nm light.",
+        ctx(wavelengths_nm=(630.0, 850.0)),
+        "depth",
+        "depth.wavelength_mismatch",
+    ),
     ("Our mask emits 633 nm light.", None, "depth", "depth.wavelength_text_only"),
     # numeric efficacy
-    ("95% of users said their skin looked smoother.", None, "numeric_efficacy",
-     "numeric.perception"),
-    ("83% improvement in acne lesions in 4 weeks.", None, "numeric_efficacy",
-     "numeric.exceeds_benchmark"),
+    ("95% of users said their skin looked smoother.", None, "numeric_efficacy", "numeric.perception"),
+    ("83% improvement in acne lesions in 4 weeks.", None, "numeric_efficacy", "numeric.exceeds_benchmark"),
     ("Reduces wrinkles by 36% in 8 weeks.", None, "numeric_efficacy", "numeric.text_only"),
-    ("Reduces wrinkles by 36% in 8 weeks.", ctx(), "numeric_efficacy",
-     "numeric.no_device_trial"),
-    ("Reduces wrinkles by 36% in 8 weeks.", ctx(device_trials=("RCT 2024",)),
-     "numeric_efficacy", "numeric.device_trial"),
+    ("Reduces wrinkles by 36% in 8 weeks.", ctx(), "numeric_efficacy", "numeric.no_device_trial"),
+    (
+        "Reduces wrinkles by 36% in 8 weeks.",
+        ctx(device_trials=("RCT 2024",)),
+        "numeric_efficacy",
+        "numeric.device_trial",
+    ),
     # safety
     ("No side effects.", None, "safety", "safety.absolute"),
     ("Safe for all skin types.", None, "safety", "safety.all_skin_types"),
@@ -162,18 +216,18 @@ BATTERY: list[tuple[str, ClaimContext | None, str, str]] = [
     ("Gentle on skin.", None, "safety", "safety.generic"),
     # comparison
     ("Professional strength.", None, "comparison", "comparison.text_only"),
-    ("Professional strength.", ctx(device_irradiance_mw_cm2=ValueRange.single(60.0)),
-     "comparison", "comparison.text_only"),
+    (
+        "Professional strength.",
+        ctx(device_irradiance_mw_cm2=ValueRange.single(60.0)),
+        "comparison",
+        "comparison.text_only",
+    ),
     ("Professional strength.", ctx(), "comparison", "comparison.no_irradiance"),
     ("Professional strength.", office(None), "comparison", "comparison.no_irradiance"),
-    ("Professional strength.", office(ValueRange.single(60.0)), "comparison",
-     "comparison.supported"),
-    ("Professional strength.", office(ValueRange(30.0, 35.0, 45.0)), "comparison",
-     "comparison.partly"),
-    ("Professional strength.", office(ValueRange.single(10.0)), "comparison",
-     "comparison.below"),
-    ("Professional strength.", office(ValueRange.single(100.0)), "comparison",
-     "comparison.above"),
+    ("Professional strength.", office(ValueRange.single(60.0)), "comparison", "comparison.supported"),
+    ("Professional strength.", office(ValueRange(30.0, 35.0, 45.0)), "comparison", "comparison.partly"),
+    ("Professional strength.", office(ValueRange.single(10.0)), "comparison", "comparison.below"),
+    ("Professional strength.", office(ValueRange.single(100.0)), "comparison", "comparison.above"),
 ]
 
 
@@ -181,8 +235,9 @@ def graded(text: str, context: ClaimContext | None, category: str) -> list[Any]:
     return [g for g in assess_text(text, context).claims if g.category == category]
 
 
-@pytest.mark.parametrize(("text", "context", "category", "outcome"), BATTERY,
-                         ids=[f"{b[3]}-{i}" for i, b in enumerate(BATTERY)])
+@pytest.mark.parametrize(
+    ("text", "context", "category", "outcome"), BATTERY, ids=[f"{b[3]}-{i}" for i, b in enumerate(BATTERY)]
+)
 def test_outcome(text: str, context: ClaimContext | None, category: str, outcome: str) -> None:
     found = graded(text, context, category)
     assert [g.outcome for g in found] == [outcome]
@@ -202,9 +257,13 @@ def test_battery_reaches_every_outcome_in_the_rules() -> None:
 
 def test_grader_code_and_rules_name_the_same_outcomes() -> None:
     src = (Path(__file__).parents[1] / "src" / "photodose" / "claims" / "grade.py").read_text()
-    in_code = set(re.findall(
-        r'"((?:regulatory|endorsement|efficacy|mechanism|depth|numeric|safety|comparison)'
-        r'\.[a-z_.]+)"', src))
+    in_code = set(
+        re.findall(
+            r'"((?:regulatory|endorsement|efficacy|mechanism|depth|numeric|safety|comparison)'
+            r'\.[a-z_.]+)"',
+            src,
+        )
+    )
     assert in_code == set(load_rules().outcomes)
 
 
@@ -284,15 +343,19 @@ def test_context_validation() -> None:
 
 
 def test_context_from_mapping_round_trip() -> None:
-    c = context_from_mapping({
-        "device_name": "M",
-        "regulatory": {"k_number": "k120775", "clearance_confirmed": True},
-        "fluence_per_session": [{"label": "red", "wavelength_nm": 630.0,
-                                 "fluence_j_cm2": [1.0, 2.0, 3.0]}],
-        "studied_windows": [{"indication": "Wrinkles", "min_fluence_j_cm2": 3.8,
-                             "max_fluence_j_cm2": 9.0}],
-        "device_irradiance_mw_cm2": 10.0,
-    })
+    c = context_from_mapping(
+        {
+            "device_name": "M",
+            "regulatory": {"k_number": "k120775", "clearance_confirmed": True},
+            "fluence_per_session": [
+                {"label": "red", "wavelength_nm": 630.0, "fluence_j_cm2": [1.0, 2.0, 3.0]}
+            ],
+            "studied_windows": [
+                {"indication": "Wrinkles", "min_fluence_j_cm2": 3.8, "max_fluence_j_cm2": 9.0}
+            ],
+            "device_irradiance_mw_cm2": 10.0,
+        }
+    )
     assert c.regulatory is not None and c.regulatory.k_number == "K120775"
     assert c.window_for(["wrinkles"]) is not None
     assert c.device_irradiance_mw_cm2 == ValueRange.single(10.0)

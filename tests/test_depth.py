@@ -66,11 +66,7 @@ def test_profile_is_complete_and_conserves_energy() -> None:
     assert p.method == "Monte Carlo" and p.photons == PHOTONS
     assert len(p.depth_cm) == len(p.fluence_per_irradiance) == 2400
     assert p.depth_cm[1] - p.depth_cm[0] == pytest.approx(0.0005)
-    total = (
-        sum(p.absorbed_by_layer.values())
-        + (p.specular_reflectance or 0)
-        + (p.diffuse_reflectance or 0)
-    )
+    total = sum(p.absorbed_by_layer.values()) + (p.specular_reflectance or 0) + (p.diffuse_reflectance or 0)
     assert total == pytest.approx(1.0, abs=1e-4)  # Russian roulette: unbiased, not exact
     names = {"papillary dermis", "upper blood plexus", "reticular dermis", "deep blood plexus"}
     assert len(DERMIS_KEYS) == len(names)
@@ -87,9 +83,7 @@ def test_more_melanin_less_light_reaches_the_dermis() -> None:
     dark = depth_profile(SkinProfile(fitzpatrick="VI"), 633.0, photons=PHOTONS)
     assert mean_fluence(dark, 0.01, 0.1) < 0.7 * mean_fluence(light, 0.01, 0.1)
     assert dark.dermis_absorbed_fraction < light.dermis_absorbed_fraction
-    assert (
-        dark.absorbed_by_layer["living epidermis"] > 2 * light.absorbed_by_layer["living epidermis"]
-    )
+    assert dark.absorbed_by_layer["living epidermis"] > 2 * light.absorbed_by_layer["living epidermis"]
 
 
 def test_850_reaches_deeper_than_633() -> None:
@@ -192,9 +186,7 @@ def test_cli_skin_json() -> None:
 
 
 def test_cli_skin_table() -> None:
-    r = runner.invoke(
-        app, ["skin", "-f", "2", "--site", "cheek", "-w", "850", "--model", "3-layer"]
-    )
+    r = runner.invoke(app, ["skin", "-f", "2", "--site", "cheek", "-w", "850", "--model", "3-layer"])
     assert r.exit_code == 0, r.output
     assert "dermis" in r.stdout and "850" in r.stdout
 

@@ -391,9 +391,7 @@ def test_generated_masks_give_finite_ordered_irradiance(
         "source": "gen",
         "confidence": "assumption",
     }
-    raw["beam"] = {
-        "viewing_angle_deg": {"value": angle, "source": "gen", "confidence": "assumption"}
-    }
+    raw["beam"] = {"viewing_angle_deg": {"value": angle, "source": "gen", "confidence": "assumption"}}
     e = mean_irradiance(device_from_dict(raw), 0)
     assert 0 < e.low <= e.central <= e.high < float("inf")
     # at most all the light of the n LEDs lands on the face (5 %: patch sampling of the

@@ -40,14 +40,9 @@ def test_evaluation_numbers_hang_together(higherdose) -> None:  # type: ignore[n
         e, h = dose.irradiance_mw_cm2, dose.surface_fluence_j_cm2
         assert h.central == pytest.approx(e.central * ev.session_minutes * 60 / 1000)
         assert h.low <= h.central <= h.high
-        assert dose.weekly_surface_fluence_j_cm2.central == pytest.approx(
-            h.central * ev.sessions_per_week
-        )
+        assert dose.weekly_surface_fluence_j_cm2.central == pytest.approx(h.central * ev.sessions_per_week)
         # the dermis sees less than the papillary layer just below the epidermis…
-        assert (
-            dose.reticular_dermis_fluence_j_cm2.central
-            < dose.papillary_dermis_fluence_j_cm2.central
-        )
+        assert dose.reticular_dermis_fluence_j_cm2.central < dose.papillary_dermis_fluence_j_cm2.central
     # …and NIR reaches the reticular dermis better than red (issue 3's physical trend)
     red, nir = ev.doses
     assert nir.reticular_ratio > red.reticular_ratio

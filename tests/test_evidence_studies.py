@@ -279,9 +279,7 @@ _BAD_VALUES = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=6),
     st.lists(st.integers(min_value=-5, max_value=5000), max_size=3),
-    st.dictionaries(
-        st.sampled_from(["value", "low", "confidence", "x"]), st.integers(), max_size=2
-    ),
+    st.dictionaries(st.sampled_from(["value", "low", "confidence", "x"]), st.integers(), max_size=2),
     st.sampled_from([*CONFIDENCES, "trial", "sham", "photoaging", "red"]),
 )
 

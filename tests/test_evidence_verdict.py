@@ -54,9 +54,7 @@ def test_within_verdict_content_does_not_overstate():
     assert v.weekly_fluence_position == "within"  # 16.2 J/cm²/week in 9.5–18
     assert v.weeks_position == "within"
     assert len(v.citations) == 3
-    assert any(
-        c.startswith("Mota et al. 2023, Photobiomodul Photomed Laser Surg") for c in v.citations
-    )
+    assert any(c.startswith("Mota et al. 2023, Photobiomodul Photomed Laser Surg") for c in v.citations)
     assert v.biphasic_caveat is None
     assert v.safety_note is None
     assert v.window is not None and v.window.fluence_j_cm2.min == 3.8

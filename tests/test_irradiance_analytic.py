@@ -130,13 +130,10 @@ def test_linear_in_power_and_additive() -> None:
     pw = rng.uniform(1, 5, 7)
     E_all = irradiance_from_leds(pts, nrm, leds, dirs, pw, 2.0)
     E_sum = sum(
-        irradiance_from_leds(pts, nrm, leds[i : i + 1], dirs[i : i + 1], pw[i], 2.0)
-        for i in range(7)
+        irradiance_from_leds(pts, nrm, leds[i : i + 1], dirs[i : i + 1], pw[i], 2.0) for i in range(7)
     )
     np.testing.assert_allclose(E_all, E_sum, rtol=1e-12)
-    np.testing.assert_allclose(
-        irradiance_from_leds(pts, nrm, leds, dirs, 2 * pw, 2.0), 2 * E_all, rtol=1e-12
-    )
+    np.testing.assert_allclose(irradiance_from_leds(pts, nrm, leds, dirs, 2 * pw, 2.0), 2 * E_all, rtol=1e-12)
 
 
 def test_bad_shapes_are_rejected() -> None:

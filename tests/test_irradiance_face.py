@@ -111,9 +111,7 @@ def test_region_density_moves_leds() -> None:
     n_fh = {}
     for dev in (find_device("currentbody-series-2"), dense):
         arr = led_array(dev, "red", "central", f)
-        near = np.argmin(
-            np.linalg.norm(arr.positions_cm[:, None, :2] - f.centers_cm[None, :, :2], axis=2), 1
-        )
+        near = np.argmin(np.linalg.norm(arr.positions_cm[:, None, :2] - f.centers_cm[None, :, :2], axis=2), 1)
         n_fh[dev is dense] = int(f.region_mask("forehead")[near].sum())
     assert n_fh[True] > 1.4 * n_fh[False]
 
@@ -184,9 +182,7 @@ def test_claimed_irradiance_is_reproduced_at_its_distance() -> None:
         for sc in ("low", "central", "high"):
             arr = led_array(d, ch, sc, f)
             p = led_power_mw(d, ch, sc, f)
-            standoff = d.geometry.standoff_cm.pick(
-                {"low": "high", "central": "central", "high": "low"}[sc]
-            )
+            standoff = d.geometry.standoff_cm.pick({"low": "high", "central": "central", "high": "low"}[sc])
             m = beam_exponent(d, sc)
             assert irradiance_at_reference(arr, standoff, p, m) == pytest.approx(stated, rel=1e-9)
     # the curved face is further from a flat panel than its nose tip: the face mean is lower

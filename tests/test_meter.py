@@ -92,9 +92,7 @@ def test_plausible_reading_is_not_flagged() -> None:
 
 
 def test_silicon_meter_misses_1072nm() -> None:
-    r = interpret_reading(
-        MeterReading(40.0, "W/m2", 1.0, "TES-1333"), find_device("currentbody-series-2")
-    )
+    r = interpret_reading(MeterReading(40.0, "W/m2", 1.0, "TES-1333"), find_device("currentbody-series-2"))
     assert any("1072" in f for f in r.flags)
 
 
@@ -129,9 +127,7 @@ def test_reading_carried_to_the_face() -> None:
     assert "meter reading" in f1.provenance
     # two channels share a broadband reading in the model's proportions
     cb = find_device("omnilux-contour-face")
-    both = measured_face_irradiance(
-        cb, interpret_reading(MeterReading(30.0, "W/m2", 1.0, "TES-1333"), cb)
-    )
+    both = measured_face_irradiance(cb, interpret_reading(MeterReading(30.0, "W/m2", 1.0, "TES-1333"), cb))
     assert set(both) == {"red", "nir"}
     assert both["red"].confidence == "unverified" or both["red"].confidence == "assumption"
 

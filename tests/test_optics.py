@@ -200,9 +200,7 @@ def test_scattering_helpers() -> None:
     with pytest.raises(ValueError, match="anisotropy"):
         mus_from_musp(30.0, 1.0)
     # Rayleigh+Mie with f_ray = 0 is the power law with b = b_mie
-    assert float(musp_rayleigh_mie(700, 40, 0.0, 1.1)) == pytest.approx(
-        float(musp_power_law(700, 40, 1.1))
-    )
+    assert float(musp_rayleigh_mie(700, 40, 0.0, 1.1)) == pytest.approx(float(musp_power_law(700, 40, 1.1)))
     assert refractive_index_from_water(0.0) == pytest.approx(1.514)
     assert refractive_index_from_water(1.0, n_dry=1.5) == pytest.approx(1.33)
 

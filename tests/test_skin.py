@@ -57,9 +57,7 @@ def test_absorption_spectral_shape_matches_salomatina(tissue: str) -> None:
     """μa(633)/μa(850) within Salomatina's spread (1 SD propagated from both wavelengths)."""
     a, b = salomatina(tissue, 633), salomatina(tissue, 850)
     ratio = a["mua_per_cm"] / b["mua_per_cm"]
-    sd = ratio * math.hypot(
-        a["mua_sd_per_cm"] / a["mua_per_cm"], b["mua_sd_per_cm"] / b["mua_per_cm"]
-    )
+    sd = ratio * math.hypot(a["mua_sd_per_cm"] / a["mua_per_cm"], b["mua_sd_per_cm"] / b["mua_per_cm"])
     p = SkinProfile()
     ours = three_layer(p, 633)[tissue].mua_per_cm / three_layer(p, 850)[tissue].mua_per_cm
     assert abs(ours - ratio) <= sd
@@ -158,10 +156,7 @@ def test_fitzpatrick_sets_epidermal_melanin_only() -> None:
 
 def test_overrides_change_the_named_layer() -> None:
     base = {ly.key: ly for ly in layer_optics(SkinProfile(), 633)}
-    more = {
-        ly.key: ly
-        for ly in layer_optics(SkinProfile(blood_fraction={"reticular_dermis": 0.08}), 633)
-    }
+    more = {ly.key: ly for ly in layer_optics(SkinProfile(blood_fraction={"reticular_dermis": 0.08}), 633)}
     assert more["reticular_dermis"].mua_per_cm > base["reticular_dermis"].mua_per_cm
     assert more["papillary_dermis"].mua_per_cm == base["papillary_dermis"].mua_per_cm
     hypo = {ly.key: ly for ly in layer_optics(SkinProfile(oxygen_saturation=0.4), 633)}
@@ -206,9 +201,7 @@ def test_bad_model_and_wavelength() -> None:
 @given(i=st.integers(0, 5), style=st.sampled_from(["roman", "lower", "arabic", "int"]))
 def test_fitzpatrick_spellings_normalise(i: int, style: str) -> None:
     roman = FITZPATRICK_TYPES[i]
-    value: object = {"roman": roman, "lower": roman.lower(), "arabic": str(i + 1), "int": i + 1}[
-        style
-    ]
+    value: object = {"roman": roman, "lower": roman.lower(), "arabic": str(i + 1), "int": i + 1}[style]
     assert SkinProfile(fitzpatrick=value).fitzpatrick == roman  # type: ignore[arg-type]
 
 

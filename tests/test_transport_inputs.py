@@ -47,9 +47,7 @@ def test_only_the_last_layer_may_be_infinite_and_stack_not_empty() -> None:
         LayerStack([Layer(1, 10, 0.9, 1.4, 0.1)], n_above=0.5)
 
 
-finite = st.one_of(
-    st.floats(min_value=-10, max_value=1e3), st.sampled_from([math.nan, math.inf, -math.inf])
-)
+finite = st.one_of(st.floats(min_value=-10, max_value=1e3), st.sampled_from([math.nan, math.inf, -math.inf]))
 
 
 @settings(max_examples=200, deadline=None)
@@ -74,9 +72,7 @@ def test_any_layer_is_either_valid_or_rejected_by_name(
             st.text(max_size=5),
             st.lists(
                 st.dictionaries(
-                    st.sampled_from(
-                        ["name", "mua_per_cm", "mus_per_cm", "g", "n", "thickness_cm", "x"]
-                    ),
+                    st.sampled_from(["name", "mua_per_cm", "mus_per_cm", "g", "n", "thickness_cm", "x"]),
                     st.one_of(st.floats(allow_nan=True), st.text(max_size=4), st.booleans()),
                 ),
                 max_size=3,
@@ -132,9 +128,7 @@ def test_mci_truncated_names_what_is_missing(tmp_path: Path) -> None:
 
 
 def test_cli_json_has_the_promised_keys() -> None:
-    res = runner.invoke(
-        app, ["transport", str(EXAMPLES / "skin5_633nm.toml"), "--photons", "5000", "--json"]
-    )
+    res = runner.invoke(app, ["transport", str(EXAMPLES / "skin5_633nm.toml"), "--photons", "5000", "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     for key in (
@@ -149,9 +143,7 @@ def test_cli_json_has_the_promised_keys() -> None:
 
 def test_cli_bad_input_exits_2_with_a_named_field(tmp_path: Path) -> None:
     f = tmp_path / "neg.toml"
-    f.write_text(
-        '[[layer]]\nname="epi"\nmua_per_cm=1\nmus_per_cm=100\ng=0.9\nn=1.4\nthickness_cm=-1\n'
-    )
+    f.write_text('[[layer]]\nname="epi"\nmua_per_cm=1\nmus_per_cm=100\ng=0.9\nn=1.4\nthickness_cm=-1\n')
     res = runner.invoke(app, ["transport", str(f), "--photons", "100"])
     assert res.exit_code == 2
     assert "thickness_cm" in res.output

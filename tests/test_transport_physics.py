@@ -50,9 +50,7 @@ def test_depth_tallies_sum_to_layer_absorption() -> None:
     assert (r.absorption_per_cm * grid.step_cm).sum() == pytest.approx(r.absorbed_total, rel=1e-9)
     # Φ = A/μa layer by layer: bins wholly inside the epidermis
     inside = grid.edges_cm[1:] <= 0.01
-    np.testing.assert_allclose(
-        r.fluence_per_irradiance[inside], r.absorption_per_cm[inside] / 4.3, rtol=1e-9
-    )
+    np.testing.assert_allclose(r.fluence_per_irradiance[inside], r.absorption_per_cm[inside] / 4.3, rtol=1e-9)
 
 
 def test_same_seed_same_numbers_whatever_the_threads() -> None:
@@ -107,9 +105,7 @@ def test_oblique_beam_in_pure_absorber_follows_beer_lambert() -> None:
 
 def test_lambertian_source_in_pure_absorber_gives_2e3() -> None:
     mua, d = 5.0, 0.1
-    r = simulate(
-        LayerStack([Layer(mua, 0.0, 0.0, 1.0, d)]), 200_000, source=cosine_source(1.0), seed=3
-    )
+    r = simulate(LayerStack([Layer(mua, 0.0, 0.0, 1.0, d)]), 200_000, source=cosine_source(1.0), seed=3)
     # Diffuse irradiance through an absorbing slab: T = 2·E3(μa·d) (exponential integral).
     expected = 2.0 * expn(3, mua * d)
     assert abs(r.transmittance - expected) < 4 * r.transmittance_se
@@ -128,14 +124,10 @@ def test_radial_reflectance_integrates_to_total() -> None:
     grid = Grid(0.05, 400)  # out to 20 cm: nothing escapes beyond
     r = simulate(stack, 20_000, seed=8, radial_grid=grid)
     ring = 2 * math.pi * grid.centers_cm * grid.step_cm
-    assert (r.diffuse_reflectance_r_per_cm2 * ring).sum() == pytest.approx(
-        r.diffuse_reflectance, rel=1e-9
-    )
+    assert (r.diffuse_reflectance_r_per_cm2 * ring).sum() == pytest.approx(r.diffuse_reflectance, rel=1e-9)
     edges = r.angle_edges_rad
     dom = 2 * math.pi * (np.cos(edges[:-1]) - np.cos(edges[1:]))
-    assert (r.diffuse_reflectance_angle_per_sr * dom).sum() == pytest.approx(
-        r.diffuse_reflectance, rel=1e-9
-    )
+    assert (r.diffuse_reflectance_angle_per_sr * dom).sum() == pytest.approx(r.diffuse_reflectance, rel=1e-9)
 
 
 def test_diffusion_agrees_with_monte_carlo_in_the_diffusive_regime() -> None:
@@ -145,9 +137,7 @@ def test_diffusion_agrees_with_monte_carlo_in_the_diffusive_regime() -> None:
         LayerStack([Layer(mua, mus, g, n, math.inf)]), 100_000, seed=9,
         depth_grid=Grid(0.01, 200), radial_grid=Grid(0.02, 100),
     )  # fmt: skip
-    assert r.diffuse_reflectance == pytest.approx(
-        dt.total_diffuse_reflectance(mua, musp, n), rel=0.1
-    )
+    assert r.diffuse_reflectance == pytest.approx(dt.total_diffuse_reflectance(mua, musp, n), rel=0.1)
     z = r.depth_centers_cm
     deep = (z > 3.0 / (mua + musp)) & (z < 1.2)  # beyond a few transport mean free paths
     ratio = r.fluence_per_irradiance[deep] / dt.fluence_vs_depth(z[deep], mua, musp, n)
@@ -162,9 +152,7 @@ def test_farrell_closed_form_equals_integral_of_radial() -> None:
     from scipy.integrate import quad
 
     mua, musp, n = 0.3, 12.0, 1.4
-    total, _ = quad(
-        lambda p: 2 * math.pi * p * float(dt.radial_reflectance(p, mua, musp, n)), 0, 50
-    )
+    total, _ = quad(lambda p: 2 * math.pi * p * float(dt.radial_reflectance(p, mua, musp, n)), 0, 50)
     assert total == pytest.approx(dt.total_diffuse_reflectance(mua, musp, n), rel=2e-3)
     assert 1 / dt.penetration_depth(mua, musp) == pytest.approx(math.sqrt(3 * mua * (mua + musp)))
     assert dt.internal_reflection(1.0) == 0.0

@@ -454,14 +454,10 @@ def depth_profile_diffusion(
         )
         mueff = np.sqrt(3.0 * mua * (mua + musp))
         mueff_ref = math.sqrt(3.0 * mua_ref * (mua_ref + musp_ref))
-        integral = (
-            np.cumsum(mueff - mueff_ref) * grid.step_cm - 0.5 * (mueff - mueff_ref) * grid.step_cm
-        )
+        integral = np.cumsum(mueff - mueff_ref) * grid.step_cm - 0.5 * (mueff - mueff_ref) * grid.step_cm
         phi_l = fluence_vs_depth(z, mua_ref, musp_ref, n_ref) * np.exp(-integral)
         phi += w * phi_l
-        a = np.array(
-            [float(np.sum((mua * phi_l * grid.step_cm)[idx == k])) for k in range(len(opt))]
-        )
+        a = np.array([float(np.sum((mua * phi_l * grid.step_cm)[idx == k])) for k in range(len(opt))])
         absorbed = w * a if absorbed is None else absorbed + w * a
     assert absorbed is not None
     return _assemble(

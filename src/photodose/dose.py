@@ -61,9 +61,7 @@ def mean_fluence_ratio(profile: DepthProfile, top_cm: float, bottom_cm: float) -
 
 
 def _scale(e: Estimate, factor: float, unit: str, provenance: str) -> Estimate:
-    return Estimate(
-        e.low * factor, e.central * factor, e.high * factor, unit, provenance, e.confidence
-    )
+    return Estimate(e.low * factor, e.central * factor, e.high * factor, unit, provenance, e.confidence)
 
 
 @dataclass(frozen=True)
@@ -103,8 +101,7 @@ def channel_dose(
         irradiance_mw_cm2,
         h_per_mw,
         "J/cm2",
-        f"computed: irradiance × {minutes:g} min (H = E·t); irradiance: "
-        f"{irradiance_mw_cm2.provenance}",
+        f"computed: irradiance × {minutes:g} min (H = E·t); irradiance: {irradiance_mw_cm2.provenance}",
     )
     weekly = _scale(
         surface,

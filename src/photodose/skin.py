@@ -153,11 +153,7 @@ def face_sites() -> dict[str, Site]:
 
 def _fallback_dermis_mm(sex: str) -> Value:
     """Mean dermis over Meng's measured sites other than the eyelid (assumption)."""
-    sites = [
-        s
-        for s in face_sites().values()
-        if s.dermis_mm["pooled"] is not None and s.key != "periorbital"
-    ]
+    sites = [s for s in face_sites().values() if s.dermis_mm["pooled"] is not None and s.key != "periorbital"]
     col = "pooled" if sex == "unspecified" else sex
     vals = [float(s.dermis_mm[col] or 0.0) for s in sites]
     allv = [float(s.dermis_mm[k] or 0.0) for s in sites for k in ("male", "female")]
@@ -253,9 +249,7 @@ class SkinProfile:
         if self.melanosome_fraction is not None and not (
             math.isfinite(self.melanosome_fraction) and 0.0 <= self.melanosome_fraction <= 0.6
         ):
-            raise SkinInputError(
-                f"melanosome_fraction = {self.melanosome_fraction}: give a number in 0–0.6"
-            )
+            raise SkinInputError(f"melanosome_fraction = {self.melanosome_fraction}: give a number in 0–0.6")
         _check_overrides("blood_fraction", self.blood_fraction, 0.0, 1.0)
         _check_overrides("water_fraction", self.water_fraction, 0.0, 1.0)
         sat = self.oxygen_saturation
@@ -392,8 +386,7 @@ def layer_parameters(profile: SkinProfile) -> list[LayerParameters]:
             else:
                 m = mel.value
                 prov["melanosome_fraction"] = (
-                    f"Fitzpatrick {profile.fitzpatrick}: {mel.source} "
-                    f"(range {mel.low:g}-{mel.high:g})",
+                    f"Fitzpatrick {profile.fitzpatrick}: {mel.source} (range {mel.low:g}-{mel.high:g})",
                     mel.confidence,
                 )
         ri = ly["refractive_index"]
@@ -482,9 +475,7 @@ def _optics_of(p: LayerParameters, lam: float) -> tuple[float, float, float]:
     return mua, musp, n
 
 
-def layer_optics(
-    profile: SkinProfile, wavelength_nm: float, model: str = "7-layer"
-) -> list[LayerOptics]:
+def layer_optics(profile: SkinProfile, wavelength_nm: float, model: str = "7-layer") -> list[LayerOptics]:
     """μa, μs′, μs, g, n and thickness of each layer at ``wavelength_nm`` (400–1100 nm).
 
     ``model``: "7-layer" (default) or "3-layer" (epidermis, dermis, hypodermis: thickness-

@@ -80,9 +80,7 @@ def stack_from_mapping(data: dict[str, Any], origin: str = "stack") -> LayerStac
         where = f"{origin}: layer {i + 1} ({name!r})"
         extra = sorted(set(raw) - set(LAYER_FIELDS) - {"name", "source", "confidence"})
         if extra:
-            raise StackFileError(
-                f"{where}: unknown field(s) {extra}; allowed: {', '.join(LAYER_FIELDS)}"
-            )
+            raise StackFileError(f"{where}: unknown field(s) {extra}; allowed: {', '.join(LAYER_FIELDS)}")
         missing = [f for f in LAYER_FIELDS if f not in raw]
         if missing:
             raise StackFileError(f"{where}: missing field(s) {missing}")
@@ -136,25 +134,19 @@ def read_mci_stack(path: Path) -> StackSpec:
         lineno, toks = lines[pos]
         pos += 1
         if len(toks) < count:
-            raise StackFileError(
-                f"{path}, line {lineno}: expected {count} value(s) for {what}, got {toks}"
-            )
+            raise StackFileError(f"{path}, line {lineno}: expected {count} value(s) for {what}, got {toks}")
         return lineno, toks
 
     def num(tok: str, lineno: int, what: str) -> float:
         try:
             return float(tok)
         except ValueError:
-            raise StackFileError(
-                f"{path}, line {lineno}: {what} must be a number, got {tok!r}"
-            ) from None
+            raise StackFileError(f"{path}, line {lineno}: {what} must be a number, got {tok!r}") from None
 
     def integer(tok: str, lineno: int, what: str) -> int:
         v = num(tok, lineno, what)
         if v != int(v) or v < 1:
-            raise StackFileError(
-                f"{path}, line {lineno}: {what} must be a positive integer, got {tok!r}"
-            )
+            raise StackFileError(f"{path}, line {lineno}: {what} must be a positive integer, got {tok!r}")
         return int(v)
 
     take(1, "the file version")
@@ -196,6 +188,4 @@ def read_stack_file(path: str | Path) -> StackSpec:
         return read_mci_stack(p)
     if p.suffix.lower() == ".toml":
         return read_toml_stack(p)
-    raise StackFileError(
-        f"{p}: unknown stack format {p.suffix!r}; use a .toml or an MCML .mci file"
-    )
+    raise StackFileError(f"{p}: unknown stack format {p.suffix!r}; use a .toml or an MCML .mci file")

@@ -45,8 +45,7 @@ class ValueRange:
             object.__setattr__(self, name, _check_number(name, getattr(self, name)))
         if not self.low <= self.central <= self.high:
             raise ClaimContextError(
-                f"range must satisfy low <= central <= high, got "
-                f"({self.low}, {self.central}, {self.high})"
+                f"range must satisfy low <= central <= high, got ({self.low}, {self.central}, {self.high})"
             )
 
     @classmethod
@@ -78,17 +77,13 @@ class RegulatoryRecord:
         if self.k_number is not None:
             k = self.k_number.strip().upper()
             if len(k) != 7 or k[0] != "K" or not k[1:].isdigit():
-                raise ClaimContextError(
-                    f"regulatory.k_number must look like K123456, got {self.k_number!r}"
-                )
+                raise ClaimContextError(f"regulatory.k_number must look like K123456, got {self.k_number!r}")
             object.__setattr__(self, "k_number", k)
         if self.pathway is not None and self.pathway not in ("510k", "de_novo", "pma"):
             raise ClaimContextError(
                 f"regulatory.pathway must be '510k', 'de_novo' or 'pma', got {self.pathway!r}"
             )
-        object.__setattr__(
-            self, "cleared_indications", tuple(i.lower() for i in self.cleared_indications)
-        )
+        object.__setattr__(self, "cleared_indications", tuple(i.lower() for i in self.cleared_indications))
 
 
 @dataclass(frozen=True)
@@ -119,8 +114,7 @@ class StudiedWindow:
         hi = _check_number("max_fluence_j_cm2", self.max_fluence_j_cm2)
         if lo > hi:
             raise ClaimContextError(
-                f"studied window for {self.indication!r}: min_fluence_j_cm2 {lo} > "
-                f"max_fluence_j_cm2 {hi}"
+                f"studied window for {self.indication!r}: min_fluence_j_cm2 {lo} > max_fluence_j_cm2 {hi}"
             )
         object.__setattr__(self, "indication", self.indication.lower())
 
@@ -189,13 +183,10 @@ class ClaimContext:
         )
         if self.in_office_irradiance_mw_cm2 is not None:
             lo, hi = (
-                _check_number("in_office_irradiance_mw_cm2", v)
-                for v in self.in_office_irradiance_mw_cm2
+                _check_number("in_office_irradiance_mw_cm2", v) for v in self.in_office_irradiance_mw_cm2
             )
             if lo > hi:
-                raise ClaimContextError(
-                    f"in_office_irradiance_mw_cm2 must be (min, max), got ({lo}, {hi})"
-                )
+                raise ClaimContextError(f"in_office_irradiance_mw_cm2 must be (min, max), got ({lo}, {hi})")
             object.__setattr__(self, "in_office_irradiance_mw_cm2", (lo, hi))
 
     def window_for(self, keys: Iterable[str]) -> StudiedWindow | None:
@@ -276,8 +267,7 @@ def context_from_mapping(data: Mapping[str, Any]) -> ClaimContext:
     depth = None
     if depths is not None:
         depth = tuple(
-            PenetrationDepth(d["wavelength_nm"], d["depth_cm"], d.get("provenance", ""))
-            for d in depths
+            PenetrationDepth(d["wavelength_nm"], d["depth_cm"], d.get("provenance", "")) for d in depths
         )
     office = data.get("in_office_irradiance_mw_cm2")
     irr = data.get("device_irradiance_mw_cm2")
@@ -290,9 +280,7 @@ def context_from_mapping(data: Mapping[str, Any]) -> ClaimContext:
         penetration_depth=depth,
         in_office_irradiance_mw_cm2=tuple(office) if office is not None else None,
         in_office_source=data.get("in_office_source", ""),
-        device_irradiance_mw_cm2=(
-            _range(irr, "device_irradiance_mw_cm2") if irr is not None else None
-        ),
+        device_irradiance_mw_cm2=(_range(irr, "device_irradiance_mw_cm2") if irr is not None else None),
         dermatologist_survey=data.get("dermatologist_survey"),
         device_trials=tuple(data.get("device_trials", ())),
     )

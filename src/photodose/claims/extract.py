@@ -199,12 +199,53 @@ _BOUNDARY = re.compile(
     r"|(?P<nl>\n)"
     r"|(?P<bullet>[ \t][•▪●◦‣][ \t])"
 )
-_ABBREV = frozenset([
-    "dr", "mr", "mrs", "ms", "prof", "st", "vs", "etc", "e.g", "eg", "i.e", "ie", "approx",
-    "no", "nos", "fig", "figs", "inc", "ltd", "co", "corp", "al", "jan", "feb", "mar", "apr",
-    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "min", "max", "ca",
-    "cf", "vol", "ed", "eds",
-])
+_ABBREV = frozenset(
+    [
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "st",
+        "vs",
+        "etc",
+        "e.g",
+        "eg",
+        "i.e",
+        "ie",
+        "approx",
+        "no",
+        "nos",
+        "fig",
+        "figs",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "al",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "min",
+        "max",
+        "ca",
+        "cf",
+        "vol",
+        "ed",
+        "eds",
+    ]
+)
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]{0,10})$")
 _NEXT_LINE = re.compile(r"[ \t]{0,20}(?:[-•*·▪●◦‣–]|\d{1,2}[.)])[ \t]")
 
@@ -270,8 +311,7 @@ def _pieces(text: str, start: int, end: int, max_chars: int) -> Iterable[tuple[i
     while end - start > max_chars:
         cut = start + max_chars
         floor = start + max_chars // 2
-        space = max(text.rfind(" ", floor, cut), text.rfind("\n", floor, cut),
-                    text.rfind("\t", floor, cut))
+        space = max(text.rfind(" ", floor, cut), text.rfind("\n", floor, cut), text.rfind("\t", floor, cut))
         if space > start:
             cut = space + 1
         s, e = _trimmed(text, start, cut)
@@ -328,20 +368,54 @@ def split_sentences(text: str, *, max_chars: int | None = None) -> list[Sentence
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]{0,25}")
 _NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
 }
 _UNIT_CM = {
-    "mm": 0.1, "millimeter": 0.1, "millimetre": 0.1, "cm": 1.0, "centimeter": 1.0,
-    "centimetre": 1.0, "inch": 2.54, "in": 2.54, '"': 2.54, "µm": 1e-4, "um": 1e-4,
+    "mm": 0.1,
+    "millimeter": 0.1,
+    "millimetre": 0.1,
+    "cm": 1.0,
+    "centimeter": 1.0,
+    "centimetre": 1.0,
+    "inch": 2.54,
+    "in": 2.54,
+    '"': 2.54,
+    "µm": 1e-4,
+    "um": 1e-4,
     "micron": 1e-4,
 }
 _PMA = re.compile(r"\bP\d{6}\b")
-_COMPARATIVES = frozenset([
-    "clearer", "smoother", "firmer", "brighter", "younger", "healthier", "plumper", "softer",
-    "tighter", "better",
-])
+_COMPARATIVES = frozenset(
+    [
+        "clearer",
+        "smoother",
+        "firmer",
+        "brighter",
+        "younger",
+        "healthier",
+        "plumper",
+        "softer",
+        "tighter",
+        "better",
+    ]
+)
 _K_NUMBER = re.compile(r"\bK\d{6}\b")
 
 
@@ -377,7 +451,7 @@ class _Span:
         return self._end
 
     def group(self, _: int = 0) -> str:
-        return self._text[self._start:self._end]
+        return self._text[self._start : self._end]
 
 
 class _Extractor:
@@ -441,8 +515,17 @@ class _Extractor:
             return None
         return s
 
-    def add(self, s: Sentence, start: int, end: int, category: str, kind: str, rule_id: str,
-            confidence: str, details: dict[str, Any] | None = None) -> None:
+    def add(
+        self,
+        s: Sentence,
+        start: int,
+        end: int,
+        category: str,
+        kind: str,
+        rule_id: str,
+        confidence: str,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         self.claims.append(
             Claim(
                 text=self.text[start:end],
@@ -473,9 +556,9 @@ class _Extractor:
         for last_break in r.clause_break.finditer(window):  # noqa: B007
             pass
         if last_break is not None:
-            window = window[last_break.end():]
+            window = window[last_break.end() :]
         words = [w.lower().replace("’", "'") for w in _WORD.findall(window.replace("’", "'"))]
-        return any(w in r.negation_cues for w in words[-r.negation_window:])
+        return any(w in r.negation_cues for w in words[-r.negation_window :])
 
     def mentioned(self, s: Sentence, start: int, end: int) -> bool:
         r = self.rules
@@ -490,14 +573,15 @@ class _Extractor:
             return True
         if r.mention_after.match(self.text, end, min(s.end, end + 40)):
             return True
-        before = self.text[max(s.start, start - 40):start]
+        before = self.text[max(s.start, start - 40) : start]
         return bool(r.mention_before.search(before))
 
     def indications_in(self, s: Sentence) -> list[str]:
         cached = self._ind_cache.get(s.index)
         if cached is None:
             cached = [
-                key for key, ind in self.rules.indications.items()
+                key
+                for key, ind in self.rules.indications.items()
                 if ind.terms.search(self.text, s.start, s.end)
             ]
             self._ind_cache[s.index] = cached
@@ -521,14 +605,12 @@ class _Extractor:
         cached = self._word_cache.get(key)
         if cached is None:
             cached = [
-                _Span(self.text, m.start(), m.end())
-                for m in regex.finditer(self.text, sent.start, sent.end)
+                _Span(self.text, m.start(), m.end()) for m in regex.finditer(self.text, sent.start, sent.end)
             ]
             self._word_cache[key] = cached
         return cached
 
-    def nearest(self, regex: re.Pattern[str], lo: int, hi: int, start: int, end: int
-                ) -> _Span | None:
+    def nearest(self, regex: re.Pattern[str], lo: int, hi: int, start: int, end: int) -> _Span | None:
         """The match of ``regex`` in [lo, hi) closest to [start, end).
 
         A match inside [start, end) (the term itself, e.g. "clear" in "acne") does not count,
@@ -585,8 +667,11 @@ class _Extractor:
                         details["k_number"] = m.group(0)
                 if p.category == "endorsement":
                     details["study_named"] = bool(
-                        re.search(r"\bet\s{1,3}al\b|\bPMID\b|\bdoi\b|\bjournal\b|\bpublished\s{1,3}in\b",
-                                  s.text, re.IGNORECASE)
+                        re.search(
+                            r"\bet\s{1,3}al\b|\bPMID\b|\bdoi\b|\bjournal\b|\bpublished\s{1,3}in\b",
+                            s.text,
+                            re.IGNORECASE,
+                        )
                     )
                 self.add(s, m.start(), m.end(), p.category, kind, p.id, p.confidence, details)
 
@@ -612,14 +697,17 @@ class _Extractor:
                     continue
                 absolute = r.efficacy_absolute.search(
                     self.text, max(s.start, m.start() - 30), m.start()
-                ) or r.efficacy_absolute_after.search(
-                    self.text, m.end(), min(s.end, m.end() + 30)
-                )
+                ) or r.efficacy_absolute_after.search(self.text, m.end(), min(s.end, m.end() + 30))
                 kind = "absolute" if absolute is not None else "claim"
                 done.add(s.index)
                 self.add(
-                    s, first, max(effect.end(), m.end()), "efficacy", kind,
-                    f"efficacy.{ind.key}", "derived",
+                    s,
+                    first,
+                    max(effect.end(), m.end()),
+                    "efficacy",
+                    kind,
+                    f"efficacy.{ind.key}",
+                    "derived",
                     {"indication": ind.key, "effect_word": effect.group(0)},
                 )
 
@@ -652,8 +740,7 @@ class _Extractor:
                 if percent is not None:
                     details["percent"] = _number(percent.group("b") or percent.group("a"))
                     details["percent_text"] = percent.group(0).strip()
-                self.add(s, start, end, "mechanism", mech.status, f"mechanism.{mech.key}",
-                         "derived", details)
+                self.add(s, start, end, "mechanism", mech.status, f"mechanism.{mech.key}", "derived", details)
 
     # -- depth ------------------------------------------------------------------------
     def _wavelengths(self, start: int, end: int) -> list[float]:
@@ -701,7 +788,13 @@ class _Extractor:
             numeric_sentences[s.index] = m.end()
             claimed = max(a, b) if b is not None else a
             self.add(
-                s, m.start(), m.end(), "depth", "depth_numeric", "depth.numeric", "derived",
+                s,
+                m.start(),
+                m.end(),
+                "depth",
+                "depth_numeric",
+                "depth.numeric",
+                "derived",
                 {
                     "depth_cm": claimed,
                     "depth_low_cm": min(a, b) if b is not None else a,
@@ -723,7 +816,12 @@ class _Extractor:
                 continue
             done.add(s.index)
             self.add(
-                s, m.start(), m.end(), "depth", "depth_qualitative", "depth.qualitative",
+                s,
+                m.start(),
+                m.end(),
+                "depth",
+                "depth_qualitative",
+                "depth.qualitative",
                 "derived",
                 {
                     "wavelengths_nm": self._wavelengths(s.start, s.end),
@@ -747,8 +845,16 @@ class _Extractor:
                 b = float(w.group("b")) if w.group("b") else a
                 if 200 <= a <= 2000 and 200 <= b <= 2000:
                     ranges.append([min(a, b), max(a, b)])
-            self.add(s, m.start(), m.end(), "depth", "wavelength", "depth.wavelength", "exact",
-                     {"wavelength_ranges_nm": ranges})
+            self.add(
+                s,
+                m.start(),
+                m.end(),
+                "depth",
+                "wavelength",
+                "depth.wavelength",
+                "exact",
+                {"wavelength_ranges_nm": ranges},
+            )
 
     # -- numeric efficacy -------------------------------------------------------------
     def run_numeric(self) -> set[int]:
@@ -779,13 +885,21 @@ class _Extractor:
                 else:
                     amount = _number(dur.group("b") or dur.group("a"))
                     unit = dur.group("unit").lower()
-                    weeks = amount / 7.0 if unit.startswith("day") else (
-                        amount * 4.345 if unit.startswith("month") else amount)
+                    weeks = (
+                        amount / 7.0
+                        if unit.startswith("day")
+                        else (amount * 4.345 if unit.startswith("month") else amount)
+                    )
             responder = n["responder"].search(self.text, m.end() - 1, min(s.end, m.end() + 60))
             perception = n["perception"].search(self.text, s.start, s.end) is not None
             done.add(s.index)
             self.add(
-                s, m.start(), m.end(), "numeric_efficacy", "quantified", "numeric.percent",
+                s,
+                m.start(),
+                m.end(),
+                "numeric_efficacy",
+                "quantified",
+                "numeric.percent",
                 "derived",
                 {
                     "percent": value,
@@ -809,9 +923,9 @@ class _Extractor:
         self.run_depth()
         numeric = self.run_numeric()
         claims = [
-            c for c in self.claims
-            if not (c.category == "efficacy" and c.kind != "absolute"
-                    and c.sentence_index in numeric)
+            c
+            for c in self.claims
+            if not (c.category == "efficacy" and c.kind != "absolute" and c.sentence_index in numeric)
         ]
         # supersedes: drop kinds overruled by a stronger kind in the same sentence
         by_sentence: dict[int, set[str]] = {}
@@ -830,8 +944,7 @@ class _Extractor:
         return claims
 
 
-def extract_claims(text: str, rules: Rules | None = None, *, prefilter: bool = True
-                   ) -> list[Claim]:
+def extract_claims(text: str, rules: Rules | None = None, *, prefilter: bool = True) -> list[Claim]:
     """Find the claims in ``text``, in reading order.
 
     Each :class:`Claim` has the matched phrase, its sentence, a category (efficacy,

@@ -213,8 +213,7 @@ def _regulatory(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result
         if reg.cleared_indications and claimed:
             cleared = set(reg.cleared_indications)
             ok = any(
-                i in cleared or cleared.intersection(rules.indications[i].evidence_keys)
-                for i in claimed
+                i in cleared or cleared.intersection(rules.indications[i].evidence_keys) for i in claimed
             )
             if not ok:
                 facts["cleared"] = ", ".join(reg.cleared_indications)
@@ -296,12 +295,14 @@ def _medical_note(ind_key: str, rules: Rules) -> list[tuple[str, tuple[str, ...]
     ind = rules.indications[ind_key]
     if not ind.medical:
         return []
-    return [(
-        f"{ind.label.capitalize()} is a medical condition: in the UK such claims are medicinal "
-        "and need MHRA registration (ASA rulings, November 2025); in the US the device needs "
-        "a clearance for that indication.",
-        ("asa_2025", "cfr807"),
-    )]
+    return [
+        (
+            f"{ind.label.capitalize()} is a medical condition: in the UK such claims are medicinal "
+            "and need MHRA registration (ASA rulings, November 2025); in the US the device needs "
+            "a clearance for that indication.",
+            ("asa_2025", "cfr807"),
+        )
+    ]
 
 
 def _efficacy(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
@@ -379,8 +380,7 @@ def _depth_table(ctx: ClaimContext | None, rules: Rules) -> tuple[list[tuple[flo
     return [(r.wavelength_nm, r.depth_cm, prov) for r in rules.default_depth], True
 
 
-def _depth_at(table: Sequence[tuple[float, float, str]], wl: float, tol: float
-              ) -> tuple[float, str] | None:
+def _depth_at(table: Sequence[tuple[float, float, str]], wl: float, tol: float) -> tuple[float, str] | None:
     """Linear interpolation inside the table; nearest row within ``tol`` nm outside it."""
     if not table:
         return None
@@ -398,8 +398,9 @@ def _depth_at(table: Sequence[tuple[float, float, str]], wl: float, tol: float
     return None
 
 
-def _depth_candidates(claim: Claim, ctx: ClaimContext | None, rules: Rules,
-                      table: Sequence[tuple[float, float, str]]) -> list[float]:
+def _depth_candidates(
+    claim: Claim, ctx: ClaimContext | None, rules: Rules, table: Sequence[tuple[float, float, str]]
+) -> list[float]:
     d = claim.details
     if d.get("wavelengths_nm"):
         return [float(w) for w in d["wavelengths_nm"]]
@@ -492,11 +493,13 @@ def _numeric(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
     }
     extra: list[tuple[str, tuple[str, ...]]] = []
     if d.get("up_to"):
-        extra.append((
-            "'Up to' figures need evidence that an appreciable share of users reach them, "
-            "not only the best case (NAD).",
-            ("nad_dermstore",),
-        ))
+        extra.append(
+            (
+                "'Up to' figures need evidence that an appreciable share of users reach them, "
+                "not only the best case (NAD).",
+                ("nad_dermstore",),
+            )
+        )
     if ind is not None:
         extra += _medical_note(ind.key, rules)
     if d.get("perception"):
@@ -505,8 +508,10 @@ def _numeric(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
     if trials:
         facts["trials"] = "; ".join(trials)
         return _Result(
-            "numeric.device_trial", facts,
-            [_context_citation("context.device_trial", t) for t in trials], extra,
+            "numeric.device_trial",
+            facts,
+            [_context_citation("context.device_trial", t) for t in trials],
+            extra,
         )
     if ind is not None and not d.get("responder"):
         weeks = d.get("weeks")
@@ -586,9 +591,7 @@ def _comparison(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result
     if irr.central < lo:
         if irr.high >= lo:
             return _Result("comparison.partly", facts, cites)
-        facts["time_factor_text"] = (
-            f"about {_n(lo / irr.central)} times" if irr.central > 0 else "many times"
-        )
+        facts["time_factor_text"] = f"about {_n(lo / irr.central)} times" if irr.central > 0 else "many times"
         return _Result("comparison.below", facts, cites)
     return _Result("comparison.above", facts, cites)
 
@@ -637,8 +640,7 @@ def _finish(claim: Claim, result: _Result, rules: Rules) -> GradedClaim:
     )
 
 
-def grade_claim(claim: Claim, context: ClaimContext | None = None,
-                rules: Rules | None = None) -> GradedClaim:
+def grade_claim(claim: Claim, context: ClaimContext | None = None, rules: Rules | None = None) -> GradedClaim:
     """Grade one claim (see :func:`grade_claims`)."""
     rules = rules or load_rules()
     grader = _GRADERS.get(claim.category)
@@ -647,8 +649,9 @@ def grade_claim(claim: Claim, context: ClaimContext | None = None,
     return _finish(claim, grader(claim, context, rules), rules)
 
 
-def grade_claims(claims: Iterable[Claim], context: ClaimContext | None = None,
-                 rules: Rules | None = None) -> list[GradedClaim]:
+def grade_claims(
+    claims: Iterable[Claim], context: ClaimContext | None = None, rules: Rules | None = None
+) -> list[GradedClaim]:
     """Grade claims: supported, partly supported, unsupported, misleading, contradicted or
     not checkable, each with reasons and the sources behind them.
 
@@ -694,8 +697,12 @@ class ClaimsReport:
         }
 
 
-def assess_text(text: str | DecodedText, context: ClaimContext | None = None,
-                rules: Rules | None = None, notes: Sequence[str] = ()) -> ClaimsReport:
+def assess_text(
+    text: str | DecodedText,
+    context: ClaimContext | None = None,
+    rules: Rules | None = None,
+    notes: Sequence[str] = (),
+) -> ClaimsReport:
     """Extract and grade every claim in ``text`` (str or :class:`DecodedText`)."""
     from photodose.claims.extract import split_sentences
 
@@ -712,8 +719,7 @@ def assess_text(text: str | DecodedText, context: ClaimContext | None = None,
     n_sentences = len(split_sentences(text, max_chars=rules.max_sentence_chars))
     if not graded:
         all_notes.append("no claims found")
-    return ClaimsReport(graded, tuple(all_notes), _device_name(context), context is not None,
-                        n_sentences)
+    return ClaimsReport(graded, tuple(all_notes), _device_name(context), context is not None, n_sentences)
 
 
 def _device_name(ctx: ClaimContext | None) -> str | None:

@@ -246,8 +246,7 @@ def check_bounded(regex: str, where: str) -> None:
             m = re.match(r"\{(\d{0,4}),\}", regex[i:])
             if m:
                 raise RulesError(
-                    f"{where}: unbounded quantifier {m.group(0)!r} in {regex!r}; "
-                    "give an upper bound"
+                    f"{where}: unbounded quantifier {m.group(0)!r} in {regex!r}; give an upper bound"
                 )
         i += 1
 
@@ -306,9 +305,7 @@ def _req(table: dict[str, Any], key: str, where: str) -> Any:
 
 def _confidence(value: Any, where: str) -> str:
     if value not in CONFIDENCES:
-        raise RulesError(
-            f"{where}: confidence must be one of {sorted(CONFIDENCES)}, got {value!r}"
-        )
+        raise RulesError(f"{where}: confidence must be one of {sorted(CONFIDENCES)}, got {value!r}")
     return str(value)
 
 
@@ -372,12 +369,8 @@ def parse_rules(data: dict[str, Any], path: str = "") -> Rules:
                 regex=_compile(_req(p, "regex", where), macros, where, ignore_case=ignore_case),
                 on_negation=on_negation,
                 skip_mentions=bool(p.get("skip_mentions", True)),
-                requires=(
-                    _compile(p["requires"], macros, where + " requires") if "requires" in p else None
-                ),
-                excludes=(
-                    _compile(p["excludes"], macros, where + " excludes") if "excludes" in p else None
-                ),
+                requires=(_compile(p["requires"], macros, where + " requires") if "requires" in p else None),
+                excludes=(_compile(p["excludes"], macros, where + " excludes") if "excludes" in p else None),
                 supersedes=tuple(p.get("supersedes", ())),
                 source=source,
                 confidence=_confidence(_req(p, "confidence", where), where),
@@ -516,19 +509,13 @@ def parse_rules(data: dict[str, Any], path: str = "") -> Rules:
         mechanisms=mechanisms,
         outcomes=outcomes,
         efficacy_effect=_compile(_req(eff, "effect", "[efficacy]"), macros, "[efficacy] effect"),
-        efficacy_absolute=_compile(
-            _req(eff, "absolute", "[efficacy]"), macros, "[efficacy] absolute"
-        ),
+        efficacy_absolute=_compile(_req(eff, "absolute", "[efficacy]"), macros, "[efficacy] absolute"),
         efficacy_absolute_after=_compile(
             _req(eff, "absolute_after", "[efficacy]"), macros, "[efficacy] absolute_after"
         ),
-        not_indication_after=_compile(
-            _req(eff, "not_indication_after", "[efficacy]"), macros, "[efficacy]"
-        ),
+        not_indication_after=_compile(_req(eff, "not_indication_after", "[efficacy]"), macros, "[efficacy]"),
         efficacy_window=(int(eff["window_before"]), int(eff["window_after"])),
-        mechanism_effect=_compile(
-            _req(mech_t, "effect", "[mechanism]"), macros, "[mechanism] effect"
-        ),
+        mechanism_effect=_compile(_req(mech_t, "effect", "[mechanism]"), macros, "[mechanism] effect"),
         mechanism_window=(int(mech_t["window_before"]), int(mech_t["window_after"])),
         depth=depth,
         numeric=numeric,

@@ -121,9 +121,7 @@ def devices(
         return
 
     d = devs[0]
-    _console.print(
-        f"[bold]{escape(d.name)}[/] ({escape(d.id)}, {d.kind})  maker: {escape(d.identity.maker)}"
-    )
+    _console.print(f"[bold]{escape(d.name)}[/] ({escape(d.id)}, {d.kind})  maker: {escape(d.identity.maker)}")
     if d.notes:
         _out(d.notes, style="dim")
     ct = Table(title="channels")
@@ -173,8 +171,7 @@ def devices(
         for res in evaluate_irradiance(d):
             rt = Table(
                 title=escape(
-                    f"{res.channel} {res.peak_nm:g} nm: face mean {res.mean} "
-                    f"[{res.mean.confidence}]"
+                    f"{res.channel} {res.peak_nm:g} nm: face mean {res.mean} [{res.mean.confidence}]"
                 )
             )
             for col in ("region", "mean", "min", "max", "min/max", "CV"):
@@ -197,12 +194,8 @@ def devices(
 def meter(
     value: Annotated[float, typer.Argument(help="The number on the meter's display.")],
     unit: Annotated[str, typer.Option("--unit", "-u", help="Display unit: mW/cm2 or W/m2.")],
-    distance_cm: Annotated[
-        float, typer.Option("--distance", "-d", help="Sensor-to-LED distance, cm.")
-    ],
-    meter_name: Annotated[
-        str, typer.Option("--meter", "-m", help="Meter model, e.g. TES-1333.")
-    ] = "unknown",
+    distance_cm: Annotated[float, typer.Option("--distance", "-d", help="Sensor-to-LED distance, cm.")],
+    meter_name: Annotated[str, typer.Option("--meter", "-m", help="Meter model, e.g. TES-1333.")] = "unknown",
     device: Annotated[
         str | None, typer.Option("--device", help="The device measured (catalog name or file).")
     ] = None,

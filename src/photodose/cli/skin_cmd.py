@@ -26,27 +26,20 @@ from photodose.skin import AGE_BANDS, MODELS, SEXES, SkinProfile, layer_optics
 console = Console()
 err_console = Console(stderr=True)
 
-FitzOpt = Annotated[
-    str, typer.Option("--fitzpatrick", "-f", help="Fitzpatrick skin type I–VI (or 1–6).")
-]
+FitzOpt = Annotated[str, typer.Option("--fitzpatrick", "-f", help="Fitzpatrick skin type I–VI (or 1–6).")]
 SiteOpt = Annotated[
     str,
     typer.Option(
         "--site",
-        help="Face site: forehead, periorbital, cheek, nose, perioral, chin, jaw, neck, "
-        "glabella, temple.",
+        help="Face site: forehead, periorbital, cheek, nose, perioral, chin, jaw, neck, glabella, temple.",
     ),
 ]
 ModelOpt = Annotated[str, typer.Option("--model", help=f"Skin model: {', '.join(MODELS)}.")]
 AgeOpt = Annotated[
     str,
-    typer.Option(
-        "--age-band", help=f"Age band: {', '.join(AGE_BANDS)} (recorded; no effect, see docs)."
-    ),
+    typer.Option("--age-band", help=f"Age band: {', '.join(AGE_BANDS)} (recorded; no effect, see docs)."),
 ]
-SexOpt = Annotated[
-    str, typer.Option("--sex", help=f"Sex for the dermis thickness: {', '.join(SEXES)}.")
-]
+SexOpt = Annotated[str, typer.Option("--sex", help=f"Sex for the dermis thickness: {', '.join(SEXES)}.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
@@ -82,17 +75,14 @@ def skin_command(
             "profile": profile.to_dict(),
             "wavelength_nm": wavelength,
             "model": model,
-            "layers": [
-                {**ly.as_dict(), "thickness_cm": _thickness(ly.thickness_cm)} for ly in layers
-            ],
+            "layers": [{**ly.as_dict(), "thickness_cm": _thickness(ly.thickness_cm)} for ly in layers],
             "provenance": "computed: photodose.skin (Jacques 2013 chromophore mixing and "
             "scattering fits; sources in photodose/data/optics)",
         }
         typer.echo(json.dumps(out))
         return
     t = Table(
-        title=f"Skin layers at {wavelength:g} nm — Fitzpatrick {profile.fitzpatrick}, "
-        f"{profile.site}, {model}"
+        title=f"Skin layers at {wavelength:g} nm — Fitzpatrick {profile.fitzpatrick}, {profile.site}, {model}"
     )
     for col in ("layer", "thickness (µm)", "μa (1/cm)", "μs′ (1/cm)", "μs (1/cm)", "g", "n"):
         t.add_column(col, justify="left" if col == "layer" else "right")
@@ -163,17 +153,13 @@ def _depth_json(p: DepthProfile) -> dict[str, Any]:
 def depth_command(
     wavelength: Annotated[
         list[float],
-        typer.Option(
-            "--wavelength", "-w", help="Peak wavelength [nm], 400–1100; repeat for several."
-        ),
+        typer.Option("--wavelength", "-w", help="Peak wavelength [nm], 400–1100; repeat for several."),
     ],
     fitzpatrick: FitzOpt = "III",
     site: SiteOpt = "forehead",
     fwhm: Annotated[
         float,
-        typer.Option(
-            "--fwhm", help="Line width (FWHM) [nm] of each channel, Gaussian; 0 = one wavelength."
-        ),
+        typer.Option("--fwhm", help="Line width (FWHM) [nm] of each channel, Gaussian; 0 = one wavelength."),
     ] = 0.0,
     photons: Annotated[
         int, typer.Option("--photons", "-n", help="Photons per wavelength.")
@@ -184,9 +170,7 @@ def depth_command(
     sex: SexOpt = "unspecified",
     approx: Annotated[
         bool,
-        typer.Option(
-            "--approx", help="Fast diffusion-theory estimate (approximate) instead of Monte Carlo."
-        ),
+        typer.Option("--approx", help="Fast diffusion-theory estimate (approximate) instead of Monte Carlo."),
     ] = False,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the depth plot here.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore the cache.")] = False,

@@ -81,9 +81,7 @@ def print_result_table(res: TransportResult) -> None:
     t.add_row("specular reflectance", f"{res.specular_reflectance:.5f}")
     t.add_row("diffuse reflectance", pm(res.diffuse_reflectance, res.diffuse_reflectance_se))
     t.add_row("transmittance", pm(res.transmittance, res.transmittance_se))
-    for name, a, se in zip(
-        res.layer_names, res.absorbed_by_layer, res.absorbed_by_layer_se, strict=True
-    ):
+    for name, a, se in zip(res.layer_names, res.absorbed_by_layer, res.absorbed_by_layer_se, strict=True):
         t.add_row(f"absorbed: {name}", pm(float(a), float(se)))
     t.add_row("energy balance", f"{res.energy_balance:.6f}")
     console.print(t)
@@ -103,9 +101,7 @@ def transport(
     threads: Annotated[int | None, typer.Option(help="Threads (default: all cores)")] = None,
     source: Annotated[str, typer.Option(help="pencil | oblique | led")] = "pencil",
     angle_deg: Annotated[float, typer.Option(help="Incidence angle for --source oblique")] = 0.0,
-    m: Annotated[
-        float, typer.Option(help="cos^m exponent for --source led (1 = Lambertian)")
-    ] = 1.0,
+    m: Annotated[float, typer.Option(help="cos^m exponent for --source led (1 = Lambertian)")] = 1.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
     fluence_csv: Annotated[
         Path | None, typer.Option(help="Write depth_cm, A(z), fluence per irradiance")
@@ -137,9 +133,7 @@ def transport(
     finally:
         bar.close()
     if fluence_csv is not None:
-        data = np.column_stack(
-            [res.depth_centers_cm, res.absorption_per_cm, res.fluence_per_irradiance]
-        )
+        data = np.column_stack([res.depth_centers_cm, res.absorption_per_cm, res.fluence_per_irradiance])
         np.savetxt(
             fluence_csv, data, delimiter=",", fmt="%.6g",
             header="depth_cm,absorption_per_cm,fluence_per_irradiance", comments="",

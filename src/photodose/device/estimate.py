@@ -54,8 +54,7 @@ class Estimate:
     def __post_init__(self) -> None:
         if not (self.low <= self.central <= self.high):
             raise ValueError(
-                f"Estimate needs low <= central <= high, got {self.low}, {self.central}, "
-                f"{self.high}"
+                f"Estimate needs low <= central <= high, got {self.low}, {self.central}, {self.high}"
             )
 
     @classmethod

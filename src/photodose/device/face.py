@@ -81,9 +81,7 @@ class FaceSurface:
     def region_mask(self, region: str) -> NDArray[np.bool_]:
         """Boolean mask of the patches in ``region`` (one of :data:`REGIONS`)."""
         if region not in self.region_names:
-            raise ValueError(
-                f"unknown face region {region!r}; choose one of {', '.join(self.region_names)}"
-            )
+            raise ValueError(f"unknown face region {region!r}; choose one of {', '.join(self.region_names)}")
         return np.asarray(self.region_index == self.region_names.index(region))
 
     def regions_mask(self, regions: tuple[str, ...] | list[str]) -> NDArray[np.bool_]:

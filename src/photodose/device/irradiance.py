@@ -65,9 +65,7 @@ def cos_exponent_from_viewing_angle(viewing_angle_deg: float) -> float:
 def normalized_intensity(cos_theta: FloatArray | float, m: float) -> FloatArray:
     """Radiant intensity per unit power, ``(m+1)/(2π) cos^m θ`` (1/sr), zero behind the LED."""
     c = np.asarray(cos_theta, dtype=float)
-    return np.asarray(
-        np.where(c > 0, (m + 1.0) / (2.0 * np.pi) * np.power(np.clip(c, 0.0, None), m), 0.0)
-    )
+    return np.asarray(np.where(c > 0, (m + 1.0) / (2.0 * np.pi) * np.power(np.clip(c, 0.0, None), m), 0.0))
 
 
 def irradiance_from_leds(
@@ -104,9 +102,7 @@ def irradiance_from_leds(
         raise ValueError("led_positions_cm and led_directions must both be (N, 3) arrays")
     if not m >= 0:
         raise ValueError(f"cos^m exponent must be >= 0 (got {m})")
-    pw = np.ascontiguousarray(
-        np.broadcast_to(np.asarray(power_mw, dtype=np.float64), (L.shape[0],))
-    )
+    pw = np.ascontiguousarray(np.broadcast_to(np.asarray(power_mw, dtype=np.float64), (L.shape[0],)))
     out = np.zeros(pts.shape[0])
     _irradiance_kernel(pts, nrm, L, D, pw, float(m), out)
     return out
@@ -356,9 +352,7 @@ def irradiance_at_reference(
 @lru_cache(maxsize=128)
 def _unit_map(face: FaceSurface, arr: LedArray, m: float) -> FloatArray:
     """Irradiance on every patch for 1 mW per LED (cached per face, layout and exponent)."""
-    E = irradiance_from_leds(
-        face.centers_cm, face.normals, arr.positions_cm, arr.directions, 1.0, m
-    )
+    E = irradiance_from_leds(face.centers_cm, face.normals, arr.positions_cm, arr.directions, 1.0, m)
     E.setflags(write=False)
     return E
 

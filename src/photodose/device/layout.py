@@ -80,9 +80,7 @@ def smoothed_normals(face: FaceSurface, idx: NDArray[np.int64], radius_cm: float
     return _unit(w @ face.normals)
 
 
-def farthest_point_sample(
-    points: FloatArray, n: int, weights: FloatArray, start: int
-) -> NDArray[np.int64]:
+def farthest_point_sample(points: FloatArray, n: int, weights: FloatArray, start: int) -> NDArray[np.int64]:
     """Indices of ``n`` points chosen by weighted farthest-point sampling.
 
     Each step picks the point maximising ``sqrt(w) · (distance to the nearest chosen point)``,
@@ -187,9 +185,7 @@ def _hex_grid(n: int, width_cm: float, height_cm: float, shape: str) -> FloatArr
         if shape == "disc":
             keep = (p[:, 0] / (width_cm / 2)) ** 2 + (p[:, 1] / (height_cm / 2)) ** 2 <= 1 + 1e-9
         else:
-            keep = (np.abs(p[:, 0]) <= width_cm / 2 + 1e-9) & (
-                np.abs(p[:, 1]) <= height_cm / 2 + 1e-9
-            )
+            keep = (np.abs(p[:, 0]) <= width_cm / 2 + 1e-9) & (np.abs(p[:, 1]) <= height_cm / 2 + 1e-9)
         return np.asarray(p[keep])
 
     h0 = float(np.sqrt(width_cm * height_cm / n))  # spacing of n points on the area
@@ -260,9 +256,7 @@ def handheld_layout(
     under = (lateral <= r_ap) & (face.normals @ nrm > 0.0) & (np.abs(rel0 @ nrm) < 3.0)
     lift = max(0.0, float((rel0[under] @ nrm).max())) if under.any() else 0.0
     center = c + (standoff_cm + lift) * nrm
-    pos, dirs, (u, v) = planar_array(
-        n, width_cm, height_cm, center, -nrm, np.array([0.0, 1.0, 0.0]), shape
-    )
+    pos, dirs, (u, v) = planar_array(n, width_cm, height_cm, center, -nrm, np.array([0.0, 1.0, 0.0]), shape)
     rel = face.centers_cm - c[None, :]
     pu, pv = rel @ u, rel @ v
     if shape == "disc":
@@ -281,8 +275,7 @@ def handheld_layout(
         reference_direction=-nrm,
         treated=treated,
         description=(
-            f"{n} LEDs on a {width_cm:g}×{height_cm:g} cm {shape} held {standoff_cm:g} cm over "
-            f"the {region}"
+            f"{n} LEDs on a {width_cm:g}×{height_cm:g} cm {shape} held {standoff_cm:g} cm over the {region}"
         ),
     )
 

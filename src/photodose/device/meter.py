@@ -144,13 +144,10 @@ class MeterReading:
 
     def __post_init__(self) -> None:
         if isinstance(self.value, bool) or not isinstance(self.value, int | float):
-            raise MeterReadingError(
-                "reading value must be a number; fix: type the displayed number"
-            )
+            raise MeterReadingError("reading value must be a number; fix: type the displayed number")
         if not math.isfinite(self.value) or self.value < 0:
             raise MeterReadingError(
-                f"reading value {self.value} must be a finite number >= 0; fix: type the "
-                "displayed number"
+                f"reading value {self.value} must be a finite number >= 0; fix: type the displayed number"
             )
         if isinstance(self.distance_cm, bool) or not isinstance(self.distance_cm, int | float):
             raise MeterReadingError("distance_cm must be a number of cm")
@@ -221,8 +218,7 @@ def _model_at(device: DeviceSpec, distance_cm: float) -> Estimate:
     d = max(distance_cm, 0.1)
     chans = device.mode.channels
     vals = {
-        sc: sum(irradiance_at_distance(device, c, d, sc) for c in chans)
-        for sc in ("low", "central", "high")
+        sc: sum(irradiance_at_distance(device, c, d, sc) for c in chans) for sc in ("low", "central", "high")
     }
     return Estimate.from_scenarios(
         vals["low"],

@@ -239,9 +239,7 @@ class SourcedText(BaseModel):
                 'value "not found" needs confidence = "not_found"; fix: set it, or give the value'
             )
         if not nf and self.confidence == "not_found":
-            raise ValueError(
-                'confidence "not_found" needs value = "not found"; fix: one or the other'
-            )
+            raise ValueError('confidence "not_found" needs value = "not found"; fix: one or the other')
         return self
 
     @property
@@ -280,8 +278,7 @@ def _bounded(lo: float, hi: float, what: str) -> Any:
             v = getattr(s, name)
             if isinstance(v, float) and not (lo <= v <= hi):
                 raise ValueError(
-                    f"{name} = {v:g} is outside {lo:g}–{hi:g} {what}; fix: check the unit "
-                    "and the number"
+                    f"{name} = {v:g} is outside {lo:g}–{hi:g} {what}; fix: check the unit and the number"
                 )
         return s
 
@@ -424,9 +421,7 @@ class Geometry(Strict):
     def _dens(cls, v: dict[str, float]) -> dict[str, float]:
         for k, w in v.items():
             if not (0.0 <= w <= 100.0):
-                raise ValueError(
-                    f"region_density.{k} = {w} must be within 0–100 (a relative LED density)"
-                )
+                raise ValueError(f"region_density.{k} = {w} must be within 0–100 (a relative LED density)")
         return v
 
     @field_validator("regions_covered")
@@ -497,8 +492,7 @@ class DeviceSpec(Strict):
             for c in m.channels:
                 if c not in names:
                     raise ValueError(
-                        f"modes[{i}].channels names {c!r}, which is not a channel; fix: use one "
-                        f"of {names}"
+                        f"modes[{i}].channels names {c!r}, which is not a channel; fix: use one of {names}"
                     )
         if self.default_mode is not None and self.default_mode not in [m.name for m in self.modes]:
             raise ValueError(
@@ -572,9 +566,7 @@ class DeviceSpec(Strict):
         """Session length of the default mode as an Estimate (minutes)."""
         t = self.mode.timer_min
         if t is None or not t.usable:
-            return Estimate(
-                10.0, 10.0, 10.0, "min", "no session length given; 10 min assumed", "assumption"
-            )
+            return Estimate(10.0, 10.0, 10.0, "min", "no session length given; 10 min assumed", "assumption")
         return Estimate(t.pick("low"), t.pick(), t.pick("high"), "min", t.source, t.confidence)
 
     @property

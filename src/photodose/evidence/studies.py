@@ -158,9 +158,7 @@ class Quantity(BaseModel):
             return "not reported"
         lo, hi = span
         text = (
-            f"{format_number(lo)} {unit}"
-            if lo == hi
-            else f"{format_number(lo)}–{format_number(hi)} {unit}"
+            f"{format_number(lo)} {unit}" if lo == hi else f"{format_number(lo)}–{format_number(hi)} {unit}"
         )
         if self.qualifier == "approximately":
             text = "≈" + text
@@ -192,9 +190,7 @@ class Exposure(BaseModel):
         wl = self.wavelength_nm
         if isinstance(wl, list):
             if len(wl) != 2:
-                raise ValueError(
-                    f"wavelength_nm must be one number or [low, high]; got {len(wl)} numbers"
-                )
+                raise ValueError(f"wavelength_nm must be one number or [low, high]; got {len(wl)} numbers")
             if wl[0] > wl[1]:
                 raise ValueError(f"wavelength_nm [{wl[0]}, {wl[1]}] is reversed; write [low, high]")
         if wl is None and self.band is None:
@@ -216,9 +212,7 @@ class Exposure(BaseModel):
         if span is None:
             return f"{self.band} (wavelength not reported)"
         lo, hi = span
-        return (
-            f"{format_number(lo)} nm" if lo == hi else f"{format_number(lo)}–{format_number(hi)} nm"
-        )
+        return f"{format_number(lo)} nm" if lo == hi else f"{format_number(lo)}–{format_number(hi)} nm"
 
 
 class SafetyLimit(BaseModel):
@@ -274,9 +268,7 @@ class Study(BaseModel):
                 f"controlled ({sorted(tags & CONTROL_TAGS)}) and {sorted(tags & _NO_CONTROL_TAGS)}"
             )
         if self.kind in ("trial", "protocol", "safety") and not self.design:
-            raise ValueError(
-                f'a {self.kind} needs at least one design tag; use ["unknown"] if not found'
-            )
+            raise ValueError(f'a {self.kind} needs at least one design tag; use ["unknown"] if not found')
         if len(set(self.indications)) != len(self.indications):
             raise ValueError("indications lists the same indication twice")
         mw = self.mechanism_wavelength_nm
@@ -543,8 +535,7 @@ def _parse_rows(rows: list[Any], model: type[BaseModel], kind: str, where: str) 
         name = _row_name(kind, i, row)
         if not isinstance(row, Mapping):
             raise StudyDataError(
-                f"{where}: {name} must be a table ([[{kind}]] with fields), "
-                f"got {type(row).__name__}"
+                f"{where}: {name} must be a table ([[{kind}]] with fields), got {type(row).__name__}"
             )
         try:
             obj = model.model_validate(dict(row))
@@ -626,9 +617,7 @@ def load_studies(
     return parse_studies(_read_toml(p), bands, inds, where=str(p))
 
 
-def _load_evidence_uncached(
-    studies_path: str | Path | None, indications_path: str | Path | None
-) -> Evidence:
+def _load_evidence_uncached(studies_path: str | Path | None, indications_path: str | Path | None) -> Evidence:
     bands, inds = load_indications(indications_path)
     sp = Path(studies_path) if studies_path is not None else _data_dir() / "studies.toml"
     studies = parse_studies(_read_toml(sp), bands, inds, where=str(sp))

@@ -118,9 +118,7 @@ class SimpleEstimate:
         return f"{c} {unit} (range {format_number(self.low)}–{format_number(self.high)})"
 
     def __add__(self, other: SimpleEstimate) -> SimpleEstimate:
-        return SimpleEstimate(
-            self.low + other.low, self.central + other.central, self.high + other.high
-        )
+        return SimpleEstimate(self.low + other.low, self.central + other.central, self.high + other.high)
 
 
 EstimateInput = EstimateLike | Sequence[float] | float | int
@@ -291,11 +289,7 @@ def _safety_note(ev: Evidence, band: Band | None, f: SimpleEstimate) -> str | No
     """A note when the upper fluence reaches a safety study's tested range or its MTD."""
     notes = []
     for s in _safety_studies(ev, band):
-        mtds = [
-            (lim.population, lim.mtd_j_cm2.span[0])
-            for lim in s.limits
-            if lim.mtd_j_cm2.span is not None
-        ]
+        mtds = [(lim.population, lim.mtd_j_cm2.span[0]) for lim in s.limits if lim.mtd_j_cm2.span is not None]
         tested = [
             ex.fluence_j_cm2.span
             for ex in s.exposures
@@ -320,9 +314,7 @@ def _safety_note(ev: Evidence, band: Band | None, f: SimpleEstimate) -> str | No
         mtd_txt = ", ".join(f"{format_number(m)} J/cm² in {p}" for p, m in mtds)
         sched = ""
         if s.sessions_per_week is not None and s.weeks is not None:
-            sched = (
-                f", {s.sessions_per_week.describe('sessions/week')} for {s.weeks.describe('weeks')}"
-            )
+            sched = f", {s.sessions_per_week.describe('sessions/week')} for {s.weeks.describe('weeks')}"
         notes.append(
             f"{head}: maximum tolerated dose {mtd_txt}{sched}. {s.effect or ''} "
             f"That was a safety study, not an efficacy trial ({s.citation()})."
@@ -356,9 +348,7 @@ def _verdict(
         "irradiance_mw_cm2": None if irr is None else (irr.low, irr.central, irr.high),
         "sessions_per_week": spw,
         "weeks": weeks,
-        "weekly_fluence_j_cm2": None
-        if weekly is None
-        else (weekly.low, weekly.central, weekly.high),
+        "weekly_fluence_j_cm2": None if weekly is None else (weekly.low, weekly.central, weekly.high),
         "safety_note": _safety_note(ev, band, f),
     }
     dose_txt = f"{f.describe('J/cm²')} per session of {band_txt}{channel_note}"
@@ -496,16 +486,12 @@ def _verdict(
         weeks_pos = position_in_range(weeks, win.weeks.min, win.weeks.max)
         word = {"below": "shorter than", "within": "within", "above": "longer than"}[weeks_pos]
         summary += (
-            f" {format_number(weeks)} weeks of use is {word} the {win.weeks.describe()} "
-            "these trials ran."
+            f" {format_number(weeks)} weeks of use is {word} the {win.weeks.describe()} these trials ran."
         )
 
     caveat = None
     if win.biphasic_caveat is not None and (
-        pos["central"] == "above"
-        or pos["high"] == "above"
-        or irr_pos == "above"
-        or weekly_pos == "above"
+        pos["central"] == "above" or pos["high"] == "above" or irr_pos == "above" or weekly_pos == "above"
     ):
         caveat = f"{win.biphasic_caveat} ({win.biphasic_source})"
 
@@ -543,9 +529,7 @@ def _resolve_band(
     if isinstance(band, int | float):
         wl = float(band)
         if not math.isfinite(wl) or not 100 < wl < 3000:
-            raise EvidenceInputError(
-                f"{name}: wavelength {band!r} nm is out of range; give 100–3000 nm"
-            )
+            raise EvidenceInputError(f"{name}: wavelength {band!r} nm is out of range; give 100–3000 nm")
         return band_for_wavelength(wl, ev.bands), (wl,)
     if isinstance(band, str):
         try:

@@ -163,8 +163,7 @@ class DoseWindow(BaseModel):
         if self.status == "dose_window" and self.fluence_j_cm2 is not None:
             n = self.fluence_j_cm2.n_trials
             return (
-                f"{self.fluence_j_cm2.describe()} per session in {n} controlled "
-                f"trial{'s' if n != 1 else ''}"
+                f"{self.fluence_j_cm2.describe()} per session in {n} controlled trial{'s' if n != 1 else ''}"
             )
         if self.status == "no_controlled_dose_evidence":
             return (
@@ -363,9 +362,7 @@ def dose_window(
         controlled.append(s.id)
         # schedule (study level): sessions per week and weeks
         spw_q = s.sessions_per_week
-        spw_span = _schedule_value(
-            s, "sessions_per_week", spw_q, "sessions/week", accepted, spw, excluded
-        )
+        spw_span = _schedule_value(s, "sessions_per_week", spw_q, "sessions/week", accepted, spw, excluded)
         _schedule_value(s, "weeks", s.weeks, "weeks", accepted, weeks, excluded)
 
         for i in in_band:

@@ -116,9 +116,7 @@ def mua_tissue(
     if baseline_fraction is not None:
         k = baseline_fraction
     if k < 0:
-        raise ValueError(
-            "blood_fraction + melanosome_fraction + fat_fraction exceeds 1; lower one of them"
-        )
+        raise ValueError("blood_fraction + melanosome_fraction + fat_fraction exceeds 1; lower one of them")
     lam = check_wavelength(wavelength_nm)
     out: FloatArray = (
         blood_fraction * mua_blood(lam, saturation, hb_g_per_l)

@@ -47,9 +47,7 @@ def mus_from_musp(musp_per_cm: ArrayLike, g: float) -> FloatArray:
     return out
 
 
-def refractive_index_from_water(
-    water_fraction: float, n_dry: float = 1.514, n_water: float = 1.33
-) -> float:
+def refractive_index_from_water(water_fraction: float, n_dry: float = 1.514, n_water: float = 1.33) -> float:
     """n = n_dry − (n_dry − n_water)·W (Jacques 2013, Eq. 3; n_dry 1.514 Biswas & Luu 2011,
     or 1.50 Jacques & Prahl 1987)."""
     if not 0.0 <= water_fraction <= 1.0:

@@ -63,8 +63,7 @@ class SourceSpectrum:
             return float(self.wavelength_nm[0])
         w = self.relative_power
         return float(
-            np.trapezoid(w * self.wavelength_nm, self.wavelength_nm)
-            / np.trapezoid(w, self.wavelength_nm)
+            np.trapezoid(w * self.wavelength_nm, self.wavelength_nm) / np.trapezoid(w, self.wavelength_nm)
         )
 
     def quadrature(self, n_points: int = 5) -> tuple[FloatArray, FloatArray]:
@@ -150,9 +149,7 @@ def tabulated(
     lam = np.asarray(wavelength_nm, dtype=np.float64).ravel()
     pw = np.asarray(relative_power, dtype=np.float64).ravel()
     if lam.size != pw.size or lam.size < 2:
-        raise SpectrumError(
-            "a tabulated spectrum needs ≥ 2 (wavelength, power) pairs of equal length"
-        )
+        raise SpectrumError("a tabulated spectrum needs ≥ 2 (wavelength, power) pairs of equal length")
     if not np.all(np.isfinite(lam)) or not np.all(np.isfinite(pw)):
         raise SpectrumError("a tabulated spectrum has a NaN or infinite value; remove it")
     if np.any(np.diff(lam) <= 0):
@@ -179,9 +176,7 @@ def tabulated(
     )
 
 
-def spectral_average(
-    func: Callable[[float], float], spectrum: SourceSpectrum, n_points: int = 5
-) -> float:
+def spectral_average(func: Callable[[float], float], spectrum: SourceSpectrum, n_points: int = 5) -> float:
     """Power-weighted average of a scalar function of wavelength over ``spectrum``.
 
     ``func(wavelength_nm) -> float``; evaluated at the quadrature nodes.

@@ -166,17 +166,13 @@ def blood_factor(hb_g_per_l: float = HB_CONCENTRATION_G_PER_L) -> float:
     return math.log(10.0) * hb_g_per_l / HB_MOLECULAR_WEIGHT_G_PER_MOL
 
 
-def mua_oxy_blood(
-    wavelength_nm: ArrayLike, hb_g_per_l: float = HB_CONCENTRATION_G_PER_L
-) -> FloatArray:
+def mua_oxy_blood(wavelength_nm: ArrayLike, hb_g_per_l: float = HB_CONCENTRATION_G_PER_L) -> FloatArray:
     """μa of fully oxygenated whole blood [1/cm]: ln(10)·ε_HbO2·C."""
     out: FloatArray = blood_factor(hb_g_per_l) * eps_hbo2(wavelength_nm)
     return out
 
 
-def mua_deoxy_blood(
-    wavelength_nm: ArrayLike, hb_g_per_l: float = HB_CONCENTRATION_G_PER_L
-) -> FloatArray:
+def mua_deoxy_blood(wavelength_nm: ArrayLike, hb_g_per_l: float = HB_CONCENTRATION_G_PER_L) -> FloatArray:
     """μa of fully deoxygenated whole blood [1/cm]: ln(10)·ε_Hb·C."""
     out: FloatArray = blood_factor(hb_g_per_l) * eps_hb(wavelength_nm)
     return out

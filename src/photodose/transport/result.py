@@ -97,12 +97,7 @@ class TransportResult:
         Russian roulette adds or removes weight at random (unbiased, zero on average), so this
         is 1 within statistics; ``energy_balance - roulette_weight_gain`` is 1 to rounding.
         """
-        return (
-            self.specular_reflectance
-            + self.diffuse_reflectance
-            + self.transmittance
-            + self.absorbed_total
-        )
+        return self.specular_reflectance + self.diffuse_reflectance + self.transmittance + self.absorbed_total
 
     @property
     def photons_per_second(self) -> float:

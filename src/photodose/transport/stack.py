@@ -102,9 +102,7 @@ class LayerStack:
                     "semi-infinite; give a finite thickness"
                 )
             if mua + mus == 0 and math.isinf(d):
-                raise StackError(
-                    f"{where}: a semi-infinite layer needs mua_per_cm + mus_per_cm > 0"
-                )
+                raise StackError(f"{where}: a semi-infinite layer needs mua_per_cm + mus_per_cm > 0")
 
     @property
     def names(self) -> list[str]:

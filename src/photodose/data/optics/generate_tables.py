@@ -44,9 +44,7 @@ def main() -> None:
     # --- haemoglobin: Prahl's compilation, 2 nm, 250-1000 nm ---------------------------------
     hb = _load("ext_and_molarext_oxy_and_deo_Prahl.txt")
     keep = (hb[:, 0] >= 400) & (hb[:, 0] <= 1000)
-    rows: list[list[object]] = [
-        [int(w), f"{o:g}", f"{d:g}", "prahl1999", "exact"] for w, o, d in hb[keep]
-    ]
+    rows: list[list[object]] = [[int(w), f"{o:g}", f"{d:g}", "prahl1999", "exact"] for w, o, d in hb[keep]]
     # 1002-1100 nm: Prahl's table ends at 1000 nm. Shape from Bosschaart et al. 2014's
     # literature whole-blood spectra (SO2 > 98 % and 0 %), scaled so that it joins Prahl at
     # 1000 nm (scale factor taken against Bosschaart's 1005 nm point, which starts the
@@ -194,8 +192,7 @@ def main() -> None:
     _write(
         HERE / "refractive_index.csv",
         [
-            "Measured refractive index of skin layers (real part). Ding: mean of s and p "
-            "polarisation.",
+            "Measured refractive index of skin layers (real part). Ding: mean of s and p polarisation.",
             "source ding2006: H. Ding, J. Q. Lu, W. A. Wooden, P. J. Kragel, X.-H. Hu, Phys Med "
             "Biol 51:1479-1489 (2006), doi:10.1088/0031-9155/51/6/008, via "
             f"{so} (SECONDARY, as in evidence.md 1.5).",
