@@ -221,16 +221,18 @@ def _confidence_reason(q: Quantity) -> str:
     return f"confidence '{q.confidence}' is not accepted for windows"
 
 
-def _schedule_value(
+def _use_value(
     study: Study,
     field: str,
+    exposure: str,
     q: Quantity | None,
     unit: str,
     accepted: tuple[str, ...],
     bucket: list[ValueUsed],
     excluded: list[Exclusion],
 ) -> tuple[float, float] | None:
-    """Add a study-level schedule number to ``bucket`` (or to ``excluded``); return its span."""
+    """Add a reported number to ``bucket``, or to ``excluded`` when its confidence is not
+    accepted; return its span (None when missing or excluded)."""
     if q is None or q.missing:
         return None
     if q.confidence not in accepted:
@@ -250,7 +252,7 @@ def _schedule_value(
         ValueUsed(
             study_id=study.id,
             study_label=study.label,
-            exposure="schedule",
+            exposure=exposure,
             low=span[0],
             high=span[1],
             confidence=q.confidence,
@@ -362,8 +364,10 @@ def dose_window(
         controlled.append(s.id)
         # schedule (study level): sessions per week and weeks
         spw_q = s.sessions_per_week
-        spw_span = _schedule_value(s, "sessions_per_week", spw_q, "sessions/week", accepted, spw, excluded)
-        _schedule_value(s, "weeks", s.weeks, "weeks", accepted, weeks, excluded)
+        spw_span = _use_value(
+            s, "sessions_per_week", "schedule", spw_q, "sessions/week", accepted, spw, excluded
+        )
+        _use_value(s, "weeks", "schedule", s.weeks, "weeks", accepted, weeks, excluded)
 
         for i in in_band:
             ex = s.exposures[i]
@@ -372,33 +376,9 @@ def dose_window(
                 ("fluence_j_cm2", ex.fluence_j_cm2, "J/cm²", fluence),
                 ("irradiance_mw_cm2", ex.irradiance_mw_cm2, "mW/cm²", irradiance),
             ):
-                if q is None or q.missing:
+                span = _use_value(s, f"{field} ({where})", where, q, unit, accepted, bucket, excluded)
+                if span is None or q is None:
                     continue
-                if q.confidence not in accepted:
-                    excluded.append(
-                        Exclusion(
-                            study_id=s.id,
-                            study_label=s.label,
-                            field=f"{field} ({where})",
-                            value=q.describe(unit),
-                            reason=_confidence_reason(q),
-                        )
-                    )
-                    continue
-                span = q.span
-                assert span is not None
-                bucket.append(
-                    ValueUsed(
-                        study_id=s.id,
-                        study_label=s.label,
-                        exposure=where,
-                        low=span[0],
-                        high=span[1],
-                        confidence=q.confidence,
-                        qualifier=q.qualifier,
-                        note=q.note,
-                    )
-                )
                 if field == "fluence_j_cm2" and spw_span is not None:
                     weekly.append(
                         ValueUsed(

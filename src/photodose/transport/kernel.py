@@ -187,6 +187,29 @@ def layer_constants(mua: NDArray[np.float64], mus: NDArray[np.float64]) -> NDArr
     return out
 
 
+@njit(inline="always", fastmath=_FM)
+def _tally_exit(
+    totals: NDArray[np.float64],
+    which: int,
+    by_radius: NDArray[np.float64],
+    by_angle: NDArray[np.float64],
+    w: float,
+    x: float,
+    y: float,
+    ca2: float,
+    inv_dr: float,
+    inv_da: float,
+) -> None:
+    """Book a packet leaving the stack: total, by exit radius and by exit angle."""
+    tally_add(totals, which, w)
+    nr = by_radius.shape[0]
+    if nr > 0:
+        ir = int(math.sqrt(x * x + y * y) * inv_dr)
+        if ir < nr:
+            tally_add(by_radius, ir, w)
+    tally_add(by_angle, min(by_angle.shape[0] - 1, int(math.acos(min(1.0, ca2)) * inv_da)), w)
+
+
 @njit(fastmath=_FM, nogil=True, inline="always")
 def trace_photon(
     s0: np.uint64,
@@ -226,7 +249,6 @@ def trace_photon(
     n_layers = g.shape[0]
     nz = a_z.shape[0]
     nr = rd_r.shape[0]
-    na = rd_a.shape[0]
     n_first = n[0]
     # ---- launch: direction in the ambient medium, then Fresnel at the surface ----
     ca_in = 1.0
@@ -294,20 +316,10 @@ def trace_photon(
                     uz = -uz
                     continue
             if going_down and layer == n_layers - 1:
-                tally_add(totals, T_TRANSMIT, w)
-                if nr > 0:
-                    ir = int(math.sqrt(x * x + y * y) * inv_dr)
-                    if ir < nr:
-                        tally_add(tt_r, ir, w)
-                tally_add(tt_a, min(na - 1, int(math.acos(min(1.0, ca2)) * inv_da)), w)
+                _tally_exit(totals, T_TRANSMIT, tt_r, tt_a, w, x, y, ca2, inv_dr, inv_da)
                 alive = False
             elif (not going_down) and layer == 0:
-                tally_add(totals, T_DIFFUSE, w)
-                if nr > 0:
-                    ir = int(math.sqrt(x * x + y * y) * inv_dr)
-                    if ir < nr:
-                        tally_add(rd_r, ir, w)
-                tally_add(rd_a, min(na - 1, int(math.acos(min(1.0, ca2)) * inv_da)), w)
+                _tally_exit(totals, T_DIFFUSE, rd_r, rd_a, w, x, y, ca2, inv_dr, inv_da)
                 alive = False
             else:
                 if n_i != n_t:
