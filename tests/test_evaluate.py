@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from photodose.cli import app
-from photodose.report.evaluate import evaluate
 from photodose.report.html import render_html
+from photodose.services.evaluate import evaluate
 from photodose.skin import SkinProfile
 
 runner = CliRunner()

@@ -16,9 +16,9 @@ from photodose.cli.app import EXIT_BAD_INPUT, app
 from photodose.device import DeviceSpecError
 from photodose.device.meter import MeterReading, MeterReadingError
 from photodose.dose import DoseInputError
-from photodose.report.claim_context import build_context
-from photodose.report.evaluate import DEFAULT_DEPTH_PHOTONS, Evaluation, evaluate
 from photodose.report.format import VERDICT_LABELS, fmt, rng
+from photodose.services.claim_context import build_context
+from photodose.services.evaluate import DEFAULT_DEPTH_PHOTONS, Evaluation, evaluate
 from photodose.skin import SkinInputError, SkinProfile
 
 console = Console()

@@ -1,1 +1,4 @@
-"""Services: the evaluation of a device for a person, and its HTML report."""
+"""Rendering: the terminal summary, the self-contained HTML report and their figures.
+
+Renders only what a service returns (``photodose.services``); computes nothing of its own.
+"""

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from photodose.report.evaluate import Evaluation
+from photodose.services.evaluate import Evaluation
 
 CHANNEL_COLOURS = {"red": "#c0392b", "nir": "#5b2c83", "amber": "#d68910", "blue": "#1f618d"}
 

@@ -13,9 +13,9 @@ from markupsafe import Markup
 
 from photodose import __version__
 from photodose.device import REGIONS, Estimate, summary_stats, treated_mask
-from photodose.report.evaluate import Evaluation
 from photodose.report.figures import depth_dose_svg, dose_windows_svg, face_map_html
 from photodose.report.format import VERDICT_LABELS, fmt, mm, rng
+from photodose.services.evaluate import Evaluation
 
 CITED = {"exact", "secondary"}
 ASSUMED = {"assumption", "unverified", "not_found"}

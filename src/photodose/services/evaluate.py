@@ -38,8 +38,8 @@ from photodose.device.meter import (
 from photodose.dose import ChannelDose, DoseInputError, channel_dose
 from photodose.evidence import Verdict, rank_among, verdicts_for_device
 from photodose.optics.source_spectrum import gaussian
-from photodose.report.catalog_table import catalog_irradiance
-from photodose.report.claim_context import build_context
+from photodose.services.catalog_table import catalog_irradiance
+from photodose.services.claim_context import build_context
 from photodose.skin import SkinProfile
 
 DEFAULT_DEPTH_PHOTONS = 100_000

@@ -15,7 +15,7 @@ from photodose.depth import DepthProfile
 from photodose.device import DeviceSpec
 from photodose.dose import ChannelDose
 from photodose.evidence import dose_windows
-from photodose.report.catalog_table import catalog_irradiance
+from photodose.services.catalog_table import catalog_irradiance
 
 
 def _regulatory(device: DeviceSpec) -> RegulatoryRecord:
