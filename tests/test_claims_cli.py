@@ -38,7 +38,9 @@ def test_table_output_from_a_file(tmp_path: Path) -> None:
     assert code == 0
     assert "misleading" in out and "unsupported" in out and "contradicted" in out
     assert "3 claim(s) in 4 sentence(s)" in out
-    assert "Sources:" in out and "cfr814" in out
+    assert "Sources:" in out and "21 CFR Part 814" in out
+    # citations are human-readable sources, never internal keys
+    assert "cfr814" not in out
 
 
 def test_json_from_stdin_is_one_object() -> None:
@@ -71,7 +73,8 @@ def test_binary_input_exits_2(tmp_path: Path) -> None:
     code, out = run(str(blob))
     assert code == EXIT_BAD_INPUT and "binary" in out
     code, out = run(str(blob), "--json")
-    assert code == EXIT_BAD_INPUT and "binary" in json.loads(out)["error"]
+    error = json.loads(out)["error"]
+    assert code == EXIT_BAD_INPUT and "binary" in error["message"] and error["field"] == "FILE"
 
 
 def test_non_utf8_input_is_decoded_with_a_note(tmp_path: Path) -> None:
@@ -116,20 +119,40 @@ def test_device_hook_supplies_the_context(monkeypatch: pytest.MonkeyPatch) -> No
     data = json.loads(out)
     assert data["context_used"] is True and data["device"] == "Glow Mask"
     grades = {c["kind"]: c["grade"] for c in data["claims"]}
-    assert grades == {"fda_approved": "misleading", "k_number": "supported"}
+    assert grades == {"fda_approved": "contradicted", "k_number": "supported"}
 
     code, out = run("-", "--device", "Nope", input="FDA approved.")
     assert code == EXIT_BAD_INPUT and "unknown device" in out
 
 
 def test_oversized_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import photodose.claims as claims_pkg
     from photodose.claims import rules as rules_mod
 
     big = tmp_path / "big.txt"
     big.write_text("x" * 2000)
     real = rules_mod.load_rules()
     monkeypatch.setattr(
-        claims_cmd, "load_rules", lambda: type(real)(**{**real.__dict__, "max_input_bytes": 1000})
+        claims_pkg, "load_rules", lambda: type(real)(**{**real.__dict__, "max_input_bytes": 1000})
     )
     code, out = run(str(big))
     assert code == EXIT_BAD_INPUT and "limit" in out
+    # a device reports size 0: the limit holds on the bytes read, not on the reported size
+    code, out = run("/dev/zero", "--json")
+    assert code == EXIT_BAD_INPUT and "limit" in json.loads(out)["error"]["message"]
+    code, out = run("-", "--json", input=b"y" * 5000)
+    assert code == EXIT_BAD_INPUT and json.loads(out)["error"]["field"] == "FILE"
+
+
+def test_non_english_text_says_so_instead_of_no_claims() -> None:
+    german = (
+        "Die LED-Maske reduziert Falten und strafft die Haut sichtbar in nur vier Wochen. "
+        "Klinisch getestet und von Dermatologen empfohlen für alle Hauttypen."
+    )
+    code, out = run("-", "--json", input=german)
+    data = json.loads(out)
+    assert code == 0 and data["english"] is False and data["claims"] == []
+    assert any("not look like English" in n for n in data["notes"])
+    assert not any(n == "no claims found" for n in data["notes"])
+    code, out = run("-", input=german)
+    assert code == 0 and "not in English" in out and "No claims found" not in out

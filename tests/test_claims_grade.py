@@ -18,7 +18,9 @@ from photodose.claims import (
     PenetrationDepth,
     RegulatoryRecord,
     RulesError,
+    StatedValueCheck,
     StudiedWindow,
+    TrialEvidence,
     ValueRange,
     assess_text,
     context_from_mapping,
@@ -30,6 +32,15 @@ from photodose.claims.rules import check_bounded, parse_rules, rules_path
 WINDOWS = (
     StudiedWindow("wrinkles", 3.8, 9.0, ("Mota et al. 2023", "Wunsch & Matuschka 2014")),
     StudiedWindow("acne", 48.0, 96.0, ("Goldberg & Russell 2006",)),
+)
+ACNE_RCT = TrialEvidence(
+    "acne", "Papageorgiou P, Katsambas A, Chu A 2000, Br J Dermatol 142:973-978", "acne", "improved", "acne"
+)
+ELASTICITY_NULL = TrialEvidence(
+    "elasticity",
+    "Mota LR et al. 2023, Photobiomodul Photomed Laser Surg, PMID 36780572",
+    "elasticity",
+    "no_change",
 )
 CLEARED = RegulatoryRecord(
     k_number="K120775",
@@ -59,6 +70,13 @@ def office(irr: ValueRange | None) -> ClaimContext:
     return ctx(
         in_office_irradiance_mw_cm2=(40.0, 80.0), in_office_source="catalogue", device_irradiance_mw_cm2=irr
     )
+
+
+def budget(classification: str) -> ClaimContext:
+    def check(value: float) -> StatedValueCheck:
+        return StatedValueCheck(classification, f"{value:g} mW/cm² classified {classification}", ("budget",))
+
+    return ctx(stated_irradiance_check=check)
 
 
 # (text, context, category, expected outcome)
@@ -129,6 +147,12 @@ BATTERY: list[tuple[str, ClaimContext | None, str, str]] = [
     ),
     ("Our factory is FDA registered.", None, "regulatory", "regulatory.fda_registered"),
     ("An FDA certified device.", None, "regulatory", "regulatory.fda_certified"),
+    (
+        "Certified by the FDA.",
+        ctx(regulatory=CLEARED),
+        "regulatory",
+        "regulatory.fda_certified.cleared_device",
+    ),
     ("A Class II medical device.", None, "regulatory", "regulatory.class_ii.text_only"),
     ("A Class II medical device.", ctx(regulatory=CLEARED), "regulatory", "regulatory.class_ii.consistent"),
     ("CE marked.", None, "regulatory", "regulatory.ce_mark"),
@@ -141,6 +165,7 @@ BATTERY: list[tuple[str, ClaimContext | None, str, str]] = [
         "endorsement.recommended.survey",
     ),
     ("Dermatologist certified.", None, "endorsement", "endorsement.certified"),
+    ("Backed by 4,000 peer-reviewed studies.", None, "endorsement", "endorsement.study_count"),
     ("Developed by a dermatologist.", None, "endorsement", "endorsement.developed"),
     ("Clinically proven.", None, "endorsement", "endorsement.clinically_proven.no_trial"),
     (
@@ -174,6 +199,18 @@ BATTERY: list[tuple[str, ClaimContext | None, str, str]] = [
     ("Reduces wrinkles.", dose(20.0), "efficacy", "efficacy.above_window"),
     ("Reduces wrinkles.", ctx(studied_windows=WINDOWS[1:]), "efficacy", "efficacy.no_window"),
     ("Treats acne.", ctx(regulatory=CLEARED), "efficacy", "efficacy.uncleared_medical"),
+    (
+        "Clears acne.",
+        ctx(studied_windows=(), trial_evidence=(ACNE_RCT,)),
+        "efficacy",
+        "efficacy.trials_no_dose",
+    ),
+    (
+        "Get firmer skin.",
+        ctx(studied_windows=(), trial_evidence=(ELASTICITY_NULL,)),
+        "efficacy",
+        "efficacy.no_change_found",
+    ),
     # mechanism
     ("Boosts ATP in your mitochondria.", None, "mechanism", "mechanism.cellular"),
     ("Stimulates collagen production.", None, "mechanism", "mechanism.collagen_human"),
@@ -183,6 +220,7 @@ BATTERY: list[tuple[str, ClaimContext | None, str, str]] = [
     ("Red light penetrates 3 mm deep.", None, "depth", "depth.supported"),
     ("Red light penetrates 6 mm deep.", None, "depth", "depth.partly"),
     ("Red light penetrates 10 mm deep.", None, "depth", "depth.contradicted"),
+    ("Reaches 10 mm deep into the dermis.", None, "depth", "depth.beyond_layer"),
     ("Blue light penetrates 1 mm deep.", None, "depth", "depth.no_model"),
     ("Red light penetrates deep into the skin.", None, "depth", "depth.qualitative"),
     ("Blue light penetrates deep into the skin.", None, "depth", "depth.qualitative_no_model"),
@@ -213,7 +251,21 @@ BATTERY: list[tuple[str, ClaimContext | None, str, str]] = [
     ("No UV light.", ctx(wavelengths_nm=(630.0, 850.0)), "safety", "safety.no_uv.supported"),
     ("No UV light.", ctx(wavelengths_nm=(365.0, 630.0)), "safety", "safety.no_uv.contradicted"),
     ("It is safe for your eyes.", None, "safety", "safety.eye_safe"),
+    ("Safe to use during pregnancy.", None, "safety", "safety.pregnancy"),
     ("Gentle on skin.", None, "safety", "safety.generic"),
+    # stated output (irradiance, dose) against the device's energy budget
+    ("Our mask delivers 50 mW/cm².", None, "output", "output.text_only"),
+    ("Our mask delivers 50 mW/cm².", budget("face_average"), "output", "output.face_average"),
+    ("Our mask delivers 50 mW/cm².", budget("peak_only"), "output", "output.peak_only"),
+    ("Our mask delivers 50 mW/cm².", budget("implausible"), "output", "output.implausible"),
+    (
+        "Our mask delivers 50 mW/cm².",
+        office(ValueRange(40.0, 55.0, 70.0)),
+        "output",
+        "output.within_computed",
+    ),
+    ("Our mask delivers 50 mW/cm².", office(ValueRange(10.0, 15.0, 20.0)), "output", "output.above_computed"),
+    ("Our mask delivers 5 mW/cm².", office(ValueRange(10.0, 15.0, 20.0)), "output", "output.below_computed"),
     # comparison
     ("Professional strength.", None, "comparison", "comparison.text_only"),
     (
@@ -251,15 +303,29 @@ def test_outcome(text: str, context: ClaimContext | None, category: str, outcome
             assert src in keys
 
 
+#: Outcomes only the sentence classifier's "generic" claims reach (tested on synthetic claims).
+CLASSIFIER_ONLY = {"endorsement.generic", "regulatory.generic"}
+
+
 def test_battery_reaches_every_outcome_in_the_rules() -> None:
-    assert {b[3] for b in BATTERY} == set(load_rules().outcomes)
+    assert {b[3] for b in BATTERY} | CLASSIFIER_ONLY == set(load_rules().outcomes)
+
+
+@pytest.mark.parametrize("category", ["endorsement", "regulatory"])
+def test_generic_classifier_claims_have_an_outcome(category: str) -> None:
+    from photodose.claims import Claim, grade_claim
+
+    sentence = "Experts agree it works."
+    claim = Claim("Experts", sentence, 0, 0, 7, category, "generic", f"classifier.{category}", "derived", {})
+    g = grade_claim(claim)
+    assert g.outcome == f"{category}.generic" and g.reasons[0] and g.citations
 
 
 def test_grader_code_and_rules_name_the_same_outcomes() -> None:
     src = (Path(__file__).parents[1] / "src" / "photodose" / "claims" / "grade.py").read_text()
     in_code = set(
         re.findall(
-            r'"((?:regulatory|endorsement|efficacy|mechanism|depth|numeric|safety|comparison)'
+            r'"((?:regulatory|endorsement|efficacy|mechanism|depth|numeric|safety|comparison|output)'
             r'\.[a-z_.]+)"',
             src,
         )
@@ -270,9 +336,10 @@ def test_grader_code_and_rules_name_the_same_outcomes() -> None:
 # -- the rules the issue names ---------------------------------------------------------------
 
 
-def test_fda_approved_for_a_510k_device_is_misleading_and_says_why() -> None:
+def test_fda_approved_for_a_510k_device_is_contradicted_and_says_why() -> None:
+    # "cleared" is not "approved": the record contradicts the claim (issue 10)
     (g,) = graded("Our LED mask is FDA approved.", ctx(regulatory=CLEARED), "regulatory")
-    assert g.grade is Grade.MISLEADING
+    assert g.grade is Grade.CONTRADICTED
     assert "K120775" in g.reasons[0] and "cleared" in g.reasons[0]
     assert {"cfr807", "cfr814", "ftc2022"} <= {c.key for c in g.citations}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 import photodose.cli.device_cmd  # noqa: F401  (registers the commands)
@@ -51,7 +52,9 @@ def test_unknown_device_suggests_names() -> None:
     assert "currentbody-series-2" in r.output
     r = runner.invoke(app, ["devices", "currentbdy", "--json"])
     assert r.exit_code == EXIT_BAD_INPUT
-    assert "currentbody-series-2" in json.loads(r.stdout)["suggestions"]
+    err = json.loads(r.stdout)["error"]
+    assert err["field"] == "NAME" and err["exit_code"] == EXIT_BAD_INPUT and err["fix"]
+    assert "currentbody-series-2" in err["suggestions"]
 
 
 def test_malformed_device_file(tmp_path: Path) -> None:
@@ -86,3 +89,46 @@ def test_meter_command_flags_unit_mixup() -> None:
     assert set(obj["face_irradiance_mw_cm2"]) == {"red", "nir", "ir1072"}
     r = runner.invoke(app, ["meter", "5", "--unit", "lux", "--distance", "3"])
     assert r.exit_code == EXIT_BAD_INPUT
+
+
+def test_meter_in_w_per_cm2_is_stopped_and_names_the_likely_unit() -> None:
+    # 12 W/cm² = 12 000 mW/cm², sixty times the brightest stated LED device: the unit is the mistake.
+    r = runner.invoke(app, ["meter", "12", "-u", "W/cm2", "-d", "1", "--json"])
+    assert r.exit_code == EXIT_BAD_INPUT
+    err = json.loads(r.stdout)["error"]
+    assert err["field"] == "--unit"
+    assert err["as_given_mw_cm2"] == 12000.0
+    assert "mW/cm2" in err["plausible_units"]
+    assert "--confirm-unit" in err["fix"]
+    r = runner.invoke(app, ["meter", "12", "-u", "W/cm2", "-d", "1"])
+    assert r.exit_code == EXIT_BAD_INPUT
+    assert "12 mW/cm2" in r.stderr and "Traceback" not in r.output
+    # Confirmed: interpreted as given, and flagged as outside the plausible range.
+    r = runner.invoke(app, ["meter", "12", "-u", "W/cm2", "-d", "1", "--confirm-unit", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["as_given_mw_cm2"] == 12000.0
+
+
+def test_meter_plausible_units_pass_without_confirmation() -> None:
+    cases = (
+        ("25", "mW/cm2", 25.0),
+        ("250", "W/m2", 25.0),
+        ("0.02", "W/cm2", 20.0),
+        ("20000", "uW/cm2", 20.0),
+    )
+    for value, unit, mw_cm2 in cases:
+        r = runner.invoke(app, ["meter", value, "-u", unit, "-d", "1", "--json"])
+        assert r.exit_code == 0, (value, unit, r.output)
+        assert json.loads(r.stdout)["as_given_mw_cm2"] == pytest.approx(mw_cm2)
+
+
+def test_meter_bad_values_name_their_field() -> None:
+    r = runner.invoke(app, ["meter", "5", "-u", "mW/cm2", "-d", "900", "--json"])
+    assert r.exit_code == EXIT_BAD_INPUT
+    assert json.loads(r.stdout)["error"]["field"] == "--distance"
+    r = runner.invoke(app, ["meter", "-5", "-u", "mW/cm2", "-d", "1", "--json"])
+    assert r.exit_code == EXIT_BAD_INPUT
+    assert json.loads(r.stdout)["error"]["field"] in ("VALUE", "-5")
+    r = runner.invoke(app, ["meter", "five", "-u", "mW/cm2", "-d", "1", "--json"])
+    assert r.exit_code == EXIT_BAD_INPUT
+    assert json.loads(r.stdout)["error"]["field"] == "VALUE"

@@ -51,7 +51,7 @@ def test_every_study_in_the_reference_is_present():
         "protocol2023",
         "papageorgiou2000",
         "lee_you_park2007_acne",
-        "kim2013_home_acne",
+        "kwon2013_home_acne",
         "jagdeo2020_stars",
         "avci2013",
         "glass2021",
@@ -109,9 +109,20 @@ def test_design_classification():
         "lee2007_photoaging",
         "mota2023",
         "homemask_rct_39960921",
+        "park2024_neck",
+        "nam2017",
         "papageorgiou2000",
-        "kim2013_home_acne",
+        "kwon2013_home_acne",
+        "na_suh2007",
+        "alster2009",
+        "lsm23480_postlaser",
     }
+    # a blinded single-arm trial weighs as evidence but defines no dose window
+    boulos = _study("boulos2009")
+    assert boulos.counts_as_evidence and not boulos.enters_windows
+    # open before/after series neither weigh nor define windows
+    for sid in ("goldberg_russell2006_acne", "lee_you_park2007_acne", "mineroff2023", "undereye2024"):
+        assert not _study(sid).counts_as_evidence
     assert _study("protocol2023").kind == "protocol"
     assert _study("jagdeo2020_stars").kind == "safety"
     assert _study("avci2013").kind == "review" and not _study("avci2013").exposures
@@ -122,19 +133,22 @@ def test_design_classification():
 def test_jagdeo_mtd_is_a_safety_limit():
     j = _study("jagdeo2020_stars")
     mtd = {lim.population: lim.mtd_j_cm2.value for lim in j.limits}
-    assert mtd == {"skin of colour": 320, "non-Hispanic Caucasians": 480}
+    assert mtd == {"skin of colour (STARS 1)": 320, "non-Hispanic Caucasians (STARS 2)": 480}
     assert j.exposures[0].fluence_j_cm2.span == (160, 640)
     assert j.indications == []
 
 
-def test_citation_format_and_gaps_said_not_filled():
+def test_citation_format_and_gaps_not_filled_in():
     assert _study("mota2023").citation() == (
-        "Mota et al. 2023, Photobiomodul Photomed Laser Surg, PMID 36780572"
+        "Mota LR et al. 2023, Photobiomodul Photomed Laser Surg, PMID 36780572"
     )
     home = _study("homemask_rct_39960921").citation()
-    assert "authors and year not captured" in home and "PMID 39960921" in home
-    assert "journal not captured" in home
-    assert "DOI/PMID not captured" in _study("russell2005").citation()
+    assert home == "Park SH et al. 2025, Medicine (Baltimore) 104(7):e41596, PMID 39960921"
+    for s in load_studies():
+        assert "not captured" not in s.citation(), s.id
+    # a gap is left out of the citation, and the data say why in gaps_note
+    assert "doi" not in _study("papageorgiou2000").citation()
+    assert "identifier" in _study("papageorgiou2000").gaps_note
 
 
 def test_bands_and_wavelength_assignment():
@@ -158,11 +172,14 @@ def test_bands_and_wavelength_assignment():
 
 def test_indications():
     names = {i.id: i.name for i in INDICATIONS}
+    # the seed article's list: fine lines/wrinkles, elasticity/firmness, tone/glow,
+    # inflammation/redness, mild acne
     assert names == {
-        "photoaging": "photoaging/wrinkles",
-        "acne": "acne",
+        "photoaging": "wrinkles/fine lines",
+        "elasticity": "elasticity/firmness",
+        "texture_tone": "tone/glow/texture",
         "inflammation": "inflammation/redness",
-        "texture_tone": "texture/tone",
+        "acne": "mild acne",
     }
 
 
@@ -237,7 +254,7 @@ def test_malformed_row_names_row_field_and_fix(mutate, field, fix):
 
 
 def _other_row() -> dict[str, Any]:
-    return copy.deepcopy(next(r for r in _packaged_rows() if r["id"] == "kim2013_home_acne"))
+    return copy.deepcopy(next(r for r in _packaged_rows() if r["id"] == "kwon2013_home_acne"))
 
 
 def test_duplicate_id_and_non_table_rows():
@@ -331,3 +348,105 @@ def test_random_malformed_rows_give_clear_errors(path, action, bad):
         else:
             assert str(top) in msg, msg
     # any other exception type propagates and fails the test
+
+
+# ------------------------------------------------ completeness and verified fixes ----
+
+
+def test_no_record_is_incomplete_without_saying_why():
+    """Every study has authors, year, journal; trials also PMID/DOI, N, schedule, direction and
+    a fluence and irradiance entry per exposure - or gaps_note names what is missing."""
+    problems = {s.id: s.unexplained_gaps() for s in load_studies()}
+    assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_completeness_check_can_fail():
+    row = copy.deepcopy(BASE_ROW)
+    row.pop("authors")
+    row.pop("pmid")
+    row["exposure"][0]["irradiance_mw_cm2"] = {"confidence": "not_found"}
+    (s,) = _parse([row])
+    gaps = s.unexplained_gaps()
+    assert "authors" in gaps and "identifier" in gaps
+    assert any("exposure[0].irradiance_mw_cm2" in g for g in gaps)
+    row["gaps_note"] = "authors: not read; identifier: not found"
+    row["exposure"][0]["irradiance_mw_cm2"] = {"confidence": "not_found", "note": "not in the abstract"}
+    (s,) = _parse([row])
+    assert s.unexplained_gaps() == []
+
+
+def test_every_trial_has_identifier_or_reason_and_a_citation_source():
+    for s in load_studies():
+        assert s.citation_source and s.citation_confidence in CONFIDENCES, s.id
+        if s.kind == "trial" and not (s.pmid or s.doi):
+            assert "identifier" in s.gaps_note, s.id
+
+
+def test_known_citation_errors_are_fixed():
+    # doi 10.1111/bjd.12186 is Kwon HH et al. (Br J Dermatol 2013;168(5):1088-94), not "Kim"
+    kwon = _study("kwon2013_home_acne")
+    assert kwon.doi == "10.1111/bjd.12186"
+    assert kwon.authors.startswith("Kwon HH") and kwon.label.startswith("Kwon")
+    assert "Kim" not in kwon.citation()
+    # Jagdeo 2020: STARS 1 (N = 60) was all skin types, STARS 2 (N = 55) non-Hispanic Caucasians
+    j = _study("jagdeo2020_stars")
+    assert "STARS 1 all skin types (N = 60)" in j.population
+    assert "STARS 2 non-Hispanic Caucasians (N = 55)" in j.population
+    assert j.pmid == "31483941" and j.doi == "10.1002/jbio.201960014"
+
+
+def test_seed_article_indications_have_controlled_trials_including_null_or_negative():
+    by_ind: dict[str, list[str]] = {}
+    for s in load_studies():
+        if not s.counts_as_evidence:
+            continue
+        for ind in s.indications:
+            by_ind.setdefault(ind, []).append(str(s.direction_for(ind)))
+    assert set(by_ind) == {"photoaging", "elasticity", "texture_tone", "inflammation", "acne"}
+    for ind in ("photoaging", "elasticity", "texture_tone", "inflammation"):
+        assert {"null", "negative"} & set(by_ind[ind]), ind
+    # the blinded trial whose raters did no better than chance counts against the claims
+    boulos = _study("boulos2009")
+    assert {boulos.direction_for(i) for i in boulos.indications} == {"negative"}
+    # a trial null for one indication and positive for another keeps both
+    mota = _study("mota2023")
+    assert (mota.direction_for("photoaging"), mota.direction_for("elasticity")) == ("positive", "null")
+
+
+def test_direction_for_unlisted_indication_is_rejected():
+    row = copy.deepcopy(BASE_ROW)
+    row["direction"] = {"photoaging": "positive", "acne": "null"}
+    with pytest.raises(StudyDataError, match=r"field 'direction'.*\['acne'\]"):
+        _parse([row])
+
+
+def test_comparator_arm_counts_for_no_band():
+    nam = _study("nam2017")
+    white = next(e for e in nam.exposures if e.role == "comparator")
+    assert exposure_bands(white, BANDS) == []
+
+
+_KIND_CASES = st.sampled_from(
+    [
+        ({"value": 5.4, "qualifier": "at_most", "confidence": "derived"}, "at_most", "≤"),
+        ({"value": 5.0, "qualifier": "at_least", "confidence": "exact"}, "at_least", "≥"),
+        ({"value": 9.0, "qualifier": "approximately", "confidence": "exact"}, "approximately", "≈"),
+        ({"low": 1.0, "high": 2.0, "confidence": "exact"}, "range", "–"),
+        ({"value": 3.0, "confidence": "derived"}, "derived", ""),
+        ({"value": 3.0, "confidence": "exact"}, "exact", ""),
+        ({"confidence": "not_found", "note": "x"}, "missing", "not reported"),
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=_KIND_CASES, scale=st.floats(min_value=0.01, max_value=100))
+def test_quantity_kind_is_exact_bound_range_or_derived(case, scale):
+    from photodose.evidence.studies import Quantity
+
+    raw, kind, mark = case
+    q = Quantity.model_validate(
+        {k: (v * scale if k in ("value", "low", "high") else v) for k, v in raw.items()}
+    )
+    assert q.kind == kind
+    assert mark in q.describe("J/cm²")

@@ -46,7 +46,7 @@ def test_within_verdict_content_does_not_overstate():
     v = verdict_for("photoaging", 630, FakeEstimate(4.0, 5.4, 7.0), (8, 10, 12), 3, 12)
     assert v.verdict == "within_studied_range" and not v.uncertain
     assert v.band == "red" and v.wavelengths_nm == (630.0,)
-    assert "within the range used in controlled trials" in v.summary
+    assert "within the doses tested in controlled trials" in v.summary
     assert "does not mean this device gives the trials' results" in v.summary
     assert "3.8–9 J/cm²" in v.summary
     assert "≤5.4" in v.summary  # the home-mask RCT value is flagged as a maximum
@@ -54,7 +54,7 @@ def test_within_verdict_content_does_not_overstate():
     assert v.weekly_fluence_position == "within"  # 16.2 J/cm²/week in 9.5–18
     assert v.weeks_position == "within"
     assert len(v.citations) == 3
-    assert any(c.startswith("Mota et al. 2023, Photobiomodul Photomed Laser Surg") for c in v.citations)
+    assert any(c.startswith("Mota LR et al. 2023, Photobiomodul Photomed Laser Surg") for c in v.citations)
     assert v.biphasic_caveat is None
     assert v.safety_note is None
     assert v.window is not None and v.window.fluence_j_cm2.min == 3.8
@@ -65,12 +65,12 @@ def test_uncertain_when_estimate_straddles_an_edge():
     v = verdict_for("photoaging", "red", (2.0, 3.0, 5.0))
     assert v.verdict == "below_studied_range"
     assert v.uncertain
-    assert v.summary.startswith("uncertain:")
-    assert "2–5 J/cm²" in v.summary and "lower edge (3.8 J/cm²)" in v.summary
+    assert v.summary.startswith("Uncertain:")
+    assert "2–5 J/cm²" in v.summary and "lowest tested dose (3.8 J/cm²)" in v.summary
     assert v.fluence_positions == {"low": "below", "central": "below", "high": "within"}
     both = verdict_for("photoaging", "red", (1.0, 6.0, 20.0))
     assert both.verdict == "within_studied_range" and both.uncertain
-    assert "lower edge" in both.summary and "upper edge" in both.summary
+    assert "lowest tested dose" in both.summary and "highest tested dose" in both.summary
     assert both.biphasic_caveat is not None  # the high end is above the window
 
 
@@ -99,18 +99,22 @@ def test_wavelength_not_studied_and_no_controlled_evidence():
     v = verdict_for("acne", "nir", 10)
     assert v.verdict == "wavelength_not_studied"
     assert "blue and red" in v.summary
-    assert len(v.citations) == 2
+    assert len(v.citations) == 3  # Kwon 2013, Papageorgiou 2000, Na & Suh 2007
     out = verdict_for("photoaging", 1072, 10)
     assert out.verdict == "wavelength_not_studied" and out.band is None
     acne_red = verdict_for("acne", "red", 10)
     assert acne_red.verdict == "no_controlled_evidence"
-    assert "none reported a fluence" in acne_red.summary
+    assert "none of their doses in that band could be read" in acne_red.summary
     assert any("Papageorgiou" in c for c in acne_red.citations)
     assert any("Goldberg & Russell 2006" in c for c in acne_red.context)
+    # ... yet the trials are counted beside the verdict: three positive controlled trials
+    assert acne_red.evidence_weight.n_trials == 3
+    assert acne_red.evidence_weight.directions["positive"] == 3
+    assert "3 positive" in acne_red.summary
     infl = verdict_for("inflammation", "red", 10)
     assert infl.verdict == "no_controlled_evidence"
-    assert infl.citations == ()
-    assert "No controlled trial of inflammation/redness" in infl.summary
+    assert any("lsm.23480" in c for c in infl.citations)
+    assert infl.evidence_weight.directions == {"positive": 1, "null": 1, "negative": 1, "mixed": 0}
 
 
 def test_unverified_flag_changes_the_verdict():
@@ -156,7 +160,7 @@ def test_uncertainty_flag_matches_the_edges(c, down, up):
     v = verdict_for("photoaging", "red", est, evidence=EV)
     positions = {position_in_range(x, 3.8, 9.0) for x in est}
     assert v.uncertain == (len(positions) > 1)
-    assert v.summary.startswith("uncertain:") == v.uncertain
+    assert v.summary.startswith("Uncertain:") == v.uncertain
     assert (
         v.verdict
         == {
@@ -199,7 +203,7 @@ def test_verdicts_for_device_accepts_mappings_and_subset_of_indications():
     vs = verdicts_for_device(
         [{"wavelength_nm": 590, "fluence_j_cm2": 3.8, "irradiance_mw_cm2": None}],
         sessions_per_week=None,
-        indications=["photoaging/wrinkles"],
+        indications=["wrinkles/fine lines"],
     )
     assert len(vs) == 1 and vs[0].band == "amber"
     assert vs[0].verdict == "within_studied_range"
@@ -279,3 +283,99 @@ def test_rank_percentile_is_monotone(v, vals):
     p2 = rank_among(v + 1.0, others)["overall"]["percentile"]
     if vals:
         assert 0 <= p1 <= p2 <= 100
+
+
+# ------------------------------------------------- bounds, assumptions, wording ----
+
+
+def test_the_home_mask_rct_own_mask_at_its_own_protocol_is_within():
+    """Device home-mask-rct-pmid-39960921 (max 10 mW/cm², 9 min, 5×/week): its modelled dose
+    must fall within the doses its own trial tested, in both bands."""
+    from photodose.device import evaluate_irradiance, face_surface, load_device
+
+    spec = load_device("home-mask-rct-pmid-39960921")
+    t_s = spec.session_minutes * 60
+    chans = []
+    for ci in evaluate_irradiance(spec, face_surface()):
+        e = ci.mean
+        chans.append((ci.peak_nm, (e.low * t_s / 1000, e.central * t_s / 1000, e.high * t_s / 1000), e))
+    vs = verdicts_for_device(chans, sessions_per_week=5, indications=["photoaging"])
+    assert {v.band: v.verdict for v in vs} == {"red": "within_studied_range", "nir": "within_studied_range"}
+    nir = next(v for v in vs if v.band == "nir")
+    # the NIR window is one "≤5.4" value: within, flagged as resting on a maximum
+    assert "≤5.4 J/cm²" in nir.summary and "reported only as a maximum" in nir.summary
+    assert nir.window.fluence_j_cm2.lower_edge is None
+
+
+def test_an_upper_bound_is_never_used_as_a_lower_edge():
+    # below the "≤5.4" maximum of the only NIR trial: not "below the tested doses"
+    for x in (0.5, 2.0, 5.4):
+        v = verdict_for("photoaging", "nir", x)
+        assert v.verdict == "within_studied_range" and v.uncertain
+        assert any("reported only as a maximum" in r for r in v.uncertain_reasons)
+    assert verdict_for("photoaging", "nir", 6.0).verdict == "above_studied_range"
+
+
+def test_all_assumed_inputs_make_the_verdict_uncertain():
+    plain = verdict_for("photoaging", "red", (1.0, 2.0, 3.0))
+    assert plain.verdict == "below_studied_range" and not plain.uncertain
+    v = verdict_for("photoaging", "red", (1.0, 2.0, 3.0), inputs_assumed=True)
+    assert v.verdict == "below_studied_range" and v.uncertain and v.inputs_assumed
+    assert "assumption" in v.summary and "meter" in v.summary
+    vs = verdicts_for_device(
+        [(630, (1, 2, 3), None), (850, (1, 2, 3), None)],
+        3,
+        indications=["photoaging"],
+        inputs_assumed=[True, False],
+    )
+    assert [v.uncertain for v in vs] == [True, True]  # NIR: open lower edge
+    assert [v.inputs_assumed for v in vs] == [True, False]
+    with pytest.raises(EvidenceInputError, match="inputs_assumed"):
+        verdicts_for_device([(630, 1, None)], 3, inputs_assumed=[True, False])
+
+
+_FORBIDDEN = ("under-dosed", "underdosed", "over-dosed", "minimum effective", "too low to", "ineffective")
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    c=st.floats(min_value=0.01, max_value=800),
+    spread=st.floats(min_value=0, max_value=2),
+    ind=st.sampled_from(IND_IDS),
+    band=st.sampled_from([*BAND_IDS, 1072.0]),
+    assumed=st.booleans(),
+)
+def test_wording_never_implies_a_minimum_effective_dose(c, spread, ind, band, assumed):
+    v = verdict_for(ind, band, (c / (1 + spread), c, c * (1 + spread)), inputs_assumed=assumed)
+    text = v.summary.lower()
+    assert not any(w in text for w in _FORBIDDEN)
+    if v.verdict == "below_studied_range":
+        assert "below the doses tested in controlled trials" in v.summary
+    # the uncertain flag follows its rules: crossing an edge, all-assumed inputs, open edge
+    if v.fluence_positions is not None:
+        crosses = v.fluence_positions["low"] != v.fluence_positions["high"]
+        assert v.uncertain == (crosses or assumed or bool(v.uncertain_reasons))
+        assert v.uncertain == bool(v.uncertain_reasons)
+        if crosses or assumed:
+            assert v.uncertain
+    else:
+        assert not v.uncertain
+    # the weight of evidence sits beside every verdict
+    assert v.evidence_weight is not None and v.evidence_weight.indication == EV.indication(ind).id
+    assert "Weight of evidence" in v.summary
+
+
+def test_weight_of_evidence_beside_the_verdict_and_in_json():
+    import json
+
+    v = verdict_for("photoaging", "red", 5.0)
+    w = v.evidence_weight
+    assert w.n_trials == len(w.trials) >= 7
+    assert w.total_n == sum(t.n or 0 for t in w.trials)
+    assert w.directions["negative"] >= 1 and w.directions["null"] >= 1
+    assert {"boulos2009", "nam2017"} <= {t.study_id for t in w.trials}
+    assert "goldberg2006_photoaging" not in {t.study_id for t in w.trials}  # design unknown
+    d = json.loads(json.dumps(v.to_dict()))
+    assert d["evidence_weight"]["n_trials"] == w.n_trials
+    assert d["tested_fluence_j_cm2"]["lower_edge"] == 3.8
+    assert d["evidence_weight"]["trials"][0]["url"].startswith("https://")

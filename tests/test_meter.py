@@ -148,3 +148,27 @@ def test_any_reading_interprets_without_crashing(
     e = r.irradiance
     assert 0 <= e.low <= e.central <= e.high
     assert e.central == pytest.approx(r.as_given_mw_cm2)
+
+
+def test_meter_position_changes_what_the_reading_means() -> None:
+    # the same 14 mW/cm² means a lower face average when read over an LED (a peak) than when
+    # read between LEDs (a minimum); the model's face-mean / position ratios carry it
+    d = find_device("higherdose-red-light-face-mask")
+    out = {}
+    for pos in ("over-led", "between-leds", "distance"):
+        r = MeterReading(14.0, "mW/cm2", 0.5, "thermal power sensor", position=pos)
+        interp = interpret_reading(r, d)
+        assert interp.to_dict()["reading"]["position"] == pos
+        out[pos] = sum(e.central for e in measured_face_irradiance(d, interp).values())
+    assert out["over-led"] < 14.0 < out["between-leds"]
+    # over an LED the face average is the reading × face mean / peak (central model)
+    from photodose.device.irradiance import peak_valley
+
+    pv = [peak_valley(d, c, "central") for c in d.mode.channels]
+    expect = 14.0 * sum(p.face_mean_mw_cm2 for p in pv) / sum(p.peak_mw_cm2 for p in pv)
+    assert out["over-led"] == pytest.approx(expect, rel=1e-9)
+
+
+def test_meter_position_must_be_known() -> None:
+    with pytest.raises(MeterReadingError, match="over-led, between-leds, distance"):
+        MeterReading(14.0, "mW/cm2", 0.5, position="sideways")

@@ -175,3 +175,138 @@ def test_simulate_rejects_bad_run_settings() -> None:
         simulate(stack, 0)
     with pytest.raises(ValueError, match="threads"):
         simulate(stack, 10, threads=0)
+
+
+# --------------------------------------------------------------------------- hardening (issue 10)
+
+SKIN = str(EXAMPLES / "skin5_633nm.toml")
+_ONE_LAYER = '[[layer]]\nname="slab"\nmua_per_cm=1\nmus_per_cm=100\ng=0.9\nn={n}\nthickness_cm=0.1\n'
+
+
+def _strict_json(text: str) -> dict[str, object]:
+    """Parse as strict JSON (RFC 8259): NaN and Infinity are errors, not numbers."""
+
+    def no_constants(name: str) -> None:
+        raise ValueError(f"{name} is not JSON")
+
+    obj = json.loads(text, parse_constant=no_constants)
+    assert isinstance(obj, dict)
+    return obj
+
+
+def test_streamed_seed_states_equal_the_spawned_ones() -> None:
+    # Streaming the per-chunk seeds must not change a single bit of any run.
+    import numpy as np
+
+    from photodose.transport.engine import stream_states
+    from photodose.transport.rng import seed_states
+
+    for seed in (0, 1, 42, 2**80 + 7):
+        spawned = seed_states(seed, 200)
+        root = np.random.SeedSequence(seed)
+        np.testing.assert_array_equal(stream_states(root, 0, 200), spawned)
+        np.testing.assert_array_equal(stream_states(root, 37, 151), spawned[37:151])
+
+
+def test_huge_photon_counts_are_refused_before_any_memory_is_used() -> None:
+    import tracemalloc
+
+    from photodose.transport.engine import MAX_PHOTONS, PhotonCountError, chunk_sizes
+
+    stack = LayerStack([Layer(1, 10, 0.9, 1.4, 0.1)])
+    tracemalloc.start()
+    try:
+        for n in (MAX_PHOTONS + 1, 10**12, 10**18):
+            with pytest.raises(PhotonCountError, match="1e\\+10"):
+                simulate(stack, n)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+    # At the limit the per-chunk bookkeeping is small: 2e5 chunks of 50 000 photons.
+    sizes = chunk_sizes(MAX_PHOTONS)
+    assert sizes.shape[0] == MAX_PHOTONS // 50_000 and int(sizes.sum()) == MAX_PHOTONS
+
+
+def test_cli_photons_bounded_with_the_json_error_contract() -> None:
+    res = runner.invoke(app, ["transport", SKIN, "--photons", "1e12", "--json"])
+    assert res.exit_code == 2
+    err = _strict_json(res.stdout)["error"]
+    assert isinstance(err, dict) and err["field"] == "--photons" and "1e+10" in str(err["message"])
+    res = runner.invoke(app, ["transport", SKIN, "--photons", "2e3", "--json"])
+    assert res.exit_code == 0, res.output
+    assert _strict_json(res.stdout)["photons"] == 2000
+    for bad in ("0", "-5", "1.5", "lots", "nan", "inf"):
+        res = runner.invoke(app, ["transport", SKIN, "--photons", bad, "--json"])
+        assert res.exit_code == 2, (bad, res.output)
+        assert _strict_json(res.stdout)["error"]["field"] == "--photons"  # type: ignore[index]
+
+
+def test_tiny_runs_give_null_not_nan_in_json() -> None:
+    # 50 photons are one batch: no spread, so no standard error. Strict JSON has no NaN.
+    res = runner.invoke(app, ["transport", SKIN, "--photons", "50", "--json"])
+    assert res.exit_code == 0, res.output
+    out = _strict_json(res.stdout)
+    assert out["diffuse_reflectance_se"] is None
+    assert out["absorbed_by_layer_se"] == [None] * 5
+    assert out["notes"]
+
+
+def test_angle_applies_to_oblique_and_is_refused_for_a_pencil_beam() -> None:
+    res = runner.invoke(app, ["transport", SKIN, "--photons", "500", "--angle-deg", "45", "--json"])
+    assert res.exit_code == 2
+    err = _strict_json(res.stdout)["error"]
+    assert isinstance(err, dict) and err["field"] == "--angle-deg" and "--source oblique" in str(err["fix"])
+    res = runner.invoke(app, ["transport", SKIN, "--photons", "500", "--m", "3", "--json"])
+    assert res.exit_code == 2 and _strict_json(res.stdout)["error"]["field"] == "--m"  # type: ignore[index]
+    ok = runner.invoke(
+        app, ["transport", SKIN, "--photons", "2000", "--source", "oblique", "--angle-deg", "60", "--json"]
+    )
+    normal = runner.invoke(app, ["transport", SKIN, "--photons", "2000", "--json"])
+    assert ok.exit_code == 0 and normal.exit_code == 0
+    tilted, straight = _strict_json(ok.stdout), _strict_json(normal.stdout)
+    assert "60" in str(tilted["source"])
+    # Fresnel: specular reflectance of air→1.4 (the top layer's n) rises from 2.8 % at 0° to ~9 % at 60°.
+    assert float(tilted["specular_reflectance"]) > 2 * float(straight["specular_reflectance"])  # type: ignore[arg-type]
+    res = runner.invoke(app, ["transport", SKIN, "--source", "oblique", "--angle-deg", "90", "--json"])
+    assert res.exit_code == 2 and _strict_json(res.stdout)["error"]["field"] == "--angle-deg"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("n", ["100", "14", "0.5", "3.5"])
+def test_refractive_index_outside_range_is_refused(tmp_path: Path, n: str) -> None:
+    f = tmp_path / "n.toml"
+    f.write_text(_ONE_LAYER.format(n=n))
+    res = runner.invoke(app, ["transport", str(f), "--photons", "100", "--json"])
+    assert res.exit_code == 2
+    msg = str(_strict_json(res.stdout)["error"]["message"])  # type: ignore[index]
+    assert f"n = {float(n):g}" in msg and ("1 … 3" in msg or "≥ 1" in msg)
+
+
+def test_mci_grid_too_large_is_refused(tmp_path: Path) -> None:
+    f = tmp_path / "big.mci"
+    f.write_text("1.0\n1\nout.mco A\n1000\n0.01 0.01\n100000 100000 1\n1\n1.0\n1.37 1 100 0.9 0.1\n1.0\n")
+    with pytest.raises(StackFileError, match="nz"):
+        read_stack_file(f)
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [("missing/dir/phi.csv", "does not exist"), (".", "is a folder"), ("phi.png", "written as .csv")],
+)
+def test_fluence_csv_path_is_checked_before_the_run(tmp_path: Path, name: str, problem: str) -> None:
+    target = tmp_path / name if name != "." else tmp_path
+    res = runner.invoke(
+        app, ["transport", SKIN, "--photons", "1e10", "--fluence-csv", str(target), "--json"]
+    )  # 1e10 photons would take hours: the path check must come first
+    assert res.exit_code == 2
+    err = _strict_json(res.stdout)["error"]
+    assert isinstance(err, dict) and err["field"] == "--fluence-csv" and problem in str(err["message"])
+
+
+def test_special_files_and_huge_files_are_refused(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["transport", "/dev/zero", "--json"])
+    assert res.exit_code == 2 and "regular file" in res.stdout
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"# " + b"x" * (2 << 20))
+    res = runner.invoke(app, ["transport", str(big), "--json"])
+    assert res.exit_code == 2 and "larger than" in res.stdout

@@ -3,9 +3,13 @@
 :func:`depth_profile` runs the Monte Carlo transport engine
 (:func:`photodose.transport.simulate`) on the skin's layer stack (:mod:`photodose.skin`) at a
 few wavelengths across the channel's emission spectrum and averages the results with the
-spectral weights (:meth:`photodose.optics.SourceSpectrum.quadrature`). Results are cached on
-disk, keyed by a hash of every input (including the layer optics themselves and the engine
-version), so a repeated evaluation is a file read.
+spectral weights (:meth:`photodose.optics.SourceSpectrum.quadrature`). The light arrives either
+as a broad collimated beam (``led_m=None``) or, as from a mask's LEDs a centimetre or two away,
+with the LEDs' cos^m angular distribution (``led_m``: m from the viewing angle, m = 1
+Lambertian; :func:`photodose.transport.cosine_source`). Results are cached on disk, keyed by a
+hash of every input — the layer optics themselves, the source, the engine version and the skin
+model version (:func:`photodose.skin.skin_model_version`, which hashes the data files) — so a
+repeated evaluation is a file read and a profile from an older model is never served.
 
 :func:`depth_profile_diffusion` is a fast, APPROXIMATE estimate from diffusion theory
 (Farrell, Patterson & Wilson 1992) with a depth-dependent correction for the layers; it is
@@ -14,8 +18,8 @@ labelled as such in its ``method`` field.
 Definitions
 -----------
 - fluence_per_irradiance Φ(z)/E0: fluence rate at depth z per unit incident irradiance of a
-  broad uniform beam (dimensionless; > 1 just below the surface, where scattered light adds
-  to the incoming beam).
+  broad, laterally uniform beam (collimated or cos^m; dimensionless; > 1 just below the
+  surface, where scattered light adds to the incoming beam).
 - penetration depth at level f (1/e, 10 %, 1 %): the first depth *below the fluence maximum*
   where Φ falls to f·Φmax (log-linear interpolation between depth bins); ``None`` if Φ does not
   fall that far within the depth grid.
@@ -35,6 +39,7 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +55,7 @@ from photodose.skin import (
     dermis_layer_names,
     layer_optics,
     layer_stack,
+    skin_model_version,
 )
 
 if TYPE_CHECKING:
@@ -58,7 +64,8 @@ if TYPE_CHECKING:
 FloatArray = NDArray[np.float64]
 
 # Bump when this module's way of computing a depth profile changes (cache keys use it).
-DEPTH_MODEL_VERSION = "1"
+DEPTH_MODEL_VERSION = "2"
+COLLIMATED = "collimated broad beam, normal incidence"
 DEPTH_STEP_CM = 0.0005
 DEPTH_BINS = 2400
 DEFAULT_PHOTONS = 100_000
@@ -100,6 +107,8 @@ class DepthProfile:
     seed: int | None
     engine_version: str
     truncated_spectrum_fraction: float = 0.0
+    source: str = COLLIMATED
+    skin_model_version: str = ""
     from_cache: bool = field(default=False, compare=False)
 
     def fluence_at(self, depth_cm: float) -> float:
@@ -142,6 +151,8 @@ class DepthProfile:
             "seed": self.seed,
             "engine_version": self.engine_version,
             "truncated_spectrum_fraction": self.truncated_spectrum_fraction,
+            "source": self.source,
+            "skin_model_version": self.skin_model_version,
         }
 
     @classmethod
@@ -237,6 +248,23 @@ def _cache_write(key: str, prof: DepthProfile) -> None:
         pass  # a cache that cannot be written only costs time
 
 
+def _offset_progress(
+    progress: Callable[[int, int], None], offset: int, total: int
+) -> Callable[[int, int], None]:
+    """``progress`` for one quadrature node: photons done so far in the whole profile."""
+    return lambda done, _total: progress(offset + done, total)
+
+
+def _source(led_m: float | None) -> Any:
+    from photodose.transport.sources import cosine_source
+
+    if led_m is None:
+        return None
+    if not (isinstance(led_m, int | float) and math.isfinite(led_m) and 0.0 <= led_m <= 200.0):
+        raise SkinInputError(f"led_m = {led_m}: give the LEDs' cos^m exponent, 0–200 (1 = Lambertian)")
+    return cosine_source(float(led_m))
+
+
 def _check_common(model: str, photons: int) -> None:
     if model not in MODELS:
         raise SkinInputError(f"model {model!r} is not allowed; use one of: {', '.join(MODELS)}")
@@ -257,24 +285,34 @@ def depth_profile(
     quadrature_points: int = QUADRATURE_POINTS,
     use_cache: bool = True,
     threads: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    led_m: float | None = None,
 ) -> DepthProfile:
     """Monte Carlo depth profile of ``channel`` (a spectrum, or a wavelength in nm) in ``profile``.
 
+    ``led_m``: None for a broad collimated beam at normal incidence; otherwise the cos^m
+    exponent of the LEDs (the light of a mask: each point of the face receives light from many
+    directions, weighted by the LEDs' radiant intensity ∝ cos^m θ; m = 1 Lambertian).
+
     The photon budget is split equally over the spectral quadrature nodes (equal weights), each
     node with its own seed (``seed + i``). ``seed=None`` gives a fresh random run and is
-    never cached.
+    never cached. ``progress(done, total)`` is called as photons are traced (all nodes together).
     """
     from photodose.transport import ENGINE_VERSION, Grid, simulate
 
     _check_common(model, photons)
+    src = _source(led_m)
     spec = as_channel(channel)
     nodes, weights = spec.quadrature(quadrature_points)
     grid = Grid(step_cm=DEPTH_STEP_CM, bins=DEPTH_BINS)
     per_node = max(100, int(photons) // len(nodes))
+    skin_version = skin_model_version()
     payload = {
         "what": "photodose.depth.depth_profile",
         "depth_model_version": DEPTH_MODEL_VERSION,
         "engine_version": ENGINE_VERSION,
+        "skin_model_version": skin_version,
+        "source": None if src is None else [src.kind, src.m],
         "profile": profile.to_dict(),
         "model": model,
         "nodes_nm": [round(float(x), 6) for x in nodes],
@@ -302,9 +340,13 @@ def depth_profile(
         res = simulate(
             stack,
             per_node,
+            source=src,
             seed=None if seed is None else seed + i,
             threads=threads,
             depth_grid=grid,
+            progress=None
+            if progress is None
+            else _offset_progress(progress, i * per_node, per_node * len(nodes)),
         )
         phi += w * res.fluence_per_irradiance
         a = np.asarray(res.absorbed_by_layer, dtype=np.float64)
@@ -337,6 +379,8 @@ def depth_profile(
         per_node * len(nodes),
         seed,
         ENGINE_VERSION,
+        COLLIMATED if src is None else f"LEDs, {src.describe()}",
+        skin_version,
     )
     if use_cache and seed is not None:
         _cache_write(key, prof)
@@ -362,6 +406,8 @@ def _assemble(
     photons: int,
     seed: int | None,
     engine_version: str,
+    source: str = COLLIMATED,
+    skin_version: str = "",
 ) -> DepthProfile:
     depths, phi_max, z_max = penetration_depths(depth, phi)
     dermis = set(dermis_layer_names(model))
@@ -395,6 +441,8 @@ def _assemble(
         seed=seed,
         engine_version=engine_version,
         truncated_spectrum_fraction=spec.truncated_fraction,
+        source=source,
+        skin_model_version=skin_version or skin_model_version(),
     )
 
 
@@ -513,6 +561,7 @@ def plot_depth_profiles(profiles: list[DepthProfile], path: str | Path | None = 
         "dermis": "#f2d4d4",
         "plexus": "#e39a9a",
         "hypodermis": "#fbf0c8",
+        "underlying": "#d5d8dc",
     }
 
     def group_of(name: str) -> str:
@@ -520,6 +569,8 @@ def plot_depth_profiles(profiles: list[DepthProfile], path: str | Path | None = 
             return "plexus"
         if name in dermis:
             return "dermis"
+        if name in ("bone", "muscle"):
+            return "underlying"
         return "hypodermis" if name == "hypodermis" else "epidermis"
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 6.6))
@@ -614,7 +665,7 @@ def plot_depth_profiles(profiles: list[DepthProfile], path: str | Path | None = 
             ax2.text(
                 xlims[ax2][1] / 1.3,
                 0.78 * full_mm,
-                f"{name} from {z0:.2f} mm\n(fat; modelled as continuing)",
+                f"{name} from {z0:.2f} mm\n(continues below)",
                 fontsize=8,
                 va="center",
                 ha="right",

@@ -82,17 +82,34 @@ class ChannelDose:
     reticular_ratio: float
 
 
+def _widen(e: Estimate, ratios: tuple[float, float, float], provenance: str) -> Estimate:
+    """Dermal estimate whose low/high also span the skin-composition range.
+
+    ``ratios`` = (φ at the low-light composition, central φ, φ at the high-light composition);
+    low = surface low × the smallest, high = surface high × the largest.
+    """
+    c = ratios[1]
+    if c <= 0:
+        return e
+    lo, hi = min(ratios), max(ratios)
+    return Estimate(e.low * lo / c, e.central, e.high * hi / c, e.unit, provenance, e.confidence)
+
+
 def channel_dose(
     channel: str,
     irradiance_mw_cm2: Estimate,
     profile: DepthProfile,
     minutes: float,
     sessions_per_week: float,
+    composition: tuple[DepthProfile, DepthProfile] | None = None,
 ) -> ChannelDose:
     """Surface and dermal fluence per session (and weekly surface fluence) for one channel.
 
     ``profile`` is the channel's depth profile in the person's skin; the dermis fluence is the
     mean of φ(z)·H over papillary + reticular dermis (and the plexuses between them).
+    ``composition`` = (low, high) depth profiles of the same skin at the ends of its composition
+    ranges (:func:`photodose.skin.composition_bounds`): the dermal low/high then span the skin's
+    variability as well as the irradiance range.
     """
     if sessions_per_week < 0 or sessions_per_week > 21:
         raise DoseInputError(f"sessions_per_week = {sessions_per_week}: use 0–21")
@@ -115,6 +132,10 @@ def channel_dose(
     _, dermis_bottom = layer_depth_range_cm(profile, RETICULAR)
     derm = mean_fluence_ratio(profile, dermis_top, dermis_bottom)
     mc = f"Monte Carlo depth model ({profile.method}, {profile.photons:,} photons)"
+    if composition is not None:
+        return _with_composition(
+            channel, irradiance_mw_cm2, profile, minutes, sessions_per_week, composition, (pap, ret, derm)
+        )
     return ChannelDose(
         channel=channel,
         wavelength_nm=profile.wavelength_nm,
@@ -137,6 +158,56 @@ def channel_dose(
         dermis_absorbed_fraction=profile.dermis_absorbed_fraction,
         papillary_ratio=pap,
         reticular_ratio=ret,
+    )
+
+
+def _with_composition(
+    channel: str,
+    irradiance_mw_cm2: Estimate,
+    profile: DepthProfile,
+    minutes: float,
+    sessions_per_week: float,
+    composition: tuple[DepthProfile, DepthProfile],
+    central: tuple[float, float, float],
+) -> ChannelDose:
+    base = channel_dose(channel, irradiance_mw_cm2, profile, minutes, sessions_per_week)
+    lo_p, hi_p = composition
+
+    def ratios(p: DepthProfile) -> tuple[float, float, float]:
+        pt, pb = layer_depth_range_cm(p, PAPILLARY)
+        rt, rb = layer_depth_range_cm(p, RETICULAR)
+        return (mean_fluence_ratio(p, pt, pb), mean_fluence_ratio(p, rt, rb), mean_fluence_ratio(p, pt, rb))
+
+    rl, rh = ratios(lo_p), ratios(hi_p)
+    note = (
+        f"; low/high also span the skin's composition range (melanin, blood, haemoglobin, baseline "
+        f"absorption at the ends of their ranges: φ {rl[2]:.3f}–{rh[2]:.3f} over the dermis, "
+        f"{lo_p.photons:,} photons each)"
+    )
+    e = base
+    return ChannelDose(
+        channel=e.channel,
+        wavelength_nm=e.wavelength_nm,
+        fwhm_nm=e.fwhm_nm,
+        irradiance_mw_cm2=e.irradiance_mw_cm2,
+        surface_fluence_j_cm2=e.surface_fluence_j_cm2,
+        weekly_surface_fluence_j_cm2=e.weekly_surface_fluence_j_cm2,
+        papillary_dermis_fluence_j_cm2=_widen(
+            e.papillary_dermis_fluence_j_cm2,
+            (rl[0], central[0], rh[0]),
+            e.papillary_dermis_fluence_j_cm2.provenance + note,
+        ),
+        reticular_dermis_fluence_j_cm2=_widen(
+            e.reticular_dermis_fluence_j_cm2,
+            (rl[1], central[1], rh[1]),
+            e.reticular_dermis_fluence_j_cm2.provenance + note,
+        ),
+        dermis_fluence_j_cm2=_widen(
+            e.dermis_fluence_j_cm2, (rl[2], central[2], rh[2]), e.dermis_fluence_j_cm2.provenance + note
+        ),
+        dermis_absorbed_fraction=e.dermis_absorbed_fraction,
+        papillary_ratio=e.papillary_ratio,
+        reticular_ratio=e.reticular_ratio,
     )
 
 

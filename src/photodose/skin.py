@@ -4,28 +4,37 @@
 :func:`layer_parameters` (thickness and composition of each layer, with sources) →
 :func:`layer_optics` / :func:`layer_stack` (μa, μs, g, n per layer at a wavelength).
 
-Structure (7 layers, after Meglinski & Matcher 2002, Physiol Meas 23:741): stratum corneum,
-living epidermis, papillary dermis, upper blood plexus, reticular dermis, deep blood plexus,
-hypodermis (semi-infinite). ``model="3-layer"`` merges them into epidermis, dermis and
-hypodermis by thickness-weighted averaging of volume fractions, μs′, g and n (which keeps the
-amount of each chromophore in the column).
+Structure (7 skin layers, after Meglinski & Matcher 2002, Physiol Meas 23:741): stratum
+corneum, living epidermis, papillary dermis, upper blood plexus, reticular dermis, deep blood
+plexus, hypodermis (the site's fat thickness), then the tissue under it (bone or muscle,
+semi-infinite; ``underlying_tissue.toml``). ``model="3-layer"`` merges the skin into epidermis,
+dermis and hypodermis by thickness-weighted averaging of μa, μs′, g and n (which keeps the
+amount of each chromophore in the column); the underlying tissue stays.
 
-Absorption: Jacques 2013 Eq. 12 mixing of haemoglobin (Prahl), water (Segelstein), fat
-(van Veen), melanosomes (Jacques 2013 Eq. 8) plus Jacques's 1998 bloodless-skin baseline
-(see :func:`photodose.optics.absorption.mua_tissue`). Scattering: Jacques 2013 Table 1
-Rayleigh + Mie fits to Salomatina 2006 per tissue, μs = μs′/(1 − g).
+Absorption: Jacques 2013 Eq. 12 mixing of haemoglobin (Prahl; whole-blood volume fraction B at
+the haemoglobin concentration of ``[blood]``), water (Segelstein), fat (van Veen), melanosomes
+(Jacques 2013 Eq. 8, fractions calibrated to Norvang 1997's in vivo epidermal μa), and Jacques's
+1998 bloodless-skin baseline at the weight of ``[baseline]`` (0 by default: in vivo dermal μa
+leaves no room for it). Scattering: Jacques 2013 Table 1 Rayleigh + Mie fits to Salomatina 2006
+per tissue, μs = μs′/(1 − g).
+
+Composition ranges: every value has a low–high range; ``SkinProfile(scenario="low")`` takes the
+end of each absorber range that lets the least light into the dermis (most melanin, blood,
+haemoglobin and baseline), ``scenario="high"`` the other end (:func:`composition_bounds`).
 
 Data: ``photodose/data/optics/skin_layers.toml``, ``face_sites.csv``,
-``fitzpatrick_melanin.csv``; every value there carries a source and a confidence.
+``fitzpatrick_melanin.csv``, ``underlying_tissue.toml``; every value carries a source and a
+confidence. :func:`skin_model_version` hashes them (depth caches are keyed by it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -46,6 +55,24 @@ FITZPATRICK_TYPES = ("I", "II", "III", "IV", "V", "VI")
 AGE_BANDS = ("adult", "18-39", "40-59", "60+")
 SEXES = ("unspecified", "female", "male")
 MODELS = ("7-layer", "3-layer")
+SCENARIOS = ("central", "low", "high")
+#: Melanosome absorption law (photodose.optics.absorption.mua_tissue): Jacques's OMLC 1998 melanin
+#: page, 1.70e12·λ^-3.48 cm⁻¹. Its steeper slope than Jacques 2013 Eq. 8 (m ≈ 3, "approximate")
+#: reproduces the measured spectra of dark skin (NIST, Cooksey 2017) better; see docs/validation.md.
+MELANIN_LAW = "omlc1998"
+#: Bump when the way the skin model turns data into layers changes (the data files are hashed too).
+SKIN_MODEL_CODE_VERSION = "2"
+_DATA_FILES = (
+    "skin_layers.toml",
+    "face_sites.csv",
+    "fitzpatrick_melanin.csv",
+    "underlying_tissue.toml",
+    "scattering.csv",
+    "refractive_index.csv",
+    "hemoglobin.csv",
+    "water.csv",
+    "fat.csv",
+)
 LAYER_KEYS = (
     "stratum_corneum",
     "living_epidermis",
@@ -90,6 +117,26 @@ def _layer_data() -> dict[str, Any]:
     return data
 
 
+@cache
+def _underlying_data() -> dict[str, Any]:
+    text = (files("photodose") / "data" / "optics" / "underlying_tissue.toml").read_text("utf-8")
+    data: dict[str, Any] = tomllib.loads(text)
+    return data
+
+
+@cache
+def skin_model_version() -> str:
+    """Version of the skin model: code version + hash of every data file it reads.
+
+    Any edit to a composition, thickness or spectrum table changes it, so caches keyed by it
+    never serve profiles computed with older data.
+    """
+    h = hashlib.sha256(SKIN_MODEL_CODE_VERSION.encode())
+    for name in _DATA_FILES:
+        h.update((files("photodose") / "data" / "optics" / name).read_bytes())
+    return f"{SKIN_MODEL_CODE_VERSION}-{h.hexdigest()[:12]}"
+
+
 def _value(raw: Mapping[str, Any], sources: Mapping[str, str]) -> Value:
     src = str(raw["source"])
     if src not in sources:
@@ -116,6 +163,8 @@ class Site:
     dermis_source: str
     dermis_confidence: str
     living_epidermis: Value
+    hypodermis_mm: Value
+    underlying: str  # "bone" | "muscle"
 
 
 @cache
@@ -147,6 +196,14 @@ def face_sites() -> dict[str, Site]:
                 header[r["epidermis_source"]],
                 r["epidermis_confidence"],
             ),
+            hypodermis_mm=Value(
+                float(r["hypodermis_mm"]),
+                float(r["hypodermis_low_mm"]),
+                float(r["hypodermis_high_mm"]),
+                header[r["underlying_source"]],
+                r["underlying_confidence"],
+            ),
+            underlying=r["underlying"],
         )
     return out
 
@@ -169,7 +226,11 @@ def _fallback_dermis_mm(sex: str) -> Value:
 
 @cache
 def fitzpatrick_melanin() -> dict[str, Value]:
-    """Fitzpatrick type → melanosome volume fraction of the living epidermis (assumption)."""
+    """Fitzpatrick type → melanosome volume fraction of the living epidermis.
+
+    Calibrated to Norvang et al. 1997's in vivo epidermal μa at 694 nm (the type-to-band mapping
+    is an assumption; see ``fitzpatrick_melanin.csv``).
+    """
     header, rows = read_table("fitzpatrick_melanin.csv")
     return {
         r["fitzpatrick"]: Value(
@@ -217,14 +278,19 @@ class SkinProfile:
         see ``fitzpatrick_melanin.csv``). Accepts "III", "iii" or 3.
     site : face site (``face_sites()`` keys: forehead, periorbital, cheek, nose, perioral,
         chin, jaw, neck, glabella, temple).
-    age_band : "adult" (unspecified), "18-39", "40-59", "60+". Recorded, but it changes
-        nothing: no source at hand gives a numeric thickness or collagen trend by age for
-        these sites (Meng 2022 reports thinner dermis in older women without usable figures;
-        Sandby-Møller 2003 found no age effect on epidermal thickness).
+    age_band : "adult" (unspecified), "18-39", "40-59", "60+": scales the dermis thickness by
+        an assumed age factor (``[age_dermis_factor]`` in skin_layers.toml: skin thins with age,
+        Shuster 1975; the epidermis does not change, Sandby-Møller 2003).
     sex : "unspecified" (n-weighted mean of Meng 2022's men and women), "female", "male".
-    melanosome_fraction : override of the type's melanosome volume fraction (0–0.6).
+    melanosome_fraction : override of the type's melanosome volume fraction (0–0.6), e.g. from
+        a colour fit (:func:`photodose.validation.fit_skin_colour`).
     blood_fraction, oxygen_saturation, water_fraction : per-layer overrides keyed by layer key
         (``LAYER_KEYS``); ``oxygen_saturation`` may also be one number for all layers.
+    blood_scale : multiplies every layer's blood fraction (a colour fit sets it; 0.1–5).
+    scenario : "central", "low" (the end of every absorber range that lets the least light into
+        the dermis) or "high" (the other end); see :func:`composition_bounds`.
+    melanosome_fraction_range, blood_scale_range : (low, high) that replace the data ranges of
+        melanin and blood in the low/high scenarios (a colour fit's uncertainty).
     """
 
     fitzpatrick: str = "III"
@@ -235,6 +301,10 @@ class SkinProfile:
     blood_fraction: Mapping[str, float] = field(default_factory=dict)
     oxygen_saturation: Mapping[str, float] | float | None = None
     water_fraction: Mapping[str, float] = field(default_factory=dict)
+    blood_scale: float = 1.0
+    scenario: str = "central"
+    melanosome_fraction_range: tuple[float, float] | None = None
+    blood_scale_range: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fitzpatrick", normalise_fitzpatrick(self.fitzpatrick))
@@ -258,6 +328,20 @@ class SkinProfile:
                 raise SkinInputError(f"oxygen_saturation = {sat}: give a number between 0 and 1")
         elif sat is not None:
             _check_overrides("oxygen_saturation", sat, 0.0, 1.0)
+        if not (math.isfinite(self.blood_scale) and 0.1 <= self.blood_scale <= 5.0):
+            raise SkinInputError(f"blood_scale = {self.blood_scale}: give a number in 0.1–5")
+        if self.scenario not in SCENARIOS:
+            raise _allowed("scenario", self.scenario, SCENARIOS)
+        for name, rng, lo, hi in (
+            ("melanosome_fraction_range", self.melanosome_fraction_range, 0.0, 0.6),
+            ("blood_scale_range", self.blood_scale_range, 0.1, 5.0),
+        ):
+            if rng is None:
+                continue
+            a, b = (float(x) for x in rng)
+            if not (math.isfinite(a) and math.isfinite(b) and lo <= a <= b <= hi):
+                raise SkinInputError(f"{name} = {rng}: give (low, high) with {lo:g} ≤ low ≤ high ≤ {hi:g}")
+            object.__setattr__(self, name, (a, b))
         object.__setattr__(self, "blood_fraction", dict(self.blood_fraction))
         object.__setattr__(self, "water_fraction", dict(self.water_fraction))
         if isinstance(sat, Mapping):
@@ -270,10 +354,24 @@ class SkinProfile:
             d[k] = dict(sorted(d[k].items()))
         if isinstance(d["oxygen_saturation"], dict):
             d["oxygen_saturation"] = dict(sorted(d["oxygen_saturation"].items()))
+        for k in ("melanosome_fraction_range", "blood_scale_range"):
+            if d[k] is not None:
+                d[k] = list(d[k])
         return d
 
     def __hash__(self) -> int:
         return hash(json.dumps(self.to_dict(), sort_keys=True))
+
+
+def composition_bounds(profile: SkinProfile) -> tuple[SkinProfile, SkinProfile]:
+    """(low, high): the profile at the end of its composition ranges that lets the least / the
+    most light into the dermis.
+
+    Low: most melanin, blood (every layer at the top of its range), haemoglobin and baseline
+    absorption; high: the least. Taking every range at the same end at once is a conservative
+    (wide) bound, not a confidence interval. Thicknesses and scattering stay central.
+    """
+    return replace(profile, scenario="low"), replace(profile, scenario="high")
 
 
 # --------------------------------------------------------------------------- layers
@@ -285,9 +383,9 @@ class LayerParameters:
 
     key: str
     name: str
-    group: str  # epidermis | dermis | hypodermis
-    thickness_cm: float  # math.inf for the semi-infinite hypodermis
-    blood_fraction: float
+    group: str  # epidermis | dermis | hypodermis | underlying
+    thickness_cm: float  # math.inf for the semi-infinite last layer
+    blood_fraction: float  # whole-blood volume fraction
     oxygen_saturation: float
     water_fraction: float
     fat_fraction: float
@@ -297,6 +395,16 @@ class LayerParameters:
     refractive_index_tissue: str | None
     refractive_index_fixed: float | None
     provenance: dict[str, tuple[str, str]]  # field → (source, confidence)
+    haemoglobin_g_per_l: float = 150.0
+    baseline_weight: float = 0.0
+
+
+def _pick(v: Value, scenario: str, more_light_is_high: bool) -> float:
+    """The value of ``v`` for ``scenario``: "low" scenario = least light into the dermis."""
+    if scenario == "central":
+        return v.value
+    want_high = (scenario == "high") == more_light_is_high
+    return v.high if want_high else v.low
 
 
 def _thicknesses(profile: SkinProfile) -> tuple[dict[str, float], dict[str, tuple[str, str]]]:
@@ -322,6 +430,9 @@ def _thicknesses(profile: SkinProfile) -> tuple[dict[str, float], dict[str, tupl
             f"{site.dermis_source}; {how}",
             "derived" if col == "pooled" else site.dermis_confidence,
         )
+    age = _value(data["age_dermis_factor"][profile.age_band], sources)
+    dermis_cm *= age.value
+    dprov = (f"{dprov[0]}; × age factor {age.value:g} for {profile.age_band} ({age.source})", dprov[1])
     fixed = 0.0
     for ly in data["layer"]:
         if "thickness_um" in ly:
@@ -341,54 +452,118 @@ def _thicknesses(profile: SkinProfile) -> tuple[dict[str, float], dict[str, tupl
         "derived",
     )
     prov["dermis_total"] = dprov
-    th["hypodermis"] = math.inf
+    th["hypodermis"] = site.hypodermis_mm.value * 0.1
     prov["hypodermis"] = (
-        "semi-infinite (ASSUMPTION: fat continues below; muscle/bone not modelled)",
-        "assumption",
+        f"{site.hypodermis_mm.source} (range {site.hypodermis_mm.low:g}–{site.hypodermis_mm.high:g} mm)",
+        site.hypodermis_mm.confidence,
+    )
+    th["underlying"] = math.inf
+    prov["underlying"] = (
+        f"{site.underlying} under the hypodermis at the {site.label} (semi-infinite); "
+        + site.hypodermis_mm.source,
+        site.hypodermis_mm.confidence,
     )
     return th, prov
 
 
+def _globals(profile: SkinProfile) -> tuple[Value, Value, float, float]:
+    """(haemoglobin Value, baseline Value, picked haemoglobin, picked baseline weight)."""
+    data = _layer_data()
+    hb = _value(data["blood"]["haemoglobin_g_per_l"], data["sources"])
+    base = _value(data["baseline"]["weight"], data["sources"])
+    return (
+        hb,
+        base,
+        _pick(hb, profile.scenario, more_light_is_high=False),
+        _pick(base, profile.scenario, more_light_is_high=False),
+    )
+
+
+def _melanin(profile: SkinProfile) -> tuple[float, tuple[str, str]]:
+    mel = fitzpatrick_melanin()[profile.fitzpatrick]
+    if profile.melanosome_fraction is not None:
+        m = profile.melanosome_fraction
+        rng = profile.melanosome_fraction_range or (m, m)
+        v = Value(m, min(rng[0], m), max(rng[1], m), "user-supplied", "assumption")
+        return _pick(v, profile.scenario, more_light_is_high=False), (
+            f"user-supplied or fitted (range {v.low:.4f}–{v.high:.4f})",
+            "assumption",
+        )
+    if profile.melanosome_fraction_range is not None:
+        lo, hi = profile.melanosome_fraction_range
+        mel = Value(mel.value, lo, hi, mel.source, mel.confidence)
+    return _pick(mel, profile.scenario, more_light_is_high=False), (
+        f"Fitzpatrick {profile.fitzpatrick}: {mel.source} (range {mel.low:g}-{mel.high:g})",
+        mel.confidence,
+    )
+
+
+def _blood_scale(profile: SkinProfile) -> float:
+    if profile.scenario == "central" or profile.blood_scale_range is None:
+        return profile.blood_scale
+    lo, hi = profile.blood_scale_range
+    return hi if profile.scenario == "low" else lo
+
+
+def _composition(
+    raw: Mapping[str, Any],
+    sources: Mapping[str, str],
+    profile: SkinProfile,
+    key: str,
+    prov: dict[str, tuple[str, str]],
+) -> dict[str, float]:
+    vals: dict[str, float] = {}
+    for fld in ("blood_fraction", "water_fraction", "fat_fraction", "g", "oxygen_saturation"):
+        v = _value(raw[fld], sources)
+        if fld == "blood_fraction":
+            # a colour fit's range replaces the data range of blood (through blood_scale)
+            if profile.blood_scale_range is not None:
+                vals[fld] = v.value * _blood_scale(profile)
+            else:
+                vals[fld] = _pick(v, profile.scenario, more_light_is_high=False) * profile.blood_scale
+        else:
+            vals[fld] = v.value
+        prov[fld] = (v.source + (f" (range {v.low:g}–{v.high:g})" if v.low != v.high else ""), v.confidence)
+    if profile.blood_scale != 1.0:
+        prov["blood_fraction"] = (
+            f"{prov['blood_fraction'][0]} × blood_scale {profile.blood_scale:g}",
+            "derived",
+        )
+    for fld, override in (
+        ("blood_fraction", profile.blood_fraction),
+        ("water_fraction", profile.water_fraction),
+    ):
+        if key in override:
+            vals[fld] = float(override[key])
+            prov[fld] = ("user-supplied", "assumption")
+    sat = profile.oxygen_saturation
+    if isinstance(sat, int | float):
+        vals["oxygen_saturation"] = float(sat)
+        prov["oxygen_saturation"] = ("user-supplied", "assumption")
+    elif isinstance(sat, Mapping) and key in sat:
+        vals["oxygen_saturation"] = float(sat[key])
+        prov["oxygen_saturation"] = ("user-supplied", "assumption")
+    vals["blood_fraction"] = min(vals["blood_fraction"], 1.0)
+    return vals
+
+
 def layer_parameters(profile: SkinProfile) -> list[LayerParameters]:
-    """The seven layers of ``profile``: thickness, composition, g, with provenance."""
+    """The layers of ``profile`` (seven skin layers, then bone or muscle): thickness,
+    composition, g, with provenance."""
     data = _layer_data()
     sources = data["sources"]
     th, th_prov = _thicknesses(profile)
-    mel = fitzpatrick_melanin()[profile.fitzpatrick]
+    hb, base, hb_pick, base_pick = _globals(profile)
+    m_pick, m_prov = _melanin(profile)
     out = []
     for ly in data["layer"]:
         key = ly["key"]
         prov: dict[str, tuple[str, str]] = {"thickness_cm": th_prov[key]}
-        vals: dict[str, float] = {}
-        for fld in ("blood_fraction", "water_fraction", "fat_fraction", "g", "oxygen_saturation"):
-            v = _value(ly[fld], sources)
-            vals[fld] = v.value
-            prov[fld] = (v.source, v.confidence)
-        for fld, override in (
-            ("blood_fraction", profile.blood_fraction),
-            ("water_fraction", profile.water_fraction),
-        ):
-            if key in override:
-                vals[fld] = float(override[key])
-                prov[fld] = ("user-supplied", "assumption")
-        sat = profile.oxygen_saturation
-        if isinstance(sat, int | float):
-            vals["oxygen_saturation"] = float(sat)
-            prov["oxygen_saturation"] = ("user-supplied", "assumption")
-        elif isinstance(sat, Mapping) and key in sat:
-            vals["oxygen_saturation"] = float(sat[key])
-            prov["oxygen_saturation"] = ("user-supplied", "assumption")
+        vals = _composition(ly, sources, profile, key, prov)
         m = 0.0
         if ly["melanin"]:
-            if profile.melanosome_fraction is not None:
-                m = profile.melanosome_fraction
-                prov["melanosome_fraction"] = ("user-supplied", "assumption")
-            else:
-                m = mel.value
-                prov["melanosome_fraction"] = (
-                    f"Fitzpatrick {profile.fitzpatrick}: {mel.source} (range {mel.low:g}-{mel.high:g})",
-                    mel.confidence,
-                )
+            m = m_pick
+            prov["melanosome_fraction"] = m_prov
         ri = ly["refractive_index"]
         if isinstance(ri, str):
             ri_tissue, ri_fixed = ri, None
@@ -402,8 +577,10 @@ def layer_parameters(profile: SkinProfile) -> list[LayerParameters]:
             fit.source + f" ({ly['scattering']} fit, Rayleigh + Mie form)",
             fit.confidence,
         )
+        prov["haemoglobin_g_per_l"] = (f"{hb.source} (range {hb.low:g}–{hb.high:g} g/L)", hb.confidence)
+        prov["baseline_weight"] = (f"{base.source} (range {base.low:g}–{base.high:g})", base.confidence)
         prov["mua"] = (
-            "Jacques 2013 Eq. 12 + Jacques 1998 baseline; chromophore tables in data/optics",
+            "Jacques 2013 Eq. 12 (+ Jacques 1998 baseline × weight); chromophore tables in data/optics",
             "derived",
         )
         out.append(
@@ -422,9 +599,46 @@ def layer_parameters(profile: SkinProfile) -> list[LayerParameters]:
                 refractive_index_tissue=ri_tissue,
                 refractive_index_fixed=ri_fixed,
                 provenance=prov,
+                haemoglobin_g_per_l=hb_pick,
+                baseline_weight=base_pick,
             )
         )
+    out.append(_underlying_parameters(profile, th["underlying"], th_prov["underlying"], hb_pick))
     return out
+
+
+def _underlying_parameters(
+    profile: SkinProfile, thickness_cm: float, th_prov: tuple[str, str], hb_g_per_l: float
+) -> LayerParameters:
+    udata = _underlying_data()
+    site = face_sites()[profile.site]
+    raw = udata["tissue"][site.underlying]
+    sources = udata["sources"]
+    prov: dict[str, tuple[str, str]] = {"thickness_cm": th_prov}
+    vals = _composition(raw, sources, profile, "underlying", prov)
+    n = _value(raw["refractive_index"], sources)
+    prov["n"] = (n.source, n.confidence)
+    fit = scattering_fits()[raw["scattering"]]
+    prov["musp"] = (fit.source, fit.confidence)
+    prov["mua"] = ("Jacques 2013 Eq. 12 with the composition in underlying_tissue.toml", "assumption")
+    return LayerParameters(
+        key="underlying",
+        name=str(raw["name"]),
+        group="underlying",
+        thickness_cm=thickness_cm,
+        blood_fraction=vals["blood_fraction"],
+        oxygen_saturation=vals["oxygen_saturation"],
+        water_fraction=vals["water_fraction"],
+        fat_fraction=vals["fat_fraction"],
+        melanosome_fraction=0.0,
+        g=vals["g"],
+        scattering_tissue=str(raw["scattering"]),
+        refractive_index_tissue=None,
+        refractive_index_fixed=n.value,
+        provenance=prov,
+        haemoglobin_g_per_l=hb_g_per_l,
+        baseline_weight=0.0,
+    )
 
 
 @dataclass(frozen=True)
@@ -457,6 +671,7 @@ class LayerOptics:
 
 
 def _optics_of(p: LayerParameters, lam: float) -> tuple[float, float, float]:
+    bg = 1.0 - p.blood_fraction - p.melanosome_fraction - p.fat_fraction
     mua = float(
         mua_tissue(
             lam,
@@ -465,6 +680,9 @@ def _optics_of(p: LayerParameters, lam: float) -> tuple[float, float, float]:
             water_fraction=p.water_fraction,
             fat_fraction=p.fat_fraction,
             melanosome_fraction=p.melanosome_fraction,
+            baseline_fraction=p.baseline_weight * max(bg, 0.0),
+            hb_g_per_l=p.haemoglobin_g_per_l,
+            melanin_law=MELANIN_LAW,
         )
     )
     musp = float(scattering_fits()[p.scattering_tissue].musp(lam))
@@ -478,8 +696,9 @@ def _optics_of(p: LayerParameters, lam: float) -> tuple[float, float, float]:
 def layer_optics(profile: SkinProfile, wavelength_nm: float, model: str = "7-layer") -> list[LayerOptics]:
     """μa, μs′, μs, g, n and thickness of each layer at ``wavelength_nm`` (400–1100 nm).
 
-    ``model``: "7-layer" (default) or "3-layer" (epidermis, dermis, hypodermis: thickness-
-    weighted merge of the seven layers' μa, μs′, g and n).
+    ``model``: "7-layer" (default: the seven skin layers, then the underlying bone or muscle) or
+    "3-layer" (epidermis, dermis, hypodermis: thickness-weighted merge of the skin layers' μa,
+    μs′, g and n; then the underlying tissue).
     """
     if model not in MODELS:
         raise _allowed("model", model, MODELS)
@@ -504,10 +723,10 @@ def layer_optics(profile: SkinProfile, wavelength_nm: float, model: str = "7-lay
     if model == "7-layer":
         return seven
     merged = []
-    for group in ("epidermis", "dermis", "hypodermis"):
+    for group in ("epidermis", "dermis", "hypodermis", "underlying"):
         members = [ly for ly in seven if ly.group == group]
-        if group == "hypodermis":
-            merged.append(LayerOptics(**{**asdict(members[0]), "key": "hypodermis"}))
+        if group in ("hypodermis", "underlying"):
+            merged.append(LayerOptics(**{**asdict(members[0]), "key": members[0].key}))
             continue
         t = np.array([ly.thickness_cm for ly in members])
         w = t / t.sum()
@@ -536,8 +755,8 @@ def layer_optics(profile: SkinProfile, wavelength_nm: float, model: str = "7-lay
 def layer_stack(profile: SkinProfile, wavelength_nm: float, model: str = "7-layer") -> LayerStack:
     """The transport engine's :class:`~photodose.transport.LayerStack` at ``wavelength_nm``.
 
-    Air above (n = 1; a mask's LEDs shine through air), the hypodermis's own index below (it is
-    semi-infinite, so the value is never used).
+    Air above (n = 1; a mask's LEDs shine through air), the underlying tissue's own index below
+    (it is semi-infinite, so the value is never used).
     """
     optics = layer_optics(profile, wavelength_nm, model)
     layers = [

@@ -31,6 +31,20 @@ from photodose.transport import Grid, Layer, LayerStack, StackError
 
 LAYER_FIELDS = ("mua_per_cm", "mus_per_cm", "g", "n", "thickness_cm")
 
+#: Refractive indices a stack file may give. Tissue and water lie at 1.33–1.55 (Ding et al.
+#: 2006; Matiatou et al. 2013, see data/optics), glass near 1.5, diamond 2.42; the Fresnel and
+#: Snell steps of the kernel hold for any n ≥ 1, but an index above 3 in a skin or phantom
+#: stack is a typing error (e.g. 14 for 1.4), so it is refused rather than simulated.
+N_RANGE = (1.0, 3.0)
+#: Largest stack file read (a skin stack is under 2 kB; the MCML manual's examples under 1 kB).
+MAX_FILE_BYTES = 1 << 20
+#: Most layers in a stack, and the largest tally grids an .mci file may ask for: MCML's own
+#: examples use nz = 200, nr = 500, na = 30; A(r, z) holds nr × nz doubles per worker chunk.
+MAX_LAYERS = 1000
+MAX_BINS = 10_000
+MAX_ANGLE_BINS = 1000
+MAX_RZ_CELLS = 1_000_000
+
 
 class StackFileError(ValueError):
     """A stack file that cannot be read; the message says where and how to fix it."""
@@ -58,6 +72,20 @@ def _number(value: Any, where: str, fieldname: str) -> float:
         raise StackFileError(f"{where}: {fieldname} must be a number, got {value!r}") from None
 
 
+def check_indices(stack: LayerStack, origin: str) -> LayerStack:
+    """``stack`` if every refractive index lies in :data:`N_RANGE`, else :class:`StackFileError`."""
+    lo, hi = N_RANGE
+    named = [("n_above", stack.n_above), ("n_below", stack.n_below)]
+    named += [(f"layer {i + 1} ({ly.name!r}): n", ly.n) for i, ly in enumerate(stack.layers)]
+    for where, n in named:
+        if not lo <= float(n) <= hi:
+            raise StackFileError(
+                f"{origin}: {where} = {float(n):g} is outside {lo:g} … {hi:g}; refractive indices of tissue "
+                "and water are 1.33–1.55 (e.g. 1.4), glass about 1.5"
+            )
+    return stack
+
+
 def stack_from_mapping(data: dict[str, Any], origin: str = "stack") -> LayerStack:
     """Build a :class:`LayerStack` from the parsed TOML structure (see module docstring)."""
     layers_raw = data.get("layer")
@@ -73,6 +101,8 @@ def stack_from_mapping(data: dict[str, Any], origin: str = "stack") -> LayerStac
             f"{origin}: unknown top-level key(s) {unknown}; allowed: n_above, n_below, [[layer]]"
         )
     layers = []
+    if len(layers_raw) > MAX_LAYERS:
+        raise StackFileError(f"{origin}: {len(layers_raw)} layers; at most {MAX_LAYERS} are allowed")
     for i, raw in enumerate(layers_raw):
         if not isinstance(raw, dict):
             raise StackFileError(f"{origin}: layer {i + 1} must be a [[layer]] table")
@@ -87,18 +117,33 @@ def stack_from_mapping(data: dict[str, Any], origin: str = "stack") -> LayerStac
         vals = {f: _number(raw[f], where, f) for f in LAYER_FIELDS}
         layers.append(Layer(name=name, **vals))
     try:
-        return LayerStack(
+        stack = LayerStack(
             layers,
             n_above=_number(data.get("n_above", 1.0), origin, "n_above"),
             n_below=_number(data.get("n_below", 1.0), origin, "n_below"),
         )
     except StackError as exc:
         raise StackFileError(f"{origin}: {exc}") from None
+    return check_indices(stack, origin)
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, read at most :data:`MAX_FILE_BYTES` (+1 to notice a larger file)."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise StackFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise StackFileError(
+            f"{path}: larger than {MAX_FILE_BYTES:,} bytes; a layer stack is a few lines of text"
+        )
+    return data.decode("utf-8")
 
 
 def read_toml_stack(path: Path) -> StackSpec:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path)
     except UnicodeDecodeError:
         raise StackFileError(f"{path}: not UTF-8 text; save the stack file as UTF-8") from None
     try:
@@ -121,7 +166,7 @@ def _mci_lines(text: str) -> list[tuple[int, list[str]]]:
 def read_mci_stack(path: Path) -> StackSpec:
     """The first run of an MCML ``.mci`` file (version 1.0)."""
     try:
-        text = path.read_text(encoding="utf-8", errors="strict")
+        text = _read_text(path)
     except UnicodeDecodeError:
         raise StackFileError(f"{path}: not a text file; an .mci file is plain ASCII") from None
     lines = _mci_lines(text)
@@ -160,6 +205,15 @@ def read_mci_stack(path: Path) -> StackSpec:
     nz, nr, na = (integer(t, ln, w) for t, w in zip(toks[:3], ("nz", "nr", "na"), strict=True))
     ln, toks = take(1, "the number of layers")
     nlayers = integer(toks[0], ln, "number of layers")
+    for what, v, hi in (
+        ("nz", nz, MAX_BINS),
+        ("nr", nr, MAX_BINS),
+        ("na", na, MAX_ANGLE_BINS),
+        ("nr × nz", nr * nz, MAX_RZ_CELLS),
+        ("number of layers", nlayers, MAX_LAYERS),
+    ):
+        if v > hi:
+            raise StackFileError(f"{path}, line {ln}: {what} = {v:,} is more than {hi:,}; use fewer bins")
     ln, toks = take(1, "n of the medium above")
     n_above = num(toks[0], ln, "n above")
     layers = []
@@ -176,14 +230,17 @@ def read_mci_stack(path: Path) -> StackSpec:
         dgrid, rgrid = Grid(dz, nz), Grid(dr, nr)
     except (StackError, ValueError) as exc:
         raise StackFileError(f"{path}: {exc}") from None
+    check_indices(stack, str(path))
     return StackSpec(stack, photons=photons, depth_grid=dgrid, radial_grid=rgrid, angle_bins=na)
 
 
 def read_stack_file(path: str | Path) -> StackSpec:
     """Read a ``.toml`` stack or an MCML ``.mci`` file (chosen by extension)."""
     p = Path(path)
-    if not p.is_file():
+    if not p.exists():
         raise StackFileError(f"{p}: no such file")
+    if not p.is_file():
+        raise StackFileError(f"{p}: not a regular file (a folder or a device); give a .toml or .mci file")
     if p.suffix.lower() == ".mci":
         return read_mci_stack(p)
     if p.suffix.lower() == ".toml":

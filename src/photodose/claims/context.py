@@ -13,7 +13,7 @@ wavelength in nm.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,15 +121,54 @@ class StudiedWindow:
 
 @dataclass(frozen=True)
 class PenetrationDepth:
-    """Depth (cm) at which fluence falls to 1 % of its maximum, for one wavelength."""
+    """Depth (cm) at which fluence falls to 1 % of its maximum, for one wavelength.
+
+    Optional detail from the depth model: ``layers`` as (name, top_cm, bottom_cm) from the
+    surface down, and ``relative_fluence`` as (depth_cm, fluence / maximum fluence) samples.
+    """
 
     wavelength_nm: float
     depth_cm: float
     provenance: str
+    layers: tuple[tuple[str, float, float], ...] = ()
+    relative_fluence: tuple[tuple[float, float], ...] = ()
 
     def __post_init__(self) -> None:
         _check_number("wavelength_nm", self.wavelength_nm, minimum=1.0)
         _check_number("depth_cm", self.depth_cm)
+
+
+@dataclass(frozen=True)
+class TrialEvidence:
+    """One controlled trial of an indication in the evidence database, for claim grading.
+
+    ``citation`` is human-readable (authors, year, journal, DOI/PMID); ``measures`` names
+    what it measured; ``finding`` is "improved", "no_change", "worse" or None (not recorded)
+    for ``measure_key`` (e.g. "elasticity") or for the indication as a whole.
+    """
+
+    indication: str
+    citation: str
+    measures: str = ""
+    finding: str | None = None
+    measure_key: str = ""
+    wavelengths_nm: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.finding is not None and self.finding not in ("improved", "no_change", "worse", "mixed"):
+            raise ClaimContextError(
+                f"trial_evidence.finding must be improved, no_change, worse or mixed, got {self.finding!r}"
+            )
+        object.__setattr__(self, "indication", self.indication.lower())
+
+
+@dataclass(frozen=True)
+class StatedValueCheck:
+    """How a value stated in marketing copy compares with the device's energy budget."""
+
+    classification: str  # "face_average" | "peak_only" | "implausible"
+    explanation: str
+    citations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,6 +200,12 @@ class ClaimContext:
         True only if a survey of practising dermatologists is on record for the device.
     device_trials
         Controlled clinical trials of this device (citations), if any are on record.
+    trial_evidence
+        Controlled trials per indication from the evidence database (with what they found),
+        or None.
+    stated_irradiance_check, stated_dose_check
+        Functions from the device model that classify a stated irradiance (mW/cm²) or dose
+        (J/cm², with session minutes if stated) against the device's energy budget, or None.
     """
 
     device_name: str | None = None
@@ -174,6 +219,13 @@ class ClaimContext:
     device_irradiance_mw_cm2: ValueRange | None = None
     dermatologist_survey: bool | None = None
     device_trials: tuple[str, ...] = field(default=())
+    trial_evidence: tuple[TrialEvidence, ...] | None = None
+    stated_irradiance_check: Callable[[float], StatedValueCheck | None] | None = field(
+        default=None, compare=False, repr=False
+    )
+    stated_dose_check: Callable[[float, float | None], StatedValueCheck | None] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -188,6 +240,13 @@ class ClaimContext:
             if lo > hi:
                 raise ClaimContextError(f"in_office_irradiance_mw_cm2 must be (min, max), got ({lo}, {hi})")
             object.__setattr__(self, "in_office_irradiance_mw_cm2", (lo, hi))
+
+    def trials_for(self, keys: Iterable[str]) -> list[TrialEvidence]:
+        """Controlled trials whose indication or measured quantity is one of ``keys``."""
+        if not self.trial_evidence:
+            return []
+        wanted = {k.lower() for k in keys}
+        return [t for t in self.trial_evidence if t.indication in wanted or t.measure_key in wanted]
 
     def window_for(self, keys: Iterable[str]) -> StudiedWindow | None:
         """The first studied window whose indication is one of ``keys`` (case-insensitive)."""
@@ -219,7 +278,8 @@ def context_from_mapping(data: Mapping[str, Any]) -> ClaimContext:
     Keys follow the dataclass fields; nested records are tables.  Unknown keys raise
     :class:`ClaimContextError` so that a typo does not silently drop a fact.
     """
-    allowed = set(ClaimContext.__dataclass_fields__) | {"source", "note"}
+    allowed = set(ClaimContext.__dataclass_fields__) - {"stated_irradiance_check", "stated_dose_check"}
+    allowed |= {"source", "note"}
     unknown = set(data) - allowed
     if unknown:
         raise ClaimContextError(
@@ -267,7 +327,28 @@ def context_from_mapping(data: Mapping[str, Any]) -> ClaimContext:
     depth = None
     if depths is not None:
         depth = tuple(
-            PenetrationDepth(d["wavelength_nm"], d["depth_cm"], d.get("provenance", "")) for d in depths
+            PenetrationDepth(
+                d["wavelength_nm"],
+                d["depth_cm"],
+                d.get("provenance", ""),
+                layers=tuple((str(n), float(a), float(b)) for n, a, b in d.get("layers", ())),
+                relative_fluence=tuple((float(z), float(f)) for z, f in d.get("relative_fluence", ())),
+            )
+            for d in depths
+        )
+    trials_raw = data.get("trial_evidence")
+    trials = None
+    if trials_raw is not None:
+        trials = tuple(
+            TrialEvidence(
+                indication=t["indication"],
+                citation=t["citation"],
+                measures=t.get("measures", ""),
+                finding=t.get("finding"),
+                measure_key=t.get("measure_key", ""),
+                wavelengths_nm=tuple(float(w) for w in t.get("wavelengths_nm", ())),
+            )
+            for t in trials_raw
         )
     office = data.get("in_office_irradiance_mw_cm2")
     irr = data.get("device_irradiance_mw_cm2")
@@ -283,4 +364,5 @@ def context_from_mapping(data: Mapping[str, Any]) -> ClaimContext:
         device_irradiance_mw_cm2=(_range(irr, "device_irradiance_mw_cm2") if irr is not None else None),
         dermatologist_survey=data.get("dermatologist_survey"),
         device_trials=tuple(data.get("device_trials", ())),
+        trial_evidence=trials,
     )

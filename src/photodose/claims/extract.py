@@ -1,57 +1,44 @@
-"""Find marketing claims in text: decode the input, split sentences, match the rules.
+"""Find marketing claims in text: match the rules sentence by sentence.
 
-All matching is driven by ``data/claims/rules.toml`` (see :mod:`photodose.claims.rules`).
-Work is linear in the input length: the splitter is one pass of a bounded regular
-expression, every rule pattern has bounded quantifiers and runs once over the whole text,
-and the look-arounds (negation, mentions, effect words) read fixed-size windows.
+Text intake (decoding, byte limit, HTML) is :mod:`photodose.claims.intake`; sentence splitting
+is :mod:`photodose.claims.sentences`.  All matching is driven by ``data/claims/rules.toml``
+(see :mod:`photodose.claims.rules`).  Work is linear in the input length: the splitter is one
+pass of a bounded regular expression, every rule pattern has bounded quantifiers and runs
+once over the whole text, and the look-arounds (negation, mentions, effect words) read
+fixed-size windows.
 """
 
 from __future__ import annotations
 
 import bisect
-import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from photodose.claims.intake import (
+    BinaryInputError,
+    ClaimsInputError,
+    DecodedText,
+    InputTooLargeError,
+    decode_input,
+    strip_html,
+)
 from photodose.claims.rules import Rules, load_rules
+from photodose.claims.sentences import Sentence, split_sentences
 
-
-class ClaimsInputError(ValueError):
-    """The input cannot be read as text; the message says why and what to do."""
-
-
-class BinaryInputError(ClaimsInputError):
-    """The input looks like a binary file, not text."""
-
-
-class InputTooLargeError(ClaimsInputError):
-    """The input is larger than the configured limit."""
-
-
-@dataclass(frozen=True)
-class DecodedText:
-    """Text ready for extraction, and what was done to the bytes to get it."""
-
-    text: str
-    notes: tuple[str, ...] = ()
-    replaced_bytes: int = 0
-    html_stripped: bool = False
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """One sentence: ``text == source[start:end]``."""
-
-    index: int
-    start: int
-    end: int
-    text: str
-
-    @property
-    def is_question(self) -> bool:
-        return self.text.rstrip(" \t\"'”’)]").endswith("?")
+__all__ = [
+    "BinaryInputError",
+    "Claim",
+    "ClaimsInputError",
+    "DecodedText",
+    "InputTooLargeError",
+    "Sentence",
+    "decode_input",
+    "extract_claims",
+    "split_sentences",
+    "strip_html",
+]
 
 
 @dataclass(frozen=True)
@@ -87,279 +74,6 @@ class Claim:
             "rule_confidence": self.rule_confidence,
             "details": dict(self.details),
         }
-
-
-# ---------------------------------------------------------------------------------------
-# Decoding
-# ---------------------------------------------------------------------------------------
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_HTML_START = re.compile(r"\A\s{0,200}(?:<!doctype\s{1,3}html|<html\b|<\?xml)", re.IGNORECASE)
-_HTML_TAG = re.compile(r"<[^<>]{0,4000}>")
-_BLOCK_TAG = re.compile(
-    r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|th|table|section|article|header|footer|title|blockquote)\b",
-    re.IGNORECASE,
-)
-
-
-def _strip_element(text: str, name: str) -> str:
-    """Remove <name ...>...</name> blocks by plain string search (linear)."""
-    lower = text.lower()
-    out: list[str] = []
-    pos = 0
-    open_tag, close_tag = f"<{name}", f"</{name}>"
-    while True:
-        i = lower.find(open_tag, pos)
-        if i < 0:
-            break
-        j = lower.find(close_tag, i)
-        if j < 0:
-            break
-        out.append(text[pos:i])
-        out.append(" ")
-        pos = j + len(close_tag)
-    out.append(text[pos:])
-    return "".join(out)
-
-
-def strip_html(text: str) -> str:
-    """Plain text from an HTML page: drop scripts, styles and tags; unescape entities."""
-    for name in ("script", "style", "noscript"):
-        text = _strip_element(text, name)
-
-    def tag(m: re.Match[str]) -> str:
-        return "\n" if _BLOCK_TAG.match(m.group(0)) else " "
-
-    text = _HTML_TAG.sub(tag, text)
-    return html.unescape(text)
-
-
-def decode_input(data: bytes, *, max_bytes: int | None = None, rules: Rules | None = None) -> DecodedText:
-    """Decode the bytes of a product page or text file for claim extraction.
-
-    UTF-8 (with or without BOM) and UTF-16 with a BOM are decoded; other bytes that are not
-    valid UTF-8 are replaced with U+FFFD and a note says how many.  An HTML document is
-    reduced to its text.  Raises :class:`BinaryInputError` for binary data (NUL bytes or
-    many control characters) and :class:`InputTooLargeError` above ``max_bytes`` (default:
-    ``[limits] max_input_bytes`` of the rules).
-    """
-    rules = rules or load_rules()
-    limit = rules.max_input_bytes if max_bytes is None else max_bytes
-    if len(data) > limit:
-        raise InputTooLargeError(
-            f"input is {len(data):,} bytes, more than the {limit:,}-byte limit; "
-            "split the text or pass only the product page's text"
-        )
-    notes: list[str] = []
-    text: str
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace")
-        notes.append("input decoded as UTF-16 (byte-order mark found)")
-    else:
-        nul = data.find(b"\x00")
-        if nul >= 0:
-            raise BinaryInputError(
-                f"input looks binary (NUL byte at offset {nul}); pass a UTF-8 text or HTML file"
-            )
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            text = data.decode("utf-8", errors="replace")
-            replaced = text.count("\ufffd") - data.count("\xef\xbf\xbd".encode("latin-1"))
-            notes.append(
-                f"input is not valid UTF-8 (first bad byte at offset {exc.start}); "
-                f"{max(replaced, 1)} undecodable byte sequence(s) replaced with U+FFFD"
-            )
-    head = text[:8192]
-    if head:
-        controls = len(_CONTROL.findall(head))
-        if controls > 0.05 * len(head):
-            raise BinaryInputError(
-                f"input looks binary ({controls} control characters in its first "
-                f"{len(head)} characters); pass a UTF-8 text or HTML file"
-            )
-    stripped = False
-    if _HTML_START.match(text) or "<body" in text[:4096].lower():
-        text = strip_html(text)
-        stripped = True
-        notes.append("HTML tags removed; offsets refer to the extracted text")
-    replaced_count = text.count("\ufffd") if notes and "U+FFFD" in notes[-1] else 0
-    return DecodedText(text, tuple(notes), replaced_count, stripped)
-
-
-# ---------------------------------------------------------------------------------------
-# Sentences
-# ---------------------------------------------------------------------------------------
-
-_BOUNDARY = re.compile(
-    r"(?<![.!?…])(?P<punct>[.!?…]{1,10}+)(?P<close>[\"'”’)\]»]{0,3})(?=\s|\Z)"
-    r"|(?P<blank>\n[ \t\r\f\v]{0,50}\n)"
-    r"|(?P<nl>\n)"
-    r"|(?P<bullet>[ \t][•▪●◦‣][ \t])"
-)
-_ABBREV = frozenset(
-    [
-        "dr",
-        "mr",
-        "mrs",
-        "ms",
-        "prof",
-        "st",
-        "vs",
-        "etc",
-        "e.g",
-        "eg",
-        "i.e",
-        "ie",
-        "approx",
-        "no",
-        "nos",
-        "fig",
-        "figs",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "al",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "u.s",
-        "u.k",
-        "min",
-        "max",
-        "ca",
-        "cf",
-        "vol",
-        "ed",
-        "eds",
-    ]
-)
-_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]{0,10})$")
-_NEXT_LINE = re.compile(r"[ \t]{0,20}(?:[-•*·▪●◦‣–]|\d{1,2}[.)])[ \t]")
-
-
-def _is_sentence_end(text: str, m: re.Match[str]) -> bool:
-    punct = m.group("punct")
-    if punct.strip(".…"):  # contains ! or ?
-        return True
-    if punct != "." or m.group("close"):
-        # an ellipsis, or a full stop with closing quotes/brackets ("[…] acne"): ends the
-        # sentence unless the text goes on in lowercase
-        nxt = m.end()
-        limit = min(len(text), nxt + 4)
-        while nxt < limit and text[nxt].isspace():
-            nxt += 1
-        return not (nxt < len(text) and text[nxt].islower())
-    word = _LAST_WORD.search(text, max(0, m.start() - 12), m.start())
-    if word is not None:
-        w = word.group(1).lower().rstrip(".")
-        if w in _ABBREV:
-            return False
-        if len(w) == 1 and word.group(1).isupper():  # an initial: "J. Smith"
-            return False
-    # lowercase continuation: "approx. three", "e.g. red"
-    nxt = m.end()
-    limit = min(len(text), nxt + 4)
-    while nxt < limit and text[nxt].isspace():
-        nxt += 1
-    return not (nxt < len(text) and text[nxt].islower())
-
-
-def _is_line_break(text: str, m: re.Match[str]) -> bool:
-    """A single newline ends a sentence unless the text clearly continues on the next line."""
-    pos = m.start()
-    prev = pos - 1
-    while prev >= 0 and text[prev] in " \t\r":
-        prev -= 1
-    if prev < 0:
-        return False
-    nxt = m.end()
-    if _NEXT_LINE.match(text, nxt):
-        return True
-    j = nxt
-    limit = min(len(text), nxt + 20)
-    while j < limit and text[j] in " \t":
-        j += 1
-    if j >= len(text):
-        return True
-    continues = text[prev].islower() or text[prev] in ",-–(/&"
-    return not (continues and text[j].islower())
-
-
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
-def _pieces(text: str, start: int, end: int, max_chars: int) -> Iterable[tuple[int, int]]:
-    """Cut [start, end) into pieces of at most max_chars, at whitespace where possible."""
-    while end - start > max_chars:
-        cut = start + max_chars
-        floor = start + max_chars // 2
-        space = max(text.rfind(" ", floor, cut), text.rfind("\n", floor, cut), text.rfind("\t", floor, cut))
-        if space > start:
-            cut = space + 1
-        s, e = _trimmed(text, start, cut)
-        if e > s:
-            yield s, e
-        start = cut
-    s, e = _trimmed(text, start, end)
-    if e > s:
-        yield s, e
-
-
-def split_sentences(text: str, *, max_chars: int | None = None) -> list[Sentence]:
-    """Split text into sentences (and list items, headings, lines).
-
-    Boundaries: ``.``, ``!``, ``?`` (with closing quotes) before whitespace, except after
-    common abbreviations, initials or before a lowercase word; blank lines; a newline unless
-    the next line continues the sentence in lowercase; list bullets.  Sentences longer than
-    ``max_chars`` (default from the rules) are cut at whitespace.  Offsets index ``text``.
-    """
-    if max_chars is None:
-        max_chars = load_rules().max_sentence_chars
-    if max_chars < 10:
-        raise ValueError(f"max_chars must be at least 10, got {max_chars}")
-    sentences: list[Sentence] = []
-    start = 0
-
-    def emit(a: int, b: int) -> None:
-        for s, e in _pieces(text, a, b, max_chars):
-            sentences.append(Sentence(len(sentences), s, e, text[s:e]))
-
-    for m in _BOUNDARY.finditer(text):
-        if m.group("punct") is not None:
-            if not _is_sentence_end(text, m):
-                continue
-            emit(start, m.end())
-            start = m.end()
-        elif m.group("blank") is not None:
-            emit(start, m.start())
-            start = m.end()
-        elif m.group("nl") is not None:
-            if _is_line_break(text, m):
-                emit(start, m.start())
-                start = m.end()
-        else:  # inline bullet separator
-            emit(start, m.start())
-            start = m.end()
-    emit(start, len(text))
-    return sentences
 
 
 # ---------------------------------------------------------------------------------------
@@ -417,6 +131,13 @@ _COMPARATIVES = frozenset(
     ]
 )
 _K_NUMBER = re.compile(r"\bK\d{6}\b")
+# "FDA-cleared for wrinkles and acne": the indication names what the clearance covers, so the
+# sentence is a regulatory claim (graded against the cleared indications), not an efficacy one.
+_CLEARED_FOR = re.compile(
+    r"\b(?:FDA|510\s{0,2}\(?k\)?)[^.;!?]{0,30}?\b(?:cleared|clearance|approved|approval)\b"
+    r"[^.;!?]{0,40}?\b(?:for|to\s{1,3}(?:treat|reduce|improve|help))\b[^.;!?]{0,80}$",
+    re.IGNORECASE,
+)
 
 
 def _number(token: str) -> float:
@@ -587,6 +308,15 @@ class _Extractor:
             self._ind_cache[s.index] = cached
         return cached
 
+    def cleared_for(self, s: Sentence) -> list[str]:
+        """Indications the sentence says a clearance covers ("FDA-cleared for wrinkles and acne")."""
+        out = []
+        for key in self.indications_in(s):
+            m = self.rules.indications[key].terms.search(self.text, s.start, s.end)
+            if m is not None and _CLEARED_FOR.search(self.text, max(s.start, m.start() - 120), m.start()):
+                out.append(key)
+        return out
+
     def span(self, m: re.Match[str]) -> tuple[int, int]:
         """A match's bounds without surrounding whitespace or dashes."""
         start, end = m.start(), m.end()
@@ -663,6 +393,7 @@ class _Extractor:
                     details["k_numbers"] = _K_NUMBER.findall(s.text)
                     details["pma_numbers"] = _PMA.findall(s.text)
                     details["indications"] = self.indications_in(s)
+                    details["cleared_for"] = self.cleared_for(s)
                     if p.kind == "k_number":
                         details["k_number"] = m.group(0)
                 if p.category == "endorsement":
@@ -686,6 +417,8 @@ class _Extractor:
                 if s is None or s.is_question or s.index in done:
                     continue
                 if r.not_indication_after.match(self.text, m.end(), min(s.end, m.end() + 40)):
+                    continue
+                if _CLEARED_FOR.search(self.text, max(s.start, m.start() - 120), m.start()):
                     continue
                 lo, hi = max(s.start, m.start() - before), min(s.end, m.end() + after)
                 # the nearest effect word that is not the indication itself
@@ -915,13 +648,143 @@ class _Extractor:
             )
         return done
 
+    # -- stated output ----------------------------------------------------------------
+    def run_output(self) -> None:
+        """Stated irradiance (mW/cm²) and dose (J/cm²) the copy says the device delivers."""
+        o = self.rules.output
+        for kind, regex in (("irradiance", o["irradiance"]), ("dose", o["dose"])):
+            done: set[int] = set()
+            for m in self.matches(regex, self.rules.output_anchors):
+                s = self.sentence_at(m.start(), m.end())
+                if s is None or s.is_question or s.index in done:
+                    continue
+                if not o["device_cue"].search(self.text, s.start, s.end):
+                    continue
+                if o["excludes"].search(self.text, s.start, s.end):
+                    continue
+                try:
+                    value = _number(m.group("a"))
+                except ValueError:
+                    continue
+                if value <= 0:
+                    continue
+                minutes = o["minutes"].search(self.text, s.start, s.end)
+                done.add(s.index)
+                details: dict[str, Any] = {
+                    "value": value,
+                    "unit": "mW/cm²" if kind == "irradiance" else "J/cm²",
+                    "up_to": bool(m.group("upto")),
+                    "as_written": m.group(0).strip(),
+                    "minutes": float(minutes.group("min")) if minutes is not None else None,
+                }
+                self.add(s, m.start(), m.end(), "output", kind, f"output.{kind}", "derived", details)
+
+    # -- classifier backstop ----------------------------------------------------------
+    def run_classifier(self) -> None:
+        """Claims the phrase patterns missed, from the sentence classifier (see classify.py).
+
+        Only in a sentence without a rule claim of that category, only when the category's
+        vocabulary gate matches, and never when that word is negated.
+        """
+        gates = self.rules.classifier_gates
+        if not gates:
+            return
+        from photodose.claims.classify import load_classifier
+
+        clf = load_classifier()
+        if clf is None:
+            return
+        found: dict[int, set[str]] = {}
+        for c in self.claims:
+            found.setdefault(c.sentence_index, set()).add(c.category)
+        for s in self.sentences:
+            if s.is_question:
+                continue
+            have = found.get(s.index, set())
+            hits = {}
+            for cat, gate in gates.items():
+                if cat in have or cat not in clf.categories:
+                    continue
+                m = gate.search(self.text, s.start, s.end)
+                if m is not None:
+                    hits[cat] = m
+            if not hits:
+                continue
+            scores = clf.scores(s.text)
+            for cat, m in hits.items():
+                if scores[cat] < clf.thresholds.get(cat, 0.5):
+                    continue
+                details: dict[str, Any] = {"classifier_probability": round(scores[cat], 3)}
+                if cat == "efficacy":
+                    self._classified_efficacy(s, details)
+                elif cat == "mechanism":
+                    self._classified_mechanism(s, details)
+                elif not self.negated(s, m.start()):
+                    kind = {"depth": "depth_qualitative", "comparison": "professional_strength"}.get(
+                        cat, "generic"
+                    )
+                    if cat == "depth":
+                        details.update(
+                            wavelengths_nm=self._wavelengths(s.start, s.end),
+                            colours=self._colours(s.start, s.end),
+                        )
+                    if cat == "regulatory":
+                        details.update(
+                            k_numbers=_K_NUMBER.findall(s.text),
+                            pma_numbers=_PMA.findall(s.text),
+                            indications=self.indications_in(s),
+                        )
+                    self.add(s, m.start(), m.end(), cat, kind, f"classifier.{cat}", "derived", details)
+
+    def _classified_efficacy(self, s: Sentence, details: dict[str, Any]) -> None:
+        r = self.rules
+        for ind in r.indications.values():
+            m = ind.terms.search(self.text, s.start, s.end)
+            if m is None or self.negated(s, m.start()):
+                continue
+            if r.not_indication_after.match(self.text, m.end(), min(s.end, m.end() + 40)):
+                continue
+            absolute = r.efficacy_absolute.search(
+                self.text, max(s.start, m.start() - 30), m.start()
+            ) or r.efficacy_absolute_after.search(self.text, m.end(), min(s.end, m.end() + 30))
+            self.add(
+                s,
+                m.start(),
+                m.end(),
+                "efficacy",
+                "absolute" if absolute is not None else "claim",
+                f"efficacy.{ind.key}",
+                "derived",
+                {**details, "indication": ind.key, "effect_word": ""},
+            )
+
+    def _classified_mechanism(self, s: Sentence, details: dict[str, Any]) -> None:
+        for mech in self.rules.mechanisms.values():
+            m = mech.terms.search(self.text, s.start, s.end)
+            if m is None or self.negated(s, m.start()):
+                continue
+            self._mechanism_sentences.add(s.index)
+            self.add(
+                s,
+                m.start(),
+                m.end(),
+                "mechanism",
+                mech.status,
+                f"mechanism.{mech.key}",
+                "derived",
+                {**details, "mechanism": mech.key},
+            )
+            return
+
     # -- assembly ---------------------------------------------------------------------
     def run(self) -> list[Claim]:
         self.run_patterns()
         self.run_efficacy()
         self.run_mechanism()
         self.run_depth()
+        self.run_output()
         numeric = self.run_numeric()
+        self.run_classifier()
         claims = [
             c
             for c in self.claims
@@ -942,6 +805,14 @@ class _Extractor:
         claims = [c for c in claims if (c.sentence_index, c.category, c.kind) not in dropped]
         claims.sort(key=lambda c: (c.start, c.end, c.category))
         return claims
+
+
+def extract_with_sentences(text: str, rules: Rules) -> tuple[list[Claim], int]:
+    """The claims in ``text`` and its number of sentences (one split, for :func:`assess_text`)."""
+    if not text.strip():
+        return [], 0
+    ex = _Extractor(text, rules)
+    return ex.run(), len(ex.sentences)
 
 
 def extract_claims(text: str, rules: Rules | None = None, *, prefilter: bool = True) -> list[Claim]:

@@ -13,15 +13,15 @@ Without a :class:`~photodose.claims.context.ClaimContext` a claim that needs dev
 from __future__ import annotations
 
 import itertools
-import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from photodose.claims.context import ClaimContext, StudiedWindow, ValueRange
-from photodose.claims.extract import Claim, DecodedText, extract_claims
+from photodose.claims.extract import Claim, DecodedText, extract_with_sentences
 from photodose.claims.rules import Rules, load_rules
 
 
@@ -136,15 +136,18 @@ def _n(x: float) -> str:
 
 
 def _range_text(r: ValueRange, unit: str) -> str:
-    if math.isclose(r.low, r.high):
-        return f"{_n(r.central)} {unit}"
-    return f"{_n(r.low)}–{_n(r.high)} {unit} (central {_n(r.central)})"
+    """ "0.14–6.1 J/cm² (central 1.6)", or one value when the ends print the same."""
+    lo, c, hi = _n(r.low), _n(r.central), _n(r.high)
+    if lo == hi:
+        return f"{c} {unit}"
+    return f"{lo}–{hi} {unit} (central {c})"
 
 
 def _window_text(w: StudiedWindow) -> str:
-    if math.isclose(w.min_fluence_j_cm2, w.max_fluence_j_cm2):
-        return f"{_n(w.min_fluence_j_cm2)} J/cm² per session"
-    return f"{_n(w.min_fluence_j_cm2)}–{_n(w.max_fluence_j_cm2)} J/cm² per session"
+    lo, hi = _n(w.min_fluence_j_cm2), _n(w.max_fluence_j_cm2)
+    if lo == hi:
+        return f"{lo} J/cm² per session"
+    return f"{lo}–{hi} J/cm² per session"
 
 
 def _nm_list(values: Iterable[float]) -> str:
@@ -212,12 +215,16 @@ def _regulatory(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result
         claimed = [i for i in d.get("indications", []) if i in rules.indications]
         if reg.cleared_indications and claimed:
             cleared = set(reg.cleared_indications)
-            ok = any(
-                i in cleared or cleared.intersection(rules.indications[i].evidence_keys) for i in claimed
-            )
-            if not ok:
+            covered = [
+                i for i in claimed if i in cleared or cleared.intersection(rules.indications[i].evidence_keys)
+            ]
+            # "cleared for X and Y": every indication named as cleared must be; otherwise one
+            # cleared indication in the sentence is enough
+            named = [i for i in d.get("cleared_for", []) if i in rules.indications]
+            missing = [i for i in named if i not in covered] if named else ([] if covered else claimed)
+            if missing:
                 facts["cleared"] = ", ".join(reg.cleared_indications)
-                facts["claimed"] = ", ".join(i.replace("_", " ") for i in claimed)
+                facts["claimed"] = ", ".join(i.replace("_", " ") for i in missing)
                 return _Result("regulatory.fda_cleared.indication_mismatch", facts, cites)
         if reg.clearance_confirmed:
             return _Result("regulatory.fda_cleared.confirmed", facts, cites)
@@ -238,6 +245,8 @@ def _regulatory(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result
     if kind == "fda_registered":
         return _Result("regulatory.fda_registered", facts)
     if kind == "fda_certified":
+        if reg is not None and reg.k_number and reg.clearance_confirmed is not False:
+            return _Result("regulatory.fda_certified.cleared_device", facts, cites)
         return _Result("regulatory.fda_certified", facts)
     if kind == "class_ii":
         if reg is not None and reg.k_number and reg.clearance_confirmed:
@@ -245,6 +254,8 @@ def _regulatory(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result
         return _Result("regulatory.class_ii.text_only", facts)
     if kind == "ce_mark":
         return _Result("regulatory.ce_mark", facts)
+    if kind == "generic":
+        return _Result("regulatory.generic", facts)
     raise ValueError(f"no regulatory grader for kind {kind!r}")
 
 
@@ -260,6 +271,16 @@ def _endorsement(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Resul
         return _Result("endorsement.recommended.no_survey", facts)
     if kind == "certified":
         return _Result("endorsement.certified", facts)
+    if kind == "generic":
+        return _Result("endorsement.generic", facts)
+    if kind == "study_count":
+        n_trials = len({t.citation for t in ctx.trial_evidence}) if ctx and ctx.trial_evidence else 0
+        facts["trial_count_text"] = (
+            f"The evidence database holds {n_trials} controlled trials of light treatment of the skin. "
+            if n_trials
+            else ""
+        )
+        return _Result("endorsement.study_count", facts)
     if kind == "developed":
         return _Result("endorsement.developed", facts)
     if kind == "clinically_proven":
@@ -305,6 +326,14 @@ def _medical_note(ind_key: str, rules: Rules) -> list[tuple[str, tuple[str, ...]
     ]
 
 
+_FINDING_TEXT = {
+    "improved": "improved",
+    "no_change": "no change",
+    "worse": "no better than control",
+    "mixed": "mixed",
+}
+
+
 def _efficacy(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
     ind = rules.indications[claim.details["indication"]]
     facts: dict[str, Any] = {
@@ -328,8 +357,63 @@ def _efficacy(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
     if ctx.studied_windows is None:
         outcome = "efficacy.text_only" if ind.studied else "efficacy.no_evidence"
         return _Result(outcome, facts, extra=extra)
+    trials = ctx.trials_for(ind.evidence_keys)
+    found = [t for t in trials if t.finding is not None]
+    if found and all(t.finding == "no_change" for t in found):
+        facts["trials"] = "; ".join(f"{t.citation} ({t.measures or 'measured'}: no change)" for t in found)
+        facts["other_text"] = ""
+        return _Result(
+            "efficacy.no_change_found",
+            facts,
+            [_context_citation("context.evidence_trial", t.citation) for t in found],
+            extra,
+        )
     window = ctx.window_for(ind.evidence_keys)
+    no_change = {t.citation for t in trials if t.finding == "no_change"}
+    if window is not None and window.trials and all(c in no_change for c in window.trials):
+        # the only trials behind the window found no change in this outcome: not support
+        facts["trials"] = "; ".join(f"{c} ({ind.label}: no change)" for c in window.trials)
+        others = sorted({t.citation for t in trials if t.finding == "improved"})
+        facts["other_text"] = (
+            f" Trials reporting an improvement without a usable dose: {'; '.join(others)}." if others else ""
+        )
+        return _Result(
+            "efficacy.no_change_found",
+            facts,
+            [_context_citation("context.evidence_trial", c) for c in window.trials],
+            extra,
+        )
+    if window is not None and no_change.intersection(window.trials):
+        dropped = [c for c in window.trials if c in no_change]
+        window = replace(window, trials=tuple(c for c in window.trials if c not in no_change))
+        extra = [
+            *extra,
+            (f"Not counted as support: {'; '.join(dropped)} found no change in {ind.label}.", ()),
+        ]
     if window is None:
+        if trials:
+            facts["trials"] = "; ".join(
+                f"{t.citation} ({t.measures or ind.label}: "
+                f"{_FINDING_TEXT.get(t.finding or '', 'result not recorded')})"
+                for t in trials
+            )
+            bands = ctx.fluence_per_session or ()
+            if bands:
+                best = max(bands, key=lambda b: b.fluence_j_cm2.central)
+                facts["fluence_text"] = _range_text(best.fluence_j_cm2, "J/cm²") + (
+                    f" ({best.label})" if best.label else ""
+                )
+            else:
+                facts["fluence_text"] = "dose not computed"
+            return _Result(
+                "efficacy.trials_no_dose",
+                facts,
+                [
+                    _context_citation("context.evidence_trial", t)
+                    for t in sorted({t.citation for t in trials})
+                ],
+                extra,
+            )
         return _Result("efficacy.no_window", facts, extra=extra)
     facts["window_text"] = _window_text(window)
     facts["trials"] = "; ".join(window.trials) if window.trials else "trials not listed"
@@ -419,6 +503,75 @@ def _depth_candidates(
     return bands or [row[0] for row in table]
 
 
+_DERMIS = re.compile(
+    r"(?<![A-Za-z])dermis\b|\bdermal\s{1,3}layers?\b|\bcollagen\s{1,3}layers?\b", re.IGNORECASE
+)
+
+
+def _beyond_layer(
+    claim: Claim, ctx: ClaimContext | None, rules: Rules, wl: float, depth_1pct_cm: float, claimed_cm: float
+) -> dict[str, Any] | None:
+    """Facts for "depth.beyond_layer" when the sentence puts the claimed depth in the dermis
+    but the dermis ends above it; None otherwise.
+
+    The dermis bottom and the layer at the claimed depth come from the depth model's layer
+    stack when the context has one, else from ``[depth_layers]`` of the rules.  The fluence
+    there is read from the model's profile, else estimated by exponential decay from the 1 %
+    depth: Φ(z)/Φmax ≈ 0.01^(z / z₁%)  (diffusion far from the source, Jacques 2013).
+    """
+    if not _DERMIS.search(claim.sentence):
+        return None
+    profile = None
+    if ctx is not None and ctx.penetration_depth:
+        profile = min(ctx.penetration_depth, key=lambda p: abs(p.wavelength_nm - wl))
+    layers = list(profile.layers) if profile is not None and profile.layers else []
+    dermis = [
+        (n, a, b) for n, a, b in layers if "dermis" in n.lower() and not n.lower().startswith(("epi", "hypo"))
+    ]
+    dermis = dermis or [(n, a, b) for n, a, b in layers if "plexus" in n.lower()]
+    if dermis:
+        bottom_cm = max(b for _n2, _a, b in dermis)
+        at = next(
+            (n for n, a, b in layers if a <= claimed_cm < b), layers[-1][0] if layers else "deeper tissue"
+        )
+    elif rules.depth_layers:
+        bottom_cm = rules.depth_layers["dermis_bottom_mm"] / 10.0
+        at = rules.depth_layers["below_dermis"]
+    else:
+        return None
+    if claimed_cm <= bottom_cm:
+        return None
+    if profile is not None and profile.relative_fluence:
+        zs = [z for z, _f in profile.relative_fluence]
+        fs = [f for _z, f in profile.relative_fluence]
+        frac = fs[-1] if claimed_cm >= zs[-1] else _interp(claimed_cm, zs, fs)
+    else:
+        frac = 0.01 ** (claimed_cm / depth_1pct_cm)
+    pct = 100.0 * frac
+    layer_source = (
+        "the depth model's layer stack"
+        if dermis
+        else f"thickest face-site dermis, {rules.source(rules.depth_layers['source']).short_name}"
+    )
+    return {
+        "layer_source": layer_source,
+        "layer": "dermis",
+        "layer_bottom_mm": bottom_cm * 10.0,
+        "layer_at_depth": at if at.lower().startswith(("the ", "subcutaneous")) else f"the {at}",
+        "percent_of_max_text": f"{pct:.2g} %" if pct >= 0.01 else "under 0.01 %",
+    }
+
+
+def _interp(x: float, xs: Sequence[float], ys: Sequence[float]) -> float:
+    """Linear interpolation in increasing ``xs`` (clamped at the ends)."""
+    if x <= xs[0]:
+        return ys[0]
+    for (x0, y0), (x1, y1) in itertools.pairwise(zip(xs, ys, strict=True)):
+        if x0 <= x <= x1:
+            return y0 if x1 == x0 else y0 + (x - x0) / (x1 - x0) * (y1 - y0)
+    return ys[-1]
+
+
 def _depth(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
     d = claim.details
     facts: dict[str, Any] = {"device": _device(ctx)}
@@ -466,6 +619,12 @@ def _depth(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
     facts["claimed_text"] = claimed_text
     if best is None:
         return _Result("depth.no_model", facts)
+    layer = _beyond_layer(claim, ctx, rules, best[0], best[1], claimed_cm)
+    if layer is not None:
+        facts.update(layer)
+        if is_default:
+            cites.append(_source_citation(rules, rules.depth_layers.get("source", "meng2022")))
+        return _Result("depth.beyond_layer", facts, cites)
     ratio = claimed_cm / best[1]
     facts["ratio"] = ratio
     factor = float(rules.thresholds["depth_partly_factor"])
@@ -566,6 +725,8 @@ def _safety(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
         return _Result("safety.no_uv.supported", facts)
     if kind == "eye_safe":
         return _Result("safety.eye_safe", facts)
+    if kind == "pregnancy":
+        return _Result("safety.pregnancy", facts)
     if kind == "generic":
         return _Result("safety.generic", facts)
     raise ValueError(f"no safety grader for kind {kind!r}")
@@ -596,6 +757,54 @@ def _comparison(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result
     return _Result("comparison.above", facts, cites)
 
 
+_BUDGET_OUTCOME = {
+    "face_average": "output.face_average",
+    "peak_only": "output.peak_only",
+    "implausible": "output.implausible",
+}
+
+
+def _output(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
+    d = claim.details
+    value = float(d["value"])
+    unit = d["unit"]
+    facts: dict[str, Any] = {"device": _device(ctx), "value_text": f"{_n(value)} {unit}"}
+    if d.get("minutes"):
+        facts["value_text"] += f" in {_n(float(d['minutes']))} min"
+    if ctx is None:
+        return _Result("output.text_only", facts)
+    check = None
+    if claim.kind == "irradiance" and ctx.stated_irradiance_check is not None:
+        check = ctx.stated_irradiance_check(value)
+    elif claim.kind == "dose" and ctx.stated_dose_check is not None:
+        check = ctx.stated_dose_check(value, d.get("minutes"))
+    outcome = _BUDGET_OUTCOME.get(check.classification) if check is not None else None
+    if check is not None and outcome is not None:
+        facts["explanation"] = check.explanation
+        cites = [_context_citation("context.device_budget", c) for c in check.citations]
+        return _Result(outcome, facts, cites)
+    computed: ValueRange | None = None
+    if claim.kind == "irradiance":
+        computed = ctx.device_irradiance_mw_cm2
+    elif ctx.fluence_per_session:
+        computed = ValueRange(
+            sum(b.fluence_j_cm2.low for b in ctx.fluence_per_session),
+            sum(b.fluence_j_cm2.central for b in ctx.fluence_per_session),
+            sum(b.fluence_j_cm2.high for b in ctx.fluence_per_session),
+        )
+        if d.get("minutes"):
+            computed = None  # the computed dose is for the device's own session time
+    if computed is None:
+        return _Result("output.text_only", facts)
+    noun = "irradiance" if claim.kind == "irradiance" else "dose per session"
+    facts["computed_text"] = f"{noun} of {_range_text(computed, unit)}"
+    if value > computed.high:
+        return _Result("output.above_computed", facts)
+    if value < computed.low:
+        return _Result("output.below_computed", facts)
+    return _Result("output.within_computed", facts)
+
+
 _GRADERS = {
     "regulatory": _regulatory,
     "endorsement": _endorsement,
@@ -605,6 +814,7 @@ _GRADERS = {
     "numeric_efficacy": _numeric,
     "safety": _safety,
     "comparison": _comparison,
+    "output": _output,
 }
 
 
@@ -673,28 +883,73 @@ def summary_grade(graded: Iterable[GradedClaim]) -> Grade | None:
 
 @dataclass(frozen=True)
 class ClaimsReport:
-    """The graded claims of one text, with notes about the input and the context used."""
+    """The graded claims of one text, with notes about the input and the context used.
+
+    ``claims`` lists at most ``[limits] max_listed_claims`` claims (the first in reading
+    order); ``unlisted`` counts the graded claims beyond those, per grade.  ``english`` is
+    False when the text does not look like English (then nothing was extracted).
+    """
 
     claims: tuple[GradedClaim, ...]
     notes: tuple[str, ...]
     device: str | None
     context_used: bool
     sentences: int = 0
+    unlisted: dict[str, int] = field(default_factory=dict)
+    english: bool = True
 
     @property
     def counts(self) -> dict[str, int]:
         c = Counter(g.grade.value for g in self.claims)
+        c.update(self.unlisted)
         return {g.value: c.get(g.value, 0) for g in Grade}
+
+    @property
+    def total_claims(self) -> int:
+        return len(self.claims) + sum(self.unlisted.values())
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "device": self.device,
             "context_used": self.context_used,
             "sentences": self.sentences,
+            "english": self.english,
             "notes": list(self.notes),
             "summary": self.counts,
+            "total_claims": self.total_claims,
+            "listed_claims": len(self.claims),
             "claims": [g.to_dict() for g in self.claims],
         }
+
+
+def _block_end(text: str, start: int, size: int) -> int:
+    """Where a block of about ``size`` characters from ``start`` should end.
+
+    At the last paragraph break in the second half of the window, else the last line break,
+    else the last ". ", else the last space; a hard cut only for text without any of these.
+    The cut is a sentence boundary in all but odd cases, so results match whole-text
+    extraction (the tests compare the two).
+    """
+    end = start + size
+    if end >= len(text):
+        return len(text)
+    floor = start + size // 2
+    for sep in ("\n\n", "\n", ". ", " "):
+        i = text.rfind(sep, floor, end)
+        if i >= 0:
+            return i + len(sep)
+    return end
+
+
+def iter_blocks(text: str, size: int) -> Iterable[tuple[int, str]]:
+    """(offset, block) pieces of ``text`` of about ``size`` characters, cut at boundaries."""
+    if size < 1000:
+        raise ValueError(f"block size must be at least 1000 characters, got {size}")
+    pos = 0
+    while pos < len(text):
+        end = _block_end(text, pos, size)
+        yield pos, text[pos:end]
+        pos = end
 
 
 def assess_text(
@@ -703,23 +958,65 @@ def assess_text(
     rules: Rules | None = None,
     notes: Sequence[str] = (),
 ) -> ClaimsReport:
-    """Extract and grade every claim in ``text`` (str or :class:`DecodedText`)."""
-    from photodose.claims.extract import split_sentences
+    """Extract and grade every claim in ``text`` (str or :class:`DecodedText`).
+
+    Linear time and bounded memory on any input: the text is read in blocks
+    (``[limits] block_chars``); every claim is graded, but only the first
+    ``[limits] max_listed_claims`` are kept and listed, the rest counted per grade.
+    A text that does not look like English is not searched and a note says so.
+    """
+
+    from photodose.claims.intake import check_language
 
     rules = rules or load_rules()
     all_notes = list(notes)
     if isinstance(text, DecodedText):
         all_notes = list(text.notes) + all_notes
         text = text.text
+    device = _device_name(context)
     if not text.strip():
         all_notes.append("input is empty: no text to check")
-        return ClaimsReport((), tuple(all_notes), _device_name(context), context is not None, 0)
-    claims = extract_claims(text, rules)
-    graded = tuple(grade_claims(claims, context, rules))
-    n_sentences = len(split_sentences(text, max_chars=rules.max_sentence_chars))
-    if not graded:
+        return ClaimsReport((), tuple(all_notes), device, context is not None, 0)
+    lang = check_language(text)
+    if not lang.is_english:
+        all_notes.append(
+            "the text does not look like English "
+            f"({lang.english_function_share:.0%} English function words, "
+            f"{lang.other_function_share:.0%} French/German/Spanish/Italian/Portuguese/Dutch ones, "
+            f"{lang.latin_letter_share:.0%} Latin letters); photodose's claim rules read English "
+            "only, so its claims were not checked (this is not the same as 'no claims')"
+        )
+        return ClaimsReport((), tuple(all_notes), device, context is not None, 0, english=False)
+    listed: list[GradedClaim] = []
+    unlisted: Counter[str] = Counter()
+    n_sentences = 0
+    cap = rules.max_listed_claims
+    for offset, block in iter_blocks(text, rules.block_chars):
+        claims, n_block = extract_with_sentences(block, rules)
+        for c in claims:
+            if offset or n_sentences:
+                c = replace(
+                    c,
+                    start=c.start + offset,
+                    end=c.end + offset,
+                    sentence_index=c.sentence_index + n_sentences,
+                )
+            g = grade_claim(c, context, rules)
+            if len(listed) < cap:
+                listed.append(g)
+            else:
+                unlisted[g.grade.value] += 1
+        n_sentences += n_block
+    if unlisted:
+        all_notes.append(
+            f"{len(listed) + sum(unlisted.values()):,} claims found; the first {len(listed):,} are "
+            f"listed and the other {sum(unlisted.values()):,} are counted in the summary only"
+        )
+    if not listed:
         all_notes.append("no claims found")
-    return ClaimsReport(graded, tuple(all_notes), _device_name(context), context is not None, n_sentences)
+    return ClaimsReport(
+        tuple(listed), tuple(all_notes), device, context is not None, n_sentences, dict(unlisted)
+    )
 
 
 def _device_name(ctx: ClaimContext | None) -> str | None:

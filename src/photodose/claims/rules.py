@@ -28,6 +28,7 @@ CATEGORIES: tuple[str, ...] = (
     "numeric_efficacy",
     "safety",
     "comparison",
+    "output",
 )
 GRADES: tuple[str, ...] = (
     "supported",
@@ -193,6 +194,12 @@ class Rules:
     max_input_bytes: int
     max_sentence_chars: int
     path: str = field(default="")
+    depth_layers: dict[str, Any] = field(default_factory=dict)
+    output: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    classifier_gates: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    output_anchors: tuple[str, ...] = ()
+    max_listed_claims: int = 2000
+    block_chars: int = 262144
 
     def source(self, key: str) -> Source:
         try:
@@ -484,6 +491,7 @@ def parse_rules(data: dict[str, Any], path: str = "") -> Rules:
             )
         )
 
+    out_raw = _req(data, "output", "rules")
     thresholds = dict(_req(data, "thresholds", "rules"))
     for key in (
         "depth_partly_factor",
@@ -537,7 +545,46 @@ def parse_rules(data: dict[str, Any], path: str = "") -> Rules:
         max_input_bytes=int(_req(limits, "max_input_bytes", "[limits]")),
         max_sentence_chars=int(_req(limits, "max_sentence_chars", "[limits]")),
         path=path,
+        depth_layers=_depth_layers(data.get("depth_layers"), sources),
+        output={
+            name: _compile(_req(out_raw, name, "[output]"), macros, f"[output] {name}")
+            for name in ("irradiance", "dose", "device_cue", "excludes", "minutes")
+        },
+        output_anchors=_anchors(out_raw.get("anchors"), "[output] anchors"),
+        classifier_gates=_classifier_gates(data.get("classifier"), macros),
+        max_listed_claims=int(limits.get("max_listed_claims", 2000)),
+        block_chars=int(limits.get("block_chars", 262144)),
     )
+
+
+def _classifier_gates(raw: Any, macros: dict[str, str]) -> dict[str, re.Pattern[str]]:
+    """[classifier]: the vocabulary gate per category (empty when disabled or absent)."""
+    if raw is None or not raw.get("enabled", False):
+        return {}
+    gates = {}
+    for cat, regex in raw.items():
+        if cat == "enabled":
+            continue
+        if cat not in CATEGORIES:
+            raise RulesError(f"[classifier] {cat}: not a claim category; use one of {list(CATEGORIES)}")
+        gates[cat] = _compile(regex, macros, f"[classifier] {cat}")
+    return gates
+
+
+def _depth_layers(raw: Any, sources: dict[str, Source]) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    where = "[depth_layers]"
+    bottom = _req(raw, "dermis_bottom_mm", where)
+    if not isinstance(bottom, int | float) or bottom <= 0:
+        raise RulesError(f"{where} dermis_bottom_mm must be a positive number, got {bottom!r}")
+    _check_source_ref(_req(raw, "source", where), sources, where)
+    _confidence(_req(raw, "confidence", where), where)
+    return {
+        "dermis_bottom_mm": float(bottom),
+        "below_dermis": str(_req(raw, "below_dermis", where)),
+        "source": raw["source"],
+    }
 
 
 def rules_path() -> Path:

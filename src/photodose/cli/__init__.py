@@ -7,9 +7,15 @@ from __future__ import annotations
 
 from photodose.cli import (  # noqa: F401  (imported for their @app.command registrations)
     claims_cmd,
+    compare_cmd,
     demo_cmd,
     device_cmd,
     evaluate_cmd,
+    journal_cmd,
+    plan_cmd,
+    screen_cmd,
+    serve_cmd,
+    session_cmd,
     skin_cmd,
     transport_cmd,
 )

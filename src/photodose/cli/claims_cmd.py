@@ -1,27 +1,25 @@
-"""``photodose claims FILE|- [--device NAME] [--json]``: grade the claims in a text."""
+"""``photodose claims FILE|- [--device NAME] [--json]``: grade the claims in a text.
+
+Cheap to import: the claims model, Rich tables and the device chain are imported inside the
+command.  Input is read with a true byte limit (``[limits] max_input_bytes``): at most that
+many bytes plus one are read from any file, pipe or device, whatever its reported size.
+"""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from photodose.claims import (
-    ClaimContext,
-    ClaimsInputError,
-    ClaimsReport,
-    Grade,
-    assess_text,
-    decode_input,
-    load_rules,
-)
-from photodose.cli.app import EXIT_BAD_INPUT, app
+from photodose.cli.app import app
+from photodose.cli.errors import bad_input
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from photodose.claims import ClaimContext, ClaimsReport
 
 #: Hook set by the application to turn ``--device NAME`` into a ClaimContext (from the device
 #: catalogue, dose, depth and evidence modules).  It should raise KeyError or ValueError for an
@@ -29,50 +27,73 @@ from photodose.cli.app import EXIT_BAD_INPUT, app
 context_for_device: Callable[[str], ClaimContext] | None = None
 
 _GRADE_STYLE = {
-    Grade.SUPPORTED: "green",
-    Grade.PARTLY_SUPPORTED: "yellow",
-    Grade.UNSUPPORTED: "dark_orange",
-    Grade.MISLEADING: "red",
-    Grade.CONTRADICTED: "bold red",
-    Grade.NOT_CHECKABLE: "dim",
+    "supported": "green",
+    "partly_supported": "yellow",
+    "unsupported": "dark_orange",
+    "misleading": "red",
+    "contradicted": "bold red",
+    "not_checkable": "dim",
 }
 
 
-def _fail(message: str, as_json: bool) -> typer.Exit:
-    if as_json:
-        typer.echo(json.dumps({"error": message, "exit_code": EXIT_BAD_INPUT}))
-    else:
-        typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(EXIT_BAD_INPUT)
+def _read(source: str, limit: int, as_json: bool) -> bytes:
+    """The bytes of FILE (or stdin for ``-``), never more than ``limit`` + 1 read."""
+    import os
 
+    from photodose.claims.intake import InputTooLargeError, read_limited
 
-def _read(source: str, limit: int) -> bytes:
+    fix_size = f"pass at most {limit:,} bytes: only the product page's text, or split it"
     if source == "-":
-        buffer = getattr(sys.stdin, "buffer", None)
-        if buffer is not None:
-            data: bytes = buffer.read(limit + 1)
-            return data
-        return sys.stdin.read(limit + 1).encode("utf-8", errors="surrogateescape")
-    path = Path(source)
-    if not path.exists():
-        raise ClaimsInputError(f"file not found: {source} (give a text/HTML file, or - for stdin)")
-    if path.is_dir():
-        raise ClaimsInputError(f"{source} is a directory; give a text or HTML file")
-    size = path.stat().st_size
-    if size > limit:
-        raise ClaimsInputError(
-            f"{source} is {size:,} bytes, more than the {limit:,}-byte limit; "
-            "pass only the product page's text"
+        stream = getattr(sys.stdin, "buffer", None)
+        try:
+            if stream is not None:
+                return read_limited(stream, limit, name="standard input")
+            text = sys.stdin.read(limit + 1)
+        except InputTooLargeError as exc:
+            bad_input("FILE", str(exc), fix_size, as_json=as_json)
+        data = text.encode("utf-8", errors="surrogateescape")
+        if len(data) > limit:
+            bad_input(
+                "FILE", f"standard input is more than the {limit:,}-byte limit", fix_size, as_json=as_json
+            )
+        return data
+    if not os.path.exists(source):
+        bad_input(
+            "FILE",
+            f"file not found: {source}",
+            "give a text or HTML file, or - to read stdin",
+            as_json=as_json,
+        )
+    if os.path.isdir(source):
+        bad_input(
+            "FILE",
+            f"{source} is a directory",
+            "give a text or HTML file, or - to read stdin",
+            as_json=as_json,
         )
     try:
-        return path.read_bytes()
+        with open(source, "rb") as fh:
+            return read_limited(fh, limit, name=source)
+    except InputTooLargeError as exc:
+        bad_input("FILE", str(exc), fix_size, as_json=as_json)
     except OSError as exc:
-        raise ClaimsInputError(f"cannot read {source}: {exc.strerror or exc}") from exc
+        bad_input(
+            "FILE",
+            f"cannot read {source}: {exc.strerror or exc}",
+            "check the path and its permissions",
+            as_json=as_json,
+        )
 
 
 def _render(report: ClaimsReport, console: Console) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     for note in report.notes:
-        console.print(f"[dim]Note:[/dim] {note}")
+        console.print(Text.assemble(("Note: ", "dim"), note))
+    if not report.english:
+        console.print("Not checked: the text is not in English.")
+        return
     if not report.claims:
         console.print("No claims found." if report.sentences else "Nothing to grade.")
         return
@@ -83,32 +104,36 @@ def _render(report: ClaimsReport, console: Console) -> None:
     table.add_column("Category", no_wrap=True)
     table.add_column("Grade", no_wrap=True)
     table.add_column("Why", ratio=5)
-    keys: list[str] = []
-    refs: dict[str, str] = {}
+    refs: dict[str, int] = {}
+    ref_text: list[str] = []
     for i, g in enumerate(report.claims, 1):
+        nums = []
         for c in g.citations:
-            if c.key not in refs:
-                keys.append(c.key + c.citation)
-                refs[c.key] = c.citation + (f" {c.url}" if c.url else "")
+            full = c.citation + (f" {c.url}" if c.url else "")
+            if full not in refs:
+                refs[full] = len(refs) + 1
+                ref_text.append(full)
+            nums.append(str(refs[full]))
         why = Text(g.reasons[0])
         for extra in g.reasons[1:]:
             why.append("\n" + extra, style="italic")
-        cited = ", ".join(c.key for c in g.citations)
-        if cited:
-            why.append(f"\n[{cited}]", style="dim")
+        if nums:
+            why.append(f"\nsources: {', '.join(nums)}", style="dim")
         table.add_row(
             str(i),
-            g.text,
+            Text(g.text),
             g.category.replace("_", " "),
-            Text(g.grade.label, style=_GRADE_STYLE[g.grade]),
+            Text(g.grade.label, style=_GRADE_STYLE[g.grade.value]),
             why,
         )
     console.print(table)
     counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in report.counts.items() if n)
-    console.print(f"{len(report.claims)} claim(s) in {report.sentences} sentence(s): {counts}")
+    console.print(
+        Text(f"{report.total_claims} claim(s) in {report.sentences} sentence(s): {counts}"),
+    )
     console.print("Sources:")
-    for key, text in refs.items():
-        console.print(f"  [bold]{key}[/bold]: {text}", highlight=False)
+    for n, text in enumerate(ref_text, 1):
+        console.print(Text(f"  {n}. {text}"), highlight=False)
 
 
 @app.command("claims")
@@ -120,12 +145,19 @@ def claims(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
 ) -> None:
     """Find the marketing claims in a text and grade each one, with reasons and sources."""
+    import json
+
+    from rich.console import Console
+
+    from photodose.claims import ClaimsInputError, assess_text, decode_input, load_rules
+
     rules = load_rules()
+    data = _read(source, rules.max_input_bytes, as_json)
     try:
-        data = _read(source, rules.max_input_bytes)
         decoded = decode_input(data, rules=rules)
     except ClaimsInputError as exc:
-        raise _fail(str(exc), as_json) from None
+        bad_input("FILE", str(exc), "give a UTF-8 (or UTF-16 with BOM) text or HTML file", as_json=as_json)
+    del data
 
     notes: list[str] = []
     context: ClaimContext | None = None
@@ -140,11 +172,15 @@ def claims(
                 context = context_for_device(device)
             except (KeyError, ValueError) as exc:
                 detail = exc.args[0] if exc.args else device
-                raise _fail(f"unknown device {device!r}: {detail}", as_json) from None
+                bad_input(
+                    "--device",
+                    f"unknown device {device!r}: {detail}",
+                    "run `photodose devices` for the catalogue names",
+                    as_json=as_json,
+                )
 
     report = assess_text(decoded, context, rules, notes=notes)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))
         return
-    console = Console(file=sys.stdout, soft_wrap=False)
-    _render(report, console)
+    _render(report, Console(file=sys.stdout, soft_wrap=False))

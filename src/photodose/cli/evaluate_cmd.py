@@ -2,31 +2,39 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from photodose.claims import ClaimContext
 from photodose.cli import claims_cmd
-from photodose.cli.app import EXIT_BAD_INPUT, app
-from photodose.device import DeviceSpecError
-from photodose.device.meter import MeterReading, MeterReadingError
-from photodose.dose import DoseInputError
-from photodose.report.format import VERDICT_LABELS, fmt, rng
-from photodose.services.claim_context import build_context
-from photodose.services.evaluate import DEFAULT_DEPTH_PHOTONS, Evaluation, evaluate
-from photodose.skin import SkinInputError, SkinProfile
+from photodose.cli.app import app
+from photodose.cli.errors import bad_input, field_from_message
+from photodose.cli.output import echo_json
+from photodose.cli.paths import HTML_EXTENSIONS, check_output_path
 
-console = Console()
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from photodose.claims import ClaimContext
+    from photodose.device.meter import MeterReading
+    from photodose.services.evaluate import Evaluation
+
+# photodose.services.evaluate.DEFAULT_DEPTH_PHOTONS, copied so that importing the CLI stays cheap
+# (tests/test_cli_contract.py checks that they match).
+DEFAULT_DEPTH_PHOTONS = 100_000
+MAX_EVALUATE_PHOTONS = 10**8
+_FIELDS = {
+    "meter position": "--meter-position",
+    "meter-reading": "--meter-reading", "meter reading": "--meter-reading", "unit": "--meter-reading",
+    "distance": "--meter-distance-cm", "minutes": "--minutes", "sessions": "--sessions-per-week",
+    "fitzpatrick": "--fitzpatrick", "skin type": "--fitzpatrick", "site": "--site", "photons": "--photons",
+}  # fmt: skip
 
 
-def parse_meter(text: str, distance_cm: float, meter_model: str) -> MeterReading:
-    """'12.5 mW/cm2' or '125 W/m2' → a MeterReading (unit required: the ×10 trap)."""
+def parse_meter(text: str, distance_cm: float, meter_model: str, position: str = "distance") -> MeterReading:
+    """'12.5 mW/cm2' or '125 W/m2' → a MeterReading (unit required: the ×10 trap); ``position``:
+    over-led, between-leds or distance (where the sensor sat)."""
+    from photodose.device.meter import MeterReading, MeterReadingError
+
     parts = text.strip().split(maxsplit=1)
     if len(parts) != 2:
         raise MeterReadingError(
@@ -36,23 +44,48 @@ def parse_meter(text: str, distance_cm: float, meter_model: str) -> MeterReading
         value = float(parts[0])
     except ValueError:
         raise MeterReadingError(f"--meter-reading {text!r}: {parts[0]!r} is not a number") from None
-    return MeterReading(value=value, unit=parts[1], distance_cm=distance_cm, meter=meter_model)
+    return MeterReading(
+        value=value, unit=parts[1], distance_cm=distance_cm, meter=meter_model, position=position
+    )
+
+
+def _cites_short(citations: tuple[str, ...] | list[str], keep: int = 2) -> str:
+    """First author and year of each citation, at most ``keep`` then '+N more' (fits 80 columns)."""
+    names = [c.split(",")[0].split(" (")[0].strip() for c in citations]
+    if not names:
+        return "—"
+    more = len(names) - keep
+    return "; ".join(names[:keep]) + (f"; +{more} more" if more > 0 else "")
 
 
 def print_summary(ev: Evaluation) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.table import Table
+
+    from photodose.report.format import TIMER_LABELS, VERDICT_SHORT, fmt, minutes_range, rng
+
+    console = Console()
     d = ev.device
+    bl = ev.bottom_line
+    if bl is not None:
+        console.print(Panel(bl.paragraph, title="The bottom line", title_align="left", border_style="blue"))
     console.print(
-        f"[bold]{d.name}[/bold] ({d.identity.maker}, {d.kind}); FDA record: "
-        f"{d.regulatory.k_number.value} [{d.regulatory.k_number.confidence}]"
+        f"[bold]{escape(d.name)}[/bold] ({escape(d.identity.maker)}, {d.kind}); FDA record: "
+        f"{escape(d.regulatory.k_number.value)} [{d.regulatory.k_number.confidence}]",
+        highlight=False,
     )
     console.print(
         f"Skin: Fitzpatrick {ev.skin.fitzpatrick}, {ev.skin.site}. Session {fmt(ev.session_minutes)} min "
-        f"({ev.session_minutes_source}); {fmt(ev.sessions_per_week)} sessions/week "
-        f"({ev.sessions_per_week_source})."
+        f"({escape(ev.session_minutes_source)}); {fmt(ev.sessions_per_week)} sessions/week "
+        f"({escape(ev.sessions_per_week_source)}).",
+        highlight=False,
     )
     t = Table(title="Dose per session: central (low–high); all computed")
-    for col in ("channel", "irradiance mW/cm²", "surface J/cm²", "dermis J/cm²", "per week J/cm²"):
-        t.add_column(col, justify="right" if col != "channel" else "left")
+    t.add_column("channel", no_wrap=True)
+    for col in ("irradiance mW/cm²", "surface J/cm²", "dermis J/cm²", "per week J/cm²"):
+        t.add_column(col, justify="right")
     for dose in ev.doses:
         t.add_row(
             f"{dose.channel} {fmt(dose.wavelength_nm)} nm",
@@ -62,19 +95,50 @@ def print_summary(ev: Evaluation) -> None:
             rng(dose.weekly_surface_fluence_j_cm2),
         )
     console.print(t)
-    v_table = Table(title="Against the controlled trials (full citations in the HTML report / --json)")
-    v_table.add_column("indication")
-    v_table.add_column("band")
+    sv = ev.stated_vs_modelled
+    if sv and sv["rows"]:
+        st = Table(title="Stated vs modelled (mW/cm²; energy budget: photodose.device.budget)")
+        for col in ("stated", "model face avg", "model peak", "budget", "trust"):
+            st.add_column(col, justify="right" if col.startswith("model") else "left")
+        for r in sv["rows"]:
+            mm, pk = r["modelled_mean_mw_cm2"], r["modelled_peak_mw_cm2"]
+            st.add_row(
+                escape(f"{r['text'] or r['stated_value']} [{r['confidence']}]"),
+                f"{fmt(mm['central'])} ({fmt(mm['low'])}–{fmt(mm['high'])})",
+                f"{fmt(pk['low'])}–{fmt(pk['high'])}",
+                r["classification"].replace("_", " "),
+                r["more_credible"],
+            )
+        console.print(st)
+    v_table = Table(title="Against the doses tested in controlled trials (full citations: --html / --json)")
+    v_table.add_column("indication", no_wrap=True, min_width=19)
+    v_table.add_column("band", no_wrap=True)
     v_table.add_column("verdict")
     v_table.add_column("rests on")
     for v in ev.verdicts:
         v_table.add_row(
             v.indication_name,
-            v.band_name,
-            VERDICT_LABELS.get(v.verdict, v.verdict) + (" (uncertain)" if v.uncertain else ""),
-            "; ".join(c.split(",")[0] for c in v.citations) or "—",
+            "NIR" if (v.band or "") == "nir" else (v.band or v.band_name),
+            VERDICT_SHORT.get(v.verdict, v.verdict) + (" (uncertain)" if v.uncertain else ""),
+            _cites_short(list(v.citations)),
         )
     console.print(v_table)
+    if bl is not None and bl.targets:
+        tt = Table(title="To reach the lowest tested dose (per session)")
+        tt.add_column("indication", no_wrap=True, min_width=19)
+        tt.add_column("band", no_wrap=True)
+        tt.add_column("lowest tested J/cm²", justify="right")
+        tt.add_column("minutes needed", justify="right")
+        tt.add_column("timer allows", justify="left")
+        for tg in bl.targets:
+            tt.add_row(
+                tg.indication_name,
+                "NIR" if tg.band == "nir" else tg.band,
+                ("≤ " if tg.lowest_tested_at_most else "") + fmt(tg.lowest_tested_j_cm2),
+                minutes_range(tg.minutes_needed),
+                TIMER_LABELS.get(tg.timer_fit, tg.timer_fit),
+            )
+        console.print(tt)
     if ev.claims:
         grades: dict[str, int] = {}
         for c in ev.claims:
@@ -82,8 +146,10 @@ def print_summary(ev: Evaluation) -> None:
         console.print(
             "Marketing claims: " + ", ".join(f"{n} {g.replace('_', ' ')}" for g, n in grades.items())
         )
+    if ev.standing.get("summary"):
+        console.print(escape(str(ev.standing["summary"])), highlight=False)
     for n in ev.notes:
-        console.print(f"[yellow]note:[/yellow] {n}")
+        console.print(f"[yellow]note:[/yellow] {escape(n)}", highlight=False)
     console.print(
         "[dim]Not medical advice. Ranges bound the unknowns (assumptions are labelled in the report).[/dim]"
     )
@@ -105,6 +171,13 @@ def evaluate_cmd(
     ] = None,
     meter_distance_cm: Annotated[float, typer.Option(help="Distance of the meter reading")] = 1.0,
     meter_model: Annotated[str, typer.Option(help="Meter model, e.g. 'TES-1333'")] = "unknown",
+    meter_position: Annotated[
+        str,
+        typer.Option(
+            help="Where the meter's sensor sat: over-led (right over one LED, a peak), "
+            "between-leds (in a gap, a minimum) or distance (--meter-distance-cm in front)"
+        ),
+    ] = "distance",
     photons: Annotated[
         int, typer.Option(help="Photons per channel for the depth model")
     ] = DEFAULT_DEPTH_PHOTONS,
@@ -112,36 +185,97 @@ def evaluate_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Evaluate a device end to end: irradiance on a face, dose in your skin, the evidence, the claims."""
+    check_output_path(html, "--html", HTML_EXTENSIONS, as_json=as_json)
+    if not 1000 <= photons <= MAX_EVALUATE_PHOTONS:
+        bad_input(
+            "--photons", f"{photons:,} is outside 1 000 … {MAX_EVALUATE_PHOTONS:.0e}",
+            f"use at least 1000 for a usable depth profile (default {DEFAULT_DEPTH_PHOTONS:,})",
+            as_json=as_json,
+        )  # fmt: skip
+    if minutes is not None and not 0 < minutes <= 120:
+        bad_input(
+            "--minutes", f"{minutes:g} min is not a session length above 0 and at most 120 minutes",
+            "give the minutes of one session, e.g. 10, or leave it out to use the device's timer",
+            as_json=as_json,
+        )  # fmt: skip
+    from photodose.cli.device_cmd import _device_error, check_reading_units
+    from photodose.cli.progress import LazyProgress, progress_wanted
+    from photodose.device import DeviceSpecError, UnknownDeviceError
+    from photodose.device.meter import MeterReadingError
+    from photodose.dose import DoseInputError
+    from photodose.services.evaluate import evaluate
+    from photodose.skin import SkinInputError, SkinProfile
+
     try:
         skin = SkinProfile(fitzpatrick=fitzpatrick, site=site)
-        meter = parse_meter(meter_reading, meter_distance_cm, meter_model) if meter_reading else None
-        if photons < 1000:
-            raise DoseInputError(f"--photons {photons}: use at least 1000 for a usable depth profile")
-        ev = evaluate(
-            device,
-            skin=skin,
-            minutes=minutes,
-            sessions_per_week=sessions_per_week,
-            meter=meter,
-            photons=photons,
+        meter = (
+            parse_meter(meter_reading, meter_distance_cm, meter_model, meter_position)
+            if meter_reading
+            else None
         )
-    except (DeviceSpecError, SkinInputError, MeterReadingError, DoseInputError, ValueError) as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except (SkinInputError, MeterReadingError, ValueError) as exc:
+        msg, _, fix = str(exc).partition("; fix: ")
+        bad_input(
+            field_from_message(msg, _FIELDS, "input"),
+            msg,
+            fix or "see `photodose evaluate --help`",
+            as_json=as_json,
+        )
+    if meter is not None:
+        check_reading_units(
+            meter.value,
+            meter.unit,
+            meter.distance_cm,
+            field="--meter-reading",
+            confirmed=False,
+            as_json=as_json,
+        )
+    try:
+        with LazyProgress(enabled=progress_wanted(as_json)) as bar:
+            ev = evaluate(
+                device,
+                skin=skin,
+                minutes=minutes,
+                sessions_per_week=sessions_per_week,
+                meter=meter,
+                photons=photons,
+                progress=bar.report,
+            )
+    except (UnknownDeviceError, DeviceSpecError) as exc:
+        _device_error(exc, "DEVICE", as_json)
+    except (SkinInputError, MeterReadingError, DoseInputError, ValueError) as exc:
+        msg, _, fix = str(exc).partition("; fix: ")
+        bad_input(
+            field_from_message(msg, _FIELDS, "input"),
+            msg,
+            fix or "see `photodose evaluate --help`",
+            as_json=as_json,
+        )
     if html is not None:
         from photodose.report.html import write_html  # matplotlib: only when a report is asked for
 
-        write_html(ev, html)
+        try:
+            write_html(ev, html)
+        except OSError as exc:
+            bad_input(
+                "--html",
+                f"cannot write {html}: {exc.strerror or exc}",
+                "choose another path",
+                as_json=as_json,
+            )
     if as_json:
-        typer.echo(json.dumps(ev.to_json(), default=str))
+        echo_json(ev.to_json(), default=str)
         return
     print_summary(ev)
     if html is not None:
-        console.print(f"Report written to [bold]{html.resolve()}[/bold]")
+        typer.echo(f"Report written to {html.resolve()}")
 
 
 def context_for_device(name: str) -> ClaimContext:
     """Claim-grading facts for a catalogued device: its record and its computed dose."""
+    from photodose.services.claim_context import build_context
+    from photodose.services.evaluate import evaluate
+
     ev = evaluate(name, grade_device_claims=False)
     return build_context(ev.device, ev.doses, ev.depth)
 

@@ -3,28 +3,34 @@ light goes)."""
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from photodose.cli.app import EXIT_BAD_INPUT, app
-from photodose.depth import (
-    DEFAULT_PHOTONS,
-    DepthProfile,
-    depth_profile,
-    depth_profile_diffusion,
-    plot_depth_profiles,
-)
-from photodose.optics.source_spectrum import gaussian
-from photodose.skin import AGE_BANDS, MODELS, SEXES, SkinProfile, layer_optics
+from photodose.cli.app import app
+from photodose.cli.errors import bad_input, field_from_message
+from photodose.cli.output import echo_json
+from photodose.cli.paths import PLOT_EXTENSIONS, check_output_path
 
-console = Console()
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from photodose.depth import DepthProfile
+
+# Copies of photodose.skin.MODELS/AGE_BANDS/SEXES and photodose.depth.DEFAULT_PHOTONS, so that
+# importing the CLI does not import the models (numba); tests/test_cli_contract.py checks them.
+MODELS = ("7-layer", "3-layer")
+AGE_BANDS = ("adult", "18-39", "40-59", "60+")
+SEXES = ("unspecified", "female", "male")
+DEFAULT_PHOTONS = 100_000
+#: Most photons per wavelength for ``depth`` (the default is 10^5; 10^7 takes ~1 min per channel).
+MAX_DEPTH_PHOTONS = 10**8
+
+_FIELDS = {
+    "fitzpatrick": "--fitzpatrick", "skin type": "--fitzpatrick", "site": "--site",
+    "wavelength": "--wavelength", "fwhm": "--fwhm", "line width": "--fwhm", "model": "--model",
+    "age": "--age-band", "sex": "--sex", "photons": "--photons", "seed": "--seed",
+}  # fmt: skip
 
 FitzOpt = Annotated[str, typer.Option("--fitzpatrick", "-f", help="Fitzpatrick skin type I–VI (or 1–6).")]
 SiteOpt = Annotated[
@@ -43,9 +49,11 @@ SexOpt = Annotated[str, typer.Option("--sex", help=f"Sex for the dermis thicknes
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
-def _fail(msg: str) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {msg}")
-    return typer.Exit(EXIT_BAD_INPUT)
+def _fail(msg: str, as_json: bool = False) -> NoReturn:
+    field = field_from_message(msg, _FIELDS, "input")
+    bad_input(
+        field, msg, f"see `photodose {'depth' if field == '--photons' else 'skin'} --help`", as_json=as_json
+    )
 
 
 def _thickness(t: float) -> float | str:
@@ -63,13 +71,47 @@ def skin_command(
     age_band: AgeOpt = "adult",
     sex: SexOpt = "unspecified",
     json_out: JsonOpt = False,
+    spectrum: Annotated[
+        bool,
+        typer.Option("--spectrum", help="Reflectance 400–1000 nm, L*a*b* and ITA° of the model skin (D65)."),
+    ] = False,
+    ita: Annotated[
+        float | None,
+        typer.Option("--ita", help="Your measured ITA° (−90..90): fit melanin to it (implies --spectrum)"),
+    ] = None,
+    lab: Annotated[
+        str | None,
+        typer.Option("--lab", help="Your measured L*,a*,b* (D65): fit melanin and blood (with --spectrum)"),
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="With --spectrum: write the spectrum plot here.")
+    ] = None,
+    spectrum_photons: Annotated[
+        int, typer.Option("--photons", "-n", help="With --spectrum: photons per wavelength.")
+    ] = 3000,
 ) -> None:
-    """Optical properties of each skin layer at one wavelength."""
+    """Optical properties of each skin layer at one wavelength; with --spectrum (or --ita/--lab)
+    the model skin's reflectance spectrum and colour."""
+    if spectrum or ita is not None or lab is not None or plot is not None:
+        check_output_path(plot, "--plot", PLOT_EXTENSIONS, as_json=json_out)
+        from photodose.cli import skin_spectrum
+
+        skin_spectrum.run(
+            fitzpatrick=fitzpatrick, site=site, age_band=age_band, sex=sex, ita=ita, lab=lab, plot=plot,
+            photons=spectrum_photons, json_out=json_out, fail=_fail,
+        )  # fmt: skip
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from photodose.skin import SkinProfile, layer_optics
+
+    console = Console()
     try:
         profile = SkinProfile(fitzpatrick=fitzpatrick, site=site, age_band=age_band, sex=sex)
         layers = layer_optics(profile, wavelength, model)
     except ValueError as e:
-        raise _fail(str(e)) from None
+        _fail(str(e), json_out)
     if json_out:
         out: dict[str, Any] = {
             "profile": profile.to_dict(),
@@ -79,7 +121,7 @@ def skin_command(
             "provenance": "computed: photodose.skin (Jacques 2013 chromophore mixing and "
             "scattering fits; sources in photodose/data/optics)",
         }
-        typer.echo(json.dumps(out))
+        echo_json(out)
         return
     t = Table(
         title=f"Skin layers at {wavelength:g} nm — Fitzpatrick {profile.fitzpatrick}, {profile.site}, {model}"
@@ -143,6 +185,8 @@ def _depth_json(p: DepthProfile) -> dict[str, Any]:
         "photons",
         "seed",
         "engine_version",
+        "source",
+        "skin_model_version",
     )
     out = {k: d[k] for k in keep}
     out["fluence_per_irradiance_at_mm"] = p.fluence_at_mm()
@@ -175,36 +219,69 @@ def depth_command(
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the depth plot here.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore the cache.")] = False,
     json_out: JsonOpt = False,
+    led_m: Annotated[
+        float | None,
+        typer.Option(
+            "--led-m",
+            help="Light as a mask's LEDs give it: cos^m angular profile (1 = Lambertian); default collimated",
+        ),
+    ] = None,
 ) -> None:
     """How deep each wavelength goes: fluence vs depth, penetration depths, where it is absorbed."""
+    check_output_path(plot, "--plot", PLOT_EXTENSIONS, as_json=json_out)
+    if not approx and not 100 <= photons <= MAX_DEPTH_PHOTONS:
+        bad_input(
+            "--photons", f"{photons:,} is outside 100 … {MAX_DEPTH_PHOTONS:.0e}",
+            f"use at least 100 (default {DEFAULT_PHOTONS:,}); for more than 10^8 run `photodose transport`",
+            as_json=json_out,
+        )  # fmt: skip
+    from rich.console import Console
+    from rich.table import Table
+
+    from photodose.cli.progress import LazyProgress, progress_wanted
+    from photodose.depth import depth_profile, depth_profile_diffusion, plot_depth_profiles
+    from photodose.optics.source_spectrum import gaussian
+    from photodose.skin import SkinProfile
+
+    console = Console()
     try:
         profile = SkinProfile(fitzpatrick=fitzpatrick, site=site, age_band=age_band, sex=sex)
         channels = [gaussian(w, fwhm) for w in wavelength]
-        if approx:
-            results = [depth_profile_diffusion(profile, c, model=model) for c in channels]
-        else:
-            results = [
-                depth_profile(profile, c, photons, seed=seed, model=model, use_cache=not no_cache)
-                for c in channels
-            ]
+        with LazyProgress(enabled=progress_wanted(json_out)) as bar:
+            results = []
+            for c in channels:
+                bar.stage(f"depth profile, {c.label}")
+                if approx:
+                    results.append(depth_profile_diffusion(profile, c, model=model))
+                else:
+                    results.append(
+                        depth_profile(
+                            profile, c, photons, seed=seed, model=model, use_cache=not no_cache,
+                            progress=bar.advance, led_m=led_m,
+                        )
+                    )  # fmt: skip
     except ValueError as e:
-        raise _fail(str(e)) from None
+        _fail(str(e), json_out)
     if plot is not None:
         import matplotlib.pyplot as plt
 
-        fig = plot_depth_profiles(results, plot)
+        try:
+            fig = plot_depth_profiles(results, plot)
+        except (OSError, ValueError) as exc:
+            bad_input(
+                "--plot", f"cannot write {plot}: {exc}", "choose another path or extension", as_json=json_out
+            )
         plt.close(fig)
     if json_out:
-        typer.echo(
-            json.dumps(
-                {
-                    "profile": profile.to_dict(),
-                    "model": model,
-                    "results": [_depth_json(p) for p in results],
-                    "plot": str(plot) if plot is not None else None,
-                    "definitions": DEFINITIONS,
-                }
-            )
+        echo_json(
+            {
+                "profile": profile.to_dict(),
+                "model": model,
+                "results": [_depth_json(p) for p in results],
+                "plot": str(plot) if plot is not None else None,
+                "definitions": DEFINITIONS,
+                "validation": _validation_line(),
+            }
         )
         return
     method = results[0].method
@@ -244,5 +321,12 @@ def depth_command(
             f"{results[0].photons:,} photons per channel, seed {seed}"
             + (" (from cache)" if all(p.from_cache for p in results) else "")
         )
+    console.print(_validation_line())
     if plot is not None:
         console.print(f"plot written to {plot}")
+
+
+def _validation_line() -> str:
+    from photodose.validation import summary_line
+
+    return summary_line()

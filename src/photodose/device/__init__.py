@@ -7,13 +7,21 @@ Public API::
         Estimate, FaceSurface, face_surface, REGIONS,
         irradiance_map, region_stats, mean_irradiance, evaluate_irradiance,
         interpret_reading, MeterReading,
+        classify_stated_irradiance, classify_stated_dose, StatedIrradianceCheck,
+        peak_valley, PeakValley, light_utilisation,
     )
 """
 
+from photodose.device.budget import (
+    StatedIrradianceCheck,
+    classify_stated_dose,
+    classify_stated_irradiance,
+)
 from photodose.device.estimate import Estimate, weakest_confidence
 from photodose.device.face import REGIONS, FaceSurface, face_surface
 from photodose.device.irradiance import (
     ChannelIrradiance,
+    PeakValley,
     beam_exponent,
     cos_exponent_from_viewing_angle,
     evaluate_irradiance,
@@ -22,8 +30,10 @@ from photodose.device.irradiance import (
     irradiance_map,
     led_array,
     led_power_mw,
+    light_utilisation,
     mean_irradiance,
     normalized_intensity,
+    peak_valley,
     region_stats,
     summary_stats,
     treated_mask,
@@ -52,11 +62,15 @@ __all__ = [
     "Estimate",
     "FaceSurface",
     "MissingRangeError",
+    "PeakValley",
     "Sourced",
     "SourcedText",
+    "StatedIrradianceCheck",
     "UnknownDeviceError",
     "beam_exponent",
     "catalog",
+    "classify_stated_dose",
+    "classify_stated_irradiance",
     "cos_exponent_from_viewing_angle",
     "device_from_dict",
     "device_from_toml",
@@ -68,9 +82,11 @@ __all__ = [
     "irradiance_map",
     "led_array",
     "led_power_mw",
+    "light_utilisation",
     "load_device",
     "mean_irradiance",
     "normalized_intensity",
+    "peak_valley",
     "region_stats",
     "summary_stats",
     "treated_mask",

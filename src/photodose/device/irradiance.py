@@ -383,6 +383,19 @@ def led_power_mw(
     if claim.share is not None:
         target *= claim.share.pick(scenario)
     m = beam_exponent(device, scenario)
+    kind: str = claim.kind
+    if kind == "unknown":
+        kind = {"low": "peak", "central": "reference_point", "high": "face_average"}[scenario]
+    if kind in ("peak", "face_average") and claim.distance_cm is None:
+        face = face or face_surface()
+        u = unit_peak_valley(device, channel, scenario, face, region)
+        e1 = u.peak_mw_cm2 if kind == "peak" else u.face_mean_mw_cm2
+        if e1 <= 0:
+            raise DeviceSpecError(
+                f"{device.id}: channel {ch.name!r}: the claimed irradiance cannot be reproduced "
+                "by the modelled LED array (no light reaches the face)"
+            )
+        return target / e1
     if claim.distance_cm is not None:
         d = claim.distance_cm.pick(scenario)
     else:  # stated at the skin: the reference point on the face at this scenario's standoff
@@ -599,3 +612,174 @@ def irradiance_at_distance(
     arr = led_array(device, channel_index, scenario, face)
     p = led_power_mw(device, channel_index, scenario, face)
     return irradiance_at_reference(arr, distance_cm, p, beam_exponent(device, scenario))
+
+
+# --------------------------------------------------------------------------------------------
+# peak over an LED and minimum between LEDs (the quantities a stated figure may really be)
+
+
+@dataclass(frozen=True)
+class PeakValley:
+    """Irradiance (mW/cm²) at the skin directly under the LEDs and between them, one channel,
+    one scenario.
+
+    peak_mw_cm2 : the highest value at the foot of an LED (the skin point on its axis);
+    over_led_median_mw_cm2 : the median over the LEDs' feet (a meter held over a typical LED);
+    between_led_min_mw_cm2 : the lowest value among the skin points inside the array (closer to
+    an LED foot than 0.6 × the LED spacing: the centres of the gaps, not the uncovered edges);
+    face_mean_mw_cm2 : the treated-area mean, for comparison; spacing_cm : median distance
+    between neighbouring LED feet.
+    """
+
+    peak_mw_cm2: float
+    over_led_median_mw_cm2: float
+    between_led_min_mw_cm2: float
+    face_mean_mw_cm2: float
+    spacing_cm: float
+    led_power_mw: float
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "peak_mw_cm2": self.peak_mw_cm2,
+            "over_led_median_mw_cm2": self.over_led_median_mw_cm2,
+            "between_led_min_mw_cm2": self.between_led_min_mw_cm2,
+            "face_mean_mw_cm2": self.face_mean_mw_cm2,
+            "spacing_cm": self.spacing_cm,
+            "led_power_mw": self.led_power_mw,
+        }
+
+
+def _led_feet(face: FaceSurface, arr: LedArray) -> NDArray[np.int64]:
+    """For each LED, the treated patch closest to its axis (in front of it): its foot."""
+    cand = np.flatnonzero(arr.treated) if arr.treated.any() else np.arange(face.n_patches)
+    c = face.centers_cm[cand]
+    feet = np.empty(arr.n, dtype=np.int64)
+    for s in range(0, arr.n, 256):
+        P = arr.positions_cm[s : s + 256]
+        D = arr.directions[s : s + 256]
+        rel = c[None, :, :] - P[:, None, :]  # (n, P, 3)
+        along = np.einsum("npk,nk->np", rel, D)
+        perp2 = np.einsum("npk,npk->np", rel, rel) - along**2
+        perp2 = np.where(along > 0, perp2 + 1e-6 * along**2, np.inf)  # nearest to the axis, then the closest
+        feet[s : s + 256] = cand[np.argmin(perp2, axis=1)]
+    return feet
+
+
+def unit_peak_valley(
+    device: DeviceSpec,
+    channel: int | str = 0,
+    scenario: str = "central",
+    face: FaceSurface | None = None,
+    region: str | None = None,
+) -> PeakValley:
+    """Peak over an LED and minimum between LEDs for **1 mW per LED** (mW/cm² per mW).
+
+    Computed with the same kernel as the face map (:func:`irradiance_from_leds`) at each LED's
+    foot (the peak is sampled exactly there, not on the face grid) and on the face patches
+    inside the array (see :class:`PeakValley`). Cached per device, channel, scenario and region.
+    """
+    face = face or face_surface()
+    key = (device.model_dump_json(), str(channel), scenario, id(face), region)
+    hit = _PEAK_CACHE.get(key)
+    if hit is None:
+        if len(_PEAK_CACHE) > 256:
+            _PEAK_CACHE.clear()
+        hit = _PEAK_CACHE[key] = _unit_peak_valley(device, channel, scenario, face, region)
+    return hit
+
+
+_PEAK_CACHE: dict[tuple[str, str, str, int, str | None], PeakValley] = {}
+
+
+def _unit_peak_valley(
+    device: DeviceSpec, channel: int | str, scenario: str, face: FaceSurface, region: str | None
+) -> PeakValley:
+    arr = led_array(device, channel, scenario, face, region)
+    m = beam_exponent(device, scenario)
+    feet = _led_feet(face, arr)
+    # exact foot points: the projection of the patch centre onto the LED axis's closest approach
+    E_feet = irradiance_from_leds(
+        face.centers_cm[feet], face.normals[feet], arr.positions_cm, arr.directions, 1.0, m
+    )
+    # an LED directly above the skin: evaluate on its axis at the skin depth too (the patch
+    # centre can be up to half a patch off-axis)
+    along = np.einsum("nk,nk->n", face.centers_cm[feet] - arr.positions_cm, arr.directions)
+    on_axis = arr.positions_cm + along[:, None] * arr.directions
+    E_axis = irradiance_from_leds(on_axis, face.normals[feet], arr.positions_cm, arr.directions, 1.0, m)
+    E_over = np.maximum(E_feet, E_axis)
+    U = _unit_map(face, arr, m)
+    fc = face.centers_cm[np.unique(feet)]
+    if fc.shape[0] >= 2:
+        d2 = np.einsum("ik,ik->i", fc, fc)[:, None] + np.einsum("ik,ik->i", fc, fc)[None, :]
+        d2 = d2 - 2.0 * fc @ fc.T
+        np.fill_diagonal(d2, np.inf)
+        spacing = float(np.median(np.sqrt(np.maximum(d2.min(axis=1), 0.0))))
+    else:
+        spacing = float("nan")
+    treated = arr.treated
+    pts = face.centers_cm[treated]
+    if fc.shape[0] >= 2 and np.isfinite(spacing):
+        dd = np.einsum("pk,pk->p", pts, pts)[:, None] + np.einsum("ik,ik->i", fc, fc)[None, :]
+        dd = np.sqrt(np.maximum(dd - 2.0 * pts @ fc.T, 0.0)).min(axis=1)
+        inside = dd <= 0.6 * spacing
+        valley = float(U[treated][inside].min()) if inside.any() else float(U[treated].min())
+    else:
+        valley = float(U[treated].min())
+    return PeakValley(
+        # where several LEDs' beams overlap (the sides of the nose) the face can be brighter
+        # than under any one LED: the peak is the larger of the two
+        peak_mw_cm2=float(max(E_over.max(), U[treated].max() if treated.any() else 0.0)),
+        over_led_median_mw_cm2=float(np.median(E_over)),
+        between_led_min_mw_cm2=valley,
+        face_mean_mw_cm2=_area_mean(face, np.asarray(U), treated),
+        spacing_cm=spacing,
+        led_power_mw=1.0,
+    )
+
+
+def peak_valley(
+    device: DeviceSpec,
+    channel: int | str = 0,
+    scenario: str = "central",
+    face: FaceSurface | None = None,
+    region: str | None = None,
+    led_power_mw_override: float | None = None,
+) -> PeakValley:
+    """Peak over an LED, between-LED minimum and face mean at the skin (mW/cm²) for one channel
+    in one scenario, at the modelled LED power (or ``led_power_mw_override``, mW per LED)."""
+    face = face or face_surface()
+    u = unit_peak_valley(device, channel, scenario, face, region)
+    p = (
+        led_power_mw(device, channel, scenario, face, region)
+        if led_power_mw_override is None
+        else float(led_power_mw_override)
+    )
+    return PeakValley(
+        u.peak_mw_cm2 * p,
+        u.over_led_median_mw_cm2 * p,
+        u.between_led_min_mw_cm2 * p,
+        u.face_mean_mw_cm2 * p,
+        u.spacing_cm,
+        p,
+    )
+
+
+def light_utilisation(
+    device: DeviceSpec,
+    channel: int | str = 0,
+    scenario: str = "central",
+    face: FaceSurface | None = None,
+    region: str | None = None,
+) -> float:
+    """Fraction of the LEDs' emitted power that lands on the treated skin (0–1), from the model:
+
+        η = Σ_treated E₁ · A_patch / (N · 1 mW)
+
+    with E₁ the irradiance map for 1 mW per LED. A face-average irradiance E over a treated
+    area A therefore needs ``E · A / η`` mW of light from the LEDs.
+    """
+    face = face or face_surface()
+    arr = led_array(device, channel, scenario, face, region)
+    U = _unit_map(face, arr, beam_exponent(device, scenario))
+    t = arr.treated
+    return float(min(1.0, (U[t] * face.areas_cm2[t]).sum() / arr.n))

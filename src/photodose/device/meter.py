@@ -33,6 +33,9 @@ UNITS_TO_MW_CM2: dict[str, float] = {
 }
 
 
+METER_POSITIONS: tuple[str, ...] = ("over-led", "between-leds", "distance")
+
+
 class MeterReadingError(ValueError):
     """A reading that cannot be used (bad unit, negative value, …)."""
 
@@ -134,13 +137,17 @@ class MeterReading:
     """A reading as the person gives it.
 
     value : the number on the display; unit : the display's unit (mW/cm2 or W/m2);
-    distance_cm : sensor-to-LED distance (mask: from its inner surface); meter : model name.
+    distance_cm : sensor-to-LED distance (mask: from its inner surface); meter : model name;
+    position : where the sensor was: ``over-led`` (against the skin side of the device, right
+    over one LED: a peak), ``between-leds`` (in a gap between LEDs: a minimum) or ``distance``
+    (``distance_cm`` in front of the array's centre, the default).
     """
 
     value: float
     unit: str
     distance_cm: float
     meter: str = "unknown"
+    position: str = "distance"
 
     def __post_init__(self) -> None:
         if isinstance(self.value, bool) or not isinstance(self.value, int | float):
@@ -157,6 +164,11 @@ class MeterReading:
                 "to-LED distance in cm (0 for contact)"
             )
         to_mw_cm2(1.0, self.unit)  # raises MeterReadingError on an unknown unit
+        if self.position not in METER_POSITIONS:
+            raise MeterReadingError(
+                f"meter position {self.position!r} is not one I know; fix: use one of "
+                f"{', '.join(METER_POSITIONS)}"
+            )
 
 
 @dataclass(frozen=True)
@@ -190,6 +202,7 @@ class ReadingInterpretation:
                 "unit": self.reading.unit,
                 "distance_cm": self.reading.distance_cm,
                 "meter": self.reading.meter,
+                "position": self.reading.position,
             },
             "as_given_mw_cm2": self.as_given_mw_cm2,
             "irradiance_mw_cm2": self.irradiance.to_dict(),
@@ -212,20 +225,35 @@ def plausible_range_mw_cm2(distance_cm: float) -> tuple[float, float]:
     return float(r["low"]), float(r["high"])
 
 
-def _model_at(device: DeviceSpec, distance_cm: float) -> Estimate:
-    from photodose.device.irradiance import irradiance_at_distance
+def _at_position(device: DeviceSpec, channel: str, position: str, distance_cm: float, scenario: str) -> float:
+    """Modelled irradiance (mW/cm²) where the sensor sat: over an LED (the skin-level peak),
+    between LEDs (the skin-level minimum inside the array) or at a distance in front of it."""
+    from photodose.device.irradiance import irradiance_at_distance, peak_valley
 
+    if position == "over-led":
+        return peak_valley(device, channel, scenario).peak_mw_cm2
+    if position == "between-leds":
+        return peak_valley(device, channel, scenario).between_led_min_mw_cm2
+    return irradiance_at_distance(device, channel, max(distance_cm, 0.1), scenario)
+
+
+def _model_at(device: DeviceSpec, distance_cm: float, position: str = "distance") -> Estimate:
     d = max(distance_cm, 0.1)
     chans = device.mode.channels
     vals = {
-        sc: sum(irradiance_at_distance(device, c, d, sc) for c in chans) for sc in ("low", "central", "high")
+        sc: sum(_at_position(device, c, position, d, sc) for c in chans) for sc in ("low", "central", "high")
     }
     return Estimate.from_scenarios(
         vals["low"],
         vals["central"],
         vals["high"],
         "mW/cm2",
-        f"modelled {device.name} ({', '.join(chans)}) at {d:g} cm from the LEDs",
+        f"modelled {device.name} ({', '.join(chans)}) "
+        + (
+            f"at {d:g} cm from the LEDs"
+            if position == "distance"
+            else ("over an LED at the skin" if position == "over-led" else "between LEDs at the skin")
+        ),
         device.input_confidence(),
     )
 
@@ -311,7 +339,7 @@ def interpret_reading(
 
     # factor-of-10 check -------------------------------------------------------------------
     lo, hi = plausible_range_mw_cm2(reading.distance_cm)
-    model = _model_at(device, reading.distance_cm) if device is not None else None
+    model = _model_at(device, reading.distance_cm, reading.position) if device is not None else None
     if model is not None:
         lo_m, hi_m = model.low / 3.0, model.high * 3.0
     else:
@@ -379,15 +407,17 @@ def measured_face_irradiance(
     """Per-channel mean face irradiance (mW/cm²) scaled to a meter reading.
 
     The model's face-mean / meter-position ratio (central scenario) carries the reading from
-    the meter position to the face; a broadband meter sees all channels of the default mode
-    together, so the reading is split between them in the model's central proportions
-    (assumption).
+    the meter position to the face: over an LED the reading is a peak (the face mean is lower),
+    between LEDs a minimum (the face mean is higher), at a distance the value in front of the
+    array's centre. A broadband meter sees all channels of the default mode together, so the
+    reading is split between them in the model's central proportions (assumption).
     """
-    from photodose.device.irradiance import irradiance_at_distance, mean_irradiance
+    from photodose.device.irradiance import mean_irradiance
 
-    d = max(interpretation.reading.distance_cm, 0.1)
+    r = interpretation.reading
+    d = max(r.distance_cm, 0.1)
     chans = device.mode.channels
-    at_meter = {c: irradiance_at_distance(device, c, d, "central") for c in chans}
+    at_meter = {c: _at_position(device, c, r.position, d, "central") for c in chans}
     total = sum(at_meter.values())
     if total <= 0:
         raise MeterReadingError(
@@ -404,8 +434,9 @@ def measured_face_irradiance(
             f.central * ratio,
             f.high * ratio,
             "mW/cm2",
-            f"{device.name}, {c}: your meter reading carried to the face by the model "
-            f"(face mean / meter-position irradiance = {ratio:.3g}; channel split from the "
+            f"{device.name}, {c}: your meter reading ({r.position.replace('-', ' ')}) carried to "
+            f"the face by the model (face mean / meter-position irradiance = {ratio:.3g}; channel "
+            "split from the "
             f"model, assumption); {f.provenance}",
             weakest_confidence(f.confidence, "assumption" if len(chans) > 1 else "derived"),
         )
@@ -419,4 +450,4 @@ def alternative_reading(interpretation: ReadingInterpretation) -> MeterReading |
         return None
     r = interpretation.reading
     other = "W/m2" if _norm_unit(r.unit) == "mw/cm2" else "mW/cm2"
-    return MeterReading(r.value, other, r.distance_cm, r.meter)
+    return MeterReading(r.value, other, r.distance_cm, r.meter, r.position)

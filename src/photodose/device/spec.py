@@ -318,12 +318,21 @@ class Identity(Strict):
 
 
 class ClaimedIrradiance(Strict):
-    """A stated irradiance at a stated distance; the model's LED power is calibrated to it."""
+    """A stated irradiance at a stated distance; the model's LED power is calibrated to it.
+
+    ``kind`` says what quantity the figure is: ``reference_point`` (default: the irradiance on a
+    detector at the array's reference point, the forehead centre of a mask or the aperture
+    centre), ``face_average`` (the treated-area mean), ``peak`` (over one LED at the skin) or
+    ``unknown``: the source does not say, so the low scenario reads it as a peak, the central as
+    a reference-point value and the high as a face average (the spread of what the figure can
+    mean becomes part of the range).
+    """
 
     irradiance_mw_cm2: PositiveValue
     distance_cm: PositiveDistance | None = None
     at_treatment_distance: bool = False
     share: Fraction | None = None
+    kind: Literal["reference_point", "face_average", "peak", "unknown"] = "reference_point"
     text: str = ""
 
     @model_validator(mode="after")
@@ -448,6 +457,40 @@ class Claim(Strict):
     confidence: Confidence = "exact"
 
 
+class StatedValue(Strict):
+    """An irradiance or dose someone states for the device, kept as an input (never dropped).
+
+    Exactly one of ``irradiance_mw_cm2`` or ``dose_j_cm2``. ``channel`` names the channel it is
+    for (omitted: all channels of the default mode together, a "total"); ``minutes`` the session
+    a dose is stated for; ``stated_by`` who states it (maker, regulator's summary, reviewer);
+    ``where`` the document or URL; ``text`` the words as read.
+    """
+
+    irradiance_mw_cm2: float | None = Field(default=None, gt=0, le=10000)
+    dose_j_cm2: float | None = Field(default=None, gt=0, le=10000)
+    plus_minus: float | None = Field(default=None, ge=0)
+    channel: str | None = None
+    minutes: float | None = Field(default=None, gt=0, le=240)
+    stated_by: str = Field(min_length=1)
+    where: str = Field(min_length=1)
+    confidence: Confidence
+    text: str = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _one(self) -> StatedValue:
+        if (self.irradiance_mw_cm2 is None) == (self.dose_j_cm2 is None):
+            raise ValueError(
+                "give exactly one of irradiance_mw_cm2 or dose_j_cm2; fix: one stated figure per "
+                "[[stated]] entry"
+            )
+        return self
+
+    @property
+    def quantity(self) -> str:
+        return "irradiance" if self.irradiance_mw_cm2 is not None else "dose"
+
+
 class Regulatory(Strict):
     k_number: SourcedText
     product_code: SourcedText
@@ -479,6 +522,7 @@ class DeviceSpec(Strict):
     modes: list[Mode] = Field(min_length=1)
     default_mode: str | None = None
     claims: list[Claim] = []
+    stated: list[StatedValue] = []
     regulatory: Regulatory
     notes: str = ""
 
@@ -494,6 +538,12 @@ class DeviceSpec(Strict):
                     raise ValueError(
                         f"modes[{i}].channels names {c!r}, which is not a channel; fix: use one of {names}"
                     )
+        for i, sv in enumerate(self.stated):
+            if sv.channel is not None and sv.channel not in names:
+                raise ValueError(
+                    f"stated[{i}].channel names {sv.channel!r}, which is not a channel; fix: use "
+                    f"one of {names}, or omit channel for a figure covering all channels"
+                )
         if self.default_mode is not None and self.default_mode not in [m.name for m in self.modes]:
             raise ValueError(
                 f"default_mode {self.default_mode!r} is not a mode; fix: use one of "

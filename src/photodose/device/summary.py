@@ -59,6 +59,7 @@ def device_summary(device: DeviceSpec, model: bool = True) -> dict[str, Any]:
             for c in device.channels
         ],
         "stated_irradiance": stated_irradiance(device),
+        "stated": [sv.model_dump(exclude_none=True) for sv in device.stated],
         "standoff_cm": sourced_dict(device.geometry.standoff_cm),
         "modes": [m.model_dump(exclude_none=True) for m in device.modes],
         "default_mode": device.mode.name,

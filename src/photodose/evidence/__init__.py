@@ -6,8 +6,10 @@
 'within_studied_range'
 
 Modules: :mod:`~photodose.evidence.studies` (data models and loader),
-:mod:`~photodose.evidence.windows` (dose windows computed from the data),
-:mod:`~photodose.evidence.verdict` (verdicts and ranking).
+:mod:`~photodose.evidence.windows` (dose windows computed from the data, lowest tested dose),
+:mod:`~photodose.evidence.weight` (weight of evidence: trials, N, directions),
+:mod:`~photodose.evidence.verdict` (verdict arithmetic) and
+:mod:`~photodose.evidence.wording` (the sentences).
 """
 
 from photodose.evidence.studies import (
@@ -34,15 +36,28 @@ from photodose.evidence.verdict import (
     verdict_for,
     verdicts_for_device,
 )
-from photodose.evidence.windows import DoseWindow, Range, dose_window, dose_windows, windows_table
+from photodose.evidence.weight import EvidenceWeight, TrialWeight, evidence_weight
+from photodose.evidence.windows import (
+    DoseWindow,
+    Range,
+    TestedDose,
+    dose_window,
+    dose_windows,
+    lowest_tested,
+    lowest_tested_dose,
+    windows_table,
+)
+from photodose.evidence.wording import VERDICT_LABELS
 
 __all__ = [
     "VERDICTS",
+    "VERDICT_LABELS",
     "Band",
     "DoseWindow",
     "EstimateLike",
     "Evidence",
     "EvidenceInputError",
+    "EvidenceWeight",
     "Exposure",
     "Indication",
     "Quantity",
@@ -51,13 +66,18 @@ __all__ = [
     "SimpleEstimate",
     "Study",
     "StudyDataError",
+    "TestedDose",
+    "TrialWeight",
     "Verdict",
     "band_for_wavelength",
     "dose_window",
     "dose_windows",
+    "evidence_weight",
     "load_evidence",
     "load_indications",
     "load_studies",
+    "lowest_tested",
+    "lowest_tested_dose",
     "rank_among",
     "verdict_for",
     "verdicts_for_device",

@@ -33,14 +33,18 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 __all__ = [
+    "BLIND_TAGS",
     "CONFIDENCES",
     "CONTROL_TAGS",
+    "DIRECTIONS",
     "Band",
     "Confidence",
+    "Direction",
     "Evidence",
     "Exposure",
     "Indication",
     "Quantity",
+    "QuantityKind",
     "SafetyLimit",
     "Study",
     "StudyDataError",
@@ -69,7 +73,15 @@ CONFIDENCES: tuple[str, ...] = (
     "unverified",
     "not_found",
 )
-Qualifier = Literal["approximately", "at_most"]
+Qualifier = Literal["approximately", "at_most", "at_least"]
+#: How a reported number is known: an exact value, approximately (≈), an upper bound (≤), a lower
+#: bound (≥), a reported range, derived from other numbers, or missing.
+QuantityKind = Literal["exact", "approximately", "at_most", "at_least", "range", "derived", "missing"]
+#: Result of a trial against its control, per indication.
+Direction = Literal["positive", "null", "negative", "mixed"]
+DIRECTIONS: tuple[str, ...] = ("positive", "null", "negative", "mixed")
+#: Design tags meaning the outcome was assessed blind to treatment.
+BLIND_TAGS: frozenset[str] = frozenset({"double_blind", "single_blind", "observer_blind"})
 Kind = Literal["trial", "protocol", "safety", "review", "mechanism"]
 DesignTag = Literal[
     "randomised",
@@ -102,7 +114,8 @@ class Quantity(BaseModel):
 
     Either ``value`` (a single number), or ``low`` and ``high`` (a reported range), or neither
     (the number was not found: ``confidence = "not_found"``, and it stays missing).
-    ``qualifier`` records "approximately" (≈) or "at_most" (the source gives a maximum).
+    ``qualifier`` records "approximately" (≈), "at_most" (the source gives a maximum, ≤) or
+    "at_least" (the source gives a minimum, ≥). :attr:`kind` says how the number is known.
     """
 
     model_config = _STRICT
@@ -143,6 +156,25 @@ class Quantity(BaseModel):
         return self.value is None and self.low is None
 
     @property
+    def kind(self) -> QuantityKind:
+        """How the number is known: exact, approximately, at_most (≤), at_least (≥), range,
+        derived, or missing. A bound qualifier wins over ``derived`` (a derived maximum is
+        still a maximum)."""
+        if self.missing:
+            return "missing"
+        if self.qualifier == "at_most":
+            return "at_most"
+        if self.qualifier == "at_least":
+            return "at_least"
+        if self.low is not None:
+            return "range"
+        if self.confidence == "derived":
+            return "derived"
+        if self.qualifier == "approximately":
+            return "approximately"
+        return "exact"
+
+    @property
     def span(self) -> tuple[float, float] | None:
         """(low, high) of the reported number; a single value gives (value, value)."""
         if self.value is not None:
@@ -164,6 +196,8 @@ class Quantity(BaseModel):
             text = "≈" + text
         elif self.qualifier == "at_most":
             text = "≤" + text
+        elif self.qualifier == "at_least":
+            text = "≥" + text
         return text
 
 
@@ -171,7 +205,9 @@ class Exposure(BaseModel):
     """One light exposure (arm or wavelength) of a study.
 
     ``wavelength_nm`` is one number (an LED peak) or ``[low, high]`` for a polychromatic
-    source; ``band`` names a band directly when the wavelength was not captured.
+    source; ``band`` names a band directly when the wavelength was not captured. ``role`` is
+    ``comparator`` for an active-control arm the trial did not test as a treatment (it enters
+    no dose window).
     ``irradiance_mw_cm2`` [mW/cm²] and ``fluence_j_cm2`` [J/cm² per session] are
     :class:`Quantity` tables.
     """
@@ -180,7 +216,10 @@ class Exposure(BaseModel):
 
     label: Text
     wavelength_nm: Wavelength | list[Wavelength] | None = None
+    wavelength_confidence: Confidence = "exact"
+    wavelength_note: str = ""
     band: str | None = None
+    role: Literal["treatment", "comparator"] = "treatment"
     pulsed: bool = False
     irradiance_mw_cm2: Quantity | None = None
     fluence_j_cm2: Quantity | None = None
@@ -232,15 +271,19 @@ class Study(BaseModel):
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     label: Text
+    title: str | None = None
     authors: str | None = None
     year: Annotated[int, Field(ge=1900, le=2100)] | None = None
     journal: str | None = None
     doi: Annotated[str, Field(pattern=r"^10\.\S+/\S+$")] | None = None
     pmid: Annotated[str, Field(pattern=r"^[0-9]{5,9}$")] | None = None
     pmc: Annotated[str, Field(pattern=r"^PMC[0-9]+$")] | None = None
+    citation_source: str | None = None
+    citation_confidence: Confidence | None = None
     kind: Kind
     design: list[DesignTag]
     design_note: str = ""
+    control: str = ""
     n: Annotated[int, Field(ge=1)] | None = None
     population: str | None = None
     indications: list[str]
@@ -252,8 +295,12 @@ class Study(BaseModel):
     session_min: Quantity | None = None
     outcome: str = ""
     effect: str | None = None
+    direction: Direction | dict[str, Direction] | None = None
+    direction_note: str = ""
+    direction_confidence: Confidence | None = None
     confidence: Confidence
     source: Text
+    gaps_note: str = ""
     exposures: list[Exposure] = Field(default_factory=list, alias="exposure")
     limits: list[SafetyLimit] = Field(default_factory=list, alias="limit")
     mechanism_wavelength_nm: list[Wavelength] | None = None
@@ -286,26 +333,111 @@ class Study(BaseModel):
         """Only controlled efficacy trials (kind ``trial``) define dose windows."""
         return self.kind == "trial" and self.is_controlled
 
-    def citation(self) -> str:
-        """``"Author Year, Journal, DOI/PMID"`` with what is known; gaps are said, not filled."""
-        ids = []
+    @property
+    def is_blinded(self) -> bool:
+        """True when the outcome was assessed blind (double, single or observer blind)."""
+        return bool(set(self.design) & BLIND_TAGS)
+
+    @property
+    def counts_as_evidence(self) -> bool:
+        """Efficacy trials that weigh for or against a claim: a control, or a blinded
+        assessment (a blinded before/after test against chance counts; an open before/after
+        series does not)."""
+        return self.kind == "trial" and (self.is_controlled or self.is_blinded)
+
+    def direction_for(self, indication: str) -> str | None:
+        """The result for one indication (``positive``/``null``/``negative``/``mixed``)."""
+        if isinstance(self.direction, dict):
+            return self.direction.get(indication)
+        return self.direction if indication in self.indications else None
+
+    @property
+    def url(self) -> str | None:
+        """A link to the paper: DOI first, then PubMed, then PubMed Central."""
         if self.doi:
-            ids.append(f"doi:{self.doi}")
+            return f"https://doi.org/{self.doi}"
         if self.pmid:
-            ids.append(f"PMID {self.pmid}")
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
         if self.pmc:
-            ids.append(self.pmc)
-        gaps = [w for w, v in (("authors", self.authors), ("year", self.year)) if v is None]
-        label = self.label + (f" ({' and '.join(gaps)} not captured)" if gaps else "")
-        parts = [label, self.journal or "journal not captured"]
-        parts.append(", ".join(ids) if ids else "DOI/PMID not captured")
+            return f"https://pmc.ncbi.nlm.nih.gov/articles/{self.pmc}/"
+        return None
+
+    def citation(self) -> str:
+        """``"Authors Year, Journal, doi:…, PMID …"`` with what is known.
+
+        Missing parts are left out, not filled in; ``gaps_note`` in the data says why they are
+        missing.
+        """
+        head = _short_authors(self.authors) if self.authors else self.label
+        if self.year is not None and str(self.year) not in head:
+            head = f"{head} {self.year}"
+        parts = [head]
+        if self.journal:
+            parts.append(self.journal)
+        if self.doi:
+            parts.append(f"doi:{self.doi}")
+        if self.pmid:
+            parts.append(f"PMID {self.pmid}")
+        if self.pmc and not (self.doi or self.pmid):
+            parts.append(self.pmc)
         return ", ".join(parts)
+
+    def unexplained_gaps(self) -> list[str]:
+        """Fields this record lacks whose absence ``gaps_note`` does not name.
+
+        Every study needs authors, year and journal; trials and safety studies also need a
+        PMID or DOI ("identifier"), N ("n"), a schedule and, for trials, a direction; every
+        exposure needs a wavelength and a fluence and irradiance entry (a ``not_found`` entry
+        must carry a note). A missing field is fine when ``gaps_note`` names it.
+        """
+        note = self.gaps_note.lower()
+        missing: list[str] = []
+        if not self.authors:
+            missing.append("authors")
+        if self.year is None:
+            missing.append("year")
+        if not self.journal:
+            missing.append("journal")
+        if self.kind in ("trial", "safety", "protocol"):
+            if not (self.pmid or self.doi):
+                missing.append("identifier")
+            if self.n is None:
+                missing.append("n")
+            if self.sessions_per_week is None and self.sessions_total is None and self.weeks is None:
+                missing.append("schedule")
+            if self.kind == "trial" and self.direction is None:
+                missing.append("direction")
+            if self.kind == "trial" and not self.exposures:
+                missing.append("exposure")
+            if isinstance(self.direction, dict):
+                for ind in self.indications:
+                    if ind not in self.direction:
+                        missing.append("direction")
+        out = [m for m in dict.fromkeys(missing) if m not in note]
+        for i, ex in enumerate(self.exposures):
+            for fname in ("fluence_j_cm2", "irradiance_mw_cm2"):
+                q = getattr(ex, fname)
+                if q is None:
+                    out.append(f"exposure[{i}].{fname}")
+                elif q.missing and not q.note.strip():
+                    out.append(f"exposure[{i}].{fname} (not_found without a note)")
+        return out
 
     def design_text(self) -> str:
         """Short plain-language design, e.g. ``randomised, sham, split-face``."""
         if not self.design:
             return self.kind
         return ", ".join(t.replace("_", "-") for t in self.design)
+
+
+def _short_authors(authors: str) -> str:
+    """First author + "et al." for three or more names; parenthetical remarks dropped."""
+    plain = re.sub(r"\s*\(.*?\)", "", authors).strip()
+    names = [n.strip() for n in plain.split(",") if n.strip()]
+    if len(names) >= 3:
+        first = names[0].removesuffix(" et al.")
+        return f"{first} et al."
+    return " & ".join(names) if len(names) == 2 else plain
 
 
 class Band(BaseModel):
@@ -411,7 +543,11 @@ def bands_for_range(low_nm: float, high_nm: float, bands: Sequence[Band]) -> lis
 
 
 def exposure_bands(exposure: Exposure, bands: Sequence[Band]) -> list[Band]:
-    """Bands an exposure counts for: its explicit ``band``, else those its wavelength covers."""
+    """Bands an exposure counts for: its explicit ``band``, else those its wavelength covers.
+
+    A comparator arm (``role = "comparator"``) counts for no band."""
+    if exposure.role == "comparator":
+        return []
     if exposure.band is not None:
         return [b for b in bands if b.id == exposure.band]
     span = exposure.wavelength_range_nm
@@ -578,6 +714,13 @@ def parse_studies(
                 raise StudyDataError(
                     f"{where}: {name}: field 'indications[{j}]': unknown indication {ind!r}. "
                     f"Fix: use one of {sorted(known_ind)} (defined in indications.toml)."
+                )
+        if isinstance(s.direction, dict):
+            extra = sorted(set(s.direction) - set(s.indications))
+            if extra:
+                raise StudyDataError(
+                    f"{where}: {name}: field 'direction': names {extra}, which are not in "
+                    "'indications'. Fix: give one direction per listed indication."
                 )
         for j, ex in enumerate(s.exposures):
             if ex.band is not None and ex.band not in known_band:

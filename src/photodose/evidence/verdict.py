@@ -1,13 +1,15 @@
-"""Verdicts: how a device's dose compares with the doses controlled trials studied.
+"""Verdicts: how a device's dose compares with the doses controlled trials tested.
 
 For one indication and one wavelength band, :func:`verdict_for` places a device's fluence per
 session [J/cm²] (an estimate with low, central and high values) against the dose window
 derived by :func:`photodose.evidence.windows.dose_window`, and says one of
 
 ``within_studied_range``
-    the central fluence lies inside [min, max] of the controlled trials;
+    the central fluence lies within the doses controlled trials tested;
 ``below_studied_range`` / ``above_studied_range``
-    it lies below the lowest / above the highest studied dose;
+    it lies below the lowest / above the highest tested dose. A window is what trials tested,
+    not a minimum effective dose: "below" says no controlled trial tested a dose this low,
+    not that the dose is too low to work;
 ``wavelength_not_studied``
     controlled trials of the indication exist, but none used this band (or the wavelength is
     outside every band);
@@ -15,10 +17,16 @@ derived by :func:`photodose.evidence.windows.dose_window`, and says one of
     no controlled trial of the indication exists, or those that used this band did not report
     a dose that could be verified.
 
-The verdict is that of the *central* value. If the low and high values fall on different
-sides of a window edge the summary starts with ``uncertain:`` and gives the range. A verdict
-is a comparison with tested doses, not a prediction of benefit: "within the studied range"
-means the dose matches what was tested, no more.
+Bounds stay bounds (see :mod:`photodose.evidence.windows`): a trial dose reported only as a
+maximum caps the window but is never its lower edge. Where the lower edge is open, a dose at or
+below that maximum is "within", flagged uncertain.
+
+``uncertain`` is true when the dose's low–high range crosses a window edge, when the device's
+output rests entirely on assumptions (``inputs_assumed``), or when the comparison rests on an
+edge known only as a bound. Each verdict carries the weight of evidence for its indication
+(:func:`photodose.evidence.weight.evidence_weight`: controlled or blinded trials, total N,
+directions), so that "within the tested doses" of a claim that blinded trials did not support
+reads as such. The sentences themselves are built in :mod:`photodose.evidence.wording`.
 
 Where the dose is above the window or the irradiance above the studied irradiance, the
 biphasic dose–response caveat (Huang et al. 2009) is attached; where the upper fluence reaches
@@ -44,7 +52,19 @@ from photodose.evidence.studies import (
     format_number,
     load_evidence,
 )
-from photodose.evidence.windows import DoseWindow, Range, dose_window, reason_not_in_window
+from photodose.evidence.weight import EvidenceWeight, evidence_weight
+from photodose.evidence.windows import DoseWindow, Range, dose_window
+from photodose.evidence.wording import (
+    ASSUMED_NOTE,
+    and_join,
+    band_text,
+    bound_note,
+    context_lines,
+    excluded_dose_note,
+    position_clause,
+    trials_text,
+    weight_sentence,
+)
 
 __all__ = [
     "VERDICTS",
@@ -56,6 +76,7 @@ __all__ = [
     "VerdictKind",
     "as_estimate",
     "position_in_range",
+    "position_in_window",
     "rank_among",
     "verdict_for",
     "verdicts_for_device",
@@ -180,10 +201,26 @@ def position_in_range(x: float, lo: float, hi: float) -> Position:
     return "within"
 
 
-class Verdict(BaseModel):
-    """How a device's dose compares with the doses studied for one indication and band."""
+def position_in_window(x: float, r: Range) -> Position:
+    """Where ``x`` lies against a window whose edges may be open (bounds kept as bounds).
 
-    model_config = ConfigDict(frozen=True)
+    ``below`` only under a lower edge reported as a number (:attr:`Range.lower_edge`);
+    ``above`` only over an upper edge (:attr:`Range.upper_edge`, where a "≤ v" value caps its
+    trial at v). With an open edge, nothing lies beyond it. Monotone in ``x``.
+    """
+    lo = r.lower_edge
+    hi = r.upper_edge
+    if lo is not None and x < lo * (1 - _EDGE_RTOL):
+        return "below"
+    if hi is not None and x > hi * (1 + _EDGE_RTOL):
+        return "above"
+    return "within"
+
+
+class Verdict(BaseModel):
+    """How a device's dose compares with the doses tested for one indication and band."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     indication: str
     indication_name: str
@@ -192,10 +229,13 @@ class Verdict(BaseModel):
     wavelengths_nm: tuple[float, ...] = ()
     verdict: VerdictKind
     uncertain: bool = False
+    uncertain_reasons: tuple[str, ...] = ()
+    inputs_assumed: bool = False
     fluence_positions: dict[str, Position] | None = None
     summary: str
     citations: tuple[str, ...] = ()
     window: DoseWindow | None = None
+    evidence_weight: EvidenceWeight | None = None
     fluence_j_cm2: tuple[float, float, float]
     irradiance_mw_cm2: tuple[float, float, float] | None = None
     sessions_per_week: float | None = None
@@ -208,69 +248,37 @@ class Verdict(BaseModel):
     safety_note: str | None = None
     context: tuple[str, ...] = ()
 
-
-def _band_text(band: Band | None, wavelengths: Sequence[float]) -> str:
-    wl = ", ".join(f"{format_number(w)} nm" for w in wavelengths)
-    if band is None:
-        return f"light at {wl} (outside the blue, amber, red and NIR bands)"
-    span = f"{format_number(band.low_nm)}–{format_number(band.high_nm)} nm"
-    return f"{band.name} light ({wl})" if wl else f"{band.name} light ({span})"
-
-
-def _trials_text(ids: Iterable[str], ev: Evidence, band: Band | None = None) -> str:
-    """Study labels; with ``band``, each followed by its exposures in that band."""
-    parts = []
-    for i in ids:
-        s = ev.study(i)
-        if band is None:
-            parts.append(s.label)
-            continue
-        wls = [
-            ex.describe_wavelength()
-            for ex in s.exposures
-            if any(b.id == band.id for b in exposure_bands(ex, ev.bands))
-        ]
-        parts.append(f"{s.label}: {', '.join(wls)}" if wls else s.label)
-    return "; ".join(parts)
-
-
-def _and(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _pos_word(pos: Position, r: Range) -> str:
-    if pos == "within" and r.min == r.max:
-        return "equal to"
-    return pos
-
-
-def _window_text(r: Range, ev: Evidence) -> str:
-    n = r.n_trials
-    txt = f"{r.describe()} in {n} controlled trial{'s' if n != 1 else ''}: "
-    txt += _trials_text(r.rests_on, ev)
-    return txt
-
-
-def _upper_bound_note(r: Range) -> str:
-    vals = [v for v in r.values if v.qualifier == "at_most"]
-    if not vals:
-        return ""
-    who = "; ".join(f"{v.study_label} (≤{format_number(v.high)} {r.unit})" for v in vals)
-    return f" Some trial doses were reported only as a maximum: {who}."
-
-
-def _context(win: DoseWindow, ev: Evidence) -> tuple[str, ...]:
-    """Numbers and studies in this cell that were not used, with the reason."""
-    lines = [f"{e.study_label}: {e.field} {e.value}, not used ({e.reason})" for e in win.excluded]
-    with_numbers = {e.study_id for e in win.excluded}
-    for sid in win.other_studies:
-        if sid not in with_numbers:
-            s = ev.study(sid)
-            lines.append(f"{s.label} also used this band; not used ({reason_not_in_window(s)})")
-    return tuple(lines)
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready fields (the window is summarised, not dumped)."""
+        r = None if self.window is None else self.window.fluence_j_cm2
+        return {
+            "indication": self.indication,
+            "indication_name": self.indication_name,
+            "band": self.band,
+            "band_name": self.band_name,
+            "wavelengths_nm": list(self.wavelengths_nm),
+            "verdict": self.verdict,
+            "uncertain": self.uncertain,
+            "uncertain_reasons": list(self.uncertain_reasons),
+            "inputs_assumed": self.inputs_assumed,
+            "fluence_j_cm2": list(self.fluence_j_cm2),
+            "irradiance_mw_cm2": None if self.irradiance_mw_cm2 is None else list(self.irradiance_mw_cm2),
+            "tested_fluence_j_cm2": None
+            if r is None
+            else {
+                "text": r.describe(),
+                "lower_edge": r.lower_edge,
+                "upper_edge": r.upper_edge,
+                "lower_open": r.lower_open,
+                "upper_open": r.upper_open,
+                "trials": list(r.rests_on),
+            },
+            "summary": self.summary,
+            "citations": list(self.citations),
+            "evidence_weight": None if self.evidence_weight is None else self.evidence_weight.to_dict(),
+            "biphasic_caveat": self.biphasic_caveat,
+            "safety_note": self.safety_note,
+        }
 
 
 def _safety_studies(ev: Evidence, band: Band | None) -> list[Study]:
@@ -334,10 +342,12 @@ def _verdict(
     include_unverified: bool,
     include_secondary: bool,
     channel_note: str = "",
+    inputs_assumed: bool = False,
 ) -> Verdict:
     ind = ev.indication(ind_key)
-    band_txt = _band_text(band, wavelengths)
+    btxt = band_text(band, wavelengths)
     weekly = None if spw is None else SimpleEstimate(f.low * spw, f.central * spw, f.high * spw)
+    weight = evidence_weight(ind.id, None if band is None else band.id, evidence=ev)
     base: dict[str, Any] = {
         "indication": ind.id,
         "indication_name": ind.name,
@@ -350,8 +360,12 @@ def _verdict(
         "weeks": weeks,
         "weekly_fluence_j_cm2": None if weekly is None else (weekly.low, weekly.central, weekly.high),
         "safety_note": _safety_note(ev, band, f),
+        "evidence_weight": weight,
+        "inputs_assumed": inputs_assumed,
     }
-    dose_txt = f"{f.describe('J/cm²')} per session of {band_txt}{channel_note}"
+    dose_txt = f"{f.describe('J/cm²')} per session of {btxt}{channel_note}"
+    wsent = weight_sentence(weight)
+    weight_cites = tuple(t.citation for t in weight.trials)
 
     # Which controlled trials exist for the indication at all (band-independent)?
     any_band = ev.bands[0] if band is None else band
@@ -366,8 +380,8 @@ def _verdict(
     if not ind_trials:
         others = [s.label for s in ev.studies if ind.id in s.indications and s.kind == "trial"]
         tail = (
-            f" Uncontrolled or unclear studies exist ({'; '.join(others)}) but cannot show an "
-            "effect beyond placebo or time."
+            f" Other studies exist ({'; '.join(others)}) but none has a control arm, so none "
+            "can give a tested dose to compare with."
             if others
             else ""
         )
@@ -376,37 +390,37 @@ def _verdict(
             verdict="no_controlled_evidence",
             summary=(
                 f"No controlled trial of {ind.name} is in the evidence table, so {dose_txt} "
-                f"cannot be compared with a tested dose.{tail}"
+                f"cannot be compared with a tested dose.{tail}{wsent}"
             ),
+            citations=weight_cites,
             window=None if band is None else win,
         )
 
     if band is None or win.status == "band_not_studied":
-        studied = _and([ev.band(b).name for b in win.indication_bands_studied]) or "no"
+        studied = and_join([ev.band(b).name for b in win.indication_bands_studied]) or "no"
         return Verdict(
             **base,
             verdict="wavelength_not_studied",
-            context=() if band is None else _context(win, ev),
+            context=() if band is None else context_lines(win, ev),
             summary=(
-                f"No controlled trial of {ind.name} used {band_txt}; the controlled trials used "
-                f"{studied} light ({_trials_text(ind_trials, ev)}). There is no tested dose to "
-                f"compare {f.describe('J/cm²')} with."
+                f"No controlled trial of {ind.name} used {btxt}; the controlled trials used "
+                f"{studied} light ({trials_text(ind_trials, ev)}). There is no tested dose to "
+                f"compare {f.describe('J/cm²')} with.{wsent}"
             ),
             citations=tuple(ev.study(i).citation() for i in ind_trials),
             window=None if band is None else win,
         )
 
-    excluded_ctx = _context(win, ev)
+    excluded_ctx = context_lines(win, ev)
     if win.fluence_j_cm2 is None:
         return Verdict(
             **base,
             verdict="no_controlled_evidence",
             summary=(
-                f"Controlled trials of {ind.name} used light in the {band.name} band "
-                f"({_trials_text(win.controlled_trials, ev, band)}) but none reported a "
-                "fluence in that band that "
-                f"could be verified, so there is no studied dose range to compare "
-                f"{f.describe('J/cm²')} with."
+                f"Controlled trials of {ind.name} used {band.name} light "
+                f"({trials_text(win.controlled_trials, ev, band)}), but none of their doses in "
+                "that band could be read in an accessible source, so there is no tested dose "
+                f"to compare {f.describe('J/cm²')} with.{wsent}"
             ),
             citations=tuple(ev.study(i).citation() for i in win.controlled_trials),
             window=win,
@@ -414,44 +428,51 @@ def _verdict(
         )
 
     fr = win.fluence_j_cm2
-    pos = {
-        "low": position_in_range(f.low, fr.min, fr.max),
-        "central": position_in_range(f.central, fr.min, fr.max),
-        "high": position_in_range(f.high, fr.min, fr.max),
+    pos: dict[str, Position] = {
+        "low": position_in_window(f.low, fr),
+        "central": position_in_window(f.central, fr),
+        "high": position_in_window(f.high, fr),
     }
     verdict = _POSITION_VERDICT[pos["central"]]
-    uncertain = pos["low"] != pos["high"]
-    wtxt = _window_text(fr, ev)
-    where = {
-        "within": f"within the range used in controlled trials of {ind.name} ({wtxt})",
-        "below": (
-            f"below the lowest dose used in controlled trials of {ind.name} ({wtxt}); "
-            "lower doses were not tested there"
-        ),
-        "above": (
-            f"above the highest dose used in controlled trials of {ind.name} ({wtxt}); "
-            "higher doses were not tested there, and more light is not necessarily better"
-        ),
-    }[pos["central"]]
-    if uncertain:
+    reasons: list[str] = []
+    if pos["low"] != pos["high"]:
         edges = []
-        if pos["low"] == "below":
-            edges.append(f"the lower edge ({format_number(fr.min)} J/cm²)")
-        if pos["high"] == "above":
-            edges.append(f"the upper edge ({format_number(fr.max)} J/cm²)")
-        summary = (
-            f"uncertain: the fluence estimate {format_number(f.low)}–{format_number(f.high)} "
-            f"J/cm² per session crosses {' and '.join(edges)} of the studied range; at the "
-            f"central value, {format_number(f.central)} J/cm² per session of {band_txt}"
-            f"{channel_note} is {where}."
+        single = fr.lower_edge is not None and fr.lower_edge == fr.upper_edge
+        if single and pos["low"] == "below" and pos["high"] == "above":
+            edges.append(f"the single tested dose ({format_number(fr.upper_edge or 0)} J/cm²)")
+        else:
+            if pos["low"] == "below" and fr.lower_edge is not None:
+                edges.append(f"the lowest tested dose ({format_number(fr.lower_edge)} J/cm²)")
+            if pos["high"] == "above" and fr.upper_edge is not None:
+                edges.append(f"the highest tested dose ({format_number(fr.upper_edge)} J/cm²)")
+        reasons.append(
+            f"the dose range {format_number(f.low)}–{format_number(f.high)} J/cm² per session "
+            f"crosses {' and '.join(edges)}"
         )
-    else:
-        summary = f"{dose_txt[0].upper()}{dose_txt[1:]} is {where}."
+    if inputs_assumed:
+        reasons.append("every input that sets the device's output is an assumption")
+    below_known = fr.min_known is None or f.low < fr.min_known * (1 - _EDGE_RTOL)
+    if pos["central"] == "within" and fr.lower_open and below_known:
+        reasons.append(
+            "the comparison rests on a trial dose reported only as a maximum "
+            f"(≤{format_number(fr.lowest_value.high)} J/cm²), so whether this dose is below it "
+            "cannot be told"
+        )
+    uncertain = bool(reasons)
+
+    where = position_clause(pos["central"], ind.name, fr, ev, ind.id)
+    summary = f"{dose_txt[0].upper()}{dose_txt[1:]} is {where}."
+    if uncertain:
+        lead = "Uncertain: " + "; ".join(reasons) + ". At the central value, "
+        summary = lead + summary[0].lower() + summary[1:]
+    if inputs_assumed:
+        summary += " " + ASSUMED_NOTE
     if pos["central"] == "within":
-        summary += " Matching a studied dose does not mean this device gives the trials' results."
+        summary += " Matching a tested dose does not mean this device gives the trials' results."
     if fr.n_trials == 1:
         summary += " The range rests on a single trial."
-    summary += _upper_bound_note(fr)
+    summary += bound_note(fr)
+    summary += excluded_dose_note(win)
 
     irr_pos: Position | None = None
     if irr is not None:
@@ -462,32 +483,33 @@ def _verdict(
                 f"verified, so {irr.describe('mW/cm²')} cannot be compared."
             )
         else:
-            irr_pos = position_in_range(irr.central, ir.min, ir.max)
+            irr_pos = position_in_window(irr.central, ir)
+            single = ir.min == ir.max and not ir.has_upper_bound_values
+            word = "equal to" if irr_pos == "within" and single else irr_pos
             summary += (
-                f" Irradiance {irr.describe('mW/cm²')} is {_pos_word(irr_pos, ir)} the "
-                f"{ir.describe()} "
-                f"reported in controlled trials ({_trials_text(ir.rests_on, ev)})."
+                f" Irradiance {irr.describe('mW/cm²')} is {word} the {ir.describe()} "
+                f"reported in controlled trials ({trials_text(ir.rests_on, ev)})."
             )
 
     weekly_pos: Position | None = None
     if weekly is not None:
         wr = win.weekly_fluence_j_cm2
         if wr is not None:
-            weekly_pos = position_in_range(weekly.central, wr.min, wr.max)
+            weekly_pos = position_in_window(weekly.central, wr)
             summary += (
                 f" At {format_number(spw or 0)} sessions per week that is "
-                f"{weekly.describe('J/cm² per week')}, {_pos_word(weekly_pos, wr)} the "
-                f"{wr.describe()} of "
-                f"controlled trials with a known schedule ({_trials_text(wr.rests_on, ev)})."
+                f"{weekly.describe('J/cm² per week')}, {weekly_pos} the {wr.describe()} of "
+                f"controlled trials with a known schedule ({trials_text(wr.rests_on, ev)})."
             )
 
     weeks_pos: Position | None = None
     if weeks is not None and win.weeks is not None:
         weeks_pos = position_in_range(weeks, win.weeks.min, win.weeks.max)
-        word = {"below": "shorter than", "within": "within", "above": "longer than"}[weeks_pos]
+        wword = {"below": "shorter than", "within": "within", "above": "longer than"}[weeks_pos]
         summary += (
-            f" {format_number(weeks)} weeks of use is {word} the {win.weeks.describe()} these trials ran."
+            f" {format_number(weeks)} weeks of use is {wword} the {win.weeks.describe()} these trials ran."
         )
+    summary += wsent
 
     caveat = None
     if win.biphasic_caveat is not None and (
@@ -499,6 +521,7 @@ def _verdict(
         **base,
         verdict=verdict,
         uncertain=uncertain,
+        uncertain_reasons=tuple(reasons),
         fluence_positions=pos,
         summary=summary,
         citations=tuple(ev.study(i).citation() for i in fr.rests_on),
@@ -550,13 +573,14 @@ def verdict_for(
     evidence: Evidence | None = None,
     include_unverified: bool = False,
     include_secondary: bool = False,
+    inputs_assumed: bool = False,
 ) -> Verdict:
-    """Compare a device's dose for one indication and band with the studied dose window.
+    """Compare a device's dose for one indication and band with the tested dose window.
 
     Parameters
     ----------
-    indication : ``"photoaging"``, ``"acne"``, ``"inflammation"``, ``"texture_tone"`` (or the
-        names, e.g. ``"photoaging/wrinkles"``)
+    indication : ``"photoaging"``, ``"elasticity"``, ``"texture_tone"``, ``"inflammation"``,
+        ``"acne"`` (or the names, e.g. ``"wrinkles/fine lines"``)
     band : band name (``"red"``, ``"nir"``, ``"amber"``, ``"blue"``) or a wavelength [nm]
     fluence_per_session_j_cm2 : fluence per session [J/cm²] at the skin surface, an object with
         ``.low .central .high``, a (low, central, high) tuple, or one number
@@ -565,12 +589,15 @@ def verdict_for(
     weeks : planned weeks of use, optional
     evidence : loaded evidence (default: the packaged data files)
     include_unverified, include_secondary : passed to the dose window
+    inputs_assumed : True when every input setting the device's output (LED power, stated
+        irradiance) is an assumption; makes the verdict ``uncertain``
 
     Returns
     -------
     Verdict
-        ``verdict``, ``summary`` (plain language), ``citations`` (the trials it rests on),
-        ``window`` (numbers and provenance), ``biphasic_caveat``, ``safety_note``.
+        ``verdict``, ``uncertain`` (+ reasons), ``summary`` (plain language), ``citations``,
+        ``window``, ``evidence_weight`` (trials, N, directions), ``biphasic_caveat``,
+        ``safety_note``.
 
     Raises
     ------
@@ -597,10 +624,17 @@ def verdict_for(
         ev,
         include_unverified,
         include_secondary,
+        inputs_assumed=bool(inputs_assumed),
     )
 
 
 Channel = tuple[str | float, EstimateInput, EstimateInput | None] | Mapping[str, object]
+
+
+def _channel_assumed(ch: Channel) -> bool | None:
+    if isinstance(ch, Mapping) and "inputs_assumed" in ch:
+        return bool(ch["inputs_assumed"])
+    return None
 
 
 def _channel_parts(ch: Channel, i: int) -> tuple[str | float, EstimateInput, EstimateInput | None]:
@@ -627,6 +661,7 @@ class _Group:
     fluence: SimpleEstimate
     irradiance: SimpleEstimate | None
     irradiance_missing: bool
+    assumed: bool = False
     n: int = 1
     wavelengths: list[float] = field(default_factory=list)
 
@@ -640,6 +675,7 @@ def verdicts_for_device(
     evidence: Evidence | None = None,
     include_unverified: bool = False,
     include_secondary: bool = False,
+    inputs_assumed: bool | Sequence[bool] = False,
 ) -> list[Verdict]:
     """Verdicts for every indication × band a device emits in.
 
@@ -647,37 +683,54 @@ def verdicts_for_device(
     ----------
     channels : one entry per LED channel, ``(band or wavelength_nm, fluence per session
         [J/cm²] estimate, irradiance [mW/cm²] estimate or None)``, or a mapping with keys
-        ``band``/``wavelength_nm``, ``fluence_j_cm2``, ``irradiance_mw_cm2``
+        ``band``/``wavelength_nm``, ``fluence_j_cm2``, ``irradiance_mw_cm2`` and optionally
+        ``inputs_assumed``
     sessions_per_week : the schedule, or None if unknown
     weeks : planned weeks of use, optional
     indications : which indications (default: all in ``indications.toml``, in file order)
+    inputs_assumed : one flag for all channels or one per channel: True when every input that
+        sets that channel's output is an assumption (makes its verdicts ``uncertain``)
 
     Notes
     -----
     Channels in the same band are summed (low with low, central with central, high with
-    high), since the trials report the dose per band or per wavelength of one exposure.
-    Channels outside every band (e.g. 1072 nm) are judged one wavelength at a time and come
-    out ``wavelength_not_studied`` (or ``no_controlled_evidence``).
-    Output order: indications in file order, then bands in file order, then out-of-band
-    wavelengths ascending.
+    high), since the trials report the dose per band or per wavelength of one exposure; a band
+    counts as assumed only when all its channels are. Channels outside every band (e.g.
+    1072 nm) are judged one wavelength at a time and come out ``wavelength_not_studied`` (or
+    ``no_controlled_evidence``). Output order: indications in file order, then bands in file
+    order, then out-of-band wavelengths ascending.
     """
     ev = evidence if evidence is not None else load_evidence()
     _check_schedule(sessions_per_week, weeks)
     if not channels:
         raise EvidenceInputError("channels: empty; give at least one LED channel")
+    if isinstance(inputs_assumed, bool):
+        assumed_flags = [inputs_assumed] * len(channels)
+    else:
+        assumed_flags = [bool(a) for a in inputs_assumed]
+        if len(assumed_flags) != len(channels):
+            raise EvidenceInputError(
+                f"inputs_assumed: {len(assumed_flags)} flags for {len(channels)} channels; give one "
+                "per channel or a single True/False"
+            )
     groups: dict[str, _Group] = {}
     for i, ch in enumerate(channels):
         key, f_in, irr_in = _channel_parts(ch, i)
         b, wls = _resolve_band(key, ev, name=f"channels[{i}] band")
         f = as_estimate(f_in, f"channels[{i}] fluence")
         irr = None if irr_in is None else as_estimate(irr_in, f"channels[{i}] irradiance")
+        own = _channel_assumed(ch)
+        assumed = assumed_flags[i] if own is None else own
         gkey = b.id if b is not None else f"nm:{wls[0]}"
         if gkey not in groups:
-            groups[gkey] = _Group(band=b, fluence=f, irradiance=irr, irradiance_missing=irr is None)
+            groups[gkey] = _Group(
+                band=b, fluence=f, irradiance=irr, irradiance_missing=irr is None, assumed=assumed
+            )
         else:
             g = groups[gkey]
             g.fluence = g.fluence + f
             g.n += 1
+            g.assumed = g.assumed and assumed
             if irr is None:
                 g.irradiance_missing = True
             elif g.irradiance is not None:
@@ -715,6 +768,7 @@ def verdicts_for_device(
                     include_unverified,
                     include_secondary,
                     channel_note=f" (sum of {g.n} channels)" if g.n > 1 else "",
+                    inputs_assumed=g.assumed,
                 )
             )
     return out

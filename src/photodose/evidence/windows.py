@@ -9,9 +9,16 @@ exposure in that band, and collects the numbers those trials reported:
 * sessions per week and weeks of treatment,
 * weekly fluence [J/cm²/week] = fluence per session × sessions per week, where both are known.
 
-Each window is the closed interval [min, max] of those numbers, together with the values and
-trials it rests on. Only numbers whose confidence is ``exact`` or ``derived`` count by default;
-``unverified`` numbers (e.g. the commonly cited 126/66 J/cm² for Lee 2007) count only with
+Each window is the range of those numbers, together with the values and trials it rests on.
+Bounds stay bounds: a fluence reported only as a maximum ("≤ 5.4 J/cm²", e.g. 10 mW/cm² at
+most for 9 min) is an upper bound on that trial's dose, never a lower edge of the window nor a
+[5.4, 5.4] window. The window's lower edge is the lowest dose reported as a number
+(:attr:`Range.min_known`); where a trial's dose is known only as a maximum below that, or no
+dose is known as a number at all, the lower edge is open (:attr:`Range.lower_open`) and only
+"at most …" can be said of it. The same holds, mirrored, for "≥" values and the upper edge.
+
+Only numbers whose confidence is ``exact`` or ``derived`` count by default; ``unverified``
+numbers (e.g. the commonly cited 126/66 J/cm² for Lee 2007) count only with
 ``include_unverified=True`` and ``secondary`` ones only with ``include_secondary=True``.
 Missing numbers are never filled in: a cell without a usable controlled dose says so
 (``status = "no_controlled_dose_evidence"``).
@@ -43,12 +50,15 @@ __all__ = [
     "DoseWindow",
     "Exclusion",
     "Range",
+    "TestedDose",
     "ValueUsed",
     "WindowStatus",
     "accepted_confidences",
     "biphasic_caveat_for_band",
     "dose_window",
     "dose_windows",
+    "lowest_tested",
+    "lowest_tested_dose",
     "reason_not_in_window",
     "windows_table",
 ]
@@ -77,15 +87,34 @@ class ValueUsed(BaseModel):
     qualifier: str | None = None
     note: str = ""
 
-    def describe(self, unit: str) -> str:
+    @property
+    def is_upper_bound(self) -> bool:
+        """The source gives only a maximum (≤): the trial's dose is at or below ``high``."""
+        return self.qualifier == "at_most"
+
+    @property
+    def is_lower_bound(self) -> bool:
+        """The source gives only a minimum (≥): the trial's dose is at or above ``low``."""
+        return self.qualifier == "at_least"
+
+    def number_text(self, unit: str) -> str:
         lo, hi = format_number(self.low), format_number(self.high)
         num = lo if self.low == self.high else f"{lo}–{hi}"
-        prefix = {"approximately": "≈", "at_most": "≤"}.get(self.qualifier or "", "")
-        return f"{self.study_label}: {prefix}{num} {unit} ({self.exposure}; {self.confidence})"
+        prefix = {"approximately": "≈", "at_most": "≤", "at_least": "≥"}.get(self.qualifier or "", "")
+        return f"{prefix}{num} {unit}"
+
+    def describe(self, unit: str) -> str:
+        return f"{self.study_label}: {self.number_text(unit)} ({self.exposure}; {self.confidence})"
 
 
 class Range(BaseModel):
-    """A [min, max] window for one quantity, with the values it was computed from."""
+    """A window for one quantity, with the values it was computed from.
+
+    ``min`` and ``max`` are the smallest and largest numbers reported (bounds included, as
+    printed). The edges a dose is compared with are :attr:`lower_edge` and :attr:`upper_edge`:
+    the lowest dose reported as a number (``None`` when the lower edge is open) and the highest
+    number any trial's dose is known not to exceed (``None`` when the upper edge is open).
+    """
 
     model_config = _FROZEN
 
@@ -108,11 +137,76 @@ class Range(BaseModel):
     @property
     def has_upper_bound_values(self) -> bool:
         """True when some value was reported only as a maximum (``≤``)."""
-        return any(v.qualifier == "at_most" for v in self.values)
+        return any(v.is_upper_bound for v in self.values)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def min_known(self) -> float | None:
+        """The lowest dose reported as a number (not as a maximum); None if there is none."""
+        lows = [v.low for v in self.values if not v.is_upper_bound]
+        return min(lows) if lows else None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def max_known(self) -> float | None:
+        """The highest dose reported as a number (not as a minimum); None if there is none."""
+        highs = [v.high for v in self.values if not v.is_lower_bound]
+        return max(highs) if highs else None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def lower_open(self) -> bool:
+        """True when the lowest tested dose is not known: no dose was reported as a number, or
+        a trial reported only a maximum that lies below every number reported."""
+        bounds = [v.high for v in self.values if v.is_upper_bound]
+        known = self.min_known
+        return known is None or any(b < known for b in bounds)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def upper_open(self) -> bool:
+        """True when the highest tested dose is not known (mirror of :attr:`lower_open`)."""
+        bounds = [v.low for v in self.values if v.is_lower_bound]
+        known = self.max_known
+        highs = [v.high for v in self.values if not v.is_lower_bound]
+        return (not highs) or (known is not None and any(b > known for b in bounds))
+
+    @property
+    def lower_edge(self) -> float | None:
+        """The edge below which a dose is below every tested dose; None when open."""
+        return None if self.lower_open else self.min_known
+
+    @property
+    def upper_edge(self) -> float | None:
+        """The edge above which a dose is above every tested dose: the largest high of the
+        values that are not lower bounds (a "≤ v" value caps its trial at v). None when open."""
+        if self.upper_open:
+            return None
+        return max(v.high for v in self.values if not v.is_lower_bound)
+
+    @property
+    def lowest_value(self) -> ValueUsed:
+        """The value giving the lowest tested dose: the lowest number reported, or, when the
+        lower edge is open, the smallest maximum (a trial known to have used at most that)."""
+        if not self.lower_open:
+            return min((v for v in self.values if not v.is_upper_bound), key=lambda v: v.low)
+        bounds = [v for v in self.values if v.is_upper_bound]
+        if bounds:
+            return min(bounds, key=lambda v: v.high)
+        return min(self.values, key=lambda v: v.low)
 
     def describe(self) -> str:
-        lo, hi = format_number(self.min), format_number(self.max)
-        return f"{lo} {self.unit}" if self.min == self.max else f"{lo}–{hi} {self.unit}"
+        """``3.8–9 J/cm²``; an open edge reads ``≤5.4 J/cm²`` or ``≤3.8–9 J/cm²``."""
+        u = self.unit
+        lo_edge = self.lower_edge
+        hi_edge = self.upper_edge
+        lo_txt = "≤" + format_number(self.lowest_value.high) if lo_edge is None else format_number(lo_edge)
+        hi_txt = "≥" + format_number(self.max) if hi_edge is None else format_number(hi_edge)
+        if lo_txt == hi_txt:
+            return f"{lo_txt} {u}"
+        if lo_edge is None and hi_edge is not None and self.lowest_value.high == hi_edge:
+            return f"{lo_txt} {u}"
+        return f"{lo_txt}–{hi_txt} {u}"
 
 
 class Exclusion(BaseModel):
@@ -493,3 +587,105 @@ def windows_table(
             }
         )
     return rows
+
+
+class TestedDose(BaseModel):
+    """The lowest fluence per session [J/cm²] controlled trials tested, with its source.
+
+    ``bound`` is ``"exact"`` when the dose was reported as a number and ``"at_most"`` when the
+    lowest tested dose is known only as a maximum: the trial used this much or less, so
+    reaching ``value_j_cm2`` is enough to match it, and less may also match.
+    """
+
+    model_config = _FROZEN
+
+    indication: str
+    band: str
+    value_j_cm2: float
+    bound: Literal["exact", "at_most"]
+    approximate: bool = False
+    direction: str | None = None
+    study_id: str
+    study_label: str
+    citation: str
+    url: str | None
+    exposure: str
+
+    def text(self) -> str:
+        prefix = "≤" if self.bound == "at_most" else ("≈" if self.approximate else "")
+        tail = " (reported only as a maximum)" if self.bound == "at_most" else ""
+        res = f"; that trial's result for {self.indication}: {self.direction}" if self.direction else ""
+        return f"{prefix}{format_number(self.value_j_cm2)} J/cm² per session{tail}, {self.citation}{res}"
+
+
+def _band_key(wavelength_band: str | float, ev: Evidence) -> str | None:
+    if isinstance(wavelength_band, bool):
+        raise KeyError("give a band name or a wavelength in nm")
+    if isinstance(wavelength_band, int | float):
+        from photodose.evidence.studies import band_for_wavelength
+
+        b = band_for_wavelength(float(wavelength_band), ev.bands)
+        return None if b is None else b.id
+    return ev.band(wavelength_band).id
+
+
+def lowest_tested(
+    indication: str,
+    wavelength_band: str | float,
+    *,
+    evidence: Evidence | None = None,
+    include_unverified: bool = False,
+    include_secondary: bool = False,
+) -> TestedDose | None:
+    """The lowest dose per session controlled trials of ``indication`` tested in a band.
+
+    ``wavelength_band`` is a band id or name (``"red"``, ``"nir"``) or a wavelength [nm].
+    Returns None when no controlled trial reported a usable dose there (or the wavelength is
+    outside every band). Bounds stay bounds: where the lowest tested dose is known only as a
+    maximum (e.g. ≤5.4 J/cm² for the 850 nm arm of Park SH et al. 2025) that maximum is
+    returned with ``bound = "at_most"``.
+    """
+    ev = evidence if evidence is not None else load_evidence()
+    band = _band_key(wavelength_band, ev)
+    if band is None:
+        return None
+    win = dose_window(
+        indication,
+        band,
+        evidence=ev,
+        include_unverified=include_unverified,
+        include_secondary=include_secondary,
+    )
+    r = win.fluence_j_cm2
+    if r is None:
+        return None
+    v = r.lowest_value
+    bound: Literal["exact", "at_most"] = "at_most" if (r.lower_open and v.is_upper_bound) else "exact"
+    study = ev.study(v.study_id)
+    return TestedDose(
+        indication=win.indication,
+        band=win.band,
+        value_j_cm2=v.high if bound == "at_most" else v.low,
+        bound=bound,
+        approximate=v.qualifier == "approximately",
+        direction=study.direction_for(win.indication),
+        study_id=study.id,
+        study_label=study.label,
+        citation=study.citation(),
+        url=study.url,
+        exposure=v.exposure,
+    )
+
+
+def lowest_tested_dose(indication: str, wavelength_band: str | float) -> tuple[float, str] | None:
+    """``(value_j_cm2, citation)`` of the lowest dose per session tested in controlled trials of
+    ``indication`` in ``wavelength_band`` (band id/name or nm), or None where there is none.
+
+    The citation says so when the value is only a reported maximum ("≤5.4 J/cm² … reported
+    only as a maximum"): the trial used at most that dose, so reaching it is enough to match.
+    See :func:`lowest_tested` for the structured form.
+    """
+    t = lowest_tested(indication, wavelength_band)
+    if t is None:
+        return None
+    return t.value_j_cm2, t.text()

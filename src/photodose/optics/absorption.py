@@ -87,6 +87,7 @@ def mua_tissue(
     baseline_fraction: float | None = None,
     hb_g_per_l: float = 150.0,
     melanin_exponent: float = 3.0,
+    melanin_law: str = "jacques2013",
 ) -> FloatArray:
     """Absorption coefficient of a tissue layer [1/cm].
 
@@ -118,11 +119,17 @@ def mua_tissue(
     if k < 0:
         raise ValueError("blood_fraction + melanosome_fraction + fat_fraction exceeds 1; lower one of them")
     lam = check_wavelength(wavelength_nm)
+    if melanin_law == "jacques2013":
+        mel = mua_melanosome_jacques2013(lam, melanin_exponent)
+    elif melanin_law == "omlc1998":
+        mel = mua_melanosome_omlc1998(lam)
+    else:
+        raise ValueError(f"melanin_law = {melanin_law!r}: use 'jacques2013' or 'omlc1998'")
     out: FloatArray = (
         blood_fraction * mua_blood(lam, saturation, hb_g_per_l)
         + water_fraction * mua_water(lam)
         + fat_fraction * mua_fat(lam)
-        + melanosome_fraction * mua_melanosome_jacques2013(lam, melanin_exponent)
+        + melanosome_fraction * mel
         + k * mua_baseline_jacques1998(lam)
     )
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+from typing import Any
 
 import matplotlib
 
@@ -12,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from photodose.services.evaluate import Evaluation
 
@@ -46,26 +48,160 @@ def to_png_img(fig: Figure, alt: str) -> str:
     return f'<img alt="{alt}" src="data:image/png;base64,{data}">'
 
 
+# regions named on the face map (the eye region is flagged: light near the eyes)
+MAP_REGIONS: tuple[str, ...] = ("forehead", "periorbital", "cheeks", "chin")
+
+
+def _face_dims_cm() -> dict[str, float]:
+    """Feature sizes for the face drawing (Farkas 1994 norms, from data/face/anthropometry.toml)."""
+    import tomllib
+    from importlib.resources import files
+
+    dims = {"eye_fissure": 3.05, "nose_width": 3.3, "mouth_width": 5.2}
+    try:
+        data = tomllib.loads((files("photodose") / "data" / "face" / "anthropometry.toml").read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return dims
+    flat: dict[str, object] = {}
+    for v in data.values():
+        if isinstance(v, dict):
+            flat.update(v)
+    for key, name in (
+        ("eye_fissure", "eye_fissure_length_ex_en"),
+        ("nose_width", "nose_width_al_al"),
+        ("mouth_width", "mouth_width_ch_ch"),
+    ):
+        row = flat.get(name, data.get(name))
+        if isinstance(row, dict) and isinstance(row.get("value_mm"), int | float):
+            dims[key] = float(row["value_mm"]) / 10
+    return dims
+
+
+def face_outline_cm(centers_cm: np.ndarray) -> np.ndarray:
+    """Closed frontal outline (x, y in cm) of the patch centres: each row's extreme x."""
+    x, y = centers_cm[:, 0], centers_cm[:, 1]
+    rows = np.unique(np.round(y, 2))
+    left = []
+    right = []
+    for r in rows[::-1]:
+        sel = np.abs(np.round(y, 2) - r) < 1e-9
+        left.append((x[sel].min(), r))
+        right.append((x[sel].max(), r))
+    pts = np.array(left + right[::-1] + [left[0]])
+    return pts
+
+
+def _triangulation(centers_cm: np.ndarray) -> Any:
+    """Delaunay triangles over the frontal positions, without the long ones that bridge gaps."""
+    from matplotlib.tri import Triangulation
+
+    tri = Triangulation(centers_cm[:, 0], centers_cm[:, 1])
+    xy = centers_cm[:, :2]
+    t = tri.triangles
+    edges = np.stack(
+        [
+            np.linalg.norm(xy[t[:, 0]] - xy[t[:, 1]], axis=1),
+            np.linalg.norm(xy[t[:, 1]] - xy[t[:, 2]], axis=1),
+            np.linalg.norm(xy[t[:, 2]] - xy[t[:, 0]], axis=1),
+        ],
+        axis=1,
+    ).max(axis=1)
+    tri.set_mask(edges > 4.0 * np.median(edges))
+    return tri
+
+
+def _draw_features(ax: Any, ev: Evaluation, outline: np.ndarray) -> None:
+    """Face outline, eyes, nose and mouth over the map (frontal view, cm)."""
+    from matplotlib.patches import Ellipse
+
+    lm = ev.face.landmarks_cm
+    dims = _face_dims_cm()
+    ink = {"color": "white", "lw": 1.4, "alpha": 0.9}
+    ax.plot(outline[:, 0], outline[:, 1], color="#222222", lw=1.6)
+    for side in ("eye_left", "eye_right"):
+        ex, ey = lm.get(side, (3.15 if side == "eye_left" else -3.15, -0.8))
+        ax.add_patch(Ellipse((ex, ey), dims["eye_fissure"], 1.1, fill=False, ec="white", lw=1.4, alpha=0.9))
+        ax.add_patch(Ellipse((ex, ey), 0.9, 0.9, fc="white", ec="none", alpha=0.85))
+    n_y = lm.get("nasion", (0.0, 0.0))[1]
+    sn_y = lm.get("subnasale", (0.0, -5.2))[1]
+    hw = dims["nose_width"] / 2
+    ax.plot([-0.45, -0.55, -hw, -0.6, 0.0], [n_y - 0.6, sn_y + 1.6, sn_y + 0.35, sn_y, sn_y], **ink)
+    ax.plot([0.45, 0.55, hw, 0.6, 0.0], [n_y - 0.6, sn_y + 1.6, sn_y + 0.35, sn_y, sn_y], **ink)
+    st_y = lm.get("stomion", (0.0, -7.35))[1]
+    mw = dims["mouth_width"] / 2
+    xs = np.linspace(-mw, mw, 30)
+    ax.plot(xs, st_y + 0.45 * (1 - (xs / mw) ** 2) ** 0.5, **ink)
+    ax.plot(xs, st_y - 0.65 * (1 - (xs / mw) ** 2) ** 0.5, **ink)
+    ax.plot(xs, st_y + 0.0 * xs, color="white", lw=0.8, alpha=0.8)
+
+
 def face_map_html(ev: Evaluation) -> str:
-    """Irradiance over the face per channel (central scenario), front view."""
-    n = len(ev.central_maps)
-    fig, axes = plt.subplots(1, n, figsize=(3.6 * n, 4.2), squeeze=False)
+    """Irradiance over the face per channel (central scenario), front view on a face drawing,
+    with the mean of the named regions written on it (the eye region flagged). One image per
+    channel, so that a phone shows them one under the other at a readable size."""
     xy = ev.face.centers_cm
-    order = np.argsort(xy[:, 2])  # draw back to front
-    for ax, emap, ch, dose in zip(axes[0], ev.central_maps, ev.irradiance, ev.doses, strict=True):
-        sc = ax.scatter(
-            xy[order, 0], xy[order, 1], c=emap[order], s=9, cmap="inferno", marker="s", linewidths=0
+    tri = _triangulation(xy)
+    outline = face_outline_cm(xy)
+    imgs = []
+    for emap, ch, dose in zip(ev.central_maps, ev.irradiance, ev.doses, strict=True):
+        fig, ax = plt.subplots(figsize=(3.9, 4.9))
+        vals = np.asarray(emap, dtype=float)
+        tpc = ax.tripcolor(
+            tri, vals, cmap="inferno", shading="gouraud", vmin=0.0, vmax=float(vals.max()) or 1.0
         )
+        _draw_features(ax, ev, outline)
+        for region in MAP_REGIONS:
+            stats = ch.regions.get(region)
+            if not stats or region not in ev.face.region_names:
+                continue
+            m = ev.face.region_mask(region)
+            if region in ("cheeks", "periorbital"):
+                m = m & (xy[:, 0] > 0)  # a paired region: label the subject's left side
+            if not m.any():
+                continue
+            cx, cy = float(np.median(xy[m, 0])), float(np.median(xy[m, 1]))
+            if region == "periorbital":
+                cx, cy = cx + 0.6, cy + 1.2
+            label = f"{region}\n{stats['mean']:.2g}"
+            if region == "periorbital":
+                label = f"eyes ⚠\n{stats['mean']:.2g}"
+            ax.text(
+                cx,
+                cy,
+                label,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="#111111",
+                bbox={
+                    "boxstyle": "round,pad=0.2",
+                    "fc": "white",
+                    "ec": "#b03a2e" if region == "periorbital" else "none",
+                    "alpha": 0.85,
+                },
+            )
         ax.set_aspect("equal")
+        pad = 0.4
+        ax.set_xlim(outline[:, 0].min() - pad, outline[:, 0].max() + pad)
+        ax.set_ylim(outline[:, 1].min() - pad, outline[:, 1].max() + pad)
         ax.set_xticks([])
         ax.set_yticks([])
         for side in ("top", "right", "bottom", "left"):
             ax.spines[side].set_visible(False)
-        ax.set_title(f"{ch.channel} {dose.wavelength_nm:g} nm\nmW/cm² (central scenario)", fontsize=9)
-        cb = fig.colorbar(sc, ax=ax, shrink=0.75)
+        ax.set_title(
+            f"Computed irradiance, {ch.channel} {dose.wavelength_nm:g} nm (mW/cm²)\n"
+            "average adult face, central scenario; labels: region means",
+            fontsize=8.5,
+        )
+        cb = fig.colorbar(tpc, ax=ax, shrink=0.7)
         cb.ax.tick_params(labelsize=7)
-    fig.suptitle("Computed irradiance on an average adult face", fontsize=10)
-    return to_png_img(fig, "computed irradiance on an average adult face, per channel")
+        imgs.append(
+            to_png_img(
+                fig,
+                f"computed irradiance of the {ch.channel} channel on an average face, with region means",
+            )
+        )
+    return '<div class="faces">' + "".join(imgs) + "</div>"
 
 
 def depth_dose_svg(ev: Evaluation) -> str:
@@ -73,22 +209,35 @@ def depth_dose_svg(ev: Evaluation) -> str:
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     first = ev.depth[0]
     bounds = list(first.boundaries_cm)
-    shades = ["#e9c39b", "#e9c39b", "#f3d5d8", "#e6a4a9", "#f3d5d8", "#e6a4a9", "#fbf0c9"]
+    shades = ["#f6e3c6", "#e9c39b", "#d9a877", "#f3d5d8", "#e6a4a9", "#d47f88", "#fbf0c9", "#e8e8e8"]
+    layer_handles = []
+    row_ends: list[float] = []
     for i, name in enumerate(first.layer_names):
         top = bounds[i] * 10
         bottom = (bounds[i + 1] * 10) if i + 1 < len(bounds) else 6.0
-        ax.axvspan(top, min(bottom, 6.0), color=shades[i % len(shades)], alpha=0.6, lw=0)
-        if bottom - top > 0.25:
-            ax.text(
-                (top + min(bottom, 6.0)) / 2,
-                1.02,
-                name,
-                transform=ax.get_xaxis_transform(),
-                ha="center",
-                va="bottom",
-                fontsize=7,
-                rotation=0,
-            )
+        if top >= 6.0:
+            continue
+        colour = shades[i % len(shades)]
+        ax.axvspan(top, min(bottom, 6.0), color=colour, alpha=0.7, lw=0)
+        # number every layer along the top; thin neighbours go up a row so none overlap
+        centre = (top + min(bottom, 6.0)) / 2 / 6.0  # axis fraction
+        row = next((k for k, end in enumerate(row_ends) if end < centre - 0.008), len(row_ends))
+        if row == len(row_ends):
+            row_ends.append(0.0)
+        row_ends[row] = centre + 0.008
+        ax.text(
+            centre,
+            1.01 + 0.045 * row,
+            str(i + 1),
+            transform=ax.transAxes,
+            ha="center",
+            va="bottom",
+            fontsize=7,
+        )
+        depth_txt = f"{top:.2g}–{bottom:.2g} mm" if i + 1 < len(bounds) else f"below {top:.2g} mm"
+        layer_handles.append(
+            Patch(color=colour, alpha=0.7, label=f"{i + 1} {name.replace('_', ' ')} ({depth_txt})")
+        )
     for prof, dose in zip(ev.depth, ev.doses, strict=True):
         z = prof.depth_cm * 10
         sel = (z <= 6.0) & (np.arange(z.size) % 3 == 0)  # every third 5 µm bin is plenty to draw
@@ -114,11 +263,22 @@ def depth_dose_svg(ev: Evaluation) -> str:
     ax.set_xlabel("depth below the skin surface (mm)")
     ax.set_ylabel("fluence per session (J/cm²)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8, loc="lower left")
+    lines_legend = ax.legend(fontsize=8, loc="lower left")
+    ax.add_artist(lines_legend)
+    ax.legend(
+        handles=layer_handles,
+        title="skin layers (numbered along the top)",
+        title_fontsize=8,
+        fontsize=7.5,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        ncol=2,
+        frameon=False,
+    )
     ax.set_title(
         "Computed dose at depth (Monte Carlo × device irradiance × session time)",
         fontsize=10,
-        pad=16,
+        pad=10 + 9 * len(row_ends),
     )
     return to_svg(fig)
 

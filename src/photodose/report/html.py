@@ -14,7 +14,16 @@ from markupsafe import Markup
 from photodose import __version__
 from photodose.device import REGIONS, Estimate, summary_stats, treated_mask
 from photodose.report.figures import depth_dose_svg, dose_windows_svg, face_map_html
-from photodose.report.format import VERDICT_LABELS, fmt, mm, rng
+from photodose.report.format import (
+    TIMER_LABELS,
+    VERDICT_LABELS,
+    VERDICT_SHORT,
+    citation_links,
+    fmt,
+    minutes_range,
+    mm,
+    rng,
+)
 from photodose.services.evaluate import Evaluation
 
 CITED = {"exact", "secondary"}
@@ -22,7 +31,32 @@ ASSUMED = {"assumption", "unverified", "not_found"}
 
 
 def _mark(kind: str, letter: str, title: str) -> Markup:
-    return Markup(f'<span class="mark {kind}" title="{html.escape(title)}">{letter}</span>')
+    """A provenance mark whose text opens on a tap, a click or keyboard focus (no hover, no
+    script): a focusable span; CSS shows its ``.prov`` child while it has focus."""
+    t = html.escape(title)
+    return Markup(
+        f'<span class="mark {kind}" tabindex="0" role="button" title="{t}" aria-label="{kind}: {t}">'
+        f'{letter}<span class="prov">{t}</span></span>'
+    )
+
+
+def rng_html(e: Estimate) -> Markup:
+    """'central (low–high)' with the range on its own unbreakable piece (wraps on a phone)."""
+    if e.low == e.high:
+        return Markup(f'<span class="c">{html.escape(fmt(e.central))}</span>')
+    return Markup(
+        f'<span class="c">{html.escape(fmt(e.central))}</span> '
+        f'<span class="r">({html.escape(fmt(e.low))}–{html.escape(fmt(e.high))})</span>'
+    )
+
+
+def cite_html(citation: str) -> Markup:
+    """A citation with its DOI, PubMed and PMC ids as links."""
+    text = html.escape(citation)
+    for found, url, _ in citation_links(citation):
+        esc = html.escape(found)
+        text = text.replace(esc, f'<a href="{html.escape(url)}" rel="noopener">{esc}</a>', 1)
+    return Markup(text)
 
 
 def mark_c(title: str = "computed by photodose") -> Markup:
@@ -108,6 +142,24 @@ def _inputs(ev: Evaluation) -> list[dict[str, str]]:
 
 
 def _standing_rows(ev: Evaluation) -> list[dict[str, Any]]:
+    by_range = ev.standing.get("by_range")
+    if by_range:  # same kind only, with ranges (photodose.device.ranking.rank_by_range)
+        return [
+            {
+                "name": item["name"],
+                "kind": str(item["kind"]).replace("_", "-"),
+                "value": item["central"],
+                "low": item["low"],
+                "high": item["high"],
+                "relation": "this device"
+                if item["is_subject"]
+                else str(item["relation"]).replace("above", "certainly higher").replace(
+                    "below", "certainly lower"
+                ),
+                "self": bool(item["is_subject"]),
+            }
+            for item in reversed(by_range["ordering"])
+        ]
     ranking = ev.standing.get("ranking", {})
     rows = []
     for item in reversed(ranking.get("ordering", [])):
@@ -122,6 +174,14 @@ def _standing_rows(ev: Evaluation) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+EYE_REGIONS = ("periorbital",)
+
+
+def stylesheet() -> str:
+    """The report's CSS (shared by the evaluation and the comparison reports)."""
+    return (files("photodose") / "report" / "templates" / "style.css").read_text("utf-8")
 
 
 def render_html(ev: Evaluation) -> str:
@@ -160,12 +220,20 @@ def render_html(ev: Evaluation) -> str:
         inputs=_inputs(ev),
         fmt=fmt,
         rng=rng,
+        rng_html=rng_html,
         mm=mm,
         mark_c=mark_c,
         mark_est=mark_est,
         mark_sourced=mark_sourced,
         mark_text=mark_text,
         verdict_label=lambda v: VERDICT_LABELS.get(v, v),
+        verdict_short=lambda v: VERDICT_SHORT.get(v, v),
+        timer_label=lambda v: TIMER_LABELS.get(v, v),
+        minutes_range=minutes_range,
+        cite=cite_html,
+        bl=ev.bottom_line,
+        css=Markup(stylesheet()),
+        eye_regions=EYE_REGIONS,
     )
 
 

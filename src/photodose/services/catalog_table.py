@@ -17,14 +17,32 @@ from typing import TypedDict
 from photodose import __version__
 from photodose.depth import cache_dir
 from photodose.device import catalog, evaluate_irradiance
+from photodose.device.ranking import RankItem
 
-TABLE_VERSION = "1"
+TABLE_VERSION = "2"
 
 
 class CatalogRow(TypedDict):
     name: str
     kind: str
     channels_mw_cm2: list[float]
+    channels_low_mw_cm2: list[float]
+    channels_high_mw_cm2: list[float]
+
+
+def catalog_rank_items() -> list[RankItem]:
+    """Every catalogued device as a :class:`~photodose.device.ranking.RankItem`: total
+    irradiance of all channels (treated-area mean, mW/cm²) as low / central / high."""
+    return [
+        RankItem(
+            row["name"],
+            row["kind"],
+            float(sum(row["channels_low_mw_cm2"])),
+            float(sum(row["channels_mw_cm2"])),
+            float(sum(row["channels_high_mw_cm2"])),
+        )
+        for row in catalog_irradiance().values()
+    ]
 
 
 def _catalog_hash() -> str:
@@ -39,20 +57,26 @@ def _catalog_hash() -> str:
 
 @lru_cache(maxsize=1)
 def catalog_irradiance() -> dict[str, CatalogRow]:
-    """``{device id: {"name", "kind", "channels_mw_cm2": [central per channel]}}`` (computed)."""
+    """``{device id: {"name", "kind", "channels_mw_cm2": [central per channel],
+    "channels_low_mw_cm2": [...], "channels_high_mw_cm2": [...]}}`` (computed: treated-area
+    mean irradiance per channel, bounding scenarios)."""
     path = cache_dir().parent / f"catalog-irradiance-{_catalog_hash()}.json"
     if path.is_file():
         try:
             data: dict[str, CatalogRow] = json.loads(path.read_text())
-            return data
+            if all("channels_high_mw_cm2" in r for r in data.values()):
+                return data
         except (OSError, ValueError):
             pass  # a damaged cache file is recomputed and replaced
     table: dict[str, CatalogRow] = {}
     for d in catalog():
+        irr = evaluate_irradiance(d)
         table[d.id] = {
             "name": d.name,
             "kind": d.kind,
-            "channels_mw_cm2": [ci.mean.central for ci in evaluate_irradiance(d)],
+            "channels_mw_cm2": [ci.mean.central for ci in irr],
+            "channels_low_mw_cm2": [ci.mean.low for ci in irr],
+            "channels_high_mw_cm2": [ci.mean.high for ci in irr],
         }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

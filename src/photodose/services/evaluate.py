@@ -11,6 +11,7 @@ This is a service: it does I/O (device files, the depth cache) but knows nothing
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,20 +30,26 @@ from photodose.device import (
     irradiance_map,
     load_device,
 )
+from photodose.device.irradiance import beam_exponent
 from photodose.device.meter import (
     MeterReading,
     ReadingInterpretation,
     interpret_reading,
     measured_face_irradiance,
 )
+from photodose.device.ranking import RankItem, rank_among, rank_by_range
+from photodose.device.stated import compare_stated
 from photodose.dose import ChannelDose, DoseInputError, channel_dose
-from photodose.evidence import Verdict, rank_among, verdicts_for_device
+from photodose.evidence import Verdict, verdicts_for_device
 from photodose.optics.source_spectrum import gaussian
-from photodose.services.catalog_table import catalog_irradiance
+from photodose.services.bottom_line import BottomLine, bottom_line
+from photodose.services.catalog_table import catalog_irradiance, catalog_rank_items
 from photodose.services.claim_context import build_context
-from photodose.skin import SkinProfile
+from photodose.skin import SkinProfile, composition_bounds
 
 DEFAULT_DEPTH_PHOTONS = 100_000
+#: The low/high skin-composition depth profiles run with photons / this (they bound a range).
+COMPOSITION_PHOTON_DIVISOR = 10
 DEFAULT_SESSIONS_PER_WEEK = 3.0
 SESSIONS_ASSUMPTION = (
     "assumption: 3 sessions/week (range 2–5: trial schedules of 2×/week, e.g. Wunsch & "
@@ -72,6 +79,8 @@ class Evaluation:
     claims: list[GradedClaim]
     meter: ReadingInterpretation | None = None
     notes: list[str] = field(default_factory=list)
+    bottom_line: BottomLine | None = None
+    stated_vs_modelled: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape promised by ``photodose evaluate --json``."""
@@ -88,6 +97,7 @@ class Evaluation:
 
         d = self.device
         return {
+            "bottom_line": self.bottom_line.to_dict() if self.bottom_line is not None else None,
             "device": {
                 "id": d.id,
                 "name": d.name,
@@ -119,20 +129,9 @@ class Evaluation:
                 }
                 for dose, prof, irr in zip(self.doses, self.depth, self.irradiance, strict=True)
             ],
-            "verdicts": [
-                {
-                    "indication": v.indication,
-                    "band": v.band,
-                    "verdict": v.verdict,
-                    "uncertain": v.uncertain,
-                    "summary": v.summary,
-                    "citations": list(v.citations),
-                    "biphasic_caveat": v.biphasic_caveat,
-                    "safety_note": v.safety_note,
-                }
-                for v in self.verdicts
-            ],
+            "verdicts": [v.to_dict() for v in self.verdicts],
             "standing": self.standing,
+            "stated_vs_modelled": self.stated_vs_modelled,
             "claims": [c.to_dict() for c in self.claims],
             "meter": self.meter.to_dict() if self.meter is not None else None,
             "notes": self.notes,
@@ -156,12 +155,55 @@ def device_standing(device: DeviceSpec, irradiance: Estimate) -> dict[str, Any]:
         kind = "in_office" if row["kind"] == "in_office" else "at_home"
         others[row["name"]] = (kind, float(sum(row["channels_mw_cm2"])))
     ranking = rank_among(irradiance.central, others, name=device.name)
+    subject = RankItem(device.name, device.kind, irradiance.low, irradiance.central, irradiance.high)
+    by_range = rank_by_range(subject, [r for r in catalog_rank_items() if r.name != device.name])
     return {
         "quantity": "total irradiance at the skin, all channels, treated-area mean, central "
         "scenario (mW/cm²); computed for every catalogued device with the same face model",
         "this_device_mw_cm2": irradiance.central,
         "ranking": ranking,
+        "by_range": by_range,
+        "summary": by_range["summary"],
     }
+
+
+def verdict_text_at(
+    wavelength_nm: float, fluence_j_cm2: float, irradiance_mw_cm2: float, sessions_per_week: float | None
+) -> str:
+    """The verdicts at one exact dose per session, grouped: "within: photoaging; above: acne"."""
+    vs = verdicts_for_device(
+        [
+            (
+                wavelength_nm,
+                Estimate.exact(fluence_j_cm2, "J/cm2"),
+                Estimate.exact(irradiance_mw_cm2, "mW/cm2"),
+            )
+        ],
+        sessions_per_week,
+    )
+    groups: dict[str, list[str]] = {}
+    for v in vs:
+        groups.setdefault(str(v.verdict).replace("_", " "), []).append(v.indication_name)
+    return "; ".join(f"{k}: {', '.join(n)}" for k, n in groups.items()) or "no verdict"
+
+
+def _photon_progress(progress: Callable[[str, int, int], None], label: str) -> Callable[[int, int], None]:
+    return lambda done, total: progress(label, done, total)
+
+
+def _output_assumed(device: DeviceSpec, channel_index: int) -> bool:
+    """True when the input that sets a channel's output (power per LED, total optical power or
+    stated irradiance) is itself an assumption: the dose then rests on assumptions alone."""
+    ch = device.channels[channel_index]
+    if ch.radiant_power_mw_per_led is not None:
+        conf = ch.radiant_power_mw_per_led.confidence
+    elif ch.total_optical_power_mw is not None:
+        conf = ch.total_optical_power_mw.confidence
+    elif ch.claimed_irradiance is not None:
+        conf = ch.claimed_irradiance.irradiance_mw_cm2.confidence
+    else:
+        return True
+    return conf in ("assumption", "not_found")
 
 
 def _kind_group(device: DeviceSpec) -> str:
@@ -179,8 +221,19 @@ def evaluate(
     seed: int = 1,
     region: str | None = None,
     grade_device_claims: bool = True,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Evaluation:
-    """Run the whole chain for one device and one person (see module docstring)."""
+    """Run the whole chain for one device and one person (see module docstring).
+
+    ``progress(stage, done, total)``, if given, is told when each step starts (``total`` 0) and
+    how many photons of a depth profile are traced (for a progress bar; the CLI shows one).
+    """
+
+    def step(text: str) -> None:
+        if progress is not None:
+            progress(text, 0, 0)
+
+    step("reading the device")
     spec = device if isinstance(device, DeviceSpec) else load_device(device)
     person = skin or SkinProfile()
     notes: list[str] = []
@@ -189,7 +242,9 @@ def evaluate(
         minutes_src = spec.session_minutes_estimate.provenance or "device timer"
     else:
         if not (0 < minutes <= 120) or math.isnan(minutes):
-            raise DoseInputError(f"--minutes {minutes}: give a session length between 0 and 120")
+            raise DoseInputError(
+                f"--minutes {minutes}: give a session length above 0 and at most 120 minutes"
+            )
         minutes_src = "given by you"
     if sessions_per_week is None:
         sessions_per_week, sessions_src = DEFAULT_SESSIONS_PER_WEEK, SESSIONS_ASSUMPTION
@@ -198,6 +253,7 @@ def evaluate(
             raise DoseInputError(f"--sessions-per-week {sessions_per_week}: use a number in (0, 21]")
         sessions_src = "given by you"
 
+    step("irradiance over the face")
     face = face_surface()
     irr = evaluate_irradiance(spec, face, region)
     maps = [irradiance_map(spec, face, i, "central", region) for i in range(len(spec.channels))]
@@ -219,13 +275,24 @@ def evaluate(
     for ch, mean in zip(spec.channels, means, strict=True):
         fwhm = ch.fwhm_nm.pick() if ch.fwhm_nm is not None and ch.fwhm_nm.usable else DEFAULT_FWHM_NM
         spectrum = gaussian(ch.peak_nm.pick(), fwhm, label=ch.name)
-        prof = depth_profile(person, spectrum, photons=photons, seed=seed)
+        label = f"depth profile, {ch.name} {spectrum.peak_nm:g} nm"
+        step(label)
+        bar = None if progress is None else _photon_progress(progress, label)
+        led_m = beam_exponent(spec)
+        prof = depth_profile(person, spectrum, photons=photons, seed=seed, progress=bar, led_m=led_m)
         depth.append(prof)
-        doses.append(channel_dose(ch.name, mean, prof, minutes, sessions_per_week))
+        # the skin's composition range (photodose.skin.composition_bounds), at fewer photons
+        comp_n = max(2_000, photons // COMPOSITION_PHOTON_DIVISOR)
+        lo_p, hi_p = (
+            depth_profile(p, spectrum, photons=comp_n, seed=seed, led_m=led_m)
+            for p in composition_bounds(person)
+        )
+        doses.append(channel_dose(ch.name, mean, prof, minutes, sessions_per_week, composition=(lo_p, hi_p)))
 
     verdicts = verdicts_for_device(
         [(d.wavelength_nm, d.surface_fluence_j_cm2, d.irradiance_mw_cm2) for d in doses],
         sessions_per_week,
+        inputs_assumed=[meter is None and _output_assumed(spec, i) for i in range(len(spec.channels))],
     )
     total_irr = Estimate(
         sum(m.low for m in means),
@@ -235,9 +302,17 @@ def evaluate(
         "sum of channels",
     )
     standing = device_standing(spec, total_irr)
+    stated = compare_stated(
+        spec,
+        irr,
+        minutes,
+        measured=measured_face_irradiance(spec, interp) if interp is not None else None,
+        verdict_at=lambda wl, h, e: verdict_text_at(wl, h, e, sessions_per_week),
+    )
 
     graded: list[GradedClaim] = []
     if grade_device_claims and spec.claims:
+        step("grading the marketing claims")
         ctx = build_context(spec, doses, depth)
         text = "\n".join(c.text for c in spec.claims)
         graded = grade_claims(extract_claims(text), ctx)
@@ -258,4 +333,6 @@ def evaluate(
         claims=graded,
         meter=interp,
         notes=notes,
+        stated_vs_modelled=stated,
+        bottom_line=bottom_line(spec, doses, verdicts, minutes, calibrated_to_meter=interp is not None),
     )

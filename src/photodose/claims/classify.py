@@ -1,0 +1,119 @@
+"""Sentence classifier: how likely a sentence carries a claim of each category.
+
+A linear model (TF-IDF of word unigrams and bigrams → one logistic regression per category),
+trained with scikit-learn on the development split of the labelled corpus by
+``benchmarks/claims.py --train-classifier`` (fixed seed, deterministic solver) and shipped as
+``data/claims/classifier.json``: vocabulary, idf weights, coefficients, intercepts, and the
+SHA-256 of the training rows.  Scoring here is plain Python, the same arithmetic as
+scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` followed by ``LogisticRegression``:
+
+    x_t = (1 + ln tf_t) · idf_t,   x ← x / ‖x‖₂,   p_c = 1 / (1 + exp(−(w_c · x + b_c)))
+
+so the claims command needs neither scikit-learn nor numpy at run time, and a test checks the
+numbers against scikit-learn.  The rules decide the verdict; the classifier only lets a
+sentence count as a claim when the rules' phrase patterns miss a paraphrase ("trusted by
+dermatologists in clinics", "has been shown to", "helps with hyperpigmentation").
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+_TOKEN = re.compile(r"[a-z0-9]{2,30}")
+# a light suffix stripper so that "recommends"/"recommended", "studies"/"study" share a feature
+_SUFFIXES = ("ingly", "ing", "edly", "ed", "ies", "es", "ly", "s")
+
+
+def _stem(word: str) -> str:
+    for suf in _SUFFIXES:
+        if len(word) > len(suf) + 3 and word.endswith(suf):
+            return word[: -len(suf)] + ("y" if suf == "ies" else "")
+    return word
+
+
+def analyze(text: str) -> list[str]:
+    """The features of a sentence: stemmed lowercase word unigrams and bigrams."""
+    words = [_stem(w) for w in _TOKEN.findall(text.lower().replace("’", "'"))]
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+
+
+class ClassifierError(ValueError):
+    """The shipped classifier file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class SentenceClassifier:
+    """A trained linear model: per category, P(sentence carries a claim of it)."""
+
+    categories: tuple[str, ...]
+    vocabulary: dict[str, int]
+    idf: tuple[float, ...]
+    coef: tuple[tuple[float, ...], ...]  # [category][feature]
+    intercept: tuple[float, ...]
+    thresholds: dict[str, float]
+    meta: dict[str, Any]
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Probability per category that ``text`` carries a claim of it (0..1)."""
+        counts: dict[int, int] = {}
+        for feat in analyze(text):
+            j = self.vocabulary.get(feat)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        weights = {j: (1.0 + math.log(n)) * self.idf[j] for j, n in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        out = {}
+        for k, cat in enumerate(self.categories):
+            row = self.coef[k]
+            z = self.intercept[k] + sum(row[j] * w for j, w in weights.items()) / norm
+            out[cat] = 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
+        return out
+
+    def flagged(self, text: str) -> list[str]:
+        """Categories whose probability reaches the category's threshold."""
+        s = self.scores(text)
+        return [c for c in self.categories if s[c] >= self.thresholds.get(c, 0.5)]
+
+
+def classifier_path() -> Path:
+    return Path(str(files("photodose") / "data" / "claims" / "classifier.json"))
+
+
+def parse_classifier(data: dict[str, Any]) -> SentenceClassifier:
+    """Validate a classifier document (see ``benchmarks/claims.py --train-classifier``)."""
+    try:
+        cats = tuple(str(c) for c in data["categories"])
+        vocab = {str(t): int(i) for t, i in data["vocabulary"].items()}
+        idf = tuple(float(x) for x in data["idf"])
+        coef = tuple(tuple(float(x) for x in row) for row in data["coef"])
+        intercept = tuple(float(x) for x in data["intercept"])
+        thresholds = {str(k): float(v) for k, v in data.get("thresholds", {}).items()}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ClassifierError(f"claims classifier: malformed file ({exc}); retrain it") from exc
+    n = len(idf)
+    if len(coef) != len(cats) or len(intercept) != len(cats) or any(len(r) != n for r in coef):
+        raise ClassifierError("claims classifier: coefficient shapes do not match; retrain it")
+    if any(not 0 <= i < n for i in vocab.values()):
+        raise ClassifierError("claims classifier: vocabulary index out of range; retrain it")
+    return SentenceClassifier(cats, vocab, idf, coef, intercept, thresholds, dict(data.get("meta", {})))
+
+
+@lru_cache(maxsize=2)
+def load_classifier(path: str | None = None) -> SentenceClassifier | None:
+    """The shipped classifier, or None when the file is absent (rules only)."""
+    p = Path(path) if path is not None else classifier_path()
+    if not p.exists():
+        return None
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ClassifierError(f"claims classifier {p}: cannot read ({exc}); retrain it") from exc
+    return parse_classifier(data)

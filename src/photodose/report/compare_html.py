@@ -1,0 +1,54 @@
+"""The self-contained HTML page of a side-by-side comparison (renders a service's result only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from importlib.resources import files
+from pathlib import Path
+
+from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
+
+from photodose import __version__
+from photodose.report.format import TIMER_LABELS, VERDICT_SHORT, fmt, minutes_range
+from photodose.report.html import mark_c, stylesheet
+from photodose.services.compare import Comparison
+
+
+def triple_html(v: tuple[float, float, float] | list[float] | None) -> Markup:
+    """'central (low–high)' with the range kept together; '—' for no value."""
+    if v is None:
+        return Markup("—")
+    lo, c, hi = v
+    if lo == hi:
+        return Markup(f'<span class="c">{html.escape(fmt(c))}</span>')
+    return Markup(
+        f'<span class="c">{html.escape(fmt(c))}</span> '
+        f'<span class="r">({html.escape(fmt(lo))}–{html.escape(fmt(hi))})</span>'
+    )
+
+
+def render_compare_html(cmp: Comparison) -> str:
+    """The comparison as one HTML string: inline CSS, no external resources, no script."""
+    env = Environment(autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    text = (files("photodose") / "report" / "templates" / "compare.html.j2").read_text("utf-8")
+    return env.from_string(text).render(
+        cmp=cmp,
+        evs=cmp.evaluations,
+        version=__version__,
+        today=dt.date.today().isoformat(),
+        css=Markup(stylesheet()),
+        triple=triple_html,
+        fmt=fmt,
+        minutes_range=minutes_range,
+        mark_c=mark_c,
+        verdict_short=lambda v: VERDICT_SHORT.get(v, v),
+        timer_label=lambda v: TIMER_LABELS.get(v, v),
+    )
+
+
+def write_compare_html(cmp: Comparison, path: str | Path) -> Path:
+    p = Path(path)
+    p.write_text(render_compare_html(cmp), encoding="utf-8")
+    return p

@@ -1,0 +1,41 @@
+"""Validation of the skin model against measured skin (docs/validation.md).
+
+- :mod:`~photodose.validation.skin_reflectance` — the model as a reflectometer; NIST data.
+- :mod:`~photodose.validation.skin_colour` — L*a*b*, ITA° (colour-science), colour fits.
+- :mod:`~photodose.validation.checks` — every check with its measured band; :func:`summary_line`.
+
+Importing this package is cheap (no numba, no colour-science until used).
+"""
+
+from __future__ import annotations
+
+from photodose.validation.checks import Check, run_checks, summary_line
+from photodose.validation.skin_colour import (
+    ColourFit,
+    ColourInputError,
+    SkinColour,
+    colour_of_spectrum,
+    fit_skin_colour,
+    ita_category,
+    ita_deg,
+    lab_from_reflectance,
+    skin_colour,
+)
+from photodose.validation.skin_reflectance import cooksey2017, reflectance_spectrum
+
+__all__ = [
+    "Check",
+    "ColourFit",
+    "ColourInputError",
+    "SkinColour",
+    "colour_of_spectrum",
+    "cooksey2017",
+    "fit_skin_colour",
+    "ita_category",
+    "ita_deg",
+    "lab_from_reflectance",
+    "reflectance_spectrum",
+    "run_checks",
+    "skin_colour",
+    "summary_line",
+]

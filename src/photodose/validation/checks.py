@@ -1,0 +1,332 @@
+"""Every check of the skin model against measured skin, in one place.
+
+:func:`run_checks` computes the model's reflectance, colour, dermis optics and penetration depth
+for Fitzpatrick types I–VI at a face site and compares each with a measured band from
+``photodose/data/optics/validation_bands.toml`` (sources there). :func:`summary_line` is the one
+sentence the report and ``photodose depth`` print; it reads the stored result of the last run
+(``validation_summary.json``, written by ``python -m photodose.validation``) and says so when the
+skin model has changed since.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from dataclasses import asdict, dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import numpy as np
+
+from photodose.skin import FITZPATRICK_TYPES, SkinProfile, layer_optics, skin_model_version
+
+SUMMARY_FILE = "validation_summary.json"
+DATASET_LABELS = {
+    "cooksey2017": "NIST skin reflectance, 100 people (Cooksey 2017)",
+    "kuppenheim1951": "reflectance peaks of light and dark skin (Kuppenheim & Heer 1951)",
+    "chardon1991": "skin colour ITA° categories (Chardon 1991; Del Bino 2013)",
+    "jonasson2018": "in vivo dermis μs′, 1734 people (Jonasson 2018)",
+    "scapis2023": "in vivo dermis μa and μs′, 3809 people (SCAPIS, J Biomed Opt 2023)",
+    "norvang1997": "in vivo epidermal melanin μa (Norvang 1997; calibration)",
+    "penetration_derived": "dermis penetration depth from in vivo μa, μs′",
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One comparison of a model value with a measured band."""
+
+    dataset: str  # source key in validation_bands.toml
+    quantity: str
+    fitzpatrick: str | None
+    model: float
+    low: float
+    high: float
+    source: str
+    confidence: str
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.low <= self.model <= self.high)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "passed": self.passed}
+
+
+@cache
+def bands() -> dict[str, Any]:
+    text = (files("photodose") / "data" / "optics" / "validation_bands.toml").read_text("utf-8")
+    data: dict[str, Any] = tomllib.loads(text)
+    return data
+
+
+def _src(key: str) -> str:
+    return str(bands()["sources"][key])
+
+
+def _layer(profile: SkinProfile, name: str, lam: float) -> tuple[float, float]:
+    ly = next(x for x in layer_optics(profile, lam) if x.name == name)
+    return ly.mua_per_cm, ly.musp_per_cm
+
+
+def optics_checks(site: str = "forehead") -> list[Check]:
+    """Dermis μa/μs′, epidermal melanin μa and penetration depth (no Monte Carlo)."""
+    b = bands()
+    out: list[Check] = []
+    p = SkinProfile(site=site)
+    for row in b["dermis_musp"]:
+        lam = float(row["wavelength_nm"])
+        _, musp = _layer(p, "reticular dermis", lam)
+        m, sd = float(row["mean_per_cm"]), float(row["sd_per_cm"])
+        out.append(
+            Check(
+                row["source"],
+                f"dermis μs′ at {lam:g} nm [1/cm]",
+                None,
+                musp,
+                m - 2 * sd,
+                m + 2 * sd,
+                _src(row["source"]),
+                row["confidence"],
+            )
+        )
+    for row in b["dermis_mua"]:
+        lam = float(row["wavelength_nm"])
+        mua, _ = _layer(p, row["layer"], lam)
+        med = float(row["median_per_cm"])
+        out.append(
+            Check(
+                row["source"],
+                f"{row['layer']} μa at {lam:g} nm [1/cm]",
+                None,
+                mua,
+                med / 2,
+                med * 2,
+                _src(row["source"]),
+                row["confidence"],
+            )
+        )
+    for row in b["epidermis_mua_694"]:
+        for t in row["types"]:
+            mua, _ = _layer(SkinProfile(fitzpatrick=t, site=site), "living epidermis", 694.0)
+            out.append(
+                Check(
+                    row["source"],
+                    "living-epidermis μa at 694 nm [1/cm]",
+                    t,
+                    mua,
+                    float(row["low_per_cm"]),
+                    float(row["high_per_cm"]),
+                    _src(row["source"]),
+                    row["confidence"],
+                )
+            )
+    for row in b["penetration"]:
+        lam = float(row["wavelength_nm"])
+        mua, musp = _layer(p, "reticular dermis", lam)
+        d_model = 1.0 / math.sqrt(3 * mua * (mua + musp)) * 10.0
+        ma, ms = float(row["mua_per_cm"]), float(row["musp_per_cm"])
+        d_ref = 1.0 / math.sqrt(3 * ma * (ma + ms)) * 10.0
+        out.append(
+            Check(
+                row["source"],
+                f"dermis penetration depth δ at {lam:g} nm [mm]",
+                None,
+                d_model,
+                d_ref / 1.5,
+                d_ref * 1.5,
+                _src(row["source"]),
+                row["confidence"],
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class TypeSpectra:
+    """Model spectra of one Fitzpatrick type."""
+
+    fitzpatrick: str
+    nist_nm: tuple[float, ...]
+    nist_r: list[float]
+    colour_nm: tuple[float, ...]
+    colour_r: list[float]
+    peak_nm_grid: tuple[float, ...]
+    peak_r: list[float]
+
+
+def model_spectra(site: str = "forehead", photons: int = 2000) -> list[TypeSpectra]:
+    """Reflectance of types I–VI at the NIST wavelengths, 400–700 nm and 600–1000 nm."""
+    from photodose.validation.skin_colour import COLOUR_NM
+    from photodose.validation.skin_reflectance import COOKSEY_NM, reflectance_spectrum
+
+    peak_nm = tuple(float(x) for x in range(600, 1001, 20))
+    out = []
+    for t in FITZPATRICK_TYPES:
+        p = SkinProfile(fitzpatrick=t, site=site)
+        out.append(
+            TypeSpectra(
+                t,
+                COOKSEY_NM,
+                reflectance_spectrum(p, COOKSEY_NM, photons).tolist(),
+                COLOUR_NM,
+                reflectance_spectrum(p, COLOUR_NM, photons).tolist(),
+                peak_nm,
+                reflectance_spectrum(p, peak_nm, photons).tolist(),
+            )
+        )
+    return out
+
+
+def spectral_checks(spectra: list[TypeSpectra]) -> list[Check]:
+    """NIST envelope and pigmentation-matched bands, reflectance peaks, ITA° by type."""
+    from photodose.validation.skin_colour import colour_of_spectrum
+    from photodose.validation.skin_reflectance import cooksey2017, peak_wavelength_nm
+
+    b = bands()
+    data = cooksey2017()
+    lo, hi = data.envelope()
+    env = b["reflectance_envelope"][0]
+    mt = b["reflectance_matched"][0]
+    out: list[Check] = []
+    for s in spectra:
+        for j, lam in enumerate(s.nist_nm):
+            out.append(
+                Check(
+                    "cooksey2017",
+                    f"total reflectance at {lam:g} nm (range of 100 people)",
+                    s.fitzpatrick,
+                    s.nist_r[j],
+                    float(lo[j]),
+                    float(hi[j]),
+                    _src("cooksey2017"),
+                    env["confidence"],
+                )
+            )
+        j685 = s.nist_nm.index(float(mt["match_nm"]))
+        near = data.matched(float(mt["match_nm"]), s.nist_r[j685], float(mt["match_tolerance"]))
+        if len(near) >= 3:
+            margin = float(mt["band_margin"])
+            for j, lam in enumerate(s.nist_nm):
+                if j == j685:
+                    continue
+                out.append(
+                    Check(
+                        "cooksey2017",
+                        f"reflectance at {lam:g} nm of people as pigmented "
+                        f"(R685 ± {mt['match_tolerance']:g}, "
+                        f"n = {len(near)})",
+                        s.fitzpatrick,
+                        s.nist_r[j],
+                        float(near[:, j].min()) - margin,
+                        float(near[:, j].max()) + margin,
+                        _src("cooksey2017"),
+                        mt["confidence"],
+                    )
+                )
+        for row in b["peak"]:
+            if s.fitzpatrick in row["types"]:
+                pk = peak_wavelength_nm(s.peak_nm_grid, s.peak_r)
+                out.append(
+                    Check(
+                        row["source"],
+                        "wavelength of maximum reflectance [nm]",
+                        s.fitzpatrick,
+                        pk,
+                        float(row["low_nm"]),
+                        float(row["high_nm"]),
+                        _src(row["source"]),
+                        row["confidence"],
+                    )
+                )
+        c = colour_of_spectrum(s.colour_nm, s.colour_r)
+        band = b["ita"][s.fitzpatrick]
+        out.append(
+            Check(
+                "chardon1991",
+                "ITA° under D65",
+                s.fitzpatrick,
+                c.ita_deg,
+                float(band[0]),
+                float(band[1]),
+                _src("chardon1991") + " " + _src(b["ita"]["mapping_source"]),
+                b["ita"]["confidence"],
+            )
+        )
+    return out
+
+
+def run_checks(site: str = "forehead", photons: int = 2000) -> tuple[list[Check], list[TypeSpectra]]:
+    """All checks at ``site`` (Monte Carlo: ~6 × 57 wavelengths × ``photons``)."""
+    spectra = model_spectra(site, photons)
+    return optics_checks(site) + spectral_checks(spectra), spectra
+
+
+def summarise(checks: list[Check]) -> dict[str, Any]:
+    """Per dataset: checks passed / total."""
+    per: dict[str, list[int]] = {}
+    for c in checks:
+        n = per.setdefault(c.dataset, [0, 0])
+        n[0] += int(c.passed)
+        n[1] += 1
+    return {k: {"passed": v[0], "total": v[1], "label": DATASET_LABELS.get(k, k)} for k, v in per.items()}
+
+
+def write_summary(checks: list[Check], site: str, path: Any = None) -> dict[str, Any]:
+    """Store the summary (with the skin model version) next to the data, for :func:`summary_line`."""
+    out = {
+        "skin_model_version": skin_model_version(),
+        "site": site,
+        "datasets": summarise(checks),
+        "checks": [c.as_dict() for c in checks],
+    }
+    target = path or (files("photodose") / "data" / "optics" / SUMMARY_FILE)
+    with open(str(target), "w", encoding="utf-8") as f:
+        json.dump(out, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    return out
+
+
+def stored_summary() -> dict[str, Any] | None:
+    try:
+        text = (files("photodose") / "data" / "optics" / SUMMARY_FILE).read_text("utf-8")
+    except (OSError, FileNotFoundError):
+        return None
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def summary_line() -> str:
+    """One sentence: which validation the skin model passes, with sources (cheap: no Monte Carlo)."""
+    s = stored_summary()
+    if s is None:
+        return "Skin model validation: not run (python -m photodose.validation)."
+    if s.get("skin_model_version") != skin_model_version():
+        return (
+            "Skin model validation: the stored results are for an older skin model "
+            f"({s.get('skin_model_version')}); rerun python -m photodose.validation."
+        )
+    parts_ok: list[str] = []
+    parts_bad: list[str] = []
+    for d in s["datasets"].values():
+        text = f"{d['label']} {d['passed']}/{d['total']}"
+        (parts_ok if d["passed"] == d["total"] else parts_bad).append(text)
+    line = (
+        "Skin model checked against measured skin (types I–VI, "
+        + str(s["site"])
+        + "): passes "
+        + "; ".join(parts_ok)
+    )
+    if parts_bad:
+        line += ". Outside the band in part: " + "; ".join(parts_bad)
+    return line + ". Details: docs/validation.md."
+
+
+def nist_band_array() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(wavelengths, 5th and 95th percentile) of the NIST data, for plots."""
+    from photodose.validation.skin_reflectance import cooksey2017
+
+    d = cooksey2017()
+    return np.array(d.wavelengths_nm), d.percentile(5), d.percentile(95)

@@ -1,0 +1,108 @@
+"""The FastAPI application: pages on the photodose services, behind the security layer.
+
+``create_app(WebSettings(...))`` builds one instance; ``photodose serve`` runs it with uvicorn.
+Middleware, outermost first: Host-header check → body-size limit → access token (non-loopback
+binds) → security headers → CSRF cookie; the CSRF check itself is an app-wide dependency.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from photodose import __version__
+from photodose.web import claims, depth, devices, evaluate
+from photodose.web.context import WebContext, ctx_of
+from photodose.web.security import (
+    BodyLimitMiddleware,
+    CSRFCookieMiddleware,
+    SecurityHeadersMiddleware,
+    TokenMiddleware,
+    WebSettings,
+    csrf_protect,
+)
+
+
+def person_pages() -> list[tuple[str, str]]:
+    """Navigation entries for the person-side pages whose library exists (none are stubbed)."""
+    return []
+
+
+def create_app(settings: WebSettings | None = None) -> FastAPI:
+    """One web app instance (see the module docstring)."""
+    settings = settings or WebSettings()
+    app = FastAPI(
+        title="photodose",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(csrf_protect)],
+    )
+    app.state.ctx = WebContext(settings)
+    app.state.person_pages = person_pages()
+
+    static = Path(str(files("photodose") / "web" / "static"))
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    for module in (devices, evaluate, depth, claims):
+        app.include_router(module.router)
+
+    @app.get("/")
+    async def home(request: Request) -> Response:
+        return ctx_of(request).render(request, "home.html")
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        messages = {404: ("page", "no such page", "use the menu above")}
+        field, message, fix = messages.get(
+            exc.status_code, ("request", str(exc.detail), "go back and try again")
+        )
+        if exc.status_code == 403:
+            field, message, fix = "csrf_token", str(exc.detail), "reload the page and submit the form again"
+        return ctx_of(request).render(
+            request, "error.html", status=exc.status_code, field=field, message=message, fix=fix
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        loc = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "body", "path"))
+        return ctx_of(request).render(
+            request,
+            "error.html",
+            status=422,
+            field=loc or "request",
+            message=str(first.get("msg", "invalid input")),
+            fix="correct the value and try again",
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        logging.getLogger("photodose.web").error("unexpected %s on %s", type(exc).__name__, request.url.path)
+        return ctx_of(request).render(
+            request,
+            "error.html",
+            status=500,
+            field="server",
+            message=f"photodose could not finish this page ({type(exc).__name__})",
+            fix="go back and try other inputs; if it keeps happening, report it with the inputs you used",
+        )
+
+    app.add_middleware(CSRFCookieMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(TokenMiddleware, token=settings.token)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts())
+    return app

@@ -1,0 +1,253 @@
+"""Depth explorer: skin type, site and wavelengths → how deep the light goes.
+
+``photodose.depth.depth_profile`` (Monte Carlo, cached on disk) runs in a worker thread, never on
+the event loop. A cached profile comes back within the first wait and is shown at once; a new
+one shows progress (wavelengths done of those asked, elapsed time) and the page polls for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import re
+import secrets
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from photodose.web.context import FIGURE_LOCK, WebContext, ctx_of
+from photodose.web.evaluate import FITZPATRICK
+
+router = APIRouter()
+
+MAX_WAVELENGTHS = 4
+QUICK_WAIT_S = 0.5
+_JOB_ID = re.compile(r"[A-Za-z0-9_\-]{16,64}")
+_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photodose-depth")
+
+
+@dataclass
+class DepthJob:
+    """One depth request running in the worker thread."""
+
+    key: tuple[Any, ...]
+    wavelengths: tuple[float, ...]
+    started: float = field(default_factory=time.monotonic)
+    done_count: int = 0
+    future: Future[dict[str, Any]] | None = None
+
+    @property
+    def elapsed_s(self) -> float:
+        return time.monotonic() - self.started
+
+
+class DepthJobs:
+    """Running and finished depth jobs, by random id (at most ``size`` kept)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self.jobs: dict[str, DepthJob] = {}
+        self.by_key: dict[tuple[Any, ...], str] = {}
+        self.lock = threading.Lock()
+
+    def submit(
+        self, ctx: WebContext, fitz: str, site: str, wavelengths: tuple[float, ...], fwhm: float
+    ) -> str:
+        key = (fitz, site, wavelengths, fwhm, ctx.settings.photons)
+        with self.lock:
+            existing = self.by_key.get(key)
+            if existing in self.jobs:
+                job = self.jobs[existing]
+                fut = job.future
+                if fut is not None and not (fut.done() and fut.exception() is not None):
+                    return existing
+            job_id = secrets.token_urlsafe(16)
+            job = DepthJob(key, wavelengths)
+            job.future = _EXECUTOR.submit(_compute, ctx, job, fitz, site, wavelengths, fwhm)
+            self.jobs[job_id] = job
+            self.by_key[key] = job_id
+            while len(self.jobs) > self.size:
+                old = next(iter(self.jobs))
+                self.by_key.pop(self.jobs.pop(old).key, None)
+        return job_id
+
+    def get(self, job_id: str) -> DepthJob | None:
+        if not _JOB_ID.fullmatch(job_id):
+            return None
+        with self.lock:
+            return self.jobs.get(job_id)
+
+
+def _compute(
+    ctx: WebContext, job: DepthJob, fitz: str, site: str, wavelengths: tuple[float, ...], fwhm: float
+) -> dict[str, Any]:
+    from photodose.depth import depth_profile, plot_depth_profiles
+    from photodose.optics.source_spectrum import gaussian, monochromatic
+    from photodose.report.figures import to_svg
+    from photodose.skin import SkinProfile
+
+    skin = SkinProfile(fitzpatrick=fitz, site=site)
+    profiles = []
+    for w in wavelengths:
+        spectrum = gaussian(w, fwhm) if fwhm > 0 else monochromatic(w)
+        with ctx.heavy:
+            profiles.append(depth_profile(skin, spectrum, ctx.settings.photons, seed=1))
+        job.done_count += 1
+    with FIGURE_LOCK:
+        svg = to_svg(plot_depth_profiles(profiles))
+    return {"skin": skin, "profiles": profiles, "svg": svg, "fwhm": fwhm}
+
+
+def jobs_of(request: Request) -> DepthJobs:
+    """The app's depth jobs (one registry per app instance)."""
+    jobs = getattr(request.app.state, "depth_jobs", None)
+    if jobs is None:
+        jobs = request.app.state.depth_jobs = DepthJobs()
+    return jobs
+
+
+def parse_wavelengths(text: str) -> tuple[float, ...]:
+    from photodose.web.evaluate import FormError
+
+    parts = [p for p in re.split(r"[,\s;]+", text.strip()) if p]
+    if not parts:
+        raise FormError("wavelengths", "no wavelength given", "give one to four, e.g. 633, 850")
+    if len(parts) > MAX_WAVELENGTHS:
+        raise FormError("wavelengths", f"{len(parts)} wavelengths given", f"give at most {MAX_WAVELENGTHS}")
+    out = []
+    for p in parts:
+        try:
+            w = float(p.lower().removesuffix("nm"))
+        except ValueError:
+            raise FormError(
+                "wavelengths", f"{p[:20]!r} is not a wavelength", "give numbers in nm, e.g. 633"
+            ) from None
+        if not math.isfinite(w) or not 400 <= w <= 1100:
+            raise FormError(
+                "wavelengths", f"{w:g} nm is outside 400–1100 nm", "give wavelengths from 400 to 1100 nm"
+            )
+        out.append(w)
+    return tuple(dict.fromkeys(out))
+
+
+def _job_context(job_id: str, job: DepthJob) -> dict[str, Any]:
+    from photodose.report.format import fmt, mm
+
+    fut = job.future
+    out: dict[str, Any] = {
+        "job_id": job_id,
+        "job": job,
+        "done": bool(fut and fut.done()),
+        "elapsed": f"{job.elapsed_s:.0f}",
+        "fmt": fmt,
+        "mm": mm,
+    }
+    if fut is not None and fut.done():
+        err = fut.exception()
+        if err is not None:
+            out["error"] = str(err)
+        else:
+            out["result"] = fut.result()
+    return out
+
+
+@router.get("/depth")
+async def depth_page(request: Request) -> Response:
+    from photodose.skin import face_sites
+
+    ctx = ctx_of(request)
+    return ctx.render(
+        request,
+        "depth.html",
+        fitzpatrick_types=FITZPATRICK,
+        sites=list(face_sites()),
+        params={"fitzpatrick": "III", "site": "forehead", "wavelengths": "633, 850", "fwhm": "20"},
+        problem=None,
+        job=None,
+    )
+
+
+@router.post("/depth")
+async def depth_submit(request: Request) -> Response:
+    from photodose.skin import SkinInputError, SkinProfile, face_sites
+    from photodose.web.evaluate import FormError
+
+    ctx = ctx_of(request)
+    form = await request.form()
+    params = {k: str(form.get(k, ""))[:200] for k in ("fitzpatrick", "site", "wavelengths", "fwhm")}
+    htmx = bool(request.headers.get("hx-request"))
+    try:
+        wavelengths = parse_wavelengths(params["wavelengths"])
+        try:
+            fwhm = float(params["fwhm"] or 0)
+        except ValueError:
+            raise FormError(
+                "fwhm", f"{params['fwhm'][:20]!r} is not a number", "give a line width in nm, 0–60"
+            ) from None
+        if not 0 <= fwhm <= 60:
+            raise FormError("fwhm", f"{fwhm:g} nm is out of range", "give a line width in nm, 0–60")
+        try:
+            skin = SkinProfile(fitzpatrick=params["fitzpatrick"], site=params["site"])
+        except SkinInputError as err:
+            raise FormError("skin", str(err), "pick a skin type and site from the lists") from None
+    except FormError as err:
+        return ctx.render(
+            request,
+            "_depth_result.html" if htmx else "depth.html",
+            status=422,
+            fitzpatrick_types=FITZPATRICK,
+            sites=list(face_sites()),
+            params=params,
+            problem=(err.field, err.message, err.fix),
+            job=None,
+        )
+    jobs = jobs_of(request)
+    job_id = jobs.submit(ctx, skin.fitzpatrick, skin.site, wavelengths, fwhm)
+    job = jobs.get(job_id)
+    assert job is not None and job.future is not None
+    # a cached profile is back within this wait: show it at once (errors are shown by the page)
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(job.future)), QUICK_WAIT_S)
+    if not htmx:
+        return RedirectResponse(f"/depth/jobs/{job_id}", status_code=303)
+    return ctx.render(request, "_depth_result.html", problem=None, **_job_context(job_id, job))
+
+
+@router.get("/depth/jobs/{job_id}")
+async def depth_job(request: Request, job_id: str) -> Response:
+    from photodose.skin import face_sites
+
+    ctx = ctx_of(request)
+    job = jobs_of(request).get(job_id)
+    if job is None:
+        return ctx.render(
+            request,
+            "error.html",
+            status=404,
+            field="job",
+            message="no such depth job",
+            fix="start a new one on the Depth page",
+        )
+    info = _job_context(job_id, job)
+    if request.headers.get("hx-request"):
+        return ctx.render(request, "_depth_result.html", problem=None, **info)
+    return ctx.render(
+        request,
+        "depth.html",
+        fitzpatrick_types=FITZPATRICK,
+        sites=list(face_sites()),
+        params={
+            "fitzpatrick": job.key[0],
+            "site": job.key[1],
+            "wavelengths": ", ".join(f"{w:g}" for w in job.wavelengths),
+            "fwhm": f"{job.key[3]:g}",
+        },
+        problem=None,
+        **info,
+    )

@@ -1,0 +1,281 @@
+"""Evaluate page: device, skin, minutes, meter reading → the report; and its HTML download."""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+
+from photodose.device import DeviceSpecError, UnknownDeviceError
+from photodose.web.context import FIGURE_LOCK, WebContext, ctx_of
+
+router = APIRouter()
+
+FITZPATRICK = ("I", "II", "III", "IV", "V", "VI")
+METER_UNITS = ("mW/cm2", "W/m2", "uW/cm2")
+
+
+class FormError(ValueError):
+    def __init__(self, field: str, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.field, self.message, self.fix = field, message, fix
+
+
+@dataclass(frozen=True)
+class EvalQuery:
+    """The evaluate form, parsed (hashable: the cache key of the page)."""
+
+    device: str
+    fitzpatrick: str = "III"
+    site: str = "forehead"
+    minutes: float | None = None
+    sessions_per_week: float | None = None
+    meter_value: float | None = None
+    meter_unit: str = "mW/cm2"
+    meter_distance_cm: float = 1.0
+    meter_model: str = "unknown"
+
+
+def _float(params: dict[str, str], name: str, label: str, lo: float, hi: float) -> float | None:
+    text = params.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        x = float(text)
+    except ValueError:
+        raise FormError(
+            name, f"{label}: {text[:40]!r} is not a number", f"give a number from {lo:g} to {hi:g}"
+        ) from None
+    if not math.isfinite(x) or not lo <= x <= hi:
+        raise FormError(name, f"{label}: {x:g} is out of range", f"give a number from {lo:g} to {hi:g}")
+    return x
+
+
+def parse_query(params: dict[str, str]) -> EvalQuery:
+    device = params.get("device", "").strip()[:200]
+    if not device:
+        raise FormError("device", "no device chosen", "pick a device from the list")
+    meter_value = _float(params, "meter_value", "meter reading", 0.0, 100_000.0)
+    unit = params.get("meter_unit", "mW/cm2")
+    if unit not in METER_UNITS:
+        raise FormError(
+            "meter_unit", f"unit {unit[:20]!r} is not offered", f"use one of {', '.join(METER_UNITS)}"
+        )
+    return EvalQuery(
+        device=device,
+        fitzpatrick=params.get("fitzpatrick", "III")[:5],
+        site=params.get("site", "forehead")[:30],
+        minutes=_float(params, "minutes", "session minutes", 0.1, 120.0),
+        sessions_per_week=_float(params, "sessions_per_week", "sessions per week", 0.1, 21.0),
+        meter_value=meter_value,
+        meter_unit=unit,
+        meter_distance_cm=_float(params, "meter_distance_cm", "meter distance", 0.0, 100.0) or 1.0,
+        meter_model=(params.get("meter_model", "unknown").strip() or "unknown")[:60],
+    )
+
+
+def run_evaluation(ctx: WebContext, q: EvalQuery) -> Any:
+    """The service call: ``photodose.services.evaluate.evaluate`` on the parsed form."""
+    from photodose.device.meter import MeterReading, MeterReadingError
+    from photodose.dose import DoseInputError
+    from photodose.services.evaluate import evaluate
+    from photodose.skin import SkinInputError, SkinProfile
+
+    try:
+        spec = ctx.device(q.device)
+    except DeviceSpecError as err:
+        raise FormError("device", str(err), "pick a device from the list") from None
+    try:
+        skin = SkinProfile(fitzpatrick=q.fitzpatrick, site=q.site)
+    except SkinInputError as err:
+        raise FormError("skin", str(err), "pick a skin type and site from the lists") from None
+    meter = None
+    try:
+        if q.meter_value is not None:
+            meter = MeterReading(q.meter_value, q.meter_unit, q.meter_distance_cm, q.meter_model)
+        with ctx.heavy:
+            return evaluate(
+                spec,
+                skin=skin,
+                minutes=q.minutes,
+                sessions_per_week=q.sessions_per_week,
+                meter=meter,
+                photons=ctx.settings.photons,
+            )
+    except MeterReadingError as err:
+        raise FormError("meter_value", str(err), "check the reading, its unit and the distance") from None
+    except DoseInputError as err:
+        raise FormError("minutes", str(err), "check the minutes and sessions per week") from None
+
+
+def evaluation_view(ctx: WebContext, q: EvalQuery) -> dict[str, Any]:
+    """The evaluation and its figures, computed once per query."""
+
+    def make() -> dict[str, Any]:
+        from photodose.report.figures import depth_dose_svg, dose_windows_svg, face_map_html
+
+        ev = run_evaluation(ctx, q)
+        with FIGURE_LOCK:
+            face_img = face_map_html(ev)
+            depth_svg = depth_dose_svg(ev)
+            windows_svg = dose_windows_svg(ev)
+        png = re.search(r'src="data:image/png;base64,([^"]+)"', face_img)
+        figures: dict[str, tuple[bytes, str]] = {
+            "depth": (depth_svg.encode("utf-8"), "image/svg+xml"),
+            "windows": (windows_svg.encode("utf-8"), "image/svg+xml"),
+        }
+        if png is not None:
+            figures["face"] = (base64.b64decode(png.group(1)), "image/png")
+        return {"ev": ev, "figures": figures}
+
+    return ctx.pages.get_or_make(("evaluate", q, ctx.settings.photons), make)
+
+
+def report_html(ctx: WebContext, q: EvalQuery) -> str:
+    def make() -> str:
+        from photodose.report.html import render_html
+
+        ev = evaluation_view(ctx, q)["ev"]
+        with FIGURE_LOCK:
+            return render_html(ev)
+
+    return ctx.pages.get_or_make(("report", q, ctx.settings.photons), make)
+
+
+def _form_options(ctx: WebContext) -> dict[str, Any]:
+    from photodose.skin import face_sites
+
+    return {
+        "devices": [(d.id, d.name + (" (yours)" if own else "")) for d, own in ctx.all_devices()],
+        "fitzpatrick_types": FITZPATRICK,
+        "sites": list(face_sites()),
+        "meter_units": METER_UNITS,
+    }
+
+
+def evaluation_fragment(ctx: WebContext, request: Request, q: EvalQuery, view: dict[str, Any]) -> Markup:
+    """The rendered result (no per-browser content in it), cached per query."""
+    query = request.url.query
+
+    def make() -> Markup:
+        from photodose.report.format import TIMER_LABELS, VERDICT_LABELS, fmt, minutes_range, mm, rng
+
+        ev = view["ev"]
+        tpl = ctx.templates.get_template("_evaluation.html")
+        return Markup(
+            tpl.render(
+                view=view,
+                ev=ev,
+                figures=list(view["figures"]),
+                zip_doses=list(zip(ev.doses, ev.depth, strict=True)),
+                problem=None,
+                query=query,
+                fmt=fmt,
+                rng=rng,
+                mm=mm,
+                bottom_line=getattr(ev, "bottom_line", None),
+                verdict_label=lambda v: VERDICT_LABELS.get(v, v),
+                timer_label=lambda v: TIMER_LABELS.get(v, v),
+                minutes_range=minutes_range,
+            )
+        )
+
+    return ctx.pages.get_or_make(("evaluate-html", q, query, ctx.settings.photons), make)
+
+
+@router.get("/evaluate")
+async def evaluate_page(request: Request) -> Response:
+    ctx = ctx_of(request)
+    params = {k: v for k, v in request.query_params.items()}
+    fragment = bool(request.headers.get("hx-request"))
+    options = {} if fragment else _form_options(ctx)
+    if not params.get("device"):
+        return ctx.render(request, "evaluate.html", params=params, result=None, problem=None, **options)
+    try:
+        q = parse_query(params)
+        key = ("evaluate", q, ctx.settings.photons)
+        hit = ctx.pages.get(key)  # warm: no thread hop
+        view: dict[str, Any] = hit if hit is not None else await run_in_threadpool(evaluation_view, ctx, q)
+    except (FormError, UnknownDeviceError) as err:
+        problem = (
+            (err.field, err.message, err.fix)
+            if isinstance(err, FormError)
+            else ("device", str(err), "pick a device from the list")
+        )
+        if fragment:
+            return ctx.render(request, "_problem.html", status=422, problem=problem)
+        return ctx.render(request, "evaluate.html", status=422, params=params, result=None, problem=problem, **options)
+    result = evaluation_fragment(ctx, request, q, view)
+    if fragment:
+        return HTMLResponse(result)
+    return ctx.render(request, "evaluate.html", params=params, result=result, problem=None, **options)
+
+
+FIGURES = ("face", "depth", "windows")
+
+
+@router.get("/evaluate/figure/{name}")
+async def evaluate_figure(request: Request, name: str) -> Response:
+    """One figure of an evaluation (PNG or SVG), so the page itself stays small."""
+    ctx = ctx_of(request)
+    if name not in FIGURES:
+        return ctx.render(
+            request,
+            "error.html",
+            status=404,
+            field="figure",
+            message="no such figure",
+            fix="use the page's links",
+        )
+    params = {k: v for k, v in request.query_params.items()}
+    try:
+        q = parse_query(params)
+        key = ("evaluate", q, ctx.settings.photons)
+        hit = ctx.pages.get(key)
+        view: dict[str, Any] = hit if hit is not None else await run_in_threadpool(evaluation_view, ctx, q)
+    except FormError as err:
+        return ctx.render(
+            request, "error.html", status=422, field=err.field, message=err.message, fix=err.fix
+        )
+    except UnknownDeviceError as err:
+        return ctx.render(
+            request, "error.html", status=404, field="device", message=str(err), fix="pick a device"
+        )
+    if name not in view["figures"]:
+        return ctx.render(request, "error.html", status=404, field="figure", message="not drawn", fix="")
+    body, media = view["figures"][name]
+    return Response(body, media_type=media, headers={"cache-control": "private, max-age=3600"})
+
+
+@router.get("/evaluate/report.html")
+async def evaluate_report(request: Request) -> Response:
+    ctx = ctx_of(request)
+    params = {k: v for k, v in request.query_params.items()}
+    try:
+        q = parse_query(params)
+        text = await run_in_threadpool(report_html, ctx, q)
+    except FormError as err:
+        return ctx.render(
+            request, "error.html", status=422, field=err.field, message=err.message, fix=err.fix
+        )
+    except UnknownDeviceError as err:
+        return ctx.render(
+            request,
+            "error.html",
+            status=404,
+            field="device",
+            message=str(err),
+            fix="pick a device from the list",
+        )
+    safe_id = "".join(c for c in q.device if c.isalnum() or c == "-")[:60] or "device"
+    return HTMLResponse(
+        text,
+        headers={"content-disposition": f'attachment; filename="photodose-{safe_id}.html"'},
+    )

@@ -1,0 +1,422 @@
+"""Route tests of the web app (FastAPI TestClient): each page calls the services and shows what
+they return, with the same numbers; bad input names the field and the fix."""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+import tomllib
+from collections.abc import Iterator
+from concurrent.futures import Future
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from photodose.device import catalog, device_from_toml
+from photodose.web import WebSettings, create_app
+from photodose.web.depth import DepthJob, jobs_of
+
+PHOTONS = 2000  # small: these tests check wiring and numbers against the services, not physics
+DEVICE = "higherdose-red-light-face-mask"
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Path]]:
+    data = tmp_path_factory.mktemp("webdata")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PHOTODOSE_CACHE_DIR", str(tmp_path_factory.mktemp("webcache")))
+        app = create_app(WebSettings(data_dir=data, photons=PHOTONS))
+        with TestClient(app, base_url="http://127.0.0.1") as client:
+            client.get("/")  # sets the CSRF cookie
+            yield client, data
+
+
+@pytest.fixture
+def client(web: tuple[TestClient, Path]) -> TestClient:
+    return web[0]
+
+
+def csrf(client: TestClient) -> dict[str, str]:
+    token = client.cookies.get("pd_csrf")
+    assert token
+    return {"X-CSRF-Token": token}
+
+
+def text_of(page: str) -> str:
+    """Visible text, whitespace collapsed, entities decoded (for comparing numbers)."""
+    body = re.sub(r"<[^>]+>", " ", page)
+    return " ".join(html.unescape(body).split())
+
+
+def test_every_page_renders_with_navigation(client: TestClient) -> None:
+    for path in ("/", "/devices", "/devices/new", "/compare", "/evaluate", "/depth", "/claims"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert r.headers["content-type"].startswith("text/html")
+        assert '<html lang="en">' in r.text
+        for href in ("/devices", "/evaluate", "/depth", "/claims"):
+            assert f'href="{href}"' in r.text
+        assert "/static/htmx.min.js" in r.text and "https://" not in r.text.split("<main")[0]
+
+
+def test_htmx_is_vendored_and_served(client: TestClient) -> None:
+    r = client.get("/static/htmx.min.js")
+    assert r.status_code == 200
+    assert "htmx" in r.text[:200] and len(r.text) > 40_000
+
+
+def test_device_list_has_the_catalogue_and_search_filters(client: TestClient) -> None:
+    page = client.get("/devices").text
+    for d in catalog():
+        assert f'href="/devices/{d.id}"' in page
+    frag = client.get("/devices", params={"q": "omnilux"}, headers={"HX-Request": "true"})
+    assert "<html" not in frag.text  # a fragment for htmx
+    ids = set(re.findall(r'href="/devices/([a-z0-9\-]+)"', frag.text))
+    assert ids == {d.id for d in catalog() if "omnilux" in (d.id + d.name).lower()}
+    assert "No device matches" in client.get("/devices", params={"q": "zzzz-no-such"}).text
+
+
+def _sources_in_toml(data: Any) -> list[str]:
+    out: list[str] = []
+    if isinstance(data, dict):
+        if "source" in data and "confidence" in data:
+            out.append(str(data["source"]))
+        for v in data.values():
+            out += _sources_in_toml(v)
+    elif isinstance(data, list):
+        for v in data:
+            out += _sources_in_toml(v)
+    return out
+
+
+@pytest.mark.parametrize("device_id", [d.id for d in catalog()][:4])
+def test_device_page_shows_every_sourced_field(client: TestClient, device_id: str) -> None:
+    """Every value with a source in the device file (read here with tomllib, independently of
+    the page's own walk over the model) appears on the device page with that source."""
+    path = files("photodose") / "data" / "devices"
+    raw = next(
+        tomllib.loads(p.read_text("utf-8"))
+        for p in path.iterdir()
+        if p.name.endswith(".toml") and tomllib.loads(p.read_text("utf-8")).get("id") == device_id
+    )
+    page = text_of(client.get(f"/devices/{device_id}").text)
+    sources = _sources_in_toml({k: v for k, v in raw.items() if k != "claims"})
+    assert sources
+    for s in sources:
+        assert " ".join(s.split()) in page, s
+    assert "Modelled irradiance over an average face" in page
+
+
+def test_unknown_device_is_a_clear_404(client: TestClient) -> None:
+    r = client.get("/devices/higherdose-maskk")
+    assert r.status_code == 404
+    assert "Did you mean" in r.text and "Traceback" not in r.text
+
+
+def test_evaluate_shows_the_service_numbers_bottom_line_first(client: TestClient) -> None:
+    from photodose.report.format import rng
+    from photodose.services.evaluate import evaluate
+    from photodose.skin import SkinProfile
+
+    r = client.get("/evaluate", params={"device": DEVICE, "fitzpatrick": "IV", "site": "cheek"})
+    assert r.status_code == 200
+    ev = evaluate(DEVICE, skin=SkinProfile("IV", "cheek"), photons=PHOTONS)
+    page = text_of(r.text)
+    for dose in ev.doses:
+        assert rng(dose.surface_fluence_j_cm2) in page
+        assert rng(dose.dermis_fluence_j_cm2) in page
+    assert "Bottom line" in page
+    if ev.bottom_line is not None:
+        assert " ".join(ev.bottom_line.paragraph.split()) in page
+        assert page.index("Bottom line") < page.index("Dose per session")
+    for v in ev.verdicts:
+        assert " ".join(v.summary.split()) in page
+    # identifiers in the citations are links
+    if any("PMID" in c for v in ev.verdicts for c in v.citations):
+        assert 'href="https://pubmed.ncbi.nlm.nih.gov/' in r.text
+
+
+def test_evaluate_figures_and_download(client: TestClient) -> None:
+    q = {"device": DEVICE}
+    client.get("/evaluate", params=q)
+    face = client.get("/evaluate/figure/face", params=q)
+    assert face.status_code == 200 and face.content[:8] == b"\x89PNG\r\n\x1a\n"
+    for name in ("depth", "windows"):
+        fig = client.get(f"/evaluate/figure/{name}", params=q)
+        assert fig.headers["content-type"].startswith("image/svg+xml")
+        assert fig.text.lstrip().startswith("<svg")
+    rep = client.get("/evaluate/report.html", params=q)
+    assert rep.status_code == 200
+    assert rep.headers["content-disposition"] == f'attachment; filename="photodose-{DEVICE}.html"'
+    assert "HigherDOSE" in rep.text
+    # self-contained: no external scripts, styles or images
+    assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?://', rep.text)
+
+
+def test_meter_reading_recalibrates_the_dose(client: TestClient) -> None:
+    base = text_of(client.get("/evaluate", params={"device": DEVICE}).text)
+    metered = client.get(
+        "/evaluate",
+        params={"device": DEVICE, "meter_value": "20", "meter_unit": "mW/cm2", "meter_distance_cm": "1"},
+    )
+    assert metered.status_code == 200
+    page = text_of(metered.text)
+    assert "calibrated to your meter reading" in page
+    assert page != base
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "fix"),
+    [
+        ({"minutes": "abc"}, "minutes", "give a number from 0.1 to 120"),
+        ({"minutes": "500"}, "minutes", "give a number from 0.1 to 120"),
+        ({"sessions_per_week": "-1"}, "sessions_per_week", "give a number"),
+        ({"meter_value": "12", "meter_unit": "lux"}, "meter_unit", "use one of"),
+        ({"fitzpatrick": "VII"}, "skin", "pick a skin type"),
+        ({"device": "no-such-mask"}, "device", "pick a device"),
+    ],
+)
+def test_evaluate_bad_input_names_field_and_fix(
+    client: TestClient, params: dict[str, str], field: str, fix: str
+) -> None:
+    r = client.get("/evaluate", params={"device": DEVICE, **params})
+    assert r.status_code == 422
+    assert 'role="alert"' in r.text
+    assert f"<strong>{field}</strong>" in r.text
+    assert fix in r.text
+    assert "Traceback" not in r.text
+
+
+def test_compare_two_devices_side_by_side(client: TestClient) -> None:
+    """The page lines up what ``services.compare.compare`` returns, number for number."""
+    from photodose.services.compare import compare
+    from photodose.skin import SkinProfile
+    from photodose.web.devices import _triple
+
+    ids = [DEVICE, "omnilux-contour-face"]
+    r = client.get("/compare", params=[("ids", i) for i in ids] + [("fitzpatrick", "V"), ("minutes", "12")])
+    assert r.status_code == 200
+    page = text_of(r.text)
+    cmp = compare(ids, skin=SkinProfile("V", "forehead"), minutes=12, photons=PHOTONS)
+    for ev in cmp.evaluations:
+        assert ev.device.name in page
+    for row in cmp.rows:
+        assert row.quantity in page
+        for dev_id in ids:
+            assert _triple(row.values[dev_id]) in page
+    for vr in cmp.verdict_rows:
+        assert f"{vr.indication_name}, {vr.band_name}" in page
+    one = client.get("/compare", params={"ids": DEVICE})
+    assert one.status_code == 400 and "tick two or three devices" in one.text
+    four = client.get("/compare", params=[("ids", d.id) for d in catalog()[:4]])
+    assert four.status_code == 400
+    bad = client.get("/compare", params=[("ids", DEVICE), ("ids", "no-such-mask")])
+    assert bad.status_code == 404 and "Did you mean" in bad.text or "No device" in bad.text
+
+
+def _form(**over: str) -> dict[str, str]:
+    from photodose.web.devices import DEFAULT_FORM
+
+    form = dict(DEFAULT_FORM)
+    form.update(
+        id="my-test-mask",
+        name="My Test Mask",
+        maker="Me",
+        source="the box",
+        confidence="unverified",
+        ch0_peak_nm="633",
+        ch0_led_count="60",
+        ch1_peak_nm="850",
+        ch1_led_count="60",
+    )
+    form.update(over)
+    return form
+
+
+def test_add_device_by_form_saves_validated_toml_and_evaluates(web: tuple[TestClient, Path]) -> None:
+    client, data = web
+    r = client.post("/devices/new", data=_form(), headers=csrf(client), follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/devices/my-test-mask"
+    saved = data / "devices" / "my-test-mask.toml"
+    spec = device_from_toml(saved.read_text("utf-8"))  # the saved file validates like any device file
+    assert spec.wavelengths_nm == [633.0, 850.0]
+    ch = spec.channels[0]
+    assert ch.led_count.value == 60 and ch.led_count.source == "the box"
+    power = ch.radiant_power_mw_per_led
+    assert power is not None and power.value == "unknown" and power.confidence == "assumption"
+    assert (power.low, power.high) == (2.0, 25.0)
+    assert "My Test Mask" in client.get("/devices").text
+    ev = client.get("/evaluate", params={"device": "my-test-mask"})
+    assert ev.status_code == 200 and "My Test Mask" in ev.text
+    again = client.post("/devices/new", data=_form(), headers=csrf(client))
+    assert again.status_code == 422 and "already exists" in again.text
+
+
+@pytest.mark.parametrize(
+    ("over", "path", "words"),
+    [
+        ({"ch0_peak_nm": "5000"}, "channels[0].peak_nm", "outside 200–2000 nm"),
+        ({"ch0_led_count": "many"}, "channels[0].led_count", "must be a number"),
+        ({"id": "Bad ID!"}, "id", "lowercase"),
+        ({"id": "omnilux-contour-face"}, "id", "already in the catalogue"),
+        (
+            {"ch0_power_mw": "", "ch0_power_low": "", "ch0_power_high": ""},
+            "radiant_power",
+            "assumption range",
+        ),
+    ],
+)
+def test_add_device_form_errors_name_the_field(
+    web: tuple[TestClient, Path], over: dict[str, str], path: str, words: str
+) -> None:
+    client, data = web
+    r = client.post("/devices/new", data=_form(**{"id": "bad-mask", **over}), headers=csrf(client))
+    assert r.status_code == 422
+    assert path in r.text
+    assert words in html.unescape(r.text)
+    assert not (data / "devices" / "bad-mask.toml").exists()
+
+
+def test_add_device_by_toml_upload(web: tuple[TestClient, Path]) -> None:
+    client, data = web
+    src = (files("photodose") / "data" / "devices" / "solawave-wand.toml").read_text("utf-8")
+    text = src.replace('id = "solawave-wand"', 'id = "my-wand"')
+    r = client.post(
+        "/devices/new",
+        data={"id": ""},
+        files={"toml_file": ("anything.bin", text.encode("utf-8"), "application/octet-stream")},
+        headers=csrf(client),
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert device_from_toml((data / "devices" / "my-wand.toml").read_text("utf-8")).id == "my-wand"
+
+
+def test_depth_explorer_matches_the_depth_model(client: TestClient) -> None:
+    from photodose.depth import depth_profile
+    from photodose.optics.source_spectrum import gaussian
+    from photodose.report.format import mm
+    from photodose.skin import SkinProfile
+
+    form = {"fitzpatrick": "II", "site": "cheek", "wavelengths": "633, 850", "fwhm": "20"}
+    r = client.post("/depth", data=form, headers={**csrf(client), "HX-Request": "true"})
+    assert r.status_code == 200
+    for _ in range(120):
+        if "Running the light model" not in r.text:
+            break
+        poll = re.search(r'hx-get="(/depth/jobs/[^"]+)"', r.text)
+        assert poll
+        time.sleep(0.5)
+        r = client.get(poll.group(1), headers={"HX-Request": "true"})
+    page = text_of(r.text)
+    skin = SkinProfile("II", "cheek")
+    for w in (633.0, 850.0):
+        p = depth_profile(skin, gaussian(w, 20.0), PHOTONS, seed=1)
+        assert p.from_cache  # the page's run filled the same cache
+        assert f"{w:g} nm {mm(p.penetration_depth_1e_cm)} {mm(p.penetration_depth_10pct_cm)}" in page
+    assert "<svg" in r.text
+
+
+def test_depth_progress_page_polls_while_running(client: TestClient) -> None:
+    app = client.app
+    request = type("R", (), {"app": app})()
+    jobs = jobs_of(request)  # type: ignore[arg-type]
+    fut: Future[dict[str, Any]] = Future()
+    job = DepthJob(
+        ("III", "forehead", (633.0, 850.0), 0.0, PHOTONS), (633.0, 850.0), done_count=1, future=fut
+    )
+    jobs.jobs["a" * 22] = job
+    r = client.get("/depth/jobs/" + "a" * 22, headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 1s"' in r.text
+    assert "1 of 2 wavelengths done" in r.text
+    assert '<progress max="2" value="1">' in r.text
+    fut.set_exception(ValueError("photons must be positive"))
+    r = client.get("/depth/jobs/" + "a" * 22, headers={"HX-Request": "true"})
+    assert "photons must be positive" in r.text and "every 1s" not in r.text
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"wavelengths": "300"}, "wavelengths"),
+        ({"wavelengths": "red"}, "wavelengths"),
+        ({"wavelengths": "600 650 700 750 800"}, "wavelengths"),
+        ({"wavelengths": "633", "fwhm": "-3"}, "fwhm"),
+        ({"wavelengths": "633", "site": "elbow"}, "skin"),
+    ],
+)
+def test_depth_bad_input(client: TestClient, form: dict[str, str], field: str) -> None:
+    data = {"fitzpatrick": "III", "site": "forehead", "fwhm": "0", **form}
+    r = client.post("/depth", data=data, headers=csrf(client))
+    assert r.status_code == 422
+    assert f"<strong>{field}</strong>" in r.text
+
+
+def test_heavy_simulation_does_not_block_other_requests(client: TestClient) -> None:
+    """A new Monte Carlo run goes to a worker thread: while it runs, other pages answer."""
+    from photodose.web.context import ctx_of  # noqa: F401  (the app's shared context)
+
+    app = client.app
+    ctx = app.state.ctx  # type: ignore[attr-defined]
+    old = ctx.settings.photons
+    ctx.settings.photons = 400_000  # long enough to still be running after the next request
+    try:
+        r = client.post(
+            "/depth",
+            data={"fitzpatrick": "VI", "site": "chin", "wavelengths": "700, 900", "fwhm": "0"},
+            headers={**csrf(client), "HX-Request": "true"},
+        )
+        assert "Running the light model" in r.text
+        job_id = re.search(r"/depth/jobs/([A-Za-z0-9_\-]+)", r.text)
+        assert job_id
+        job = jobs_of(type("R", (), {"app": app})()).get(job_id.group(1))  # type: ignore[arg-type]
+        assert job is not None and job.future is not None
+        assert client.get("/devices").status_code == 200
+        assert not job.future.done()  # the page above was served while the simulation ran
+        job.future.result(timeout=600)
+    finally:
+        ctx.settings.photons = old
+
+
+def test_claims_are_graded_and_highlighted_in_the_text(client: TestClient) -> None:
+    from photodose.claims import assess_text
+
+    text = (
+        "Our mask is FDA approved. Red light penetrates 10 cm deep to rebuild collagen. "
+        "Clinically proven to reduce wrinkles by 80% in 2 weeks."
+    )
+    r = client.post("/claims", data={"text": text}, headers={**csrf(client), "HX-Request": "true"})
+    assert r.status_code == 200
+    report = assess_text(text)
+    assert report.claims
+    marks = re.findall(r'<a class="claim-mark g-([a-z_]+)" href="#claim-(\d+)"[^>]*>(.*?)<sup>', r.text)
+    assert marks
+    for grade, number, piece in marks:
+        claim = report.claims[int(number) - 1]
+        assert claim.grade.value == grade
+        assert html.unescape(piece) == claim.text
+    for c in report.claims:
+        assert html.escape(c.reasons[0], quote=False) in r.text or c.reasons[0] in html.unescape(r.text)
+    # the whole text is there, in order, once the marks are removed
+    marked = re.search(r'<div class="marked-text">(.*?)</div>', r.text, re.S)
+    assert marked
+    assert html.unescape(re.sub(r"<sup>\d+</sup>|<[^>]+>", "", marked.group(1))) == text
+
+
+def test_claims_with_device_context(client: TestClient) -> None:
+    r = client.post(
+        "/claims",
+        data={"text": "This mask is FDA cleared.", "device": DEVICE},
+        headers={**csrf(client), "HX-Request": "true"},
+    )
+    assert r.status_code == 200
+    assert "checked against HigherDOSE" in text_of(r.text)
+
+
+def test_claims_rejects_binary_looking_text(client: TestClient) -> None:
+    r = client.post("/claims", data={"text": "abc\x00def"}, headers={**csrf(client), "HX-Request": "true"})
+    assert r.status_code == 422 and "binary" in r.text
