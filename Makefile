@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test venv lint typecheck pytest bench clean browser pg
+.PHONY: run test venv lint typecheck pytest bench clean fuzz browser pg
 
 # The HTML report's browser tests drive Debian's Chromium through Playwright (no browser download).
 CHROMIUM := /usr/bin/chromium
@@ -52,6 +52,11 @@ pytest: $(STAMP) browser pg
 	PHOTODOSE_TEST_PG_URL=$$(scripts/postgres.sh url) $(BIN)/pytest -n 2 -q
 
 test: browser lint typecheck pytest
+
+# The long property-based fuzz run of every command (>10 000 cases, about an hour on 2 cores);
+# `make test` runs its fast, derandomised subset.
+fuzz: $(STAMP)
+	PHOTODOSE_FUZZ=long $(BIN)/pytest tests/test_fuzz_cli.py -p no:xdist -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/transport.py

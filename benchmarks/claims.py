@@ -69,7 +69,19 @@ def load_corpus(path: Path = DEFAULT_CORPUS) -> tuple[list[dict[str, Any]], dict
             raise ValueError(f"{where}: split must be development or held_out")
         if row["device"] and row["device"] not in contexts:
             raise ValueError(f"{where}: device {row['device']!r} has no [contexts] fixture")
+        if "brand" in row and row.get("split") != split_for(row["sentence"]):
+            raise ValueError(
+                f"{where}: split must be {split_for(row['sentence'])!r} (sha1 rule, fixed in advance)"
+            )
     return rows, contexts
+
+
+def split_for(sentence: str) -> str:
+    """The split of a row added from 2026-11-30 on, fixed before labelling: held_out when the
+    first hex digit of sha1(sentence) is 0-7."""
+    import hashlib
+
+    return "held_out" if int(hashlib.sha1(sentence.encode("utf-8")).hexdigest()[0], 16) < 8 else "development"
 
 
 def predict(row: dict[str, Any], contexts: dict[str, ClaimContext]) -> dict[str, str]:
@@ -176,7 +188,8 @@ def evaluate(path: Path = DEFAULT_CORPUS) -> dict[str, Any]:
     result: dict[str, Any] = {
         "corpus": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path),
         "verbatim_rows": sum(1 for r in rows if r["source_confidence"] == "verbatim"),
-        "targets": {"regulatory_recall": 0.9, "endorsement_recall": 0.9, "grade_agreement": 0.8},
+        "targets_held_out": {"recall": 0.95, "grade_agreement": 0.9, "neutral_sentences_flagged": 0},
+        "brands": sorted({r["brand"] for r in rows if r.get("brand") and r["brand"] != "generic"}),
         "all": score(rows, contexts),
     }
     for split in splits:
@@ -227,6 +240,84 @@ def throughput(size_bytes: int = 10_000_000, seed: int = 1) -> dict[str, Any]:
         "mb_per_second": round(mb / seconds, 2),
         "claims_found": len(claims),
     }
+
+
+def _synthetic_text(size_bytes: int, seed: int = 1) -> str:
+    """Corpus sentences (half) mixed with random claim-vocabulary words (half): a claim-dense page."""
+    rows, _ = load_corpus()
+    rng = random.Random(seed)
+    sentences = [r["sentence"] for r in rows]
+    words = [
+        "light",
+        "skin",
+        "mask",
+        "red",
+        "the",
+        "a",
+        "of",
+        "and",
+        "to",
+        "collagen",
+        "wrinkles",
+        "week",
+        "nm",
+        "mm",
+        "FDA",
+    ]
+    parts: list[str] = []
+    total = 0
+    while total < size_bytes:
+        if rng.random() < 0.5:
+            piece = rng.choice(sentences)
+        else:
+            piece = " ".join(rng.choice(words) for _ in range(rng.randint(3, 30))) + "."
+        parts.append(piece)
+        total += len(piece.encode()) + 1
+    return " ".join(parts)[: size_bytes + 200]
+
+
+def cli_scale(size_bytes: int = 32_000_000) -> dict[str, Any]:
+    """Run ``photodose claims FILE --json`` on a claim-dense text of ``size_bytes`` and on
+    /dev/zero, each in a child process; report wall time, CPU time and peak memory (max RSS)."""
+    import os
+    import resource
+    import subprocess
+    import tempfile
+
+    exe = [sys.executable, "-c", "from photodose.cli import main; main()"]
+    out: dict[str, Any] = {"cpu_count": os.cpu_count(), "load_average_1min": round(os.getloadavg()[0], 2)}
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "page.txt"
+        page.write_text(_synthetic_text(size_bytes), encoding="utf-8")
+        # /dev/zero first: ru_maxrss of children is the largest child so far
+        runs = {
+            "dev_zero": [*exe, "claims", "/dev/zero", "--json"],
+            "text": [*exe, "claims", str(page), "--json"],
+        }
+        for name, cmd in runs.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, check=False)
+            wall = time.perf_counter() - t0
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            entry: dict[str, Any] = {
+                "exit_code": proc.returncode,
+                "wall_seconds": round(wall, 2),
+                "cpu_seconds": round(cpu, 2),
+                # ru_maxrss of children is the largest child so far, in KiB on Linux
+                "max_rss_mb_so_far": round(after.ru_maxrss / 1024, 1),
+                "stdout_bytes": len(proc.stdout),
+            }
+            if name == "text":
+                entry["input_mb"] = round(page.stat().st_size / 1e6, 2)
+                data = json.loads(proc.stdout)
+                entry["claims_total"] = data.get("total_claims")
+                entry["claims_listed"] = data.get("listed_claims")
+            else:
+                entry["error"] = json.loads(proc.stdout).get("error", {}).get("message")
+            out[name] = entry
+    return out
 
 
 #: Categories the sentence classifier scores (numeric and output claims need a number the
@@ -295,6 +386,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--no-timing", action="store_true", help="skip the 10 MB throughput run")
+    parser.add_argument(
+        "--scale", action="store_true", help="also run the CLI on 32 MB of text and on /dev/zero (minutes)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument(
         "--train-classifier", action="store_true", help="retrain data/claims/classifier.json and exit"
@@ -307,6 +401,14 @@ def main(argv: list[str] | None = None) -> int:
     result = evaluate(args.corpus)
     if not args.no_timing:
         result["throughput"] = throughput()
+    if args.scale:
+        result["cli_scale"] = cli_scale()
+    previous = json.loads(args.out.read_text()) if args.out.exists() else {}
+    if not args.scale and "cli_scale" in previous:  # keep the last scale run when not rerun
+        result["cli_scale"] = previous["cli_scale"]
+    # the first run on the held-out split is the out-of-sample record: kept, never recomputed
+    if "held_out_first_run" in previous:
+        result["held_out_first_run"] = previous["held_out_first_run"]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
 

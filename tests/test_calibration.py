@@ -61,9 +61,26 @@ def test_leave_one_out() -> None:
     for r in rows:
         p = r["predicted"]
         assert r["contains"], (r["device"], r["channels"], r["value_mw_cm2"], str(p))
-        # the held-out device's own value never widened its per-LED power range: the range is
-        # the datasheets' or wider only through the other devices
-        assert r["led_power_mw"][0] <= 5.0
+
+
+def test_leave_one_out_never_sees_the_held_out_value() -> None:
+    # multiply one device's published value by 1000: its own prediction must not move (it is
+    # made without it), while it may widen the others'
+    import dataclasses
+
+    pubs = published_irradiances()
+    base = leave_one_out(pubs)
+    i = next(k for k, p in enumerate(pubs) if p.device.id == "home-mask-rct-pmid-39960921")
+    bumped = list(pubs)
+    bumped[i] = dataclasses.replace(pubs[i], value_mw_cm2=pubs[i].value_mw_cm2 * 1000)
+    again = leave_one_out(bumped)
+    same_device = [k for k, p in enumerate(pubs) if p.device.id == pubs[i].device.id]
+    for k in same_device:
+        assert again[k]["led_power_mw"] == base[k]["led_power_mw"]
+        assert again[k]["predicted"].high == base[k]["predicted"].high
+    assert not again[i]["contains"]  # 10 W/cm² is not predicted
+    others = [k for k in range(len(pubs)) if k not in same_device and pubs[k].device.kind == "mask"]
+    assert any(again[k]["led_power_mw"][1] > base[k]["led_power_mw"][1] for k in others)
 
 
 def test_leave_one_out_excludes_what_it_should() -> None:

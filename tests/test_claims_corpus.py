@@ -35,7 +35,11 @@ def result(bench: ModuleType) -> dict[str, Any]:
 
 def test_corpus_is_well_formed(bench: ModuleType) -> None:
     rows, contexts = bench.load_corpus()
-    assert len(rows) >= 60
+    assert len(rows) >= 300
+    brands = {r["brand"] for r in rows if r.get("brand") and r["brand"] != "generic"}
+    assert len(brands) >= 15, sorted(brands)
+    # rows with a brand (added from 2026-11-30) carry the split the sha1 rule gave them in advance
+    assert all(r["split"] == bench.split_for(r["sentence"]) for r in rows if "brand" in r)
     sentences = [r["sentence"] for r in rows]
     assert len(set(sentences)) == len(sentences), "duplicate sentences"
     covered = {c for r in rows for c in r["expected_category"].split("|")}
@@ -54,10 +58,14 @@ def test_targets_on_all_rows(result: dict[str, Any]) -> None:
 
 def test_held_out_rows_are_reported_separately(result: dict[str, Any]) -> None:
     held = result["held_out"]
-    assert held["rows"] >= 30
-    # out-of-sample figures are lower; guard against regressions, not for the target
-    assert held["grade_agreement"] >= 0.75
-    assert held["micro"]["recall"] >= 0.75
+    assert held["rows"] >= 60
+    # The first run on the held-out rows (docs/claims.md) gave recall 0.88, grade agreement 0.85
+    # and no neutral sentence flagged; these floors guard that first-run level against
+    # regressions.  They are not the targets (0.95 / 0.90), which only the
+    # post-fix, no longer independent, figures reach.
+    assert held["micro"]["recall"] >= 0.88
+    assert held["grade_agreement"] >= 0.85
+    assert held["hard_negatives_with_a_claim"] == 0
 
 
 def test_precision_is_measured_on_hard_negatives(result: dict[str, Any]) -> None:

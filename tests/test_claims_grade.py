@@ -224,14 +224,19 @@ BATTERY: list[tuple[str, ClaimContext | None, str, str]] = [
     ("Blue light penetrates 1 mm deep.", None, "depth", "depth.no_model"),
     ("Red light penetrates deep into the skin.", None, "depth", "depth.qualitative"),
     ("Blue light penetrates deep into the skin.", None, "depth", "depth.qualitative_no_model"),
-    ("Our mask emits 633 nm light.", ctx(wavelengths_nm=(633.0, 830.0)), "depth", "depth.wavelength_match"),
+    (
+        "Our mask emits 633 nm light.",
+        ctx(wavelengths_nm=(633.0, 830.0)),
+        "wavelength",
+        "depth.wavelength_match",
+    ),
     (
         "Our mask emits 660 nm light.",
         ctx(wavelengths_nm=(630.0, 850.0)),
-        "depth",
+        "wavelength",
         "depth.wavelength_mismatch",
     ),
-    ("Our mask emits 633 nm light.", None, "depth", "depth.wavelength_text_only"),
+    ("Our mask emits 633 nm light.", None, "wavelength", "depth.wavelength_text_only"),
     # numeric efficacy
     ("95% of users said their skin looked smoother.", None, "numeric_efficacy", "numeric.perception"),
     ("83% improvement in acne lesions in 4 weeks.", None, "numeric_efficacy", "numeric.exceeds_benchmark"),

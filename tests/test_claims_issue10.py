@@ -386,3 +386,32 @@ def test_classifier_claims_need_the_category_vocabulary() -> None:
             gate = rules.classifier_gates[c.category] if c.category not in ("efficacy", "mechanism") else None
             assert gate is None or gate.search(c.sentence)
             assert c.details["classifier_probability"] >= 0.5
+
+
+def test_depth_model_layers_reach_the_context_with_their_true_bounds() -> None:
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from photodose.services.claim_context import _penetration
+
+    z = np.linspace(0.0, 2.0, 401)
+    profile = SimpleNamespace(
+        wavelength_nm=850.0,
+        penetration_depth_1pct_cm=1.0,
+        boundaries_cm=[0.0, 0.01, 0.1, 0.2],  # surface first, as photodose.depth gives them
+        layer_names=["epidermis", "reticular dermis", "deep blood plexus", "hypodermis"],
+        fluence_max=2.0,
+        depth_cm=z,
+        fluence_per_irradiance=2.0 * np.exp(-z / 0.22),
+        model="test",
+        profile={"fitzpatrick": "III", "site": "forehead"},
+        photons=1000,
+    )
+    (p,) = _penetration([profile])  # type: ignore[list-item]
+    assert p.layers[1] == ("reticular dermis", 0.01, 0.1)
+    assert p.layers[-1][0] == "hypodermis" and p.layers[-1][2] == float("inf")
+    assert p.relative_fluence[0] == (0.0, 1.0)
+    (g,) = graded("Reaches 10 mm deep into the dermis.", ClaimContext(penetration_depth=(p,)))["depth"]
+    assert g.grade is Grade.CONTRADICTED
+    assert "ends at about 2 mm" in g.reasons[0] and "the hypodermis" in g.reasons[0]

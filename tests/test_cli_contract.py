@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from photodose import __version__
@@ -208,3 +210,20 @@ def test_json_runs_print_one_object_and_no_progress(monkeypatch: pytest.MonkeyPa
     r = runner.invoke(app, ["transport", str(EXAMPLES / "skin5_633nm.toml"), "--photons", "2000", "--json"])
     assert r.exit_code == 0
     json.loads(r.stdout)  # exactly one object: extra text would make this fail
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(max_size=300), ext=st.sampled_from([".png", ".PNG", ".csv", "", ".png.txt"]))
+def test_output_path_problem_never_raises_and_accepts_only_writable_files(
+    tmp_path: Path, name: str, ext: str
+) -> None:
+    from photodose.cli.paths import PLOT_EXTENSIONS, output_path_problem
+
+    path = tmp_path / (name + ext)
+    try:
+        problem = output_path_problem(path, PLOT_EXTENSIONS)
+    except (OSError, ValueError) as exc:  # e.g. a name too long for the file system
+        pytest.fail(f"{path!r}: {exc!r}")
+    if problem is None:
+        assert path.suffix.lower() in PLOT_EXTENSIONS and path.parent.is_dir() and not path.is_dir()
+        path.write_bytes(b"ok")  # and it can really be written

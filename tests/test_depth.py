@@ -90,9 +90,11 @@ def test_850_reaches_deeper_than_633() -> None:
     p = SkinProfile(fitzpatrick="III", site="cheek")
     red = depth_profile(p, 633.0, photons=PHOTONS)
     nir = depth_profile(p, 850.0, photons=PHOTONS)
-    assert (nir.penetration_depth_1e_cm or 0) > 1.2 * (red.penetration_depth_1e_cm or 0)
-    assert (nir.penetration_depth_10pct_cm or 0) > (red.penetration_depth_10pct_cm or 0)
-    assert mean_fluence(nir, 0.2, 0.3) > 1.5 * mean_fluence(red, 0.2, 0.3)
+    # in vivo dermis μa is small at both wavelengths (0.05–0.1 /cm), so the difference comes
+    # mostly from scattering (μs′ 19 vs 11 /cm): 850 nm reaches 15–30 % deeper
+    assert (nir.penetration_depth_1e_cm or 0) > 1.1 * (red.penetration_depth_1e_cm or 0)
+    assert (nir.penetration_depth_10pct_cm or 0) > 1.15 * (red.penetration_depth_10pct_cm or 0)
+    assert mean_fluence(nir, 0.2, 0.3) > 1.2 * mean_fluence(red, 0.2, 0.3)
 
 
 def test_more_blood_less_deep_light_at_633() -> None:
@@ -147,8 +149,9 @@ def test_diffusion_estimate_is_labelled_and_close_to_monte_carlo(lam: float) -> 
     mc = depth_profile(prof, lam, photons=10_000)
     dt = depth_profile_diffusion(prof, lam)
     assert "approximate" in dt.method
-    # the 1/e depth depends on the near-surface maximum, where diffusion is weakest
-    for key, tol in (("1e", 0.35), ("10pct", 0.2)):
+    # the 1/e depth depends on the near-surface maximum, where diffusion is weakest; with bone
+    # 3 mm below the forehead the estimate's per-layer correction is cruder still
+    for key, tol in (("1e", 0.6), ("10pct", 0.3)):
         a = getattr(mc, f"penetration_depth_{key}_cm")
         b = getattr(dt, f"penetration_depth_{key}_cm")
         assert b == pytest.approx(a, rel=tol)
@@ -179,10 +182,11 @@ def test_cli_skin_json() -> None:
     )
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    assert len(data["layers"]) == 7
+    assert len(data["layers"]) == 8  # seven skin layers, then bone (forehead)
     for ly in data["layers"]:
         assert {"name", "thickness_cm", "mua_per_cm", "mus_per_cm", "g", "n"} <= set(ly)
     assert data["layers"][-1]["thickness_cm"] == "inf"
+    assert data["layers"][-1]["name"] == "bone"
 
 
 def test_cli_skin_table() -> None:
@@ -253,3 +257,81 @@ def test_cli_depth_table_approx() -> None:
     r = runner.invoke(app, ["depth", "-w", "633", "--approx", "--fwhm", "20"])
     assert r.exit_code == 0, r.output
     assert "approximate" in r.stdout
+
+
+# ---------------------------------------------------------------- light as a mask gives it
+
+
+def test_led_light_stays_shallower_than_a_collimated_beam() -> None:
+    """Oblique (cos^m) light enters on longer slant paths: less of it reaches depth than a
+    normal collimated beam of the same irradiance, more so for a broad (Lambertian, m = 1)
+    emitter than a narrow one (m = 10); and more is reflected at the surface (Fresnel)."""
+    p = SkinProfile(fitzpatrick="II", site="cheek")
+    col = depth_profile(p, 850.0, photons=PHOTONS)
+    lamb = depth_profile(p, 850.0, photons=PHOTONS, led_m=1.0)
+    narrow = depth_profile(p, 850.0, photons=PHOTONS, led_m=10.0)
+    assert col.source.startswith("collimated") and "Lambertian" in lamb.source
+    deep = [mean_fluence(x, 0.2, 0.4) for x in (col, narrow, lamb)]
+    assert deep[0] > deep[1] > deep[2]
+    assert (lamb.specular_reflectance or 0) > (col.specular_reflectance or 0)
+    with pytest.raises(ValueError, match="cos\\^m"):
+        depth_profile(p, 850.0, photons=PHOTONS, led_m=-1.0)
+
+
+def test_cache_is_keyed_by_skin_model_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A profile cached under another skin model version is never served."""
+    import photodose.depth as depth_mod
+
+    prof = SkinProfile(site="temple")
+    first = depth_profile(prof, 700.0, photons=1000)
+    assert first.skin_model_version and not first.from_cache
+    assert depth_profile(prof, 700.0, photons=1000).from_cache
+    monkeypatch.setattr(depth_mod, "skin_model_version", lambda: "0-older-model")
+    again = depth_profile(prof, 700.0, photons=1000)
+    assert not again.from_cache and again.skin_model_version == "0-older-model"
+
+
+def test_cli_depth_states_the_validation(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["depth", "-w", "633", "--approx"])
+    assert r.exit_code == 0, r.output
+    assert "Skin model" in r.stdout and "Cooksey 2017" in r.stdout.replace("\n", " ")
+    r = runner.invoke(app, ["depth", "-w", "633", "--photons", "500", "--led-m", "1", "--json"])
+    data = json.loads(r.stdout)
+    assert "Cooksey 2017" in data["validation"]
+    assert "Lambertian" in data["results"][0]["source"]
+
+
+# ---------------------------------------------------------------- photodose skin --spectrum
+
+
+def test_cli_skin_spectrum_json_and_plot(tmp_path: Path) -> None:
+    out = tmp_path / "spectrum.png"
+    r = runner.invoke(
+        app, ["skin", "--spectrum", "-f", "I", "--photons", "400", "--plot", str(out), "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    lam, refl = data["wavelength_nm"], data["reflectance"]
+    assert lam[0] == 400 and lam[-1] == 1000 and len(lam) == len(refl) == 61
+    assert all(0 < x < 1 for x in refl)
+    assert refl[lam.index(650)] > refl[lam.index(550)]  # haemoglobin W at 540–580 nm, red above it
+    assert 60 < data["colour"]["L*"] < 75 and data["colour"]["ita_deg"] > 41  # fair skin
+    assert data["fit"] is None and out.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["skin", "--ita", "95"], "--ita"),
+        (["skin", "--ita", "-91"], "--ita"),
+        (["skin", "--lab", "200,10,10"], "--lab"),
+        (["skin", "--lab", "60,10"], "--lab"),
+        (["skin", "--spectrum", "--site", "elbow"], "--site"),
+        (["skin", "--ita", "20", "--lab", "60,10,15"], "--ita"),
+    ],
+)
+def test_cli_skin_colour_bad_input(args: list[str], field: str) -> None:
+    r = runner.invoke(app, [*args, "--json"])
+    assert r.exit_code == EXIT_BAD_INPUT, r.output
+    err = json.loads(r.stdout)["error"]
+    assert err["field"] == field and err["fix"]

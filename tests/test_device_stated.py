@@ -123,3 +123,14 @@ def test_evaluate_json_has_stated_vs_modelled() -> None:
     ):
         assert key in r
     assert js["standing"]["by_range"]["group"] == "mask"
+
+
+def test_claimed_irradiance_kind_needs_the_skin() -> None:
+    data = _data("lightstim-for-wrinkles")
+    ci = data["channels"][0]["claimed_irradiance"]
+    ci.pop("at_treatment_distance")
+    ci["distance_cm"] = {"value": 5, "source": "test", "confidence": "exact"}
+    with pytest.raises(DeviceSpecError, match="at_treatment_distance"):
+        device_from_dict(data)
+    ci["kind"] = "reference_point"
+    assert device_from_dict(data).channels[0].claimed_irradiance is not None

@@ -111,9 +111,11 @@ def test_design_classification():
         "homemask_rct_39960921",
         "park2024_neck",
         "nam2017",
+        "ng2020_home_led",
         "papageorgiou2000",
         "kwon2013_home_acne",
         "na_suh2007",
+        "aziz_jalali2012_acne",
         "alster2009",
         "lsm23480_postlaser",
     }
@@ -143,7 +145,7 @@ def test_citation_format_and_gaps_not_filled_in():
         "Mota LR et al. 2023, Photobiomodul Photomed Laser Surg, PMID 36780572"
     )
     home = _study("homemask_rct_39960921").citation()
-    assert home == "Park SH et al. 2025, Medicine (Baltimore) 104(7):e41596, PMID 39960921"
+    assert home == "Park et al. 2025, Medicine (Baltimore) 104(7):e41596, PMID 39960921"
     for s in load_studies():
         assert "not captured" not in s.citation(), s.id
     # a gap is left out of the citation, and the data say why in gaps_note

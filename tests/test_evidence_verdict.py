@@ -54,6 +54,7 @@ def test_within_verdict_content_does_not_overstate():
     assert v.weekly_fluence_position == "within"  # 16.2 J/cm²/week in 9.5–18
     assert v.weeks_position == "within"
     assert len(v.citations) == 3
+    assert len(v.citation_urls) == 3 and "https://pubmed.ncbi.nlm.nih.gov/36780572/" in v.citation_urls
     assert any(c.startswith("Mota LR et al. 2023, Photobiomodul Photomed Laser Surg") for c in v.citations)
     assert v.biphasic_caveat is None
     assert v.safety_note is None
@@ -96,10 +97,13 @@ def test_high_irradiance_alone_triggers_biphasic_caveat():
 
 
 def test_wavelength_not_studied_and_no_controlled_evidence():
-    v = verdict_for("acne", "nir", 10)
+    v = verdict_for("acne", "amber", 10)
     assert v.verdict == "wavelength_not_studied"
-    assert "blue and red" in v.summary
-    assert len(v.citations) == 3  # Kwon 2013, Papageorgiou 2000, Na & Suh 2007
+    assert "blue, red and near-infrared (NIR)" in v.summary
+    assert len(v.citations) == 4  # Kwon 2013, Papageorgiou 2000, Na & Suh 2007, Aziz-Jalali 2012
+    # NIR was tested for acne (890 nm, Aziz-Jalali 2012: null) but its dose is not readable
+    nir = verdict_for("acne", "nir", 10)
+    assert nir.verdict == "no_controlled_evidence" and "Aziz-Jalali" in nir.summary
     out = verdict_for("photoaging", 1072, 10)
     assert out.verdict == "wavelength_not_studied" and out.band is None
     acne_red = verdict_for("acne", "red", 10)
@@ -107,10 +111,14 @@ def test_wavelength_not_studied_and_no_controlled_evidence():
     assert "none of their doses in that band could be read" in acne_red.summary
     assert any("Papageorgiou" in c for c in acne_red.citations)
     assert any("Goldberg & Russell 2006" in c for c in acne_red.context)
-    # ... yet the trials are counted beside the verdict: three positive controlled trials
-    assert acne_red.evidence_weight.n_trials == 3
+    # ... yet the trials are counted beside the verdict: 3 positive, 1 mixed (red+, NIR null)
+    assert acne_red.evidence_weight.n_trials == 4
     assert acne_red.evidence_weight.directions["positive"] == 3
-    assert "3 positive" in acne_red.summary
+    assert acne_red.evidence_weight.directions["mixed"] == 1
+    assert "3 positive, 1 mixed" in acne_red.summary
+    # the secondary 12 J/cm² of Aziz-Jalali 2012 is named, not used
+    assert "Aziz-Jalali et al. 2012 12 J/cm² (secondary source)" in acne_red.summary
+    assert verdict_for("acne", "red", 12, include_secondary=True).verdict == "within_studied_range"
     infl = verdict_for("inflammation", "red", 10)
     assert infl.verdict == "no_controlled_evidence"
     assert any("lsm.23480" in c for c in infl.citations)
@@ -118,6 +126,9 @@ def test_wavelength_not_studied_and_no_controlled_evidence():
 
 
 def test_unverified_flag_changes_the_verdict():
+    # the in-office panel at Lee 2007's commonly cited settings: above, unless unverified numbers count
+    assert verdict_for("photoaging", "nir", 66).verdict == "above_studied_range"
+    assert verdict_for("photoaging", "nir", 66, include_unverified=True).verdict == "within_studied_range"
     assert verdict_for("photoaging", "red", 100).verdict == "above_studied_range"
     v = verdict_for("photoaging", "red", 100, include_unverified=True)
     assert v.verdict == "within_studied_range"
@@ -158,7 +169,8 @@ def test_more_fluence_never_moves_a_verdict_down(a, b, ind, band, unverified):
 def test_uncertainty_flag_matches_the_edges(c, down, up):
     est = (c * (1 - down), c, c * (1 + up))
     v = verdict_for("photoaging", "red", est, evidence=EV)
-    positions = {position_in_range(x, 3.8, 9.0) for x in est}
+    # the edges as printed: 3.8 (Mota 2023) means 3.75-3.85, "≈9" (Wunsch 2014) 8.5-9.5
+    positions = {position_in_range(x, 3.75, 9.5) for x in est}
     assert v.uncertain == (len(positions) > 1)
     assert v.summary.startswith("Uncertain:") == v.uncertain
     assert (
@@ -167,8 +179,21 @@ def test_uncertainty_flag_matches_the_edges(c, down, up):
             "below": "below_studied_range",
             "within": "within_studied_range",
             "above": "above_studied_range",
-        }[position_in_range(c, 3.8, 9.0)]
+        }[position_in_range(c, 3.75, 9.5)]
     )
+
+
+def test_edges_are_read_to_their_printed_precision():
+    from photodose.evidence.verdict import printed_half_step
+
+    assert printed_half_step(3.8) == pytest.approx(0.05)
+    assert printed_half_step(9.0) == 0.5
+    assert printed_half_step(5.4) == pytest.approx(0.05)
+    assert printed_half_step(8.02) == pytest.approx(0.005)
+    # 3.81 J/cm² is not "above" a single trial that printed 3.8 J/cm²
+    assert verdict_for("elasticity", "red", 3.81).verdict == "within_studied_range"
+    assert verdict_for("elasticity", "red", 3.9).verdict == "above_studied_range"
+    assert verdict_for("photoaging", "red", 3.7).verdict == "below_studied_range"
 
 
 # ------------------------------------------------------------- device-level ----

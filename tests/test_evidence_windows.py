@@ -114,8 +114,9 @@ def test_other_cells():
 
 
 def test_acne_has_controlled_trials_but_no_readable_dose():
-    expected = {"red": {"papageorgiou2000", "kwon2013_home_acne", "na_suh2007"}}
+    expected = {"red": {"papageorgiou2000", "kwon2013_home_acne", "na_suh2007", "aziz_jalali2012_acne"}}
     expected["blue"] = {"papageorgiou2000", "kwon2013_home_acne"}
+    expected["nir"] = {"aziz_jalali2012_acne"}
     for band, trials in expected.items():
         w = dose_window("acne", band)
         assert w.status == "no_controlled_dose_evidence"
@@ -123,7 +124,9 @@ def test_acne_has_controlled_trials_but_no_readable_dose():
         assert set(w.controlled_trials) == trials
     # the single-arm Goldberg & Russell doses exist but are not used
     assert any(e.study_id == "goldberg_russell2006_acne" for e in dose_window("acne", "red").excluded)
-    assert dose_window("acne", "nir").status == "band_not_studied"
+    assert dose_window("acne", "amber").status == "band_not_studied"
+    # with secondary numbers allowed, Aziz-Jalali's 12 J/cm² (a clinic page citing it) counts
+    assert dose_window("acne", "red", include_secondary=True).fluence_j_cm2.describe() == "12 J/cm²"
 
 
 def test_inflammation_has_controlled_trials_without_readable_doses():
@@ -151,7 +154,14 @@ def test_windows_table_rows():
     assert len(rows) == len(BANDS) * len(INDICATIONS)
     row = next(r for r in rows if (r["indication"], r["band"]) == ("photoaging", "red"))
     assert row["fluence_j_cm2"] == (3.8, 9.0)
+    assert (row["lower_edge_j_cm2"], row["upper_edge_j_cm2"]) == (3.8, 9.0)
     assert row["biphasic_caveat"] is True
+    nir = next(r for r in rows if (r["indication"], r["band"]) == ("photoaging", "nir"))
+    assert (nir["lower_edge_j_cm2"], nir["upper_edge_j_cm2"], nir["fluence_text"]) == (
+        None,
+        5.4,
+        "≤5.4 J/cm²",
+    )
 
 
 # ------------------------------------------------------ derived, not hard-coded ----

@@ -17,6 +17,7 @@ in well under a minute on two cores. ``PHOTODOSE_FUZZ=long`` runs more than 10 0
 cases (about an hour on two cores; for a scheduled job):
 
     PHOTODOSE_FUZZ=long .venv/bin/pytest tests/test_fuzz_cli.py -p no:xdist -q
+    PHOTODOSE_FUZZ=200 …   # 200 random cases per test: a quicker random pass
 
 A failure prints the arguments, so ``photodose ARGS`` reproduces it. New commands are fuzzed
 without changes here: :func:`test_every_command_generic` reads each command's parameters from
@@ -45,7 +46,10 @@ from typer.testing import CliRunner
 
 from photodose.cli import app
 
-LONG = os.environ.get("PHOTODOSE_FUZZ", "").lower() == "long"
+_MODE = os.environ.get("PHOTODOSE_FUZZ", "").lower()
+LONG = _MODE == "long" or _MODE.isdigit()
+#: ``PHOTODOSE_FUZZ=N`` (a number): N random cases per test, for a quicker random pass.
+PER_TEST = int(_MODE) if _MODE.isdigit() else None
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 CATALOG = ROOT / "src" / "photodose" / "data" / "devices"
@@ -70,7 +74,7 @@ BUDGET = {
 def budget(name: str) -> Any:
     fast, long = BUDGET[name]
     return settings(
-        max_examples=long if LONG else fast,
+        max_examples=PER_TEST or (long if LONG else fast),
         deadline=None,
         derandomize=not LONG,
         database=None,
@@ -276,8 +280,8 @@ def file_arg(data: st.DataObject, suffix: str, good: list[Path], extra_suffixes:
         st.sampled_from(["good", "mutated", "mutated", "text", "binary", "empty", "huge", "devnull", "dir",
                          "missing", "suffix"])
     )  # fmt: skip
-    if kind == "good":
-        return str(data.draw(st.sampled_from(good)))
+    if kind == "good":  # a copy: a command that writes to its argument must not touch the repository
+        return _write(suffix, data.draw(st.sampled_from(good)).read_bytes())
     if kind == "mutated":
         return _write(suffix, _mutate(data.draw(st.sampled_from(good)).read_text(), data))
     if kind == "text":

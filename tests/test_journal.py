@@ -269,6 +269,7 @@ def test_sigkill_mid_stream_keeps_every_committed_session(db_url: str) -> None:
     p.wait(timeout=30)
     assert p.returncode == -signal.SIGKILL
     assert len(committed) >= 25
+    committed += [ln.strip() for ln in p.stdout.read().splitlines() if ln.startswith("k-")]  # acked, unread
     stored = set(_consistent(db_url))
     assert set(committed) <= stored
     assert len(stored) <= len(committed) + 1  # at most the one in flight when killed
@@ -468,6 +469,20 @@ def test_cli_corrupt_database_file_is_refused_and_left_alone(tmp_path: Path) -> 
     assert bad.read_bytes() == payload
 
 
+def test_a_foreign_sqlite_database_is_not_taken_over(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (x TEXT)")
+    with pytest.raises(JournalError) as e:
+        open_journal(str(path))
+    assert "not a photodose journal" in e.value.message
+    with sqlite3.connect(path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"notes"}
+
+
 def test_cli_database_url_that_does_not_answer(tmp_path: Path) -> None:
     t0 = time.monotonic()
     r = runner.invoke(app, ["journal", "--db", "postgresql://nobody@127.0.0.1:1/none", "--json"])
@@ -515,3 +530,60 @@ def test_cli_journal_flow_plot_export_import_backup(
         j = open_journal(str(tmp_path / "bk" / "b.bak"))
         assert len(sessions(j)) == 5
         j.close()
+
+
+def test_a_new_users_first_week_end_to_end(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """screen → plan → a week of `session start` → journal, on each backend (the issue's 'done when')."""
+    import photodose.cli.session_cmd as session_cmd
+    from photodose.services.session_timer import FakeClock
+
+    monkeypatch.setenv("PHOTODOSE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PHOTODOSE_DB", db_url)
+    (tmp_path / "me.toml").write_text('medications = ["vitamin D"]\n')
+    r = runner.invoke(
+        app,
+        ["screen", "--answers", str(tmp_path / "me.toml"), "--device", "theraface-mask", "--save", "--json"],
+    )
+    assert r.exit_code == 0, r.output
+    monday = date.today() - timedelta(days=date.today().weekday() + 7)  # last week's Monday
+    r = runner.invoke(
+        app,
+        [
+            "plan",
+            "--goal",
+            "wrinkles",
+            "--device",
+            "theraface-mask",
+            "--start",
+            monday.isoformat(),
+            "--save",
+            "--json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    plan = json.loads(r.stdout)
+    for day in range(0, 7, 2):  # Mon, Wed, Fri, Sun of last week
+        clock = FakeClock()
+        monkeypatch.setattr(session_cmd, "CLOCK", clock)
+        monkeypatch.setattr(session_cmd, "SLEEP", clock.sleep)
+        start = datetime.combine(monday + timedelta(days=day), datetime.min.time()).replace(hour=20)
+        monkeypatch.setattr(session_cmd, "NOW", lambda start=start: start)
+        r = runner.invoke(
+            app,
+            ["session", "start", "theraface-mask", "--minutes", str(plan["minutes_per_session"]), "--json"],
+        )
+        assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["journal", "--json"])
+    out = json.loads(r.stdout)
+    adh = out["adherence"]
+    assert adh["sessions_total"] == 4
+    assert adh["weeks"][0]["sessions"] == 4 and adh["weeks"][0]["state"] == "done"
+    assert adh["missed_sessions"] == max(0, plan["sessions_per_week"] - 4)
+    assert adh["current_streak_weeks"] >= (1 if plan["sessions_per_week"] <= 4 else 0)
+    assert [datetime.fromisoformat(s["started_at"]).astimezone().date() for s in out["sessions"]] == [
+        (monday + timedelta(days=d)).isoformat() for d in range(0, 7, 2)
+    ]
+    red = adh["cumulative_dose_j_cm2"]["red"]["central"]
+    assert red == pytest.approx(4 * out["sessions"][0]["doses"][1]["fluence_j_cm2"]["central"])

@@ -172,3 +172,11 @@ def test_meter_position_changes_what_the_reading_means() -> None:
 def test_meter_position_must_be_known() -> None:
     with pytest.raises(MeterReadingError, match="over-led, between-leds, distance"):
         MeterReading(14.0, "mW/cm2", 0.5, position="sideways")
+
+
+def test_contact_reading_without_a_position_asks_for_one() -> None:
+    d = find_device("higherdose-red-light-face-mask")
+    interp = interpret_reading(MeterReading(14.0, "mW/cm2", 0.0, "thermal power sensor"), d)
+    assert any("--meter-position" in f for f in interp.flags)
+    interp = interpret_reading(MeterReading(14.0, "mW/cm2", 0.0, "thermal power sensor", "over-led"), d)
+    assert not any("--meter-position" in f for f in interp.flags)

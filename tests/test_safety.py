@@ -335,3 +335,44 @@ def test_red_light_photosensitisers_are_do_not_use() -> None:
     for text in ("Ameluz gel yesterday", "aminolevulinic acid", "Visudyne"):
         assert screen(Answers(medications=(text,))).outcome == "do_not_use", text
     assert screen(Answers(conditions=("EPP",))).outcome == "do_not_use"
+
+
+def test_interactive_questions_come_from_the_data_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Rich prompts ask every question of questions.toml; numbers pick listed conditions."""
+    from rich.prompt import Confirm, Prompt
+
+    from photodose.cli.screen_cmd import _ask
+
+    replies = iter(["Accutane, vitamin d", "", "3", "1", "5", ""])  # lupus = 3rd condition, peel 5 days
+    asked: list[str] = []
+
+    def prompt(text: str, **kw: object) -> str:
+        asked.append(text)
+        return next(replies)
+
+    monkeypatch.setattr(Prompt, "ask", staticmethod(prompt))
+    monkeypatch.setattr(Confirm, "ask", staticmethod(lambda text, **kw: asked.append(text) or False))
+    answers = _ask(DATA)
+    assert len(asked) >= len(DATA.questions)
+    assert answers.medications == ("Accutane", "vitamin d")
+    assert answers.conditions == (DATA.conditions[2].id,)
+    assert answers.procedures == ((DATA.procedures[0].id, 5.0),)
+    assert screen(answers).outcome == "ask_doctor"
+
+
+def test_cli_screen_save_keeps_the_outcome_in_the_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from photodose.journal import open_journal
+    from photodose.journal.store import get_profile
+
+    monkeypatch.setenv("PHOTODOSE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PHOTODOSE_DB", raising=False)
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps({"conditions": ["porphyria"]}))
+    r = runner.invoke(app, ["screen", "--answers", str(answers), "--save", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["outcome"] == "do_not_use"
+    j = open_journal(None)
+    assert get_profile(j) == {"fitzpatrick": None, "screening_outcome": "do_not_use"}
+    j.close()

@@ -97,3 +97,20 @@ def test_session_bad_input_exits_2_and_stores_nothing(
     assert r.exit_code == 2, r.output
     assert json.loads(r.stdout)["error"]["field"] == field
     assert fake_clock.now == 0.0  # no countdown ran
+
+
+def test_a_custom_device_file_is_journaled_with_its_spec(fake_clock: FakeClock, tmp_path: Path) -> None:
+    from importlib.resources import files
+
+    from photodose.journal.transfer import records
+
+    src = Path(str(files("photodose") / "data" / "devices" / "theraface-mask.toml"))
+    custom = tmp_path / "my-mask.toml"
+    custom.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    r = runner.invoke(app, ["session", "start", str(custom), "--minutes", "2", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["logged"]["device"] == "custom:theraface-mask"
+    j = open_journal(None)
+    [dev] = records(j)["devices"]
+    j.close()
+    assert dev["source"] == "custom" and json.loads(dev["spec_json"])["id"] == "theraface-mask"

@@ -51,7 +51,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         mp.setenv("PHOTODOSE_CACHE_DIR", str(tmp_path_factory.mktemp("browsercache")))
         app = create_app(WebSettings(data_dir=tmp_path_factory.mktemp("browserdata"), photons=PHOTONS))
         port = _free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
         srv = uvicorn.Server(config)
         thread = threading.Thread(target=srv.run, daemon=True)
         thread.start()

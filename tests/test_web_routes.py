@@ -363,7 +363,7 @@ def test_heavy_simulation_does_not_block_other_requests(client: TestClient) -> N
     app = client.app
     ctx = app.state.ctx  # type: ignore[attr-defined]
     old = ctx.settings.photons
-    ctx.settings.photons = 400_000  # long enough to still be running after the next request
+    ctx.settings.photons = 100_000  # long enough to still be running after the next request
     try:
         r = client.post(
             "/depth",

@@ -21,6 +21,7 @@ import itertools
 import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -32,6 +33,7 @@ _TOKEN = re.compile(r"[a-z0-9]{2,30}")
 _SUFFIXES = ("ingly", "ing", "edly", "ed", "ies", "es", "ly", "s")
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     for suf in _SUFFIXES:
         if len(word) > len(suf) + 3 and word.endswith(suf):
@@ -61,19 +63,22 @@ class SentenceClassifier:
     thresholds: dict[str, float]
     meta: dict[str, Any]
 
-    def scores(self, text: str) -> dict[str, float]:
-        """Probability per category that ``text`` carries a claim of it (0..1)."""
+    def scores(self, text: str, categories: Iterable[str] | None = None) -> dict[str, float]:
+        """Probability per category (all, or those given) that ``text`` carries a claim of it."""
         counts: dict[int, int] = {}
+        vocab = self.vocabulary
         for feat in analyze(text):
-            j = self.vocabulary.get(feat)
+            j = vocab.get(feat)
             if j is not None:
                 counts[j] = counts.get(j, 0) + 1
-        weights = {j: (1.0 + math.log(n)) * self.idf[j] for j, n in counts.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        idf = self.idf
+        weights = [(j, (1.0 + math.log(n)) * idf[j]) for j, n in counts.items()]
+        norm = math.sqrt(sum(w * w for _j, w in weights)) or 1.0
         out = {}
-        for k, cat in enumerate(self.categories):
+        for cat in self.categories if categories is None else categories:
+            k = self.categories.index(cat)
             row = self.coef[k]
-            z = self.intercept[k] + sum(row[j] * w for j, w in weights.items()) / norm
+            z = self.intercept[k] + sum(row[j] * w for j, w in weights) / norm
             out[cat] = 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
         return out
 

@@ -582,7 +582,7 @@ class _Extractor:
                 s,
                 m.start(),
                 m.end(),
-                "depth",
+                "wavelength",  # a stated wavelength is never a depth
                 "wavelength",
                 "depth.wavelength",
                 "exact",
@@ -710,7 +710,7 @@ class _Extractor:
                     hits[cat] = m
             if not hits:
                 continue
-            scores = clf.scores(s.text)
+            scores = clf.scores(s.text, hits)
             for cat, m in hits.items():
                 if scores[cat] < clf.thresholds.get(cat, 0.5):
                     continue

@@ -525,10 +525,12 @@ def _beyond_layer(
     if ctx is not None and ctx.penetration_depth:
         profile = min(ctx.penetration_depth, key=lambda p: abs(p.wavelength_nm - wl))
     layers = list(profile.layers) if profile is not None and profile.layers else []
+    # the dermis: its named sublayers and the blood plexuses inside it
     dermis = [
-        (n, a, b) for n, a, b in layers if "dermis" in n.lower() and not n.lower().startswith(("epi", "hypo"))
+        (n, a, b)
+        for n, a, b in layers
+        if ("dermis" in n.lower() and not n.lower().startswith(("epi", "hypo"))) or "plexus" in n.lower()
     ]
-    dermis = dermis or [(n, a, b) for n, a, b in layers if "plexus" in n.lower()]
     if dermis:
         bottom_cm = max(b for _n2, _a, b in dermis)
         at = next(
@@ -815,6 +817,7 @@ _GRADERS = {
     "safety": _safety,
     "comparison": _comparison,
     "output": _output,
+    "wavelength": _depth,  # stated wavelengths: checked against the device's bands
 }
 
 

@@ -29,6 +29,7 @@ CATEGORIES: tuple[str, ...] = (
     "safety",
     "comparison",
     "output",
+    "wavelength",
 )
 GRADES: tuple[str, ...] = (
     "supported",

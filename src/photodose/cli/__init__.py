@@ -12,6 +12,7 @@ from photodose.cli import (  # noqa: F401  (imported for their @app.command regi
     device_cmd,
     evaluate_cmd,
     journal_cmd,
+    photo_cmd,
     plan_cmd,
     screen_cmd,
     serve_cmd,

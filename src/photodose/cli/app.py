@@ -84,9 +84,18 @@ class PhotodoseGroup(TyperGroup):
         except _cx.ClickException as exc:  # e.g. FileError
             emit_error("input", exc.format_message(), "check the file or value named above", as_json=as_json)
             code = EXIT_BAD_INPUT
-        except _Abort:
-            sys.stderr.write("aborted\n")
-            code = 130
+        except _Abort as exc:
+            if isinstance(exc.__cause__ or exc.__context__, EOFError):  # a prompt met the end of stdin
+                emit_error(
+                    "stdin",
+                    "the input ended before every question was answered",
+                    "answer on a terminal, or give the answers as a file (see the command's --help)",
+                    as_json=as_json,
+                )
+                code = EXIT_BAD_INPUT
+            else:
+                sys.stderr.write("aborted\n")
+                code = 130
         except (KeyboardInterrupt, BrokenPipeError):
             code = 130
         except Exception as exc:

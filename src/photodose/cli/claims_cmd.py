@@ -145,7 +145,6 @@ def claims(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
 ) -> None:
     """Find the marketing claims in a text and grade each one, with reasons and sources."""
-    import json
 
     from rich.console import Console
 
@@ -181,6 +180,8 @@ def claims(
 
     report = assess_text(decoded, context, rules, notes=notes)
     if as_json:
-        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+        from photodose.cli.output import echo_json  # strict JSON: NaN becomes null
+
+        echo_json(report.to_dict())
         return
     _render(report, Console(file=sys.stdout, soft_wrap=False))

@@ -92,6 +92,9 @@ def compare_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Compare devices side by side for the same person: dose, range and the evidence."""
+    from photodose.cli.paths import HTML_EXTENSIONS, check_output_path
+
+    check_output_path(html, "--html", HTML_EXTENSIONS, as_json=as_json)  # before the work
     if len(devices) < 2:
         bad_input(
             "DEVICE",
@@ -104,6 +107,7 @@ def compare_cmd(
     if minutes is not None and not 0 < minutes <= 120:
         bad_input("--minutes", f"{minutes:g} is not a session length in (0, 120]", "give minutes, e.g. 10",
                   as_json=as_json)  # fmt: skip
+    from photodose.cli.progress import LazyProgress, progress_wanted
     from photodose.device import DeviceSpecError
     from photodose.dose import DoseInputError
     from photodose.services.compare import compare
@@ -111,9 +115,11 @@ def compare_cmd(
 
     try:
         skin = SkinProfile(fitzpatrick=fitzpatrick, site=site)
-        cmp = compare(
-            devices, skin=skin, minutes=minutes, sessions_per_week=sessions_per_week, photons=photons
-        )
+        with LazyProgress(enabled=progress_wanted(as_json)) as bar:
+            cmp = compare(
+                devices, skin=skin, minutes=minutes, sessions_per_week=sessions_per_week, photons=photons,
+                progress=bar.report,
+            )  # fmt: skip
     except DeviceSpecError as exc:
         msg, _, fix = str(exc).partition("; fix: ")
         if msg.startswith("DEVICE: "):
@@ -139,9 +145,9 @@ def compare_cmd(
                 as_json=as_json,
             )
     if as_json:
-        import json
+        from photodose.cli.output import echo_json  # strict JSON: NaN becomes null
 
-        typer.echo(json.dumps(cmp.to_json(), default=str))
+        echo_json(cmp.to_json(), default=str)
         return
     print_comparison(cmp)
     if html is not None:

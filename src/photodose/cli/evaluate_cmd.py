@@ -183,6 +183,14 @@ def evaluate_cmd(
     ] = DEFAULT_DEPTH_PHOTONS,
     html: Annotated[Path | None, typer.Option(help="Write the HTML report here")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    ita: Annotated[
+        float | None,
+        typer.Option("--ita", help="Your measured ITA° (−90..90): melanin fitted, range into dose"),
+    ] = None,
+    lab: Annotated[
+        str | None,
+        typer.Option("--lab", help="Your measured L*,a*,b*: melanin and blood fitted, range into dose"),
+    ] = None,
 ) -> None:
     """Evaluate a device end to end: irradiance on a face, dose in your skin, the evidence, the claims."""
     check_output_path(html, "--html", HTML_EXTENSIONS, as_json=as_json)
@@ -221,6 +229,10 @@ def evaluate_cmd(
             fix or "see `photodose evaluate --help`",
             as_json=as_json,
         )
+    if ita is not None or lab is not None:
+        from photodose.cli.skin_spectrum import fit_profile
+
+        skin = fit_profile(skin, ita, lab, as_json)
     if meter is not None:
         check_reading_units(
             meter.value,

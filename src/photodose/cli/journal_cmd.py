@@ -267,6 +267,9 @@ def journal_cmd(
             "end the file name in .png, .svg or .pdf",
             as_json=as_json,
         )
+    from photodose.cli.paths import check_output_path
+
+    check_output_path(plot, "--plot", (".png", ".svg", ".pdf"), as_json=as_json)
     journal = open_journal_or_exit(db, as_json)
     try:
         summary = journal_summary(journal)
@@ -403,6 +406,8 @@ def backup_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """A consistent copy of the journal (SQLite: the online backup API; PostgreSQL: a JSON export)."""
+    import sqlite3
+
     from photodose.cli.output import echo_json
     from photodose.journal.db import data_dir
     from photodose.journal.transfer import backup
@@ -417,6 +422,11 @@ def backup_cmd(
         path = backup(journal, target)
     except OSError as e:
         bad_input("TARGET", f"cannot write {target}: {e.strerror}", "choose a writable path", as_json=as_json)
+    except sqlite3.DatabaseError as e:  # an existing file that is not a SQLite database
+        bad_input(
+            "TARGET", f"cannot write a backup over {target}: {e}",
+            "give a new file name (or an earlier .sqlite3 backup to replace)", as_json=as_json,
+        )  # fmt: skip
     finally:
         journal.close()
     if as_json:

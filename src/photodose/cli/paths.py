@@ -24,9 +24,19 @@ JSON_EXTENSIONS = (".json",)
 
 def output_path_problem(path: Path, extensions: Sequence[str]) -> tuple[str, str] | None:
     """What is wrong with writing a file at ``path`` (message, fix), or None if it can be written."""
+    try:
+        return _problem(path, extensions)
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, a loop of links
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return f"cannot use {str(path)[:200]!r}: {reason}", "choose a shorter, plain file name"
+
+
+def _problem(path: Path, extensions: Sequence[str]) -> tuple[str, str] | None:
     exts = ", ".join(extensions)
     if str(path).strip() == "":
         return "the path is empty", f"give a file name ending in {exts}"
+    if "\x00" in str(path):
+        return "the path contains a NUL character", "type the file name again"
     if path.is_dir():
         return (
             f"{path} is a folder, not a file",

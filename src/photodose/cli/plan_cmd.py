@@ -38,6 +38,9 @@ def plan_cmd(
         bad_input("--start", f"{start!r} is not a date", "use YYYY-MM-DD", as_json=as_json)
     if ics is not None and ics.suffix.lower() != ".ics":
         bad_input("--ics", f"{ics.name}: not an .ics file name", "end the file name in .ics", as_json=as_json)
+    from photodose.cli.paths import check_output_path
+
+    check_output_path(ics, "--ics", (".ics",), as_json=as_json)
     spec = device_or_exit(device, as_json, "--device")
     if mode is not None:
         mode_or_exit(spec, mode, as_json)

@@ -20,9 +20,16 @@ def _read_answers(path: Path, as_json: bool) -> dict[str, Any]:
     import json
     import tomllib
 
-    if not path.is_file():
+    if not path.exists():
         bad_input(
             "--answers", f"{path} does not exist", "give a .toml or .json answers file", as_json=as_json
+        )
+    if not path.is_file() or path.stat().st_size > 1_000_000:
+        bad_input(
+            "--answers",
+            f"{path} is not a regular file under 1 MB",
+            "give a .toml or .json answers file",
+            as_json=as_json,
         )
     try:
         text = path.read_text(encoding="utf-8")

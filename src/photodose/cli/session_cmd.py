@@ -1,13 +1,15 @@
 """``photodose session start DEVICE``: a countdown matching the device's timer and modes that
 logs the session (with the delivered dose per channel) when it ends or on Ctrl-C.
 
-The clock is injectable (:data:`CLOCK`, :data:`SLEEP`) so tests never wait.
+The clocks are injectable (:data:`CLOCK`, :data:`SLEEP` for the countdown, :data:`NOW` for the
+logged start time) so tests never wait.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -21,6 +23,13 @@ app.add_typer(session_app, name="session")
 
 CLOCK: Callable[[], float] = time.monotonic
 SLEEP: Callable[[float], None] = time.sleep
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+NOW: Callable[[], datetime] = _utc_now  # wall time the session starts at
 MIN_LOG_S = 6.0  # stopped before 0.1 min: nothing is logged
 MAX_CYCLES = 3
 
@@ -90,6 +99,7 @@ def start(
             + ". Ctrl-C stops and logs the minutes done.",
             err=True,
         )
+    started_at = NOW()
     with progress:
         result = countdown(total_min * 60.0, clock=CLOCK, sleep=SLEEP, on_tick=on_tick)
     if result.elapsed_s < MIN_LOG_S:
@@ -107,6 +117,7 @@ def start(
             device,
             m,
             round(result.minutes, 4),
+            when=started_at,
             area=area,
             distance_cm=distance_cm,
             completed=result.completed,

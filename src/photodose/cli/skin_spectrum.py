@@ -25,6 +25,27 @@ def parse_lab(text: str, as_json: bool) -> tuple[float, float, float]:
     return vals[0], vals[1], vals[2]
 
 
+def fit_profile(profile: Any, ita: float | None, lab: str | None, as_json: bool) -> Any:
+    """``profile`` with melanin (and blood) fitted to a measured colour, or exit 2 naming the
+    option. Used by ``photodose evaluate --ita/--lab``: the fit's range becomes the skin's
+    composition range, so the dose low/high carry it."""
+    from photodose.validation.skin_colour import ColourInputError, check_ita, check_lab, fit_skin_colour
+
+    if ita is not None and lab is not None:
+        bad_input("--ita", "give --ita or --lab, not both", "drop one of them", as_json=as_json)
+    try:
+        lab_t = None
+        if ita is not None:
+            check_ita(ita)
+        if lab is not None:
+            lab_t = check_lab(parse_lab(lab, as_json))
+        return fit_skin_colour(profile, ita=ita, lab=lab_t).apply(profile)
+    except ColourInputError as e:
+        bad_input(
+            "--ita" if ita is not None else "--lab", str(e), "see `photodose skin --help`", as_json=as_json
+        )
+
+
 def run(
     *,
     fitzpatrick: str,

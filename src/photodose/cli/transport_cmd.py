@@ -217,6 +217,12 @@ def transport(
         bar.stage(f"tracing photons ({backend})")
         try:
             res = simulate(spec.stack, n_photons, progress=bar.advance, **kwargs)
+        except ImportError as exc:  # --backend cuda without numba-cuda installed
+            bad_input(
+                "--backend", f"the CUDA backend cannot load: {exc}",
+                "pip install 'photodose[gpu]' (needs an NVIDIA driver), or use --backend cpu",
+                as_json=as_json,
+            )  # fmt: skip
         except (RuntimeError, ValueError) as exc:  # e.g. --backend cuda without a GPU
             field = "--backend" if backend == "cuda" else "STACK_FILE"
             bad_input(field, str(exc), "use --backend cpu, or fix the value named above", as_json=as_json)

@@ -228,7 +228,12 @@ def _channels_for(device: DeviceSpec, channel: str | None) -> list[str]:
 
 
 def _g(x: float) -> str:
-    return f"{x:.3g}"
+    return f"{x:.3g}" if abs(x) < 1000 else f"{x:.0f}"
+
+
+def _power(mw: float) -> str:
+    """A power for the reader: mW below 1 W, W above."""
+    return f"{mw:.3g} mW" if mw < 1000 else f"{mw / 1000:.3g} W"
 
 
 _GEOMETRY_CACHE: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
@@ -330,6 +335,7 @@ def classify_stated_irradiance(
     # waste heat of a worn device: what its outer surface can shed to room air at the limit
     shed_txt = "not worn (no heat-shedding check)"
     shed_ok = True
+    shed_w = float("nan")
     waste_w = p_el * drv[2] - p_req / 1000.0
     if device.kind in ("mask", "handheld"):
         h = assumption_range("heat_shedding", "h_w_m2_k")[2]
@@ -357,12 +363,12 @@ def classify_stated_irradiance(
 
     what = f"channel {chans[0]}" if channel is not None else f"channels {' + '.join(chans)} together"
     lines = [
-        f"As a face average, {E:g} mW/cm² ({what}) over the {_g(area)} cm² treated area, with at "
+        f"As a face average, {_g(E)} mW/cm² ({what}) over the {_g(area)} cm² treated area, with at "
         f"best {_g(eta_best)} of the emitted light reaching it (device geometry), needs "
-        f"{_g(E)} × {_g(area)} / {_g(eta_best)} = {_g(p_req)} mW of light "
+        f"{_g(E)} × {_g(area)} / {_g(eta_best)} = {_power(p_req)} of light "
         f"({_g(per_led_needed)} mW per LED at the highest count, {n_hi:g}).",
         f"{n_lo:g}–{n_hi:g} LEDs × {p_lo:g}–{p_hi:g} mW per LED ({cls.name} LED datasheets) give "
-        f"{_g(avail[0])}–{_g(avail[1])} mW → {'enough' if power_ok else 'not enough'}.",
+        f"{_power(avail[0])}–{_power(avail[1])} → {'enough' if power_ok else 'not enough'}.",
         f"Battery: {batt_txt}.",
         f"Skin heating from the absorbed light alone (≥ {a_lo:g} absorbed, Pennes bioheat, "
         f"{t_min:g} min): +{_g(dT)} K, from {t_base:g} °C to {_g(t_base + dT)} °C vs the "
@@ -416,6 +422,7 @@ def classify_stated_irradiance(
             "skin_temperature_rise_k": dT,
             "heat_ok": heat_ok,
             "waste_heat_w": waste_w,
+            "shed_w": shed_w if device.kind in ("mask", "handheld") else None,
             "heat_shedding_ok": shed_ok,
             "session_minutes": t_min,
             "peak_over_led_max_mw_cm2": peak_skin,

@@ -128,14 +128,15 @@ def implied_led_power_mw(p: Published) -> tuple[float, float]:
     return min(vals), max(vals)
 
 
-def leave_one_out() -> list[dict[str, Any]]:
-    """Predict every published value from the datasheets and the *other* devices only.
+def leave_one_out(pubs: list[Published] | None = None) -> list[dict[str, Any]]:
+    """Predict every published value from the datasheets and the *other* devices only
+    (``pubs``: the published values, default :func:`published_irradiances`).
 
     Returns one row per published value: device, channels, quantity, value, the per-LED power
     range used (datasheet range widened by the others' implied powers), the predicted range and
     whether it contains the value.
     """
-    pubs = published_irradiances()
+    pubs = published_irradiances() if pubs is None else pubs
     implied = [implied_led_power_mw(p) for p in pubs]
     rows = []
     for i, p in enumerate(pubs):

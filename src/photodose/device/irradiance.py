@@ -538,6 +538,7 @@ class ChannelIrradiance:
             "led_power_mw": self.led_power_mw,
             "n_leds": self.n_leds,
             "layout": self.layout,
+            **({"peak_valley_mw_cm2": self.extra["peak_valley"]} if "peak_valley" in self.extra else {}),
         }
 
 
@@ -591,6 +592,11 @@ def evaluate_irradiance(
                 led_power_mw={sc: led_power_mw(device, i, sc, face, region) for sc in SCENARIOS},
                 n_leds={sc: arrs[sc].n for sc in SCENARIOS},
                 layout=arrs["central"].description,
+                extra={
+                    "peak_valley": {
+                        sc: peak_valley(device, i, sc, face, region).to_dict() for sc in SCENARIOS
+                    }
+                },
             )
         )
     return out
@@ -650,19 +656,17 @@ class PeakValley:
 
 
 def _led_feet(face: FaceSurface, arr: LedArray) -> NDArray[np.int64]:
-    """For each LED, the treated patch closest to its axis (in front of it): its foot."""
+    """For each LED, the treated patch on its axis (its foot): step from the LED along its axis
+    by the distance to the nearest treated patch, then take the treated patch nearest to that
+    point (nearest-neighbour queries on a k-d tree)."""
+    from scipy.spatial import cKDTree
+
     cand = np.flatnonzero(arr.treated) if arr.treated.any() else np.arange(face.n_patches)
-    c = face.centers_cm[cand]
-    feet = np.empty(arr.n, dtype=np.int64)
-    for s in range(0, arr.n, 256):
-        P = arr.positions_cm[s : s + 256]
-        D = arr.directions[s : s + 256]
-        rel = c[None, :, :] - P[:, None, :]  # (n, P, 3)
-        along = np.einsum("npk,nk->np", rel, D)
-        perp2 = np.einsum("npk,npk->np", rel, rel) - along**2
-        perp2 = np.where(along > 0, perp2 + 1e-6 * along**2, np.inf)  # nearest to the axis, then the closest
-        feet[s : s + 256] = cand[np.argmin(perp2, axis=1)]
-    return feet
+    tree = cKDTree(face.centers_cm[cand])
+    r0, _ = tree.query(arr.positions_cm)
+    probe = arr.positions_cm + np.asarray(r0)[:, None] * arr.directions
+    _, idx = tree.query(probe)
+    return np.asarray(cand[np.asarray(idx)], dtype=np.int64)
 
 
 def unit_peak_valley(
@@ -679,23 +683,23 @@ def unit_peak_valley(
     inside the array (see :class:`PeakValley`). Cached per device, channel, scenario and region.
     """
     face = face or face_surface()
-    key = (device.model_dump_json(), str(channel), scenario, id(face), region)
+    arr = led_array(device, channel, scenario, face, region)
+    m = beam_exponent(device, scenario)
+    # the layouts are cached objects: channels sharing a layout share the result (the key holds
+    # the array itself, so its identity cannot be reused while cached)
+    key = (face, arr, m)
     hit = _PEAK_CACHE.get(key)
     if hit is None:
         if len(_PEAK_CACHE) > 256:
             _PEAK_CACHE.clear()
-        hit = _PEAK_CACHE[key] = _unit_peak_valley(device, channel, scenario, face, region)
+        hit = _PEAK_CACHE[key] = _unit_peak_valley(face, arr, m)
     return hit
 
 
-_PEAK_CACHE: dict[tuple[str, str, str, int, str | None], PeakValley] = {}
+_PEAK_CACHE: dict[tuple[FaceSurface, LedArray, float], PeakValley] = {}
 
 
-def _unit_peak_valley(
-    device: DeviceSpec, channel: int | str, scenario: str, face: FaceSurface, region: str | None
-) -> PeakValley:
-    arr = led_array(device, channel, scenario, face, region)
-    m = beam_exponent(device, scenario)
+def _unit_peak_valley(face: FaceSurface, arr: LedArray, m: float) -> PeakValley:
     feet = _led_feet(face, arr)
     # exact foot points: the projection of the patch centre onto the LED axis's closest approach
     E_feet = irradiance_from_leds(

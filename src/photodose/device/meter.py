@@ -337,6 +337,13 @@ def interpret_reading(
                 "check the unit"
             )
 
+    if device is not None and reading.position == "distance" and reading.distance_cm <= 0.5:
+        flags.append(
+            f"a reading at {reading.distance_cm:g} cm is against the LEDs: over an LED it is a peak, "
+            "in a gap a minimum, and the face average lies between; say which with --meter-position "
+            "over-led or between-leds (read here as the value in front of the array's centre)"
+        )
+
     # factor-of-10 check -------------------------------------------------------------------
     lo, hi = plausible_range_mw_cm2(reading.distance_cm)
     model = _model_at(device, reading.distance_cm, reading.position) if device is not None else None

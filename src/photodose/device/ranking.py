@@ -29,6 +29,8 @@ GROUP_LABELS: dict[str, str] = {
     "panel": "panels (clinic and home)",
 }
 
+GROUP_SINGULAR: dict[str, str] = {"mask": "mask", "handheld": "handheld device", "panel": "panel"}
+
 
 class RankingInputError(ValueError):
     """A value that cannot be ranked (not a finite number, low > high, …)."""
@@ -110,6 +112,8 @@ def rank_by_range(subject: RankItem, others: Sequence[RankItem], unit: str = "mW
     below = sorted(n for n, r in rel.items() if r == "below")
     indist = sorted(n for n, r in rel.items() if r == "indistinguishable")
     label = GROUP_LABELS.get(subject.group, subject.group)
+    if len(same) == 1:
+        label = GROUP_SINGULAR.get(subject.group, label)
     parts = []
     if not same:
         parts.append(f"No other catalogued {label} to compare with")
@@ -121,7 +125,7 @@ def rank_by_range(subject: RankItem, others: Sequence[RankItem], unit: str = "mW
         if above:
             parts.append(f"certainly below {', '.join(above)}")
     summary = (
-        f"Among {len(same)} other catalogued {label} ({subject.low:.3g}–{subject.high:.3g} {unit} "
+        f"Compared with {len(same)} other catalogued {label} ({subject.low:.3g}–{subject.high:.3g} {unit} "
         f"for this device): " + "; ".join(parts) + "."
         if same
         else parts[0] + "."

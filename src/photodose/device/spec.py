@@ -343,6 +343,12 @@ class ClaimedIrradiance(Strict):
                 "at_treatment_distance = true (stated at the skin in use), not both or neither; "
                 "fix: keep the one the source supports"
             )
+        if self.kind != "reference_point" and self.distance_cm is not None:
+            raise ValueError(
+                f'kind = "{self.kind}" describes a figure at the skin, but distance_cm is given; '
+                'fix: use at_treatment_distance = true, or kind = "reference_point" for a figure '
+                "stated at a distance"
+            )
         return self
 
 

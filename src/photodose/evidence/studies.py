@@ -7,11 +7,16 @@ Two data files under ``photodose/data/evidence/``:
     wavelength bands (blue 400–480 nm, amber 570–610 nm, red 600–700 nm, NIR 780–900 nm; a
     project convention, confidence ``assumption``).
 ``studies.toml``
-    One ``[[study]]`` per publication: citation, design, N, exposures (wavelength, irradiance,
-    fluence per session), schedule, outcome, effect, indications. Every number carries its own
-    ``confidence`` (exact, secondary, derived, assumption, unverified, not_found). Numbers that
-    were not found stay missing (``None``); commonly cited but unverified numbers are kept and
-    flagged ``unverified`` so that the dose windows can leave them out by default.
+    One ``[[study]]`` per publication: citation (authors, year, journal, PMID/DOI/PMC, with
+    ``citation_source`` and ``citation_confidence``), design, control, N, exposures (wavelength,
+    irradiance, fluence per session), schedule, outcome, effect, ``direction`` (positive / null
+    / negative / mixed, overall or per indication), indications. Every number carries its own
+    ``confidence`` (exact, secondary, derived, assumption, unverified, not_found) and its kind
+    follows from its qualifier (:attr:`Quantity.kind`: exact, ≈, ≤, ≥, range, derived).
+    Numbers that were not found stay missing (``None``) with a note saying why; commonly cited
+    but unverified numbers are kept and flagged ``unverified`` so that the dose windows can
+    leave them out by default. A record may lack a field only if ``gaps_note`` names it
+    (:meth:`Study.unexplained_gaps`).
 
 Loading validates everything and raises :class:`StudyDataError` naming the file, the row
 (position and id), the field and the fix; it never fails with a bare ``KeyError`` or

@@ -77,6 +77,7 @@ __all__ = [
     "as_estimate",
     "position_in_range",
     "position_in_window",
+    "printed_half_step",
     "rank_among",
     "verdict_for",
     "verdicts_for_device",
@@ -201,18 +202,32 @@ def position_in_range(x: float, lo: float, hi: float) -> Position:
     return "within"
 
 
+def printed_half_step(x: float) -> float:
+    """Half the last printed digit of a reported number: 3.8 → 0.05, 9 → 0.5, 126 → 0.5.
+
+    A trial that reports "3.8 J/cm²" reports a dose between 3.75 and 3.85; a device dose of
+    3.81 is not "above" it.
+    """
+    text = repr(float(x))
+    if "e" in text or "E" in text:
+        return abs(x) * _EDGE_RTOL
+    decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
+    return 0.5 * 10.0 ** (-decimals)
+
+
 def position_in_window(x: float, r: Range) -> Position:
     """Where ``x`` lies against a window whose edges may be open (bounds kept as bounds).
 
     ``below`` only under a lower edge reported as a number (:attr:`Range.lower_edge`);
     ``above`` only over an upper edge (:attr:`Range.upper_edge`, where a "≤ v" value caps its
-    trial at v). With an open edge, nothing lies beyond it. Monotone in ``x``.
+    trial at v). With an open edge, nothing lies beyond it. Each edge is taken to the precision
+    it was printed with (:func:`printed_half_step`). Monotone in ``x``.
     """
     lo = r.lower_edge
     hi = r.upper_edge
-    if lo is not None and x < lo * (1 - _EDGE_RTOL):
+    if lo is not None and x < lo - printed_half_step(lo):
         return "below"
-    if hi is not None and x > hi * (1 + _EDGE_RTOL):
+    if hi is not None and x > hi + printed_half_step(hi):
         return "above"
     return "within"
 
@@ -234,6 +249,8 @@ class Verdict(BaseModel):
     fluence_positions: dict[str, Position] | None = None
     summary: str
     citations: tuple[str, ...] = ()
+    #: DOI / PubMed links, one per citation (None where the study has no identifier)
+    citation_urls: tuple[str | None, ...] = ()
     window: DoseWindow | None = None
     evidence_weight: EvidenceWeight | None = None
     fluence_j_cm2: tuple[float, float, float]
@@ -275,6 +292,7 @@ class Verdict(BaseModel):
             },
             "summary": self.summary,
             "citations": list(self.citations),
+            "citation_urls": list(self.citation_urls),
             "evidence_weight": None if self.evidence_weight is None else self.evidence_weight.to_dict(),
             "biphasic_caveat": self.biphasic_caveat,
             "safety_note": self.safety_note,
@@ -393,6 +411,7 @@ def _verdict(
                 f"cannot be compared with a tested dose.{tail}{wsent}"
             ),
             citations=weight_cites,
+            citation_urls=tuple(t.url for t in weight.trials),
             window=None if band is None else win,
         )
 
@@ -408,6 +427,7 @@ def _verdict(
                 f"compare {f.describe('J/cm²')} with.{wsent}"
             ),
             citations=tuple(ev.study(i).citation() for i in ind_trials),
+            citation_urls=tuple(ev.study(i).url for i in ind_trials),
             window=None if band is None else win,
         )
 
@@ -420,9 +440,10 @@ def _verdict(
                 f"Controlled trials of {ind.name} used {band.name} light "
                 f"({trials_text(win.controlled_trials, ev, band)}), but none of their doses in "
                 "that band could be read in an accessible source, so there is no tested dose "
-                f"to compare {f.describe('J/cm²')} with.{wsent}"
+                f"to compare {f.describe('J/cm²')} with.{excluded_dose_note(win)}{wsent}"
             ),
             citations=tuple(ev.study(i).citation() for i in win.controlled_trials),
+            citation_urls=tuple(ev.study(i).url for i in win.controlled_trials),
             window=win,
             context=excluded_ctx,
         )
@@ -525,6 +546,7 @@ def _verdict(
         fluence_positions=pos,
         summary=summary,
         citations=tuple(ev.study(i).citation() for i in fr.rests_on),
+        citation_urls=tuple(ev.study(i).url for i in fr.rests_on),
         window=win,
         irradiance_position=irr_pos,
         weekly_fluence_position=weekly_pos,

@@ -63,6 +63,7 @@ class EvidenceWeight:
     band: str | None
     trials: tuple[TrialWeight, ...]
     not_counted: tuple[str, ...] = field(default_factory=tuple)
+    band_name: str | None = None
 
     @property
     def n_trials(self) -> int:
@@ -93,13 +94,18 @@ class EvidenceWeight:
         if self.n_without_size:
             size += f" + {self.n_without_size} of unreported size"
         dirs = ", ".join(f"{v} {k}" for k, v in self.directions.items() if v)
-        return f"{n} controlled or blinded trial{'s' if n != 1 else ''} ({size}): {dirs}"
+        text = f"{n} controlled or blinded trial{'s' if n != 1 else ''} ({size}): {dirs}"
+        if self.band is not None:
+            k = sum(1 for t in self.trials if t.in_band)
+            text += f"; {k} of them used {self.band_name or self.band} light"
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "indication": self.indication,
             "band": self.band,
             "n_trials": self.n_trials,
+            "n_trials_in_band": None if self.band is None else sum(1 for t in self.trials if t.in_band),
             "total_n": self.total_n,
             "directions": self.directions,
             "text": self.text(),
@@ -160,4 +166,5 @@ def evidence_weight(
         band=bnd,
         trials=tuple(trials),
         not_counted=tuple(not_counted),
+        band_name=None if band is None else ev.band(band).name,
     )

@@ -557,7 +557,8 @@ def windows_table(
 ) -> list[dict[str, object]]:
     """Plain rows (one per indication × band) for printing or JSON.
 
-    Keys: indication, band, status, fluence_j_cm2 (min, max) or None, irradiance_mw_cm2,
+    Keys: indication, band, status, fluence_j_cm2 (min, max as printed) or None, fluence_text
+    (``"≤5.4 J/cm²"``), lower_edge_j_cm2 / upper_edge_j_cm2 (None when open), irradiance_mw_cm2,
     sessions_per_week, weeks, weekly_fluence_j_cm2, rests_on (study ids), controlled_trials,
     excluded (``"study: field value (reason)"``), biphasic_caveat (bool).
     """
@@ -576,6 +577,9 @@ def windows_table(
                 "band": w.band,
                 "status": w.status,
                 "fluence_j_cm2": pair(w.fluence_j_cm2),
+                "fluence_text": None if w.fluence_j_cm2 is None else w.fluence_j_cm2.describe(),
+                "lower_edge_j_cm2": None if w.fluence_j_cm2 is None else w.fluence_j_cm2.lower_edge,
+                "upper_edge_j_cm2": None if w.fluence_j_cm2 is None else w.fluence_j_cm2.upper_edge,
                 "irradiance_mw_cm2": pair(w.irradiance_mw_cm2),
                 "sessions_per_week": pair(w.sessions_per_week),
                 "weeks": pair(w.weeks),
@@ -642,7 +646,7 @@ def lowest_tested(
     ``wavelength_band`` is a band id or name (``"red"``, ``"nir"``) or a wavelength [nm].
     Returns None when no controlled trial reported a usable dose there (or the wavelength is
     outside every band). Bounds stay bounds: where the lowest tested dose is known only as a
-    maximum (e.g. ≤5.4 J/cm² for the 850 nm arm of Park SH et al. 2025) that maximum is
+    maximum (e.g. ≤5.4 J/cm² for the 850 nm arm of Park et al. 2025) that maximum is
     returned with ``bound = "at_most"``.
     """
     ev = evidence if evidence is not None else load_evidence()

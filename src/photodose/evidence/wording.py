@@ -45,9 +45,8 @@ VERDICT_LABELS: dict[str, str] = {
 }
 
 ASSUMED_NOTE = (
-    "Every input that sets this device's output is an assumption (no published or measured "
-    "irradiance), so its dose could lie anywhere in the range given; a meter reading at the "
-    "skin would settle which side of the tested doses it falls."
+    "With no published or measured irradiance, the dose could lie anywhere in the range given; "
+    "a meter reading at the skin would settle which side of the tested doses it falls."
 )
 
 

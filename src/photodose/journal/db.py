@@ -181,6 +181,16 @@ def open_journal(db: str | None = None, *, migrate_schema: bool = True) -> Journ
                     )
         if migrate_schema:
             rev = current_revision(engine)
+            if rev is None:
+                with engine.connect() as conn:
+                    foreign = [t for t in inspect(conn).get_table_names() if not t.startswith("sqlite_")]
+                if foreign:
+                    raise JournalError(
+                        "--db",
+                        f"{where} holds other tables ({', '.join(sorted(foreign)[:3])}…), "
+                        "not a photodose journal",
+                        "give a new file or an empty database",
+                    )
             if rev is not None and rev > HEAD_REVISION:
                 raise JournalError(
                     "--db",

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import selectinload
 
 from photodose.journal.db import Journal, JournalError
-from photodose.journal.models import Device, Outcome, Plan, Profile, Session, SessionDose
+from photodose.journal.models import Device, Outcome, Plan, Profile, Session, SessionDose, new_uuid
 
 MAX_SESSION_MIN = 120.0
 MAX_FUTURE = timedelta(days=1)
@@ -24,11 +24,15 @@ GOALS = ("wrinkles", "acne", "redness", "tone")
 
 
 def utc_naive(t: datetime | None = None) -> datetime:
-    """``t`` (default now) as naive UTC, the journal's time convention."""
+    """``t`` (default now) as naive UTC, the journal's storage convention. A naive ``t`` is
+    the user's local time (what ``--when 2026-03-01T20:00`` means)."""
     t = t or datetime.now(UTC)
-    if t.tzinfo is not None:
-        t = t.astimezone(UTC).replace(tzinfo=None)
-    return t
+    return t.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_date(t_utc_naive: datetime) -> date:
+    """The user's local calendar day of a stored (naive UTC) time."""
+    return t_utc_naive.replace(tzinfo=UTC).astimezone().date()
 
 
 @dataclass
@@ -98,12 +102,34 @@ def validate_session(s: SessionIn, now: datetime | None = None) -> None:
 
 
 def _device(s: OrmSession, key: str, name: str, source: str, spec_json: str | None) -> Device:
+    """The device row for ``key``, created if missing. ``INSERT … ON CONFLICT DO NOTHING`` so that
+    two processes logging a new device at once both succeed (PostgreSQL does not serialise them)."""
     dev = s.scalar(select(Device).where(Device.key == key))
-    if dev is None:
-        dev = Device(key=key, name=name, source=source, spec_json=spec_json, created_at=utc_naive())
-        s.add(dev)
+    if dev is not None:
+        return dev
+    values = {
+        "uuid": new_uuid(),
+        "key": key,
+        "name": name,
+        "source": source,
+        "spec_json": spec_json,
+        "created_at": utc_naive(),
+    }
+    dialect = s.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        s.execute(pg_insert(Device).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        s.execute(sqlite_insert(Device).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+    else:
+        s.add(Device(**values))
         s.flush()
-    return dev
+    found = s.scalar(select(Device).where(Device.key == key))
+    assert found is not None
+    return found
 
 
 def log_session(journal: Journal, s: SessionIn) -> str:

@@ -3,12 +3,12 @@ per indication window (a service over the store, the pure adherence model and th
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from photodose.journal.adherence import LoggedSession, PlanTarget, adherence, window_position
 from photodose.journal.db import Journal
-from photodose.journal.store import latest_plan, outcomes, sessions, utc_naive
+from photodose.journal.store import latest_plan, local_date, outcomes, sessions
 
 GOAL_INDICATION = {
     "wrinkles": "photoaging",
@@ -27,12 +27,12 @@ def _band(wavelength_nm: float) -> str | None:
 
 def journal_summary(journal: Journal, today: date | None = None) -> dict[str, Any]:
     """Sessions, adherence vs the latest plan, cumulative dose per channel and vs windows."""
-    today = today or utc_naive().date()
+    today = today or date.today()
     rows = sessions(journal)
     plan = latest_plan(journal)
     logged = [
         LoggedSession(
-            r.started_at.date(),
+            local_date(r.started_at),
             r.minutes,
             r.completed,
             {d.channel: (d.fluence_j_cm2_low, d.fluence_j_cm2, d.fluence_j_cm2_high) for d in r.doses},
@@ -62,7 +62,7 @@ def journal_summary(journal: Journal, today: date | None = None) -> dict[str, An
         from photodose.evidence import dose_window
 
         ind = GOAL_INDICATION.get(plan["goal"])
-        first = min(r.started_at.date() for r in rows)
+        first = min(local_date(r.started_at) for r in rows)
         n_weeks = max(1.0, ((today - first).days + 1) / 7.0)
         for b, (lo, c, hi) in by_band.items():
             if ind is None:
@@ -89,7 +89,7 @@ def journal_summary(journal: Journal, today: date | None = None) -> dict[str, An
         "sessions": [
             {
                 "uuid": r.uuid,
-                "started_at": r.started_at.isoformat(),
+                "started_at": r.started_at.replace(tzinfo=UTC).isoformat(),  # explicit UTC offset
                 "minutes": r.minutes,
                 "device": r.device_key,
                 "mode": r.mode,

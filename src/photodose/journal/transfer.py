@@ -213,7 +213,19 @@ def export_json(journal: Journal, path: Path) -> None:
     path.write_text(json.dumps(records(journal), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+MAX_IMPORT_BYTES = 512 * 2**20
+
+
+def _check_file(path: Path, field: str) -> None:
+    """A regular file of bounded size (not /dev/zero, a FIFO or a 10 GB file)."""
+    if not path.is_file():
+        raise JournalError(field, f"{path} is not a regular file", "give a file written by photodose export")
+    if path.stat().st_size > MAX_IMPORT_BYTES:
+        raise JournalError(field, f"{path} is larger than {MAX_IMPORT_BYTES >> 20} MB", "split the export")
+
+
 def import_json(journal: Journal, path: Path) -> dict[str, int]:
+    _check_file(path, "FILE")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -260,8 +272,12 @@ def import_csv(journal: Journal, directory: Path) -> dict[str, int]:
         if not p.exists():
             data[table] = []
             continue
-        with p.open(newline="", encoding="utf-8") as f:
-            data[table] = list(csv.DictReader(f))
+        _check_file(p, f"DIR/{table}.csv")
+        try:
+            with p.open(newline="", encoding="utf-8") as f:
+                data[table] = list(csv.DictReader(f))
+        except (UnicodeDecodeError, csv.Error) as e:
+            raise JournalError(f"DIR/{table}.csv", f"not readable CSV ({e})", "export it again") from e
     return import_records(journal, data)
 
 

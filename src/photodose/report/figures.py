@@ -292,7 +292,11 @@ def dose_windows_svg(ev: Evaluation) -> str:
     for i, v in enumerate(rows):
         w = v.window
         assert w is not None and w.fluence_j_cm2 is not None
-        lo, hi = w.fluence_j_cm2.min, w.fluence_j_cm2.max
+        r = w.fluence_j_cm2
+        # bounds stay bounds: a dose known only as "≤ v" is no lower edge; an open lower edge
+        # is drawn hatched from a tenth of the upper edge (issue 9)
+        hi = r.upper_edge if r.upper_edge is not None else r.max
+        lo = r.lower_edge if r.lower_edge is not None else hi / 10
         span_hi = hi if hi > lo else lo * 1.15
         ax.barh(
             i,
@@ -301,6 +305,7 @@ def dose_windows_svg(ev: Evaluation) -> str:
             height=0.5,
             color="#9bbf85",
             alpha=0.8,
+            hatch="//" if r.lower_edge is None else None,
             label="studied window (controlled trials)" if i == 0 else None,
         )
         for val in w.fluence_j_cm2.values:

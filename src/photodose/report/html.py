@@ -153,9 +153,9 @@ def _standing_rows(ev: Evaluation) -> list[dict[str, Any]]:
                 "high": item["high"],
                 "relation": "this device"
                 if item["is_subject"]
-                else str(item["relation"]).replace("above", "certainly higher").replace(
-                    "below", "certainly lower"
-                ),
+                else str(item["relation"])
+                .replace("above", "certainly higher")
+                .replace("below", "certainly lower"),
                 "self": bool(item["is_subject"]),
             }
             for item in reversed(by_range["ordering"])
@@ -182,6 +182,13 @@ EYE_REGIONS = ("periorbital",)
 def stylesheet() -> str:
     """The report's CSS (shared by the evaluation and the comparison reports)."""
     return (files("photodose") / "report" / "templates" / "style.css").read_text("utf-8")
+
+
+def _skin_validation() -> str:
+    """One line: which measured-skin validation the skin model passes, with sources."""
+    from photodose.validation import summary_line
+
+    return summary_line()
 
 
 def render_html(ev: Evaluation) -> str:
@@ -213,6 +220,7 @@ def render_html(ev: Evaluation) -> str:
         overall=overall,
         headline=headline,
         skin_note=skin_note,
+        skin_validation=_skin_validation(),
         face_svg=Markup(face_map_html(ev)),
         depth_svg=Markup(depth_dose_svg(ev)),
         windows_svg=Markup(dose_windows_svg(ev)),

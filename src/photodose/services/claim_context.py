@@ -17,7 +17,7 @@ Regulatory mapping (what the device file's ``[regulatory]`` fields mean for a cl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from photodose.claims import (
     BandFluence,
@@ -102,8 +102,9 @@ def _windows(cites: dict[str, str]) -> tuple[StudiedWindow, ...]:
         out.append(
             StudiedWindow(
                 indication=w.indication,
-                min_fluence_j_cm2=w.fluence_j_cm2.min,
-                max_fluence_j_cm2=w.fluence_j_cm2.max,
+                # bounds stay bounds: a dose known only as "≤ v" is no lower edge (open → 0)
+                min_fluence_j_cm2=w.fluence_j_cm2.lower_edge or 0.0,
+                max_fluence_j_cm2=w.fluence_j_cm2.upper_edge or w.fluence_j_cm2.max,
                 trials=tuple(cites.get(t, t) for t in w.fluence_j_cm2.rests_on),
                 wavelength_min_nm=w.band_nm[0],
                 wavelength_max_nm=w.band_nm[1],
@@ -154,7 +155,9 @@ def _penetration(depth: Iterable[DepthProfile]) -> tuple[PenetrationDepth, ...]:
     for p in depth:
         if p.penetration_depth_1pct_cm is None:
             continue
-        bounds = [0.0, *p.boundaries_cm]
+        bounds = [float(b) for b in p.boundaries_cm]  # finite boundaries, surface = 0
+        if not bounds or bounds[0] != 0.0:
+            bounds.insert(0, 0.0)
         layers = tuple(
             (name, bounds[i], bounds[i + 1] if i + 1 < len(bounds) else float("inf"))
             for i, name in enumerate(p.layer_names)
@@ -178,7 +181,12 @@ def _penetration(depth: Iterable[DepthProfile]) -> tuple[PenetrationDepth, ...]:
     return tuple(out)
 
 
-def _budget_checks(device: DeviceSpec) -> tuple[object | None, object | None]:
+def _budget_checks(
+    device: DeviceSpec,
+) -> tuple[
+    Callable[[float], StatedValueCheck | None] | None,
+    Callable[[float, float | None], StatedValueCheck | None] | None,
+]:
     """Stated irradiance and dose checks from the device energy budget, when that model exists."""
     try:
         from photodose.device import budget
@@ -237,6 +245,6 @@ def build_context(device: DeviceSpec, doses: list[ChannelDose], depth: list[Dept
         device_irradiance_mw_cm2=ValueRange(total_low, total_c, total_high),
         dermatologist_survey=None,
         trial_evidence=trial_evidence(),
-        stated_irradiance_check=irr_check,  # type: ignore[arg-type]
-        stated_dose_check=dose_check,  # type: ignore[arg-type]
+        stated_irradiance_check=irr_check,
+        stated_dose_check=dose_check,
     )

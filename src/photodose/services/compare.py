@@ -17,7 +17,7 @@ Summing the low ends (and the high ends) of channels treats their unknowns as fu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,6 +141,7 @@ def compare(
     sessions_per_week: float | None = None,
     photons: int = DEFAULT_DEPTH_PHOTONS,
     seed: int = 1,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Comparison:
     """Evaluate every device for the same person and line the numbers up by band.
 
@@ -151,6 +152,7 @@ def compare(
     minutes : one session length for all [min] (default: each device's own timer)
     sessions_per_week : the schedule for all (default 3, an assumption)
     photons, seed : Monte Carlo depth model settings
+    progress : ``progress(stage, done, total)`` for a progress display (see ``evaluate``)
 
     Raises
     ------
@@ -173,6 +175,7 @@ def compare(
             photons=photons,
             seed=seed,
             grade_device_claims=False,
+            progress=progress,
         )
         for d in devices
     ]

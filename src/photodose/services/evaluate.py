@@ -126,6 +126,7 @@ class Evaluation:
                     "dermis_absorbed_fraction": dose.dermis_absorbed_fraction,
                     "penetration_depth_1pct_cm": prof.penetration_depth_1pct_cm,
                     "regions": irr.regions,
+                    "peak_valley_mw_cm2": irr.extra.get("peak_valley"),
                 }
                 for dose, prof, irr in zip(self.doses, self.depth, self.irradiance, strict=True)
             ],

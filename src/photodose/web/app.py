@@ -7,7 +7,9 @@ binds) → security headers → CSRF cookie; the CSRF check itself is an app-wid
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from importlib.resources import files
 from pathlib import Path
 
@@ -30,16 +32,35 @@ from photodose.web.security import (
     csrf_protect,
 )
 
+PERSON_LIBRARY = ("photodose.safety", "photodose.plan", "photodose.journal", "photodose.services.person")
 
-def person_pages() -> list[tuple[str, str]]:
-    """Navigation entries for the person-side pages whose library exists (none are stubbed)."""
-    return []
+
+def person_pages() -> list[tuple[str, str, str]]:
+    """Navigation entries for the person-side pages, present only where their library is."""
+    import importlib.util
+
+    if any(importlib.util.find_spec(m) is None for m in PERSON_LIBRARY):
+        return []
+    return [
+        ("screen", "/screen", "Screening"),
+        ("plan", "/plan", "Plan"),
+        ("session", "/session", "Session"),
+        ("journal", "/journal", "Journal"),
+    ]
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     """One web app instance (see the module docstring)."""
     settings = settings or WebSettings()
+    ctx = WebContext(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        ctx.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="photodose",
         version=__version__,
         docs_url=None,
@@ -47,13 +68,17 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         openapi_url=None,
         dependencies=[Depends(csrf_protect)],
     )
-    app.state.ctx = WebContext(settings)
+    app.state.ctx = ctx
     app.state.person_pages = person_pages()
 
     static = Path(str(files("photodose") / "web" / "static"))
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for module in (devices, evaluate, depth, claims):
         app.include_router(module.router)
+    if app.state.person_pages:
+        from photodose.web import person
+
+        app.include_router(person.router)
 
     @app.get("/")
     async def home(request: Request) -> Response:

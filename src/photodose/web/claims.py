@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from photodose.web.context import WebContext, ctx_of
 from photodose.web.security import MAX_CLAIMS_TEXT_BYTES
@@ -39,13 +40,15 @@ def highlight_segments(text: str, claims: list[Any]) -> list[tuple[str, int | No
 
 
 def _context(ctx: WebContext, device_id: str) -> Any:
+    """The device's claim context (``services.claim_context.build_context``) on its evaluation."""
     from photodose.services.claim_context import build_context
-    from photodose.services.evaluate import evaluate
+    from photodose.web.evaluate import EvalQuery, eval_args
+    from photodose.web.workers import evaluation_job
 
     def make() -> Any:
-        spec = ctx.device(device_id)
+        args = eval_args(ctx, EvalQuery(device=device_id), grade_device_claims=False)
         with ctx.heavy:
-            ev = evaluate(spec, grade_device_claims=False, photons=ctx.settings.photons)
+            ev = ctx.workers.run(evaluation_job, args)["ev"]
         return build_context(ev.device, ev.doses, ev.depth)
 
     return ctx.pages.get_or_make(("claim-context", device_id, ctx.settings.photons), make)
@@ -73,13 +76,23 @@ def check_claims(ctx: WebContext, text: str, device_id: str) -> dict[str, Any]:
 async def claims_page(request: Request) -> Response:
     ctx = ctx_of(request)
     devices = [(d.id, d.name) for d, _own in ctx.all_devices()]
-    return ctx.render(request, "claims.html", devices=devices, text="", device="", view=None, problem=None)
+    return ctx.render(request, "claims.html", devices=devices, text="", device="", result=None, problem=None)
+
+
+def claims_fragment(ctx: WebContext, text: str, device: str, view: dict[str, Any]) -> Markup:
+    """The rendered result (nothing per-browser in it), cached per text and device."""
+
+    def make() -> Markup:
+        return Markup(ctx.templates.get_template("_claims_result.html").render(view=view, problem=None))
+
+    return ctx.pages.get_or_make(("claims-html", text, device, ctx.settings.photons), make)
 
 
 @router.post("/claims")
 async def claims_submit(request: Request) -> Response:
     from photodose.claims import ClaimsInputError
     from photodose.device import DeviceSpecError
+    from photodose.web.evaluate import FormError
 
     ctx = ctx_of(request)
     form = await request.form()
@@ -87,33 +100,39 @@ async def claims_submit(request: Request) -> Response:
     text = text_field if isinstance(text_field, str) else ""
     device_field = form.get("device", "")
     device = device_field.strip()[:200] if isinstance(device_field, str) else ""
-    devices = [(d.id, d.name) for d, _own in ctx.all_devices()]
-    template = "_claims_result.html" if request.headers.get("hx-request") else "claims.html"
-    common: dict[str, Any] = {"devices": devices, "text": text, "device": device}
-    size = len(text.encode("utf-8"))
-    if size > MAX_CLAIMS_TEXT_BYTES:
-        problem = (
-            "text",
-            f"the text is {size:,} bytes, over the {MAX_CLAIMS_TEXT_BYTES // 1024} KiB limit",
-            "paste only the product page's text",
-        )
-        return ctx.render(request, template, status=413, view=None, problem=problem, **common)
-    key = ("claims", text, device, ctx.settings.photons)
-    view = ctx.pages.get(key)
-    try:
-        if view is None:
-            view = await run_in_threadpool(check_claims, ctx, text, device)
-    except ClaimsInputError as err:
-        return ctx.render(
-            request, template, status=422, view=None, problem=("text", str(err), "paste plain text"), **common
-        )
-    except DeviceSpecError as err:
+    htmx = bool(request.headers.get("hx-request"))
+
+    def page(status: int, problem: tuple[str, str, str] | None, result: Markup | None = None) -> Response:
+        if htmx:
+            if result is not None:
+                return HTMLResponse(result, status_code=status)
+            return ctx.render(request, "_problem.html", status=status, problem=problem)
+        devices = [(d.id, d.name) for d, _own in ctx.all_devices()]
         return ctx.render(
             request,
-            template,
-            status=422,
-            view=None,
-            problem=("device", str(err), "pick a device from the list"),
-            **common,
+            "claims.html",
+            status=status,
+            devices=devices,
+            text=text,
+            device=device,
+            result=result,
+            problem=problem,
         )
-    return ctx.render(request, template, view=view, problem=None, **common)
+
+    size = len(text.encode("utf-8"))
+    if size > MAX_CLAIMS_TEXT_BYTES:
+        limit = MAX_CLAIMS_TEXT_BYTES // 1024
+        return page(413, ("text", f"the text is {size:,} bytes, over the {limit} KiB limit", "paste less"))
+    key = ("claims", text, device, ctx.settings.photons)
+    hit = ctx.pages.get(key)
+    try:
+        view: dict[str, Any] = (
+            hit if hit is not None else await run_in_threadpool(check_claims, ctx, text, device)
+        )
+    except ClaimsInputError as err:
+        return page(422, ("text", str(err), "paste plain text"))
+    except DeviceSpecError as err:
+        return page(422, ("device", str(err), "pick a device from the list"))
+    except FormError as err:
+        return page(422, (err.field, err.message, err.fix))
+    return page(200, None, claims_fragment(ctx, text, device, view))

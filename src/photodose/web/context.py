@@ -22,13 +22,11 @@ from markupsafe import Markup
 from photodose.device import DeviceSpec, UnknownDeviceError, catalog, find_device
 from photodose.web.security import WebSettings
 from photodose.web.store import DeviceStore
+from photodose.web.workers import WorkerPool
 
 K = TypeVar("K")
 V = TypeVar("V")
 T = TypeVar("T")
-
-#: Matplotlib's pyplot is not thread-safe: every figure is drawn under this lock.
-FIGURE_LOCK = threading.Lock()
 
 
 class LRU(Generic[K, V]):
@@ -109,7 +107,15 @@ class WebContext:
         self.templates = Jinja2Templates(directory=str(folder))
         self.templates.env.filters["cite_links"] = cite_links
         self.pages: LRU[Any, Any] = LRU(256)  # computed views (evaluations, comparisons, reports)
-        self.heavy = threading.Semaphore(1)  # one Monte Carlo job at a time: 2-core machines
+        self.heavy = threading.Semaphore(1)  # one heavy job at a time (the worker has one process)
+        self.workers = WorkerPool()
+        self.journal: Any = None  # the person's journal, opened on first use (web.person)
+
+    def close(self) -> None:
+        self.workers.close()
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
 
     def device(self, device_id: str) -> DeviceSpec:
         """A catalogue device (by id or name) or one of the person's own (by id)."""

@@ -21,8 +21,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from photodose.web.context import FIGURE_LOCK, WebContext, ctx_of
+from photodose.web.context import WebContext, ctx_of
 from photodose.web.evaluate import FITZPATRICK
+from photodose.web.workers import depth_job, depth_plot_job
 
 router = APIRouter()
 
@@ -87,20 +88,16 @@ class DepthJobs:
 def _compute(
     ctx: WebContext, job: DepthJob, fitz: str, site: str, wavelengths: tuple[float, ...], fwhm: float
 ) -> dict[str, Any]:
-    from photodose.depth import depth_profile, plot_depth_profiles
-    from photodose.optics.source_spectrum import gaussian, monochromatic
-    from photodose.report.figures import to_svg
+    """One ``depth_profile`` per wavelength in the worker process (progress: wavelengths done)."""
     from photodose.skin import SkinProfile
 
     skin = SkinProfile(fitzpatrick=fitz, site=site)
     profiles = []
     for w in wavelengths:
-        spectrum = gaussian(w, fwhm) if fwhm > 0 else monochromatic(w)
         with ctx.heavy:
-            profiles.append(depth_profile(skin, spectrum, ctx.settings.photons, seed=1))
+            profiles.append(ctx.workers.run(depth_job, fitz, site, w, fwhm, ctx.settings.photons))
         job.done_count += 1
-    with FIGURE_LOCK:
-        svg = to_svg(plot_depth_profiles(profiles))
+    svg = ctx.workers.run(depth_plot_job, profiles)
     return {"skin": skin, "profiles": profiles, "svg": svg, "fwhm": fwhm}
 
 
@@ -220,7 +217,7 @@ async def depth_submit(request: Request) -> Response:
 
 
 @router.get("/depth/jobs/{job_id}")
-async def depth_job(request: Request, job_id: str) -> Response:
+async def depth_job_page(request: Request, job_id: str) -> Response:
     from photodose.skin import face_sites
 
     ctx = ctx_of(request)

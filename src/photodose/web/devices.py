@@ -22,6 +22,7 @@ from photodose.device import (
 )
 from photodose.web.context import WebContext, ctx_of
 from photodose.web.security import MAX_DEVICE_TOML_BYTES
+from photodose.web.workers import compare_job
 
 router = APIRouter()
 
@@ -170,15 +171,12 @@ def _compare_view(
     """``photodose.services.compare.compare`` for the chosen devices and person (cached)."""
 
     def make() -> Any:
-        from photodose.services.compare import compare
         from photodose.skin import SkinProfile
 
+        skin = SkinProfile(fitzpatrick=fitz, site=site)  # checked here: a clear error, no worker trip
         with ctx.heavy:
-            return compare(
-                specs,
-                skin=SkinProfile(fitzpatrick=fitz, site=site),
-                minutes=minutes,
-                photons=ctx.settings.photons,
+            return ctx.workers.run(
+                compare_job, specs, skin.fitzpatrick, skin.site, minutes, ctx.settings.photons
             )
 
     return ctx.pages.get_or_make(("compare", key, ctx.settings.photons), make)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from photodose.device import DeviceSpecError, UnknownDeviceError
-from photodose.web.context import FIGURE_LOCK, WebContext, ctx_of
+from photodose.web.context import WebContext, ctx_of
+from photodose.web.workers import EvalArgs, evaluation_job, report_job
 
 router = APIRouter()
 
@@ -81,11 +80,9 @@ def parse_query(params: dict[str, str]) -> EvalQuery:
     )
 
 
-def run_evaluation(ctx: WebContext, q: EvalQuery) -> Any:
-    """The service call: ``photodose.services.evaluate.evaluate`` on the parsed form."""
+def eval_args(ctx: WebContext, q: EvalQuery, grade_device_claims: bool = True) -> EvalArgs:
+    """Check the parsed form against the models (device, skin, meter) and package it for the worker."""
     from photodose.device.meter import MeterReading, MeterReadingError
-    from photodose.dose import DoseInputError
-    from photodose.services.evaluate import evaluate
     from photodose.skin import SkinInputError, SkinProfile
 
     try:
@@ -97,54 +94,49 @@ def run_evaluation(ctx: WebContext, q: EvalQuery) -> Any:
     except SkinInputError as err:
         raise FormError("skin", str(err), "pick a skin type and site from the lists") from None
     meter = None
-    try:
-        if q.meter_value is not None:
-            meter = MeterReading(q.meter_value, q.meter_unit, q.meter_distance_cm, q.meter_model)
-        with ctx.heavy:
-            return evaluate(
-                spec,
-                skin=skin,
-                minutes=q.minutes,
-                sessions_per_week=q.sessions_per_week,
-                meter=meter,
-                photons=ctx.settings.photons,
-            )
-    except MeterReadingError as err:
-        raise FormError("meter_value", str(err), "check the reading, its unit and the distance") from None
-    except DoseInputError as err:
-        raise FormError("minutes", str(err), "check the minutes and sessions per week") from None
+    if q.meter_value is not None:
+        try:
+            MeterReading(q.meter_value, q.meter_unit, q.meter_distance_cm, q.meter_model)
+        except MeterReadingError as err:
+            raise FormError("meter_value", str(err), "check the reading, its unit and the distance") from None
+        meter = (q.meter_value, q.meter_unit, q.meter_distance_cm, q.meter_model)
+    return EvalArgs(
+        spec,
+        skin.fitzpatrick,
+        skin.site,
+        q.minutes,
+        q.sessions_per_week,
+        meter,
+        ctx.settings.photons,
+        grade_device_claims,
+    )
 
 
 def evaluation_view(ctx: WebContext, q: EvalQuery) -> dict[str, Any]:
-    """The evaluation and its figures, computed once per query."""
+    """``services.evaluate.evaluate`` and its figures, computed once per query in the worker."""
+    from photodose.device.meter import MeterReadingError
+    from photodose.dose import DoseInputError
 
     def make() -> dict[str, Any]:
-        from photodose.report.figures import depth_dose_svg, dose_windows_svg, face_map_html
-
-        ev = run_evaluation(ctx, q)
-        with FIGURE_LOCK:
-            face_img = face_map_html(ev)
-            depth_svg = depth_dose_svg(ev)
-            windows_svg = dose_windows_svg(ev)
-        png = re.search(r'src="data:image/png;base64,([^"]+)"', face_img)
-        figures: dict[str, tuple[bytes, str]] = {
-            "depth": (depth_svg.encode("utf-8"), "image/svg+xml"),
-            "windows": (windows_svg.encode("utf-8"), "image/svg+xml"),
-        }
-        if png is not None:
-            figures["face"] = (base64.b64decode(png.group(1)), "image/png")
-        return {"ev": ev, "figures": figures}
+        args = eval_args(ctx, q)
+        try:
+            with ctx.heavy:
+                view: dict[str, Any] = ctx.workers.run(evaluation_job, args)
+        except MeterReadingError as err:
+            raise FormError("meter_value", str(err), "check the reading, its unit and the distance") from None
+        except DoseInputError as err:
+            raise FormError("minutes", str(err), "check the minutes and sessions per week") from None
+        return view
 
     return ctx.pages.get_or_make(("evaluate", q, ctx.settings.photons), make)
 
 
 def report_html(ctx: WebContext, q: EvalQuery) -> str:
     def make() -> str:
-        from photodose.report.html import render_html
-
         ev = evaluation_view(ctx, q)["ev"]
-        with FIGURE_LOCK:
-            return render_html(ev)
+        with ctx.heavy:
+            text: str = ctx.workers.run(report_job, ev)
+        return text
 
     return ctx.pages.get_or_make(("report", q, ctx.settings.photons), make)
 
@@ -211,7 +203,9 @@ async def evaluate_page(request: Request) -> Response:
         )
         if fragment:
             return ctx.render(request, "_problem.html", status=422, problem=problem)
-        return ctx.render(request, "evaluate.html", status=422, params=params, result=None, problem=problem, **options)
+        return ctx.render(
+            request, "evaluate.html", status=422, params=params, result=None, problem=problem, **options
+        )
     result = evaluation_fragment(ctx, request, q, view)
     if fragment:
         return HTMLResponse(result)

@@ -88,6 +88,8 @@ class WebSettings:
     allowed_hosts : Host-header values accepted (loopback names are always accepted)
     data_dir : where devices added through the web app are saved (TOML files)
     photons : photons per channel for depth profiles computed by the app
+    journal_db : the person's journal (``photodose.journal.open_journal``): a path or URL;
+        ``None`` = ``$PHOTODOSE_DB`` or the SQLite file in the user data dir
     """
 
     host: str = "127.0.0.1"
@@ -96,6 +98,7 @@ class WebSettings:
     data_dir: Path | None = None
     photons: int = 100_000
     max_body_bytes: int = MAX_BODY_BYTES
+    journal_db: str | None = None
 
     def __post_init__(self) -> None:
         if not is_loopback(self.host) and not self.token:

@@ -1,0 +1,90 @@
+"""One photo through the chain: decode → face and regions → colour correction → metrics → quality."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from photodose.photos.colour_correction import Correction, clip_level, correct_colour, shades_of_grey_illuminant
+from photodose.photos.decode import DecodedImage, analysis_image, srgb_to_linear
+from photodose.photos.metrics import lab_from_linear_rgb, region_metrics
+from photodose.photos.quality import Quality, assess_quality, side_balance
+from photodose.photos.regions import REGIONS, FaceGeometry, detect_face_haar, region_masks, skin_pixels
+
+#: A region with fewer skin pixels than this (analysis resolution) is flagged as unreliable.
+MIN_REGION_PIXELS = 150
+
+
+@dataclass
+class PhotoAnalysis:
+    """Metrics per region (plus ``face``, the union of the regions), the correction and the quality."""
+
+    metrics: dict[str, dict[str, float]]
+    correction: Correction
+    quality: Quality
+    face: FaceGeometry
+    analysis_size: tuple[int, int]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "metrics": self.metrics,
+            "colour_correction": {
+                "method": self.correction.method,
+                "calibrated": self.correction.calibrated,
+                "gains": list(self.correction.gains),
+                "chart_delta_e2000_mean": self.correction.chart_delta_e2000_mean,
+                "note": self.correction.note,
+            },
+            "quality": self.quality.as_dict(),
+            "face": {
+                "detector": self.face.detector,
+                "box": list(self.face.box),
+                "eyes_detected": self.face.eyes_detected,
+                "interocular_px": self.face.interocular_px,
+                "roll_deg": self.face.roll_deg,
+            },
+            "analysis_size": list(self.analysis_size),
+        }
+
+
+def analyse_photo(decoded: DecodedImage, reference: dict[str, float] | None = None) -> PhotoAnalysis:
+    """Measure a decoded photo. ``reference``: light of an earlier photo (see :func:`assess_quality`).
+
+    Raises :class:`~photodose.photos.decode.PhotoError` when no face is found.
+    """
+    srgb = analysis_image(decoded.srgb_u8)
+    scale = decoded.width / srgb.shape[1]
+    face = detect_face_haar(srgb)
+    linear = srgb_to_linear(srgb)
+    correction = correct_colour(linear, srgb.astype(np.float64) / 255.0)
+    lab = lab_from_linear_rgb(correction.linear_rgb)
+    shape = (srgb.shape[0], srgb.shape[1])
+    clip = clip_level(linear)
+    masks = {k: skin_pixels(linear, m, clip) for k, m in region_masks(face, shape).items()}
+    union = np.zeros(shape, dtype=bool)
+    for m in masks.values():
+        union |= m
+    metrics = {
+        name: region_metrics(correction.linear_rgb, lab, m, face.interocular_px)
+        for name, m in [*masks.items(), ("face", union)]
+    }
+    illum = shades_of_grey_illuminant(linear)
+    x, y, w, h = face.box
+    quality = assess_quality(
+        srgb,
+        face,
+        lab[max(y, 0) : y + h, max(x, 0) : x + w],
+        scale_to_full=scale,
+        illuminant_rg=(float(illum[0]), float(illum[1])),
+        balance=side_balance(linear, face),
+        reference=reference,
+    )
+    small = [r for r in REGIONS if metrics[r]["n_pixels"] < MIN_REGION_PIXELS]
+    if small:
+        quality.flag(f"too few skin pixels in {', '.join(small)}: those regions are unreliable")
+    if not correction.calibrated:
+        quality.flag("no colour chart: colour white-balanced from the scene (weaker; same place and light)")
+    return PhotoAnalysis(metrics, correction, quality, face, (srgb.shape[1], srgb.shape[0]))

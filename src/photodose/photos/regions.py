@@ -1,0 +1,185 @@
+"""The face in a photo and its skin regions: forehead, each cheek, periorbital, chin (nose excluded).
+
+Detection is OpenCV's Viola–Jones cascades shipped inside the ``opencv-python(-headless)`` 4.x
+wheels (``haarcascade_frontalface_default.xml``, then ``haarcascade_eye.xml`` inside the face;
+Viola & Jones 2001, CVPR; Lienhart & Maydt 2002, ICIP). It runs fully offline.
+
+Why not MediaPipe: ``mediapipe==0.10.21`` — the last release whose wheel carries the face-mesh
+models — requires ``numpy<2``, while ``colour-checker-detection`` (and the rest of photodose) needs
+``numpy>=2``; the two cannot share one environment. Newer mediapipe wheels ship no models and
+download them at run time. The cascades give a face box and the two eyes, not a 478-point mesh, so
+regions are placed in a face frame anchored on the eyes.
+
+Face frame: origin at the midpoint between the eyes, x towards the image right along the eye line,
+y down, unit = interocular distance D. Region polygons in this frame follow average adult facial
+proportions (Farkas, *Anthropometry of the Head and Face*, 2nd ed., Raven Press 1994: the
+intercanthal / biocular widths and the vertical thirds of the face), an ASSUMPTION per face of
+±0.1 D. The nose (|x| < 0.3 D, −0.1 < y < 0.95 D) is cut out of every region.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from photodose.photos.decode import PhotoError
+
+REGIONS = ("forehead", "left_cheek", "right_cheek", "periorbital", "chin")
+
+#: Region polygons in the face frame (x, y in units of the interocular distance D). "left" and
+#: "right" are the image's left and right (the person's right and left in a selfie that is not mirrored).
+REGION_POLYGONS_D: dict[str, tuple[tuple[tuple[float, float], ...], ...]] = {
+    "forehead": (((-0.6, -0.95), (0.6, -0.95), (0.55, -0.5), (-0.55, -0.5)),),
+    "left_cheek": (((-0.95, 0.35), (-0.38, 0.35), (-0.38, 0.95), (-0.8, 0.95)),),
+    "right_cheek": (((0.38, 0.35), (0.95, 0.35), (0.8, 0.95), (0.38, 0.95)),),
+    "periorbital": (
+        ((-0.8, 0.17), (-0.22, 0.17), (-0.22, 0.32), (-0.8, 0.32)),
+        ((0.22, 0.17), (0.8, 0.17), (0.8, 0.32), (0.22, 0.32)),
+    ),
+    "chin": (((-0.32, 1.5), (0.32, 1.5), (0.28, 1.75), (-0.28, 1.75)),),
+}
+NOSE_POLYGON_D = ((-0.3, -0.1), (0.3, -0.1), (0.3, 0.95), (-0.3, 0.95))
+#: Interocular distance and eye height as fractions of the Haar face box, used when the eye cascade
+#: does not find both eyes (measured on scikit-image's astronaut: 0.48 w, 0.38 h; ASSUMPTION ±0.05).
+DEFAULT_EYE_SPACING_FRAC = 0.47
+DEFAULT_EYE_HEIGHT_FRAC = 0.38
+
+
+@dataclass(frozen=True)
+class FaceGeometry:
+    """A detected face: box (x, y, w, h in pixels), eye centres (pixels) and how they were found."""
+
+    box: tuple[int, int, int, int]
+    left_eye: tuple[float, float]
+    right_eye: tuple[float, float]
+    eyes_detected: bool
+    n_faces: int
+    detector: str = "opencv-haar"
+
+    @property
+    def interocular_px(self) -> float:
+        return float(np.hypot(self.right_eye[0] - self.left_eye[0], self.right_eye[1] - self.left_eye[1]))
+
+    @property
+    def roll_deg(self) -> float:
+        """Head roll: angle of the eye line from horizontal (degrees, positive clockwise in the image)."""
+        dx = self.right_eye[0] - self.left_eye[0]
+        dy = self.right_eye[1] - self.left_eye[1]
+        return float(np.degrees(np.arctan2(dy, dx)))
+
+    @property
+    def eye_midpoint(self) -> tuple[float, float]:
+        return (
+            (self.left_eye[0] + self.right_eye[0]) / 2.0,
+            (self.left_eye[1] + self.right_eye[1]) / 2.0,
+        )
+
+    def to_image(self, points_d: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Face-frame points (units of D) → image (x, y) pixels: rotate by the roll, scale by D, shift."""
+        d = self.interocular_px
+        a = np.radians(self.roll_deg)
+        rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+        cx, cy = self.eye_midpoint
+        return (np.asarray(points_d, dtype=np.float64) * d) @ rot.T + np.array([cx, cy])
+
+
+def _cascade(name: str) -> Any:
+    import cv2
+
+    clf = cv2.CascadeClassifier(cv2.data.haarcascades + name)
+    if clf.empty():  # pragma: no cover - an OpenCV build without cascades (5.x)
+        raise PhotoError(
+            "IMAGE",
+            f"OpenCV has no {name} (OpenCV 5 ships no Haar cascades)",
+            "install the photos extra: pip install 'photodose[photos]' (opencv-python-headless<5)",
+        )
+    return clf
+
+
+def detect_face_haar(srgb_u8: NDArray[np.uint8]) -> FaceGeometry:
+    """The frontal face (two eyes found first, then the largest) and its eyes (OpenCV Haar cascades).
+
+    Raises :class:`PhotoError` when no face is found.
+    """
+    import cv2
+
+    grey = cv2.cvtColor(np.ascontiguousarray(srgb_u8), cv2.COLOR_RGB2GRAY)
+    grey = cv2.equalizeHist(grey)
+    h_img, w_img = grey.shape
+    min_side = max(40, int(0.08 * min(h_img, w_img)))
+    faces = _cascade("haarcascade_frontalface_default.xml").detectMultiScale(
+        grey, scaleFactor=1.1, minNeighbors=5, minSize=(min_side, min_side)
+    )
+    if len(faces) == 0:
+        raise PhotoError(
+            "IMAGE",
+            "no face was found in the photo",
+            "take the photo facing the camera, the face filling about a third of the frame, in even light",
+        )
+    eye_clf = _cascade("haarcascade_eye.xml")
+    candidates = [_eyes_in_box(grey, eye_clf, tuple(int(v) for v in f), len(faces)) for f in faces]
+    # A face whose two eyes are found beats a larger box without them (false positives on clothing
+    # or background are rarely given two eyes at a plausible spacing).
+    return max(candidates, key=lambda g: (g.eyes_detected, g.box[2] * g.box[3]))
+
+
+def _eyes_in_box(grey: NDArray[np.uint8], eye_clf: Any, box: tuple[int, ...], n_faces: int) -> FaceGeometry:
+    """Eye centres inside a face box (Haar eye cascade), or canonical positions when not both found."""
+    x, y, w, h = box
+    upper = grey[y : y + int(0.6 * h), x : x + w]
+    eyes = eye_clf.detectMultiScale(
+        upper, scaleFactor=1.1, minNeighbors=3, minSize=(max(8, w // 10), max(8, w // 10))
+    )
+    centres = sorted(
+        ((float(x + ex + ew / 2.0), float(y + ey + eh / 2.0)) for ex, ey, ew, eh in eyes), key=lambda c: c[0]
+    )
+    left = [c for c in centres if c[0] < x + w / 2.0]
+    right = [c for c in centres if c[0] >= x + w / 2.0]
+    if left and right:
+        le = max(left, key=lambda c: c[0])
+        re = min(right, key=lambda c: c[0])
+        spacing = np.hypot(re[0] - le[0], re[1] - le[1]) / w
+        if 0.3 <= spacing <= 0.65 and abs(re[1] - le[1]) < 0.5 * (re[0] - le[0]):
+            return FaceGeometry((x, y, w, h), le, re, True, n_faces)
+    cx = x + w / 2.0
+    ey = y + DEFAULT_EYE_HEIGHT_FRAC * h
+    half = DEFAULT_EYE_SPACING_FRAC * w / 2.0
+    return FaceGeometry((x, y, w, h), (cx - half, ey), (cx + half, ey), False, n_faces)
+
+
+def polygon_mask(shape: tuple[int, int], polygon_xy: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Boolean mask of the pixels inside a polygon given as image (x, y) vertices."""
+    from skimage.draw import polygon
+
+    mask = np.zeros(shape, dtype=bool)
+    rr, cc = polygon(polygon_xy[:, 1], polygon_xy[:, 0], shape=shape)
+    mask[rr, cc] = True
+    return mask
+
+
+def region_masks(face: FaceGeometry, shape: tuple[int, int]) -> dict[str, NDArray[np.bool_]]:
+    """Pixel masks of :data:`REGIONS` (nose removed) for an image of ``shape`` (rows, cols).
+
+    Parts of a region outside the image are dropped (the mask may then be small or empty).
+    """
+    nose = polygon_mask(shape, face.to_image(np.array(NOSE_POLYGON_D)))
+    out: dict[str, NDArray[np.bool_]] = {}
+    for name, polys in REGION_POLYGONS_D.items():
+        m = np.zeros(shape, dtype=bool)
+        for poly in polys:
+            m |= polygon_mask(shape, face.to_image(np.array(poly)))
+        out[name] = m & ~nose
+    return out
+
+
+def skin_pixels(linear_rgb: NDArray[np.float64], mask: NDArray[np.bool_], clip: float) -> NDArray[np.bool_]:
+    """``mask`` without pixels that are not measurable skin: highlights (brightest channel ≥ 0.95 of
+    the image's clipping level ``clip``) and deep shadow, hair or brows (brightest channel < 1.5 % of it).
+
+    Both thresholds scale with exposure, so a darker copy of a photo keeps the same pixels.
+    """
+    top = linear_rgb.max(axis=-1)
+    return mask & (top < 0.95 * clip) & (top > 0.015 * clip)
