@@ -65,11 +65,13 @@ def load_corpus(path: Path = DEFAULT_CORPUS) -> tuple[list[dict[str, Any]], dict
             raise ValueError(f"{where}: source_confidence must be verbatim or paraphrase")
         if not row["source"]:
             raise ValueError(f"{where}: source is required")
-        if row.get("split", "development") not in ("development", "held_out"):
-            raise ValueError(f"{where}: split must be development or held_out")
+        if row.get("split", "development") not in ("development", "held_out", "held_out_2"):
+            raise ValueError(f"{where}: split must be development, held_out or held_out_2")
+        if row.get("round", 1) == 2 and row.get("split") != "held_out_2":
+            raise ValueError(f"{where}: round-2 rows are all held_out_2 (collected after the round-1 fixes)")
         if row["device"] and row["device"] not in contexts:
             raise ValueError(f"{where}: device {row['device']!r} has no [contexts] fixture")
-        if "brand" in row and row.get("split") != split_for(row["sentence"]):
+        if "brand" in row and row.get("round", 1) == 1 and row.get("split") != split_for(row["sentence"]):
             raise ValueError(
                 f"{where}: split must be {split_for(row['sentence'])!r} (sha1 rule, fixed in advance)"
             )
@@ -407,15 +409,16 @@ def main(argv: list[str] | None = None) -> int:
     if not args.scale and "cli_scale" in previous:  # keep the last scale run when not rerun
         result["cli_scale"] = previous["cli_scale"]
     # the first run on the held-out split is the out-of-sample record: kept, never recomputed
-    if "held_out_first_run" in previous:
-        result["held_out_first_run"] = previous["held_out_first_run"]
+    for key in ("held_out_first_run", "held_out_2_first_run"):
+        if key in previous:
+            result[key] = previous[key]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
 
     def f(x: float | None) -> str:
         return "-" if x is None else f"{x:.2f}"
 
-    for part in ("all", "development", "held_out"):
+    for part in ("all", "development", "held_out", "held_out_2"):
         if part not in result:
             continue
         r = result[part]

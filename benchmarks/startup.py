@@ -2,8 +2,10 @@
 
 Target (issue #10): ``photodose --help`` and commands that do not simulate start in ≤ 0.3 s.
 Each case runs as a fresh process (as a user runs it), ``REPEATS`` times after one warm-up
-(which also writes the ``.pyc`` files); the median and the minimum are recorded, with the
-heavy modules each case imported (``-X importtime`` is not used: it slows imports down).
+(which also writes the ``.pyc`` files); the median and the minimum wall time are recorded,
+with the median CPU time (user + system of the child: much less sensitive than wall time to
+other work on a shared machine) and the heavy modules each case imported (``-X importtime`` is
+not used: it slows imports down).
 
 Run: ``.venv/bin/python benchmarks/startup.py``; writes ``benchmarks/results/startup.json``.
 The machine is shared: the load average at the start is recorded beside the times.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -42,21 +45,26 @@ finally:
 def run_case(args: list[str], env: dict[str, str]) -> dict[str, object]:
     code = PROBE.format(heavy=HEAVY, args=args)
     times = []
+    cpu = []
     modules = ""
     exit_code = 0
     for i in range(REPEATS + 1):
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
         dt = time.perf_counter() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         exit_code = proc.returncode
         modules = next((ln[8:] for ln in proc.stderr.splitlines() if ln.startswith("MODULES ")), "")
         if i:  # the first run is the warm-up
             times.append(dt)
+            cpu.append((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
     return {
         "command": "photodose " + " ".join(args),
         "exit_code": exit_code,
         "median_seconds": statistics.median(times),
         "min_seconds": min(times),
+        "median_cpu_seconds": statistics.median(cpu),
         "heavy_modules_imported": [m for m in modules.split(",") if m],
     }
 
@@ -88,7 +96,8 @@ def main() -> None:
             row = run_case(args, env)
             rows.append(row)
             print(
-                f"{row['command']:<48} median {row['median_seconds']:.3f} s  "
+                f"{row['command']:<48} median {row['median_seconds']:.3f} s "
+                f"(cpu {row['median_cpu_seconds']:.3f} s)  "
                 f"heavy: {', '.join(row['heavy_modules_imported']) or '-'}"  # type: ignore[arg-type]
             )
     out = ROOT / "benchmarks" / "results" / "startup.json"

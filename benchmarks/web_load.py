@@ -238,8 +238,8 @@ def main() -> None:
             continue
         a = r["all"]
         print(
-            f"{name:24s} {a['requests']:6d} req  {a['throughput_rps']:7.1f} req/s  p50 {a['p50_ms']:7.1f} ms  "
-            f"p99 {a['p99_ms']:7.1f} ms  errors {a['errors']}"
+            f"{name:24s} {a['requests']:6d} req  {a['throughput_rps']:7.1f} req/s  "
+            f"p50 {a['p50_ms']:7.1f} ms  p99 {a['p99_ms']:7.1f} ms  errors {a['errors']}"
         )
     print(f"written: {RESULTS}")
 

@@ -35,11 +35,15 @@ def result(bench: ModuleType) -> dict[str, Any]:
 
 def test_corpus_is_well_formed(bench: ModuleType) -> None:
     rows, contexts = bench.load_corpus()
-    assert len(rows) >= 300
+    assert len(rows) >= 350
     brands = {r["brand"] for r in rows if r.get("brand") and r["brand"] != "generic"}
     assert len(brands) >= 15, sorted(brands)
-    # rows with a brand (added from 2026-11-30) carry the split the sha1 rule gave them in advance
-    assert all(r["split"] == bench.split_for(r["sentence"]) for r in rows if "brand" in r)
+    # round-1 rows with a brand carry the split the sha1 rule gave them in advance; round-2
+    # rows (collected after the round-1 fixes) are all held_out_2
+    assert all(
+        r["split"] == bench.split_for(r["sentence"]) for r in rows if "brand" in r and "round" not in r
+    )
+    assert all(r["split"] == "held_out_2" for r in rows if r.get("round") == 2)
     sentences = [r["sentence"] for r in rows]
     assert len(set(sentences)) == len(sentences), "duplicate sentences"
     covered = {c for r in rows for c in r["expected_category"].split("|")}
@@ -66,6 +70,16 @@ def test_held_out_rows_are_reported_separately(result: dict[str, Any]) -> None:
     assert held["micro"]["recall"] >= 0.88
     assert held["grade_agreement"] >= 0.85
     assert held["hard_negatives_with_a_claim"] == 0
+
+
+def test_fresh_round_two_is_reported(result: dict[str, Any]) -> None:
+    # rows collected and labelled after the round-1 fixes; their first run (docs/claims.md):
+    # recall 0.88, grade agreement 0.88, 3 of 13 neutral sentences flagged.  Regression floors.
+    fresh = result["held_out_2"]
+    assert fresh["rows"] >= 50
+    assert fresh["micro"]["recall"] >= 0.87
+    assert fresh["grade_agreement"] >= 0.87
+    assert fresh["hard_negatives_with_a_claim"] <= 3
 
 
 def test_precision_is_measured_on_hard_negatives(result: dict[str, Any]) -> None:

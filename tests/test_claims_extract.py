@@ -162,7 +162,7 @@ def test_split_properties(text: str, max_chars: int) -> None:
         ("Stimulates mitochondria to make more ATP.", ("mechanism", "cellular")),
         ("Penetrates 10 mm deep.", ("depth", "depth_numeric")),
         ("Red light penetrates deep into the skin.", ("depth", "depth_qualitative")),
-        ("Our mask emits 633 nm and 830 nm light.", ("depth", "wavelength")),
+        ("Our mask emits 633 nm and 830 nm light.", ("wavelength", "wavelength")),
         ("36% fewer wrinkles in 8 weeks.", ("numeric_efficacy", "quantified")),
         ("Safe for all skin types.", ("safety", "all_skin_types")),
         ("No side effects.", ("safety", "absolute")),

@@ -132,3 +132,23 @@ def test_meter_bad_values_name_their_field() -> None:
     r = runner.invoke(app, ["meter", "five", "-u", "mW/cm2", "-d", "1", "--json"])
     assert r.exit_code == EXIT_BAD_INPUT
     assert json.loads(r.stdout)["error"]["field"] == "VALUE"
+
+
+def test_meter_position_is_an_input() -> None:
+    base = ["meter", "14", "-u", "mW/cm2", "-d", "0", "--device", "higherdose", "--json"]
+    over = json.loads(runner.invoke(app, [*base, "--position", "over-led"]).stdout)
+    gap = json.loads(runner.invoke(app, [*base, "--position", "between-leds"]).stdout)
+    assert over["reading"]["position"] == "over-led"
+    f_over = sum(v["central"] for v in over["face_irradiance_mw_cm2"].values())
+    f_gap = sum(v["central"] for v in gap["face_irradiance_mw_cm2"].values())
+    assert f_over < 14.0 < f_gap  # a peak overstates the face average, a gap understates it
+    r = runner.invoke(app, [*base, "--position", "nowhere"])
+    assert r.exit_code == EXIT_BAD_INPUT
+    assert json.loads(r.stdout)["error"]["field"] == "--position"
+    r = runner.invoke(
+        app,
+        ["evaluate", "higherdose", "--meter-reading", "14 mW/cm2", "--meter-position", "sideways",
+         "--photons", "1000", "--json"],
+    )  # fmt: skip
+    assert r.exit_code == EXIT_BAD_INPUT
+    assert json.loads(r.stdout)["error"]["field"] == "--meter-position"

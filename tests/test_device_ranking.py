@@ -87,3 +87,44 @@ def test_catalogue_standing_is_within_kind() -> None:
     st_ = device_standing(hd, Estimate(0.23, 2.7, 20.3, "mW/cm2"))
     assert "HigherDOSE" not in " ".join(st_["by_range"]["indistinguishable"])
     assert st_["by_range"]["indistinguishable"], "wide ranges overlap other masks"
+
+
+# moved from tests/test_evidence_verdict.py when photodose.evidence.rank_among was removed
+
+
+def test_rank_among_at_home_and_in_office() -> None:
+    others: dict[str, tuple[str, float | None]] = {
+        "Mask A": ("at_home", 10.0),
+        "Mask B": ("at_home", 30.0),
+        "Panel C": ("in_office", 80.0),
+        "Panel D": ("in_office", 105.0),
+        "Mask E": ("at_home", None),
+        "Mask F": ("at_home", 30.0),
+    }
+    r = rank_among(30.0, others, name="my mask")
+    assert r["overall"] == {"n": 5, "n_below": 1, "n_equal": 2, "n_above": 2, "percentile": 40.0}
+    by_kind = r["by_kind"]
+    assert isinstance(by_kind, dict)
+    assert by_kind["at_home"]["percentile"] == pytest.approx(100 * (1 + 1) / 3)
+    assert by_kind["in_office"]["n_above"] == 2
+    assert by_kind["in_office"]["percentile"] == 0.0
+    ordering = r["ordering"]
+    assert isinstance(ordering, list)
+    assert [d["name"] for d in ordering] == ["Mask A", "my mask", "Mask B", "Mask F", "Panel C", "Panel D"]
+    assert r["missing"] == ["Mask E"]
+    empty = rank_among(5.0, {})
+    assert empty["overall"]["percentile"] is None  # type: ignore[index]
+    with pytest.raises(RankingInputError, match="Mask X"):
+        rank_among(5.0, {"Mask X": ("at_home", float("inf"))})
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    v=st.floats(min_value=0, max_value=1e3), vals=st.lists(st.floats(min_value=0, max_value=1e3), max_size=12)
+)
+def test_rank_percentile_is_monotone(v: float, vals: list[float]) -> None:
+    others: dict[str, tuple[str, float | None]] = {f"d{i}": ("at_home", x) for i, x in enumerate(vals)}
+    p1 = rank_among(v, others)["overall"]["percentile"]  # type: ignore[index]
+    p2 = rank_among(v + 1.0, others)["overall"]["percentile"]  # type: ignore[index]
+    if vals:
+        assert 0 <= p1 <= p2 <= 100

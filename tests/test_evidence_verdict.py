@@ -1,4 +1,4 @@
-"""Verdicts per indication and band, device-level verdicts, and ranking among devices."""
+"""Verdicts per indication and band and device-level verdicts (ranking: tests/test_device_ranking.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from photodose.evidence import (
     VERDICTS,
     EvidenceInputError,
     load_evidence,
-    rank_among,
     verdict_for,
     verdicts_for_device,
 )
@@ -263,51 +262,6 @@ def test_as_estimate_forms():
     assert as_estimate(FakeEstimate(1, 2, 3), "x").low == 1.0
     with pytest.raises(EvidenceInputError, match="boolean"):
         as_estimate(True, "x")
-
-
-# ------------------------------------------------------------------- ranking ----
-
-
-def test_rank_among_at_home_and_in_office():
-    others = {
-        "Mask A": ("at_home", 10.0),
-        "Mask B": ("at_home", 30.0),
-        "Panel C": ("in_office", 80.0),
-        "Panel D": ("in_office", 105.0),
-        "Mask E": ("at_home", None),
-        "Mask F": ("at_home", 30.0),
-    }
-    r = rank_among(30.0, others, name="my mask")
-    assert r["overall"] == {
-        "n": 5,
-        "n_below": 1,
-        "n_equal": 2,
-        "n_above": 2,
-        "percentile": 40.0,
-    }
-    assert r["by_kind"]["at_home"]["percentile"] == pytest.approx(100 * (1 + 1) / 3)
-    assert r["by_kind"]["in_office"]["n_above"] == 2
-    assert r["by_kind"]["in_office"]["percentile"] == 0.0
-    names = [d["name"] for d in r["ordering"]]
-    assert names == ["Mask A", "my mask", "Mask B", "Mask F", "Panel C", "Panel D"]
-    assert r["missing"] == ["Mask E"]
-    empty = rank_among(5.0, {})
-    assert empty["overall"]["percentile"] is None
-    with pytest.raises(EvidenceInputError, match="Mask X"):
-        rank_among(5.0, {"Mask X": ("at_home", float("inf"))})
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    v=st.floats(min_value=0, max_value=1e3),
-    vals=st.lists(st.floats(min_value=0, max_value=1e3), max_size=12),
-)
-def test_rank_percentile_is_monotone(v, vals):
-    others = {f"d{i}": ("at_home", x) for i, x in enumerate(vals)}
-    p1 = rank_among(v, others)["overall"]["percentile"]
-    p2 = rank_among(v + 1.0, others)["overall"]["percentile"]
-    if vals:
-        assert 0 <= p1 <= p2 <= 100
 
 
 # ------------------------------------------------- bounds, assumptions, wording ----

@@ -49,7 +49,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PHOTODOSE_CACHE_DIR", str(tmp_path_factory.mktemp("browsercache")))
-        app = create_app(WebSettings(data_dir=tmp_path_factory.mktemp("browserdata"), photons=PHOTONS))
+        data = tmp_path_factory.mktemp("browserdata")
+        settings = WebSettings(data_dir=data, photons=PHOTONS, journal_db=str(data / "journal.sqlite3"))
+        app = create_app(settings)
         port = _free_port()
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
         srv = uvicorn.Server(config)
@@ -103,8 +105,10 @@ def watched(request: pytest.FixtureRequest, browser: Any) -> Iterator[Watched]:
 CONTRAST_JS = """
 () => {
   const parse = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
-    const p = m[1].split(',').map(parseFloat); return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
-  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    const p = m[1].split(',').map(parseFloat);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
+  const lum = (c) => { const f = (v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
     return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
   const bg = (el) => { while (el) { const c = parse(getComputedStyle(el).backgroundColor);
     if (c && c.a > 0.5) return c; el = el.parentElement; } return {r: 255, g: 255, b: 255, a: 1}; };
@@ -118,7 +122,8 @@ CONTRAST_JS = """
     if (st.visibility === 'hidden' || st.display === 'none' || r.width === 0 || r.right < 0) continue;
     const fg = parse(st.color); const b = bg(el);
     const l1 = lum(fg), l2 = lum(b); const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
-    const size = parseFloat(st.fontSize); const large = size >= 24 || (parseInt(st.fontWeight) >= 700 && size >= 18.66);
+    const size = parseFloat(st.fontSize);
+    const large = size >= 24 || (parseInt(st.fontWeight) >= 700 && size >= 18.66);
     if (ratio < (large ? 3 : 4.5)) bad.push(`${t.textContent.trim().slice(0, 30)}: ${ratio.toFixed(2)}`);
   }
   return bad;
@@ -136,11 +141,15 @@ def check_page(w: Watched, name: str | None = None) -> None:
     """No horizontal overflow, no console errors, AA contrast, labelled controls; screenshot."""
     page = w.page
     page.wait_for_load_state("networkidle")
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 0, f"{page.url}: horizontal overflow of {overflow}px at {w.width}px"
     assert page.evaluate(CONTRAST_JS) == [], f"{page.url}: text below WCAG AA contrast"
     assert page.evaluate(LABELS_JS) == [], f"{page.url}: form controls without a label"
-    broken = page.evaluate("() => [...document.images].filter((i) => !i.complete || i.naturalWidth === 0).length")
+    broken = page.evaluate(
+        "() => [...document.images].filter((i) => !i.complete || i.naturalWidth === 0).length"
+    )
     assert broken == 0, f"{page.url}: {broken} image(s) did not load"
     assert w.errors == [], f"{page.url}: console errors {w.errors}"
     if name is not None:
@@ -275,3 +284,60 @@ def test_keyboard_skip_link_and_focus(server: str, browser: Any) -> None:
         check_page(w, "home")
     finally:
         w.close()
+
+
+def test_screen_plan_session_journal(server: str, browser: Any) -> None:
+    """The person's path: screening → plan (saved) → a 1-minute session that survives a reload
+    and logs itself → the journal shows it. The page clock is Playwright's, so no real minute passes."""
+    for width in WIDTHS:
+        w = Watched(browser, width)
+        try:
+            page = w.page
+            page.clock.install()
+            page.goto(f"{server}/screen")
+            page.fill("#s-meds", "doxycycline")
+            page.select_option("#s-device", DEVICE)
+            page.check("input[name=save]")
+            page.get_by_role("button", name="Check", exact=True).click()
+            page.wait_for_selector("#screen-outcome")
+            assert page.inner_text("#screen-outcome") in (
+                "Use with precautions",
+                "Ask your doctor first",
+                "Do not use — see a doctor",
+            )
+            check_page(w, "screen")
+            page.click("text=Next: make a plan")
+            page.select_option("#p-goal", "wrinkles")
+            page.select_option("#p-device", DEVICE)
+            page.get_by_role("button", name="Make the plan").click()
+            page.wait_for_selector("#plan-title")
+            check_page(w, "plan")
+            page.get_by_role("button", name="Save the plan to my journal").click()
+            page.wait_for_url("**/journal?saved=plan")
+            before = int(page.inner_text("#sessions-total"))
+            page.goto(f"{server}/session?device={DEVICE}&minutes=1")
+            assert page.inner_text("#clock") == "01:00"
+            page.click("#start")
+            page.clock.run_for(20_000)
+            assert page.inner_text("#clock") == "00:40"
+            page.reload()  # the countdown survives a reload
+            page.clock.run_for(1_000)
+            assert page.inner_text("#clock") in ("00:39", "00:40")
+            assert "running" in page.inner_text("#timer-status")
+            assert page.is_hidden("#start") and page.is_visible("#stop")
+            check_page(w, "session")
+            page.clock.run_for(45_000)
+            page.wait_for_function(
+                "() => document.getElementById('timer-status').textContent.includes('logged')"
+            )
+            assert "Done: logged 1.00 min" in page.inner_text("#timer-status")
+            page.goto(f"{server}/journal")
+            assert int(page.inner_text("#sessions-total")) == before + 1
+            page.wait_for_function(
+                "() => { const i = document.querySelector('img[src^=\"/journal/chart.svg\"]');"
+                " return i && i.complete && i.naturalWidth > 0; }",
+                timeout=60_000,
+            )
+            check_page(w, "journal")
+        finally:
+            w.close()

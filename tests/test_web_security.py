@@ -156,16 +156,16 @@ def test_every_state_changing_route_is_csrf_protected(client: TestClient) -> Non
     """Every POST/PUT/PATCH/DELETE route of every page module refuses a request without the token."""
     from fastapi.routing import APIRoute
 
-    from photodose.web import claims, depth, devices, evaluate
+    from photodose.web import claims, depth, devices, evaluate, person
 
     unsafe = [
         (r.path, m)
-        for module in (claims, depth, devices, evaluate)
+        for module in (claims, depth, devices, evaluate, person)
         for r in module.router.routes
         if isinstance(r, APIRoute)
         for m in r.methods & {"POST", "PUT", "PATCH", "DELETE"}
     ]
-    assert len(unsafe) >= 3
+    assert len(unsafe) >= 7
     for path, method in unsafe:
         r = client.request(method, path, data={"text": "x"})
         assert r.status_code == 403, (method, path)

@@ -27,9 +27,10 @@ Definitions
 - dermis_absorbed_fraction: fraction of the incident power absorbed in the dermis layers
   (papillary dermis, upper plexus, reticular dermis, deep plexus), where the fibroblasts are.
 
-Depth grid: 2400 uniform bins of 5 µm (0–12 mm). The transport tallies need a uniform grid;
+Depth grid: 4000 uniform bins of 5 µm (0–20 mm). The transport tallies need a uniform grid;
 5 µm resolves the ~15 µm stratum corneum (3 bins) and the ~46 µm living epidermis (9 bins),
-and 12 mm reaches past the 1 % depth of 850 nm light in the weakly absorbing hypodermis.
+and 20 mm reaches past the 1 % depth of 633 nm light in the weakly absorbing in vivo skin
+(about 12 mm over the cheek).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ FloatArray = NDArray[np.float64]
 DEPTH_MODEL_VERSION = "2"
 COLLIMATED = "collimated broad beam, normal incidence"
 DEPTH_STEP_CM = 0.0005
-DEPTH_BINS = 2400
+DEPTH_BINS = 4000
 DEFAULT_PHOTONS = 100_000
 QUADRATURE_POINTS = 5
 CACHE_ENV = "PHOTODOSE_CACHE_DIR"
@@ -555,7 +556,10 @@ def plot_depth_profiles(profiles: list[DepthProfile], path: str | Path | None = 
     grid_end_mm = float(ref.depth_cm[-1]) * 10
     deepest = max((p.penetration_depth_1pct_cm or float(p.depth_cm[-1])) for p in profiles)
     full_mm = min(grid_end_mm, 1.1 * deepest * 10)
-    skin_mm = (b_mm[-1] if len(b_mm) > 1 else 1.0) + 0.25
+    # left panel: epidermis and dermis (down to the top of the hypodermis)
+    hypo = [i for i, n in enumerate(names) if n == "hypodermis"]
+    skin_end_mm = b_mm[hypo[0]] if hypo and hypo[0] < len(b_mm) else (b_mm[-1] if len(b_mm) > 1 else 1.0)
+    skin_mm = skin_end_mm + 0.25
     shades = {
         "epidermis": "#d9a57a",
         "dermis": "#f2d4d4",
@@ -647,31 +651,42 @@ def plot_depth_profiles(profiles: list[DepthProfile], path: str | Path | None = 
             continue
         z0 = b_mm[i]
         if i + 1 < len(b_mm):
-            ax1.text(
-                tx,
-                0.5 * (z0 + b_mm[i + 1]),
-                f"{name}  {z0:.2f}–{b_mm[i + 1]:.2f} mm",
-                fontsize=8,
-                va="center",
-            )
+            z1 = b_mm[i + 1]
+            if z0 < skin_mm:
+                ax1.text(
+                    tx,
+                    0.5 * (z0 + min(z1, skin_mm)),
+                    f"{name}  {z0:.2f}–{z1:.2f} mm",
+                    fontsize=8,
+                    va="center",
+                )
+            if z1 > skin_mm and z0 < full_mm:
+                ax2.text(
+                    xlims[ax2][0] * 1.2,
+                    0.5 * (z0 + min(z1, full_mm)),
+                    f"{name}  {z0:.2f}–{z1:.2f} mm",
+                    fontsize=8,
+                    va="center",
+                )
         else:
-            ax1.text(
-                tx,
-                0.5 * (z0 + skin_mm),
-                f"{name} from {z0:.2f} mm (continues)",
-                fontsize=8,
-                va="center",
-            )
+            if z0 < skin_mm:
+                ax1.text(
+                    tx,
+                    0.5 * (z0 + skin_mm),
+                    f"{name} from {z0:.2f} mm (continues)",
+                    fontsize=8,
+                    va="center",
+                )
             ax2.text(
                 xlims[ax2][1] / 1.3,
-                0.78 * full_mm,
+                0.5 * (max(z0, 0.0) + full_mm) if z0 < full_mm else 0.78 * full_mm,
                 f"{name} from {z0:.2f} mm\n(continues below)",
                 fontsize=8,
                 va="center",
                 ha="right",
             )
     if len(b_mm) > 1:
-        ax2.text(xlims[ax2][0] * 1.2, 0.5 * b_mm[-1], "epidermis + dermis", fontsize=8, va="center")
+        ax2.text(xlims[ax2][0] * 1.2, 0.5 * skin_end_mm, "epidermis + dermis", fontsize=8, va="center")
     # name each curve on the full-depth panel
     for k, p in enumerate(profiles):
         d = p.penetration_depth_10pct_cm

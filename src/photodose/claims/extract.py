@@ -697,8 +697,11 @@ class _Extractor:
         found: dict[int, set[str]] = {}
         for c in self.claims:
             found.setdefault(c.sentence_index, set()).add(c.category)
+        not_claim = gates.get("not_claim")
         for s in self.sentences:
             if s.is_question:
+                continue
+            if not_claim is not None and not_claim.search(self.text, s.start, s.end):
                 continue
             have = found.get(s.index, set())
             hits = {}

@@ -559,12 +559,16 @@ def parse_rules(data: dict[str, Any], path: str = "") -> Rules:
 
 
 def _classifier_gates(raw: Any, macros: dict[str, str]) -> dict[str, re.Pattern[str]]:
-    """[classifier]: the vocabulary gate per category (empty when disabled or absent)."""
+    """[classifier]: the vocabulary gate per category, and ``not_claim`` (sentences the
+    classifier leaves alone); empty when disabled or absent."""
     if raw is None or not raw.get("enabled", False):
         return {}
     gates = {}
     for cat, regex in raw.items():
         if cat == "enabled":
+            continue
+        if cat == "not_claim":
+            gates["not_claim"] = _compile(regex, macros, "[classifier] not_claim")
             continue
         if cat not in CATEGORIES:
             raise RulesError(f"[classifier] {cat}: not a claim category; use one of {list(CATEGORIES)}")

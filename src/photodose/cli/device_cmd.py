@@ -397,6 +397,13 @@ def meter(
         bool,
         typer.Option("--confirm-unit", help="The unit is right even though the value is implausible."),
     ] = False,
+    position: Annotated[
+        str,
+        typer.Option(
+            "--position",
+            help="Where the sensor sat: over-led (a peak), between-leds (a minimum) or distance.",
+        ),
+    ] = "distance",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Interpret your own irradiance-meter reading (units, meter correction, plausibility)."""
@@ -415,7 +422,7 @@ def meter(
     except (UnknownDeviceError, DeviceSpecError) as err:
         _device_error(err, "--device", as_json)
     try:
-        reading = MeterReading(value, unit, distance_cm, meter_name)
+        reading = MeterReading(value, unit, distance_cm, meter_name, position)
         interp = interpret_reading(reading, dev)
         face = measured_face_irradiance(dev, interp) if dev is not None else {}
         alt = alternative_reading(interp)
@@ -426,7 +433,15 @@ def meter(
         )
     except MeterReadingError as err:
         msg = str(err)
-        field = "--distance" if "distance" in msg else "--unit" if "unit" in msg else "VALUE"
+        field = (
+            "--position"
+            if "meter position" in msg
+            else "--distance"
+            if "distance" in msg
+            else "--unit"
+            if "unit" in msg
+            else "VALUE"
+        )
         message, _, fix = msg.partition("; fix: ")
         _fail(field, message, as_json, fix=fix or "see `photodose meter --help`")
     if as_json:

@@ -32,7 +32,6 @@ from photodose.evidence.verdict import (
     EvidenceInputError,
     SimpleEstimate,
     Verdict,
-    rank_among,
     verdict_for,
     verdicts_for_device,
 )
@@ -78,7 +77,6 @@ __all__ = [
     "load_studies",
     "lowest_tested",
     "lowest_tested_dose",
-    "rank_among",
     "verdict_for",
     "verdicts_for_device",
     "windows_table",

@@ -78,7 +78,6 @@ __all__ = [
     "position_in_range",
     "position_in_window",
     "printed_half_step",
-    "rank_among",
     "verdict_for",
     "verdicts_for_device",
 ]
@@ -795,65 +794,3 @@ def verdicts_for_device(
             )
     return out
 
-
-def rank_among(
-    value: float,
-    others: Mapping[str, tuple[str, float | None]],
-    *,
-    name: str = "this device",
-) -> dict[str, object]:
-    """Where a device's value (irradiance [mW/cm²] or fluence [J/cm²]) stands among others.
-
-    Parameters
-    ----------
-    value : the device's value
-    others : ``{device name: (kind, value)}``; kind is free text such as ``"at_home"`` or
-        ``"in_office"``; a ``None`` value (not published) is skipped and listed as missing
-    name : label for the device in the ordering
-
-    Returns
-    -------
-    dict
-        ``value``; ``overall`` and ``by_kind[kind]``, each ``{"n", "n_below", "n_equal",
-        "n_above", "percentile"}`` where percentile = 100·(n_below + ½·n_equal)/n (mid-rank;
-        None when n = 0); ``ordering``: ascending list of ``{"name", "kind", "value",
-        "is_subject"}`` including the device; ``missing``: names without a value.
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise EvidenceInputError(f"value: {value!r} is not a finite number")
-    known: list[tuple[str, str, float]] = []
-    missing: list[str] = []
-    for nm, item in others.items():
-        if not isinstance(item, tuple | list) or len(item) != 2:
-            raise EvidenceInputError(f"others[{nm!r}]: give (kind, value)")
-        kind, v = item
-        if v is None:
-            missing.append(nm)
-            continue
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            raise EvidenceInputError(f"others[{nm!r}]: value {v!r} is not a finite number")
-        known.append((nm, str(kind), float(v)))
-
-    def stats(vals: list[float]) -> dict[str, object]:
-        n = len(vals)
-        below = sum(1 for v in vals if v < value)
-        equal = sum(1 for v in vals if v == value)
-        return {
-            "n": n,
-            "n_below": below,
-            "n_equal": equal,
-            "n_above": n - below - equal,
-            "percentile": None if n == 0 else 100.0 * (below + 0.5 * equal) / n,
-        }
-
-    kinds = list(dict.fromkeys(k for _, k, _ in known))
-    ordering = [{"name": nm, "kind": k, "value": v, "is_subject": False} for nm, k, v in known]
-    ordering.append({"name": name, "kind": "subject", "value": float(value), "is_subject": True})
-    ordering.sort(key=lambda d: (d["value"], not d["is_subject"], str(d["name"])))
-    return {
-        "value": float(value),
-        "overall": stats([v for _, _, v in known]),
-        "by_kind": {k: stats([v for _, kk, v in known if kk == k]) for k in kinds},
-        "ordering": ordering,
-        "missing": missing,
-    }

@@ -44,7 +44,7 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 class PhotoError(ValueError):
     """A photo that cannot be used; ``field`` names what is wrong and ``fix`` what to do."""
 
-    def __init__(self, field: str, message: str, fix: str = "") -> None:
+    def __init__(self, field: str, message: str, fix: str = "export the photo again as JPEG or PNG") -> None:
         super().__init__(message)
         self.field = field
         self.message = message
@@ -93,7 +93,9 @@ def _jpeg_end(data: bytes) -> int:
     pos = 2
     while pos < n:
         if data[pos] != 0xFF:
-            raise PhotoError("IMAGE", "the JPEG structure is corrupt (no marker where one must be)")
+            raise PhotoError(
+                "IMAGE", "the JPEG structure is corrupt (no marker where one must be)", "export the photo again"
+            )
         while pos < n and data[pos] == 0xFF:  # fill bytes
             pos += 1
         if pos >= n:
@@ -109,10 +111,17 @@ def _jpeg_end(data: bytes) -> int:
         (length,) = struct.unpack(">H", data[pos : pos + 2])
         pos += length
         if marker == 0xDA:  # SOS: entropy-coded data up to the next non-RST marker
-            while pos < n - 1:
-                if data[pos] == 0xFF and data[pos + 1] != 0x00 and not 0xD0 <= data[pos + 1] <= 0xD7:
+            while True:
+                pos = data.find(b"\xff", pos, n - 1)
+                if pos < 0:
+                    pos = n
+                    break  # the scan runs to the end of the file: truncated
+                nxt = data[pos + 1]
+                if nxt not in (0x00, 0xFF) and not 0xD0 <= nxt <= 0xD7:
                     break
                 pos += 1
+            if pos >= n:
+                break
     raise PhotoError(
         "IMAGE", "the JPEG file is truncated (it ends before its end-of-image marker)", "export it again"
     )
@@ -220,7 +229,10 @@ def decode_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> DecodedImage:
                 raise
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
                 raise PhotoError(
-                    "IMAGE", f"the image is too large to decode safely ({e})", "resize it to at most 48 MP"
+                    "IMAGE",
+                    f"the image declares more than {max_pixels / 1e6:.0f} megapixels: too large to decode "
+                    "safely (a decompression bomb or a scan)",
+                    "resize it to at most 48 megapixels",
                 ) from e
             except (UnidentifiedImageError, SyntaxError, OSError, ValueError, EOFError, struct.error) as e:
                 raise PhotoError(

@@ -40,6 +40,8 @@ class EvalQuery:
     meter_unit: str = "mW/cm2"
     meter_distance_cm: float = 1.0
     meter_model: str = "unknown"
+    ita_deg: float | None = None
+    lab: tuple[float, float, float] | None = None
 
 
 def _float(params: dict[str, str], name: str, label: str, lo: float, hi: float) -> float | None:
@@ -67,7 +69,24 @@ def parse_query(params: dict[str, str]) -> EvalQuery:
         raise FormError(
             "meter_unit", f"unit {unit[:20]!r} is not offered", f"use one of {', '.join(METER_UNITS)}"
         )
+    ita = _float(params, "ita", "ITA°", -90.0, 90.0)
+    lab_text = params.get("lab", "").strip()
+    lab: tuple[float, float, float] | None = None
+    if lab_text:
+        parts = [p.strip() for p in lab_text.replace(";", ",").split(",")]
+        try:
+            if len(parts) != 3:
+                raise ValueError
+            lab = (float(parts[0]), float(parts[1]), float(parts[2]))
+        except ValueError:
+            raise FormError(
+                "lab", f"{lab_text[:40]!r} is not three numbers", "give L*,a*,b*, e.g. 62, 11, 16"
+            ) from None
+    if ita is not None and lab is not None:
+        raise FormError("ita", "both ITA° and L*a*b* given", "give one of them")
     return EvalQuery(
+        ita_deg=ita,
+        lab=lab,
         device=device,
         fitzpatrick=params.get("fitzpatrick", "III")[:5],
         site=params.get("site", "forehead")[:30],
@@ -93,6 +112,17 @@ def eval_args(ctx: WebContext, q: EvalQuery, grade_device_claims: bool = True) -
         skin = SkinProfile(fitzpatrick=q.fitzpatrick, site=q.site)
     except SkinInputError as err:
         raise FormError("skin", str(err), "pick a skin type and site from the lists") from None
+    if q.ita_deg is not None or q.lab is not None:
+        from photodose.validation.skin_colour import ColourInputError, check_ita, check_lab
+
+        try:
+            if q.ita_deg is not None:
+                check_ita(q.ita_deg)
+            if q.lab is not None:
+                check_lab(q.lab)
+        except ColourInputError as err:
+            field = "ita" if q.ita_deg is not None else "lab"
+            raise FormError(field, str(err), "give the reading of a skin colour meter") from None
     meter = None
     if q.meter_value is not None:
         try:
@@ -109,6 +139,8 @@ def eval_args(ctx: WebContext, q: EvalQuery, grade_device_claims: bool = True) -
         meter,
         ctx.settings.photons,
         grade_device_claims,
+        q.ita_deg,
+        q.lab,
     )
 
 
@@ -165,6 +197,7 @@ def evaluation_fragment(ctx: WebContext, request: Request, q: EvalQuery, view: d
             tpl.render(
                 view=view,
                 ev=ev,
+                colour_fit=q.ita_deg is not None or q.lab is not None,
                 figures=list(view["figures"]),
                 zip_doses=list(zip(ev.doses, ev.depth, strict=True)),
                 problem=None,

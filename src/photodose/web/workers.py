@@ -75,6 +75,8 @@ class EvalArgs:
     meter: tuple[float, str, float, str] | None  # value, unit, distance_cm, model
     photons: int
     grade_device_claims: bool = True
+    ita_deg: float | None = None  # a measured skin colour: melanin (and blood) fitted to it
+    lab: tuple[float, float, float] | None = None
 
 
 def evaluation_job(a: EvalArgs) -> dict[str, Any]:
@@ -87,9 +89,14 @@ def evaluation_job(a: EvalArgs) -> dict[str, Any]:
     from photodose.skin import SkinProfile
 
     meter = MeterReading(*a.meter) if a.meter is not None else None
+    skin = SkinProfile(fitzpatrick=a.fitzpatrick, site=a.site)
+    if a.ita_deg is not None or a.lab is not None:
+        from photodose.validation.skin_colour import fit_skin_colour
+
+        skin = fit_skin_colour(skin, ita=a.ita_deg, lab=a.lab).apply(skin)
     ev = evaluate(
         a.spec,
-        skin=SkinProfile(fitzpatrick=a.fitzpatrick, site=a.site),
+        skin=skin,
         minutes=a.minutes,
         sessions_per_week=a.sessions_per_week,
         meter=meter,
