@@ -65,10 +65,13 @@ def load_corpus(path: Path = DEFAULT_CORPUS) -> tuple[list[dict[str, Any]], dict
             raise ValueError(f"{where}: source_confidence must be verbatim or paraphrase")
         if not row["source"]:
             raise ValueError(f"{where}: source is required")
-        if row.get("split", "development") not in ("development", "held_out", "held_out_2"):
-            raise ValueError(f"{where}: split must be development, held_out or held_out_2")
-        if row.get("round", 1) == 2 and row.get("split") != "held_out_2":
-            raise ValueError(f"{where}: round-2 rows are all held_out_2 (collected after the round-1 fixes)")
+        if row.get("split", "development") not in ("development", "held_out", "held_out_2", "held_out_3"):
+            raise ValueError(f"{where}: split must be development, held_out, held_out_2 or held_out_3")
+        rnd = row.get("round", 1)
+        if rnd > 1 and row.get("split") != f"held_out_{rnd}":
+            raise ValueError(
+                f"{where}: round-{rnd} rows are all held_out_{rnd} (collected after the fixes before)"
+            )
         if row["device"] and row["device"] not in contexts:
             raise ValueError(f"{where}: device {row['device']!r} has no [contexts] fixture")
         if "brand" in row and row.get("round", 1) == 1 and row.get("split") != split_for(row["sentence"]):
@@ -409,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.scale and "cli_scale" in previous:  # keep the last scale run when not rerun
         result["cli_scale"] = previous["cli_scale"]
     # the first run on the held-out split is the out-of-sample record: kept, never recomputed
-    for key in ("held_out_first_run", "held_out_2_first_run"):
+    for key in ("held_out_first_run", "held_out_2_first_run", "held_out_3_first_run"):
         if key in previous:
             result[key] = previous[key]
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -418,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     def f(x: float | None) -> str:
         return "-" if x is None else f"{x:.2f}"
 
-    for part in ("all", "development", "held_out", "held_out_2"):
+    for part in ("all", "development", "held_out", "held_out_2", "held_out_3"):
         if part not in result:
             continue
         r = result[part]

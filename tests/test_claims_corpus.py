@@ -35,7 +35,7 @@ def result(bench: ModuleType) -> dict[str, Any]:
 
 def test_corpus_is_well_formed(bench: ModuleType) -> None:
     rows, contexts = bench.load_corpus()
-    assert len(rows) >= 350
+    assert len(rows) >= 400
     brands = {r["brand"] for r in rows if r.get("brand") and r["brand"] != "generic"}
     assert len(brands) >= 15, sorted(brands)
     # round-1 rows with a brand carry the split the sha1 rule gave them in advance; round-2
@@ -43,7 +43,7 @@ def test_corpus_is_well_formed(bench: ModuleType) -> None:
     assert all(
         r["split"] == bench.split_for(r["sentence"]) for r in rows if "brand" in r and "round" not in r
     )
-    assert all(r["split"] == "held_out_2" for r in rows if r.get("round") == 2)
+    assert all(r["split"] == f"held_out_{r['round']}" for r in rows if r.get("round", 1) > 1)
     sentences = [r["sentence"] for r in rows]
     assert len(set(sentences)) == len(sentences), "duplicate sentences"
     covered = {c for r in rows for c in r["expected_category"].split("|")}
@@ -70,6 +70,16 @@ def test_held_out_rows_are_reported_separately(result: dict[str, Any]) -> None:
     assert held["micro"]["recall"] >= 0.88
     assert held["grade_agreement"] >= 0.85
     assert held["hard_negatives_with_a_claim"] == 0
+
+
+def test_fresh_round_three_is_reported(result: dict[str, Any]) -> None:
+    # rows collected and labelled after the round-2 fixes, run once (docs/claims.md): recall 0.84,
+    # grade agreement 0.82, 2 of 5 neutral sentences flagged.  Regression floors.
+    fresh = result["held_out_3"]
+    assert fresh["rows"] >= 40
+    assert fresh["micro"]["recall"] >= 0.83
+    assert fresh["grade_agreement"] >= 0.81
+    assert fresh["hard_negatives_with_a_claim"] <= 2
 
 
 def test_fresh_round_two_is_reported(result: dict[str, Any]) -> None:

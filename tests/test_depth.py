@@ -64,7 +64,7 @@ def test_penetration_depths_of_an_exponential() -> None:
 def test_profile_is_complete_and_conserves_energy() -> None:
     p = depth_profile(SkinProfile(), 633.0, photons=PHOTONS)
     assert p.method == "Monte Carlo" and p.photons == PHOTONS
-    assert len(p.depth_cm) == len(p.fluence_per_irradiance) == 2400
+    assert len(p.depth_cm) == len(p.fluence_per_irradiance) == 4000  # 0–20 mm in 5 µm bins
     assert p.depth_cm[1] - p.depth_cm[0] == pytest.approx(0.0005)
     total = sum(p.absorbed_by_layer.values()) + (p.specular_reflectance or 0) + (p.diffuse_reflectance or 0)
     assert total == pytest.approx(1.0, abs=1e-4)  # Russian roulette: unbiased, not exact

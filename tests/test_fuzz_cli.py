@@ -40,7 +40,7 @@ from typing import Any
 
 import pytest
 import typer
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -60,14 +60,14 @@ runner = CliRunner()
 
 # Budgets: (fast, long) examples per test; the long column sums to more than 10 000.
 BUDGET = {
-    "transport": (20, 2000),
-    "skin": (20, 1200),
-    "depth": (8, 600),
-    "devices": (8, 800),
-    "meter": (25, 2000),
-    "evaluate": (4, 400),
-    "claims": (10, 1500),
-    "generic": (30, 2000),
+    "transport": (30, 2000),
+    "skin": (30, 1200),
+    "depth": (12, 600),
+    "devices": (10, 800),
+    "meter": (40, 2000),
+    "evaluate": (8, 400),
+    "claims": (20, 1500),
+    "generic": (50, 2000),
 }
 
 
@@ -157,6 +157,7 @@ def run_cli(args: list[str], stdin: bytes | str | None = None) -> Any:
     exc = result.exception
     assert exc is None or isinstance(exc, SystemExit), f"uncaught {exc!r}{where}"
     assert result.exit_code in (0, 2), f"exit {result.exit_code}{where}"
+    event(f"{args[0]}: exit {result.exit_code}")  # --hypothesis-show-statistics shows the mix
     assert "Traceback (most recent call last)" not in out + err, f"traceback{where}"
     assert peak < MEMORY_LIMIT_BYTES, f"peak memory {peak / 2**20:.0f} MiB{where}"
     if "--json" in args:
@@ -333,43 +334,69 @@ def opts(data: st.DataObject, table: dict[str, st.SearchStrategy[str] | None]) -
 STACKS = [EXAMPLES / "skin5_633nm.toml", EXAMPLES / "mcml_3layer.mci"]
 
 
+def either(
+    data: st.DataObject, valid: bool, good: st.SearchStrategy[str], bad: st.SearchStrategy[str]
+) -> str:
+    """A value from ``good`` in a valid case, else from ``good`` or ``bad`` (adversarial)."""
+    return data.draw(good if valid else st.one_of(good, bad))
+
+
 @budget("transport")
 @given(st.data())
 def test_transport(data: st.DataObject) -> None:
+    valid = data.draw(st.booleans())  # half the cases should run, half probe the errors
     suffix = data.draw(st.sampled_from([".toml", ".mci"]))
-    stack = file_arg(data, suffix, STACKS)
-    args = ["transport", stack, "--photons", data.draw(count(1500, 1e10))]
+    stack = _write(suffix, STACKS[suffix == ".mci"].read_bytes()) if valid else file_arg(data, suffix, STACKS)
+    photons = st.integers(1, 1500).map(str)
+    args = ["transport", stack, "--photons", data.draw(photons if valid else count(1500, 1e10))]
+    source = either(data, valid, st.sampled_from(["pencil", "oblique", "led"]), TEXT)
+    args += ["--source", source]
+    if source == "oblique" or not valid:
+        args += ["--angle-deg", either(data, valid, st.floats(0, 89.9).map(lambda x: f"{x:g}"), NUMBER)]
+    if source == "led" or not valid:
+        args += ["--m", either(data, valid, st.floats(0, 50).map(lambda x: f"{x:g}"), NUMBER)]
     args += opts(
         data,
         {
-            "--seed": st.one_of(st.integers(-5, 2**130).map(str), NUMBER),
-            "--threads": st.one_of(st.sampled_from(["1", "2", "0", "-1", "1025", "99999999999"]), NUMBER),
-            "--source": st.one_of(st.sampled_from(["pencil", "oblique", "led"]), TEXT),
-            "--angle-deg": st.one_of(st.sampled_from(["0", "45", "89.9", "90", "-10"]), NUMBER),
-            "--m": st.one_of(st.sampled_from(["1", "0", "20", "1001"]), NUMBER),
-            "--backend": st.sampled_from(["cpu", "cuda", "gpu", ""]),
+            "--seed": st.one_of(st.integers(0, 2**100).map(str), *(() if valid else (NUMBER,))),
+            "--threads": st.sampled_from(
+                ["1", "2", "3"] if valid else ["0", "-1", "1025", "99999999999", "x"]
+            ),
+            "--backend": st.sampled_from(["cpu"] if valid else ["cpu", "cuda", "gpu", ""]),
             "--json": None,
         },
     )
     if data.draw(st.booleans()):
-        args += ["--fluence-csv", out_path(data, ".csv")]
+        args += [
+            "--fluence-csv",
+            str(_WORK / "out" / f"o{next(_counter)}.csv") if valid else out_path(data, ".csv"),
+        ]
     run_cli(args)
 
 
 @budget("skin")
 @given(st.data())
 def test_skin(data: st.DataObject) -> None:
+    v = data.draw(st.booleans())
     args = [
         "skin",
         *opts(
             data,
             {
-                "--fitzpatrick": FITZ,
-                "--site": SITE,
-                "--wavelength": WAVELENGTH,
-                "--model": st.one_of(st.sampled_from(["7-layer", "3-layer", "9-layer"]), TEXT),
-                "--age-band": st.one_of(st.sampled_from(["adult", "18-39", "40-59", "60+", "teen"]), TEXT),
-                "--sex": st.one_of(st.sampled_from(["unspecified", "female", "male", "x"]), TEXT),
+                "--fitzpatrick": st.just(
+                    either(data, v, st.sampled_from(["I", "II", "III", "IV", "V", "VI", "2"]), FITZ)
+                ),
+                "--site": st.just(
+                    either(data, v, st.sampled_from(["forehead", "cheek", "nose", "chin", "neck"]), SITE)
+                ),
+                "--wavelength": st.just(
+                    either(data, v, st.floats(400, 1100).map(lambda x: f"{x:.6g}"), WAVELENGTH)
+                ),
+                "--model": st.just(either(data, v, st.sampled_from(["7-layer", "3-layer"]), TEXT)),
+                "--age-band": st.just(
+                    either(data, v, st.sampled_from(["adult", "18-39", "40-59", "60+"]), TEXT)
+                ),
+                "--sex": st.just(either(data, v, st.sampled_from(["unspecified", "female", "male"]), TEXT)),
                 "--json": None,
             },
         ),
@@ -380,25 +407,31 @@ def test_skin(data: st.DataObject) -> None:
 @budget("depth")
 @given(st.data())
 def test_depth(data: st.DataObject) -> None:
+    v = data.draw(st.booleans())
     args = ["depth"]
-    for w in data.draw(st.lists(WAVELENGTH, min_size=0, max_size=3)):
+    good_w = st.floats(400, 1100).map(lambda x: f"{x:.5g}")
+    for w in data.draw(st.lists(good_w if v else WAVELENGTH, min_size=1 if v else 0, max_size=3)):
         args += ["-w", w]
     approx = data.draw(st.booleans())
-    args += ["--approx"] if approx else ["--photons", data.draw(count(600, 1e8))]
+    args += (
+        ["--approx"]
+        if approx
+        else ["--photons", either(data, v, st.integers(100, 600).map(str), count(600, 1e8))]
+    )
     args += opts(
         data,
         {
-            "--fitzpatrick": FITZ,
-            "--site": SITE,
-            "--fwhm": st.one_of(st.sampled_from(["0", "20", "-1", "500"]), NUMBER),
-            "--seed": st.one_of(st.integers(-3, 10).map(str), NUMBER),
-            "--model": st.sampled_from(["7-layer", "3-layer", "x"]),
+            "--fitzpatrick": st.just(either(data, v, st.sampled_from(["I", "III", "VI"]), FITZ)),
+            "--site": st.just(either(data, v, st.sampled_from(["forehead", "cheek", "neck"]), SITE)),
+            "--fwhm": st.just(either(data, v, st.sampled_from(["0", "20", "35"]), NUMBER)),
+            "--seed": st.just(either(data, v, st.integers(0, 10).map(str), NUMBER)),
+            "--model": st.sampled_from(["7-layer", "3-layer"] if v else ["7-layer", "x"]),
             "--no-cache": None,
             "--json": None,
         },
     )
     if data.draw(st.integers(0, 3)) == 0:
-        args += ["--plot", out_path(data, ".png")]
+        args += ["--plot", str(_WORK / "out" / f"d{next(_counter)}.png") if v else out_path(data, ".png")]
     run_cli(args)
 
 
@@ -416,16 +449,19 @@ def test_devices(data: st.DataObject) -> None:
 @budget("meter")
 @given(st.data())
 def test_meter(data: st.DataObject) -> None:
-    value = data.draw(st.one_of(st.floats(0, 5000).map(lambda x: f"{x:g}"), NUMBER))
+    v = data.draw(st.booleans())
+    value = either(data, v, st.floats(0, 300).map(lambda x: f"{x:g}"), NUMBER)
+    unit = either(data, v, st.sampled_from(["mW/cm2", "W/m2", "mW/cm²", "uW/cm2", "W/cm2"]), UNIT)
+    distance = either(data, v, st.floats(0, 30).map(lambda x: f"{x:g}"), NUMBER)
     if value.startswith("-"):
-        args = ["meter", "-u", data.draw(UNIT), "-d", "1", "--", value]
+        args = ["meter", "-u", unit, "-d", "1", "--", value]
     else:
-        args = ["meter", value, "-u", data.draw(UNIT), "-d", data.draw(st.one_of(NUMBER, st.just("3")))]
+        args = ["meter", value, "-u", unit, "-d", distance]
     args += opts(
         data,
         {
             "--meter": st.one_of(st.sampled_from(["TES-1333", "unknown", "Solarmeter 6.5", "tes1333"]), TEXT),
-            "--device": DEVICE_NAME,
+            "--device": st.sampled_from(DEVICE_IDS) if v else DEVICE_NAME,
             "--confirm-unit": None,
         },
     )
@@ -437,32 +473,30 @@ def test_meter(data: st.DataObject) -> None:
 @budget("evaluate")
 @given(st.data())
 def test_evaluate(data: st.DataObject) -> None:
-    # Valid runs are slow (seconds): most cases here are bad input, which must fail fast.
-    device = data.draw(
-        st.one_of(st.sampled_from(["higherdose-face-mask", "omnilux-contour-face"]), DEVICE_NAME)
-    )
-    args = [
-        "evaluate",
-        device,
-        "--photons",
-        data.draw(st.sampled_from(["1000", "10", "1e9", "x", "100000001"])),
-    ]
+    # Valid runs take seconds (the depth profiles are cached after the first): a quarter of the cases.
+    v = data.draw(st.integers(0, 3)) == 0
+    device = either(data, v, st.sampled_from(["higherdose-face-mask", "omnilux-contour-face"]), DEVICE_NAME)
+    photons = st.just("1000") if v else st.sampled_from(["1000", "10", "1e9", "x", "100000001"])
+    args = ["evaluate", device, "--photons", data.draw(photons)]
     args += opts(
         data,
         {
-            "--fitzpatrick": FITZ,
-            "--site": SITE,
-            "--minutes": st.one_of(st.sampled_from(["10", "0", "120", "121", "-1"]), NUMBER),
-            "--sessions-per-week": st.one_of(st.sampled_from(["3", "0", "21", "22"]), NUMBER),
-            "--meter-reading": st.one_of(
-                st.tuples(NUMBER, UNIT).map(" ".join), st.sampled_from(["12 mW/cm2", "12 W/cm2", "12", ""])
+            "--fitzpatrick": st.just(either(data, v, st.sampled_from(["II", "III", "V"]), FITZ)),
+            "--site": st.just(either(data, v, st.sampled_from(["forehead", "cheek"]), SITE)),
+            "--minutes": st.just(either(data, v, st.sampled_from(["3", "10", "120"]), NUMBER)),
+            "--sessions-per-week": st.just(either(data, v, st.sampled_from(["1", "3", "7"]), NUMBER)),
+            "--meter-reading": st.just(
+                either(
+                    data, v, st.sampled_from(["12 mW/cm2", "120 W/m2", "30 mW/cm2"]),
+                    st.tuples(NUMBER, UNIT).map(" ".join) | st.sampled_from(["12 W/cm2", "12", ""]),
+                )
             ),
-            "--meter-distance-cm": st.one_of(st.sampled_from(["1", "0", "501"]), NUMBER),
+            "--meter-distance-cm": st.just(either(data, v, st.sampled_from(["0", "1", "3"]), NUMBER)),
             "--json": None,
         },
-    )
+    )  # fmt: skip
     if data.draw(st.integers(0, 3)) == 0:
-        args += ["--html", out_path(data, ".html")]
+        args += ["--html", str(_WORK / "out" / f"r{next(_counter)}.html") if v else out_path(data, ".html")]
     run_cli(args)
 
 

@@ -287,3 +287,15 @@ def test_gaussian_errors() -> None:
         gaussian(633, -1)
     with pytest.raises(WavelengthRangeError):
         gaussian(1500, 10)
+
+
+def test_melanin_law_choice() -> None:
+    """``melanin_law="omlc1998"`` swaps Jacques 2013 Eq. 8 for 1.70e12·λ^-3.48 (Jacques's OMLC
+    melanin page), steeper: relative to 694 nm it absorbs more in the blue and less in the NIR."""
+    lam = np.array([450.0, 694.0, 850.0])
+    a = mua_tissue(lam, melanosome_fraction=0.1, baseline_fraction=0.0)
+    b = mua_tissue(lam, melanosome_fraction=0.1, baseline_fraction=0.0, melanin_law="omlc1998")
+    assert b == pytest.approx(0.1 * mua_melanosome_omlc1998(lam))
+    assert b[0] / b[1] > a[0] / a[1] and b[2] / b[1] < a[2] / a[1]
+    with pytest.raises(ValueError, match="omlc1998"):
+        mua_tissue(lam, melanosome_fraction=0.1, melanin_law="eumelanin")

@@ -9,7 +9,6 @@ from functools import cache
 
 import numpy as np
 import pytest
-
 from PIL import Image
 from skimage import data as skdata
 
@@ -57,7 +56,9 @@ def test_reference_patches_match_measured_spectra() -> None:
     ill = colour.SDS_ILLUMINANTS["D65"]
     sds = colour.SDS_COLOURCHECKERS["BabelColor Average"]
     with colour.utilities.suppress_warnings(colour_usage_warnings=True, colour_runtime_warnings=True):
-        xyz = np.array([colour.sd_to_XYZ(sd.copy().align(shape), cmfs=cmfs, illuminant=ill) / 100 for sd in sds.values()])
+        xyz = np.array(
+            [colour.sd_to_XYZ(sd.copy().align(shape), cmfs=cmfs, illuminant=ill) / 100 for sd in sds.values()]
+        )
     from photodose.photos.metrics import lab_from_linear_rgb
 
     de = colour.delta_E(

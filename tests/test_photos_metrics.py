@@ -9,12 +9,11 @@ from __future__ import annotations
 import io
 from functools import cache
 
+import colour
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import colour
 from PIL import Image
 from skimage import data as skdata
 
@@ -82,9 +81,7 @@ def test_ita_on_chardon_categories() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.floats(0.01, 1.0), st.floats(0.01, 1.0), st.floats(0.05, 20.0)
-)
+@given(st.floats(0.01, 1.0), st.floats(0.01, 1.0), st.floats(0.05, 20.0))
 def test_erythema_index_is_exposure_invariant(r: float, g: float, k: float) -> None:
     """EI = 100·log10(R/G) does not move when every channel is scaled (exposure); MI does."""
     assert float(erythema_index(k * r, k * g)) == pytest.approx(float(erythema_index(r, g)), abs=1e-9)
@@ -94,14 +91,14 @@ def test_erythema_index_is_exposure_invariant(r: float, g: float, k: float) -> N
 def test_regions_are_on_the_face_and_exclude_the_nose() -> None:
     a = base()
     assert a.face.eyes_detected
-    x, y, w, h = a.face.box
+    x, y, w, _h = a.face.box
     assert 150 < x < 200 and 40 < y < 90 and 80 < w < 120  # Collins' face in astronaut()
     masks = region_masks(a.face, astronaut().shape[:2])
     for name in REGIONS:
         assert masks[name].sum() > 150, name
     # a point on the nose bridge, between and below the eyes, is in no region
     mx, my = a.face.eye_midpoint
-    nose = (int(round(my + 0.4 * a.face.interocular_px)), int(round(mx)))
+    nose = (round(my + 0.4 * a.face.interocular_px), round(mx))
     assert not any(m[nose] for m in masks.values())
     # left and right cheeks sit on either side of the face centre
     cl = np.argwhere(masks["left_cheek"])[:, 1].mean()

@@ -7,8 +7,6 @@ import io
 from functools import cache
 
 import numpy as np
-import pytest
-
 from PIL import Image
 from scipy.ndimage import gaussian_filter
 from skimage import data as skdata

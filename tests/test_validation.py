@@ -253,3 +253,29 @@ def test_stored_summary_is_for_this_skin_model() -> None:
 def test_summary_line_says_when_results_are_stale(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(checks_mod, "skin_model_version", lambda: "9-newer")
     assert "older skin model" in summary_line()
+
+
+def test_ita_fit_leaves_the_blood_range_to_the_data() -> None:
+    from photodose.validation.skin_colour import ColourFit, SkinColour
+
+    c = SkinColour(60.0, 10.0, 15.0, 33.7, "intermediate")
+    ita_fit = ColourFit(0.05, (0.04, 0.06), 1.0, (1.0, 1.0), {"ita_deg": 33.7}, c, "test")
+    lab_fit = ColourFit(
+        0.05, (0.04, 0.06), 1.4, (1.1, 1.8), {"L*": 60, "a*": 10, "b*": 15, "ita_deg": 33.7}, c, "t"
+    )
+    p = SkinProfile()
+    assert ita_fit.apply(p).blood_scale_range is None
+    assert lab_fit.apply(p).blood_scale_range == (1.1, 1.8)
+
+
+def test_lab_fit_recovers_melanin_and_more_blood() -> None:
+    """A skin with 4 % melanosomes and twice the blood: fitting L*a*b* gives back melanin within
+    its range and a blood scale above 1 whose range holds the truth."""
+    truth = SkinProfile(site="cheek", melanosome_fraction=0.04, blood_scale=2.0)
+    c = skin_colour(truth, 2000, step_nm=20.0)
+    fit = fit_skin_colour(SkinProfile(site="cheek"), lab=(c.lightness, c.a_star, c.b_star), photons=600)
+    lo, hi = fit.melanosome_fraction_range
+    assert lo <= 0.04 <= hi and hi / lo < 2.5
+    blo, bhi = fit.blood_scale_range
+    assert fit.blood_scale > 1.1 and blo <= 2.0 <= bhi
+    assert fit.apply(SkinProfile(site="cheek")).blood_scale_range == fit.blood_scale_range

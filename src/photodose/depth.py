@@ -266,6 +266,11 @@ def _source(led_m: float | None) -> Any:
     return cosine_source(float(led_m))
 
 
+def _led_label(m: float) -> str:
+    lamb = " (Lambertian)" if abs(m - 1.0) < 0.01 else ""
+    return f"LEDs, cos^{m:.3g} angular profile{lamb}"
+
+
 def _check_common(model: str, photons: int) -> None:
     if model not in MODELS:
         raise SkinInputError(f"model {model!r} is not allowed; use one of: {', '.join(MODELS)}")
@@ -380,7 +385,7 @@ def depth_profile(
         per_node * len(nodes),
         seed,
         ENGINE_VERSION,
-        COLLIMATED if src is None else f"LEDs, {src.describe()}",
+        COLLIMATED if src is None else _led_label(src.m),
         skin_version,
     )
     if use_cache and seed is not None:

@@ -10,8 +10,9 @@ Definitions (radiometry of photobiomodulation; Huang et al., Dose Response 7:358
 - weekly dose: per-session dose × sessions per week.
 
 Every result is an :class:`~photodose.device.Estimate` (low / central / high) because the
-irradiance it rests on is one; the depth model's own statistical error (≲1 %) is far smaller
-than the irradiance range and is reported with the depth profile, not folded in.
+irradiance it rests on is one; with ``composition`` the dermal low/high also span the skin's
+composition range (:func:`photodose.skin.composition_bounds`). The depth model's own statistical
+error (≲1 %) is far smaller than these ranges and is reported with the depth profile, not folded in.
 """
 
 from __future__ import annotations

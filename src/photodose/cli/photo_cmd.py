@@ -17,7 +17,9 @@ from photodose.cli.errors import bad_input
 if TYPE_CHECKING:
     from photodose.photos.store import PhotoStore
 
-photo_app = typer.Typer(help="Progress photos: add one, measured and stored without metadata.", no_args_is_help=True)
+photo_app = typer.Typer(
+    help="Progress photos: add one, measured and stored without metadata.", no_args_is_help=True
+)
 app.add_typer(photo_app, name="photo")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
@@ -25,7 +27,12 @@ INSTALL_FIX = "install the photos extra: pip install 'photodose[photos]'"
 
 
 def _missing_extra(e: ImportError, as_json: bool) -> NoReturn:
-    bad_input("photos extra", f"photo analysis needs {e.name or 'a package'} (not installed)", INSTALL_FIX, as_json=as_json)
+    bad_input(
+        "photos extra",
+        f"photo analysis needs {e.name or 'a package'} (not installed)",
+        INSTALL_FIX,
+        as_json=as_json,
+    )
 
 
 def _open_store(as_json: bool) -> PhotoStore:
@@ -50,11 +57,15 @@ def _parse_date(text: str | None, as_json: bool) -> date | None:
     try:
         d = date.fromisoformat(text.strip())
     except ValueError:
-        bad_input("--date", f"{text!r} is not a date", "give it as YYYY-MM-DD, e.g. 2026-11-30", as_json=as_json)
+        bad_input(
+            "--date", f"{text!r} is not a date", "give it as YYYY-MM-DD, e.g. 2026-11-30", as_json=as_json
+        )
     if d > date.today():
         bad_input("--date", f"{d} is in the future", "give the day the photo was taken", as_json=as_json)
     if d.year < 1990:
-        bad_input("--date", f"{d} is before digital photos", "give the day the photo was taken", as_json=as_json)
+        bad_input(
+            "--date", f"{d} is before digital photos", "give the day the photo was taken", as_json=as_json
+        )
     return d
 
 
@@ -106,7 +117,8 @@ def add(
 
     con = Console()
     con.print(
-        f"{'stored' if result.new else 'already stored'}: {rec.sha256[:12]}… ({rec.taken_on}) → {rec.image_path}"
+        f"{'stored' if result.new else 'already stored'}: {rec.sha256[:12]}… ({rec.taken_on})"
+        f" → {rec.image_path}"
     )
     if payload["stripped_metadata"]:
         con.print(f"metadata removed: {', '.join(payload['stripped_metadata'])}", highlight=False)
@@ -123,12 +135,16 @@ def add(
         f"EI {fmt('erythema_index')}  a* spread {fmt('a_sd')}  texture {fmt('texture')}",
         highlight=False,
     )
-    con.print("`photodose progress` shows the trend once you have photos on three or more days.", highlight=False)
+    con.print(
+        "`photodose progress` shows the trend once you have photos on three or more days.", highlight=False
+    )
 
 
 @app.command("progress")
 def progress_cmd(
-    plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart of the trends (PNG, SVG, PDF).")] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write a chart of the trends (PNG, SVG, PDF).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Trends in your photo metrics, with a change called only beyond same-day repeat noise."""
@@ -179,7 +195,9 @@ def progress_cmd(
             else f"{slope:+.2f} ({t['ci95_low_per_30d']:+.2f} … {t['ci95_high_per_30d']:+.2f})"
         )
         mdc = "unknown" if t["mdc95"] is None else f"{t['mdc95']:.2f}"
-        table.add_row(labels.get(t["metric"], t["metric"]), f"{t['first']:.1f} → {t['last']:.1f}", ci, mdc, t["verdict"])
+        table.add_row(
+            labels.get(t["metric"], t["metric"]), f"{t['first']:.1f} → {t['last']:.1f}", ci, mdc, t["verdict"]
+        )
     con.print(table)
     con.print(summary["method"], highlight=False)
     con.print(summary["skin_model"].get("command", summary["skin_model"]["note"]), highlight=False)

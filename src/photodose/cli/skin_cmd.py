@@ -142,7 +142,8 @@ def skin_command(
     console.print(t)
     console.print(
         "Sources and confidence of every value: photodose/data/optics "
-        "(skin_layers.toml, face_sites.csv, fitzpatrick_melanin.csv)."
+        "(skin_layers.toml, face_sites.csv, fitzpatrick_melanin.csv, underlying_tissue.toml). "
+        "Reflectance and colour: photodose skin --spectrum."
     )
 
 

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from photodose.photos.colour_correction import Correction, clip_level, correct_colour, shades_of_grey_illuminant
+from photodose.photos.colour_correction import (
+    Correction,
+    clip_level,
+    correct_colour,
+    shades_of_grey_illuminant,
+)
 from photodose.photos.decode import DecodedImage, analysis_image, srgb_to_linear
 from photodose.photos.metrics import lab_from_linear_rgb, region_metrics
 from photodose.photos.quality import Quality, assess_quality, side_balance
-from photodose.photos.regions import REGIONS, FaceGeometry, detect_face_haar, region_masks, skin_pixels
+from photodose.photos.regions import (
+    REGION_POLYGONS_D,
+    REGIONS,
+    FaceGeometry,
+    detect_face_haar,
+    region_masks,
+    skin_pixels,
+)
 
 #: A region with fewer skin pixels than this (analysis resolution) is flagged as unreliable.
 MIN_REGION_PIXELS = 150
@@ -50,6 +62,30 @@ class PhotoAnalysis:
         }
 
 
+def face_window(face: FaceGeometry, shape: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Rows r0:r1 and columns c0:c1 holding the face box and every region, with a margin for the
+    texture filter, clipped to the image."""
+    pts = np.vstack([face.to_image(np.array(p)) for polys in REGION_POLYGONS_D.values() for p in polys])
+    x, y, w, h = face.box
+    pad = 0.3 * face.interocular_px + 2
+    c0 = int(max(min(pts[:, 0].min(), x) - pad, 0))
+    c1 = int(min(max(pts[:, 0].max(), x + w) + pad + 1, shape[1]))
+    r0 = int(max(min(pts[:, 1].min(), y) - pad, 0))
+    r1 = int(min(max(pts[:, 1].max(), y + h) + pad + 1, shape[0]))
+    return r0, r1, c0, c1
+
+
+def shift_face(face: FaceGeometry, dx: int, dy: int) -> FaceGeometry:
+    """The same face in a window whose top-left corner is at (dx, dy) of the image."""
+    x, y, w, h = face.box
+    return replace(
+        face,
+        box=(x - dx, y - dy, w, h),
+        left_eye=(face.left_eye[0] - dx, face.left_eye[1] - dy),
+        right_eye=(face.right_eye[0] - dx, face.right_eye[1] - dy),
+    )
+
+
 def analyse_photo(decoded: DecodedImage, reference: dict[str, float] | None = None) -> PhotoAnalysis:
     """Measure a decoded photo. ``reference``: light of an earlier photo (see :func:`assess_quality`).
 
@@ -59,11 +95,15 @@ def analyse_photo(decoded: DecodedImage, reference: dict[str, float] | None = No
     scale = decoded.width / srgb.shape[1]
     face = detect_face_haar(srgb)
     linear = srgb_to_linear(srgb)
-    correction = correct_colour(linear, srgb.astype(np.float64) / 255.0)
+    # Colour is estimated on the whole frame but corrected and measured only around the face.
+    window = face_window(face, (srgb.shape[0], srgb.shape[1]))
+    r0, r1, c0, c1 = window
+    correction = correct_colour(linear, srgb.astype(np.float64) / 255.0, window)
     lab = lab_from_linear_rgb(correction.linear_rgb)
-    shape = (srgb.shape[0], srgb.shape[1])
+    local = shift_face(face, c0, r0)
+    shape = (r1 - r0, c1 - c0)
     clip = clip_level(linear)
-    masks = {k: skin_pixels(linear, m, clip) for k, m in region_masks(face, shape).items()}
+    masks = {k: skin_pixels(linear[r0:r1, c0:c1], m, clip) for k, m in region_masks(local, shape).items()}
     union = np.zeros(shape, dtype=bool)
     for m in masks.values():
         union |= m
@@ -72,7 +112,7 @@ def analyse_photo(decoded: DecodedImage, reference: dict[str, float] | None = No
         for name, m in [*masks.items(), ("face", union)]
     }
     illum = shades_of_grey_illuminant(linear)
-    x, y, w, h = face.box
+    x, y, w, h = local.box
     quality = assess_quality(
         srgb,
         face,

@@ -92,11 +92,27 @@ def shades_of_grey_illuminant(
     return np.asarray(e / e.sum(), dtype=np.float64)
 
 
-def shades_of_grey_correction(linear_rgb: NDArray[np.float64], p: float = SHADES_OF_GREY_P) -> Correction:
-    """White balance by the shades-of-grey estimate: channel c scaled by e_G / e_c (green unchanged)."""
+Window = tuple[int, int, int, int]  # rows r0:r1, columns c0:c1
+
+
+def _cut(image: NDArray[np.float64], window: Window | None) -> NDArray[np.float64]:
+    if window is None:
+        return np.asarray(image, dtype=np.float64)
+    r0, r1, c0, c1 = window
+    return np.asarray(image[r0:r1, c0:c1], dtype=np.float64)
+
+
+def shades_of_grey_correction(
+    linear_rgb: NDArray[np.float64], p: float = SHADES_OF_GREY_P, window: Window | None = None
+) -> Correction:
+    """White balance by the shades-of-grey estimate: channel c scaled by e_G / e_c (green unchanged).
+
+    The illuminant is estimated on the whole image; the corrected pixels returned are those of
+    ``window`` (rows r0:r1, columns c0:c1; None: the whole image).
+    """
     e = shades_of_grey_illuminant(linear_rgb, p)
     gains = e[1] / np.maximum(e, 1e-9)
-    out = np.clip(np.asarray(linear_rgb, dtype=np.float64) * gains, 0.0, 1.0)
+    out = np.clip(_cut(linear_rgb, window) * gains, 0.0, 1.0)
     return Correction(
         linear_rgb=out,
         method="shades-of-grey",
@@ -129,8 +145,10 @@ def detect_colorchecker(srgb_float: NDArray[np.float64]) -> NDArray[np.float64] 
         swatches = np.asarray(result.swatch_colours, dtype=np.float64).reshape(-1, 3)
         if swatches.shape[0] != 24 or not np.all(np.isfinite(swatches)):
             continue
-        linear = np.asarray(colour.cctf_decoding(np.clip(swatches, 0.0, 1.0), function="sRGB"), dtype=np.float64)
-        # The detector can return the chart rotated by 180°: white (patch 19) must be brighter than black (24).
+        linear = np.asarray(
+            colour.cctf_decoding(np.clip(swatches, 0.0, 1.0), function="sRGB"), dtype=np.float64
+        )
+        # The detector can return the chart rotated by 180°: white (patch 19) is brighter than black (24).
         if linear[18].mean() < linear[23].mean():
             linear = linear[::-1]
         return linear
@@ -138,16 +156,19 @@ def detect_colorchecker(srgb_float: NDArray[np.float64]) -> NDArray[np.float64] 
 
 
 def colorchecker_correction(
-    linear_rgb: NDArray[np.float64], measured_patches: NDArray[np.float64]
+    linear_rgb: NDArray[np.float64], measured_patches: NDArray[np.float64], window: Window | None = None
 ) -> Correction:
-    """Correct ``linear_rgb`` with the 3×3 matrix fitted from measured to reference patches (Cheung 2004)."""
+    """Correct ``linear_rgb`` (its ``window``, if given) with the 3×3 matrix fitted from measured to
+    reference patches (Cheung 2004)."""
     import colour
 
     ref = colorchecker_reference_linear_srgb()
     with colour.utilities.suppress_warnings(colour_usage_warnings=True, colour_runtime_warnings=True):
-        M = colour.characterisation.matrix_colour_correction(measured_patches, ref, method="Cheung 2004", terms=3)
+        M = colour.characterisation.matrix_colour_correction(
+            measured_patches, ref, method="Cheung 2004", terms=3
+        )
     M = np.asarray(M, dtype=np.float64)
-    out = np.clip(np.asarray(linear_rgb, dtype=np.float64) @ M.T, 0.0, 1.0)
+    out = np.clip(_cut(linear_rgb, window) @ M.T, 0.0, 1.0)
     fitted = np.clip(measured_patches @ M.T, 0.0, 1.0)
     de = delta_e2000_linear_srgb(fitted, ref)
     return Correction(
@@ -169,13 +190,20 @@ def delta_e2000_linear_srgb(a: NDArray[np.float64], b: NDArray[np.float64]) -> N
     return np.asarray(colour.delta_E(lab_from_linear_rgb(a), lab_from_linear_rgb(b), method="CIE 2000"))
 
 
-def correct_colour(linear_rgb: NDArray[np.float64], srgb_float: NDArray[np.float64] | None = None) -> Correction:
-    """The best correction available: a ColorChecker in the frame, else shades of grey (flagged weaker)."""
+def correct_colour(
+    linear_rgb: NDArray[np.float64],
+    srgb_float: NDArray[np.float64] | None = None,
+    window: Window | None = None,
+) -> Correction:
+    """The best correction available: a ColorChecker in the frame, else shades of grey (flagged weaker).
+
+    Both are estimated on the whole image; the corrected pixels returned are those of ``window``.
+    """
     if srgb_float is not None:
         try:
             patches = detect_colorchecker(srgb_float)
-        except Exception:  # noqa: BLE001 - the detector may fail on arbitrary photos; fall back
+        except Exception:  # the detector may fail on arbitrary photos: fall back
             patches = None
         if patches is not None:
-            return colorchecker_correction(linear_rgb, patches)
-    return shades_of_grey_correction(linear_rgb)
+            return colorchecker_correction(linear_rgb, patches, window)
+    return shades_of_grey_correction(linear_rgb, window=window)

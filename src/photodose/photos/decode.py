@@ -94,7 +94,9 @@ def _jpeg_end(data: bytes) -> int:
     while pos < n:
         if data[pos] != 0xFF:
             raise PhotoError(
-                "IMAGE", "the JPEG structure is corrupt (no marker where one must be)", "export the photo again"
+                "IMAGE",
+                "the JPEG structure is corrupt (no marker where one must be)",
+                "export the photo again",
             )
         while pos < n and data[pos] == 0xFF:  # fill bytes
             pos += 1
@@ -103,7 +105,7 @@ def _jpeg_end(data: bytes) -> int:
         marker = data[pos]
         pos += 1
         if marker == 0xD9:  # EOI
-            return pos
+            return int(pos)
         if marker in (0x01, *range(0xD0, 0xD8)):  # TEM, RSTn: no length
             continue
         if pos + 2 > n:
@@ -138,12 +140,12 @@ def _png_end(data: bytes) -> int:
         if ctype == b"IEND":
             if pos > n:
                 break
-            return pos
+            return int(pos)
     raise PhotoError("IMAGE", "the PNG file is truncated (no IEND chunk)", "export it again")
 
 
 def _webp_end(data: bytes) -> int:
-    (size,) = struct.unpack("<I", data[4:8])
+    size = int(struct.unpack("<I", data[4:8])[0])
     end = 8 + size + (size & 1)
     if end > len(data):
         raise PhotoError("IMAGE", "the WebP file is truncated", "export it again")
@@ -158,7 +160,9 @@ def container_end(data: bytes, fmt: str) -> int:
 def read_photo_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of the photo at ``path`` after checks on the path itself (exists, regular file, size)."""
     if not path.exists():
-        raise PhotoError("IMAGE", f"{path.name!r} does not exist", "give the path of a JPEG, PNG or WebP photo")
+        raise PhotoError(
+            "IMAGE", f"{path.name!r} does not exist", "give the path of a JPEG, PNG or WebP photo"
+        )
     if not path.is_file():
         raise PhotoError("IMAGE", f"{path.name!r} is not a regular file", "give the path of a photo file")
     size = path.stat().st_size
@@ -184,7 +188,9 @@ def decode_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> DecodedImage:
     if len(data) == 0:
         raise PhotoError("IMAGE", "the file is empty", "give a photo file")
     if len(data) > MAX_FILE_BYTES:
-        raise PhotoError("IMAGE", "the file is too large", "export the photo as a JPEG of at most 48 megapixels")
+        raise PhotoError(
+            "IMAGE", "the file is too large", "export the photo as a JPEG of at most 48 megapixels"
+        )
     fmt = sniff_format(data)
     if fmt is None:
         raise PhotoError(
@@ -244,13 +250,17 @@ def decode_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> DecodedImage:
         Image.MAX_IMAGE_PIXELS = previous_limit
 
     taken_at = _exif_datetime(img)
-    stripped = sorted(k for k in img.info if k not in ("dpi", "jfif", "jfif_version", "jfif_unit", "jfif_density"))
+    stripped = sorted(
+        k for k in img.info if k not in ("dpi", "jfif", "jfif_version", "jfif_unit", "jfif_density")
+    )
     if img.getexif():
         stripped.append("exif")
     icc = img.info.get("icc_profile")
     img = ImageOps.exif_transpose(img)
     if img.mode not in ("RGB", "RGBA", "L", "LA", "P", "I;16", "I", "CMYK", "YCbCr"):
-        raise PhotoError("IMAGE", f"unsupported pixel mode {img.mode!r}", "export the photo as 8-bit RGB JPEG or PNG")
+        raise PhotoError(
+            "IMAGE", f"unsupported pixel mode {img.mode!r}", "export the photo as 8-bit RGB JPEG or PNG"
+        )
     if img.mode == "CMYK" and not icc:
         raise PhotoError("IMAGE", "a CMYK image without a colour profile", "export it as RGB")
     icc_converted = False
@@ -299,7 +309,7 @@ def encode_png(srgb_u8: NDArray[np.uint8]) -> bytes:
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.fromarray(srgb_u8, mode="RGB").save(buf, format="PNG", optimize=False, compress_level=6)
+    Image.fromarray(srgb_u8, mode="RGB").save(buf, format="PNG", optimize=False, compress_level=3)
     return buf.getvalue()
 
 
@@ -311,8 +321,10 @@ def srgb_to_linear(srgb: NDArray[Any]) -> NDArray[np.float64]:
     import colour
 
     v = np.asarray(srgb)
-    x = v.astype(np.float64) / 255.0 if v.dtype == np.uint8 else v.astype(np.float64)
-    return np.asarray(colour.cctf_decoding(x, function="sRGB"), dtype=np.float64)
+    if v.dtype == np.uint8:  # 256 possible values: decode them once and look up (same numbers, faster)
+        lut = np.asarray(colour.cctf_decoding(np.arange(256) / 255.0, function="sRGB"), dtype=np.float64)
+        return np.asarray(lut[v], dtype=np.float64)
+    return np.asarray(colour.cctf_decoding(v.astype(np.float64), function="sRGB"), dtype=np.float64)
 
 
 def linear_to_srgb(linear: NDArray[Any]) -> NDArray[np.float64]:

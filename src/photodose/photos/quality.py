@@ -71,7 +71,9 @@ class Quality:
         return {"status": self.status, "reasons": list(self.reasons), "values": dict(self.values)}
 
 
-def laplacian_variance(srgb_u8: NDArray[np.uint8], box: tuple[int, int, int, int], width_px: int = 256) -> float:
+def laplacian_variance(
+    srgb_u8: NDArray[np.uint8], box: tuple[int, int, int, int], width_px: int = 256
+) -> float:
     """Focus measure: variance of the Laplacian of the grey face crop resampled to ``width_px`` wide."""
     import cv2
 
@@ -80,7 +82,7 @@ def laplacian_variance(srgb_u8: NDArray[np.uint8], box: tuple[int, int, int, int
     grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
     scale = width_px / max(grey.shape[1], 1)
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-    grey = cv2.resize(grey, (width_px, max(int(round(grey.shape[0] * scale)), 1)), interpolation=interp)
+    grey = cv2.resize(grey, (width_px, max(round(grey.shape[0] * scale), 1)), interpolation=interp)
     return float(cv2.Laplacian(grey, cv2.CV_64F).var())
 
 
@@ -116,7 +118,9 @@ def assess_quality(
     sharp = laplacian_variance(srgb_u8, face.box)
     q.values["laplacian_var"] = sharp
     if sharp < BLUR_REJECT:
-        q.reject(f"blurred (focus measure {sharp:.0f} < {BLUR_REJECT:.0f}): hold still, tap to focus on the face")
+        q.reject(
+            f"blurred (focus measure {sharp:.0f} < {BLUR_REJECT:.0f}): hold still, tap to focus on the face"
+        )
     elif sharp < BLUR_FLAG:
         q.flag(f"slightly soft (focus measure {sharp:.0f} < {BLUR_FLAG:.0f}): texture reads low")
 
@@ -130,7 +134,9 @@ def assess_quality(
     med_L = float(np.median(face_lab[..., 0]))
     q.values["face_L_median"] = med_L
     if not L_MEDIAN_RANGE[0] <= med_L <= L_MEDIAN_RANGE[1]:
-        q.flag(f"face median L* {med_L:.0f} outside {L_MEDIAN_RANGE[0]:.0f}–{L_MEDIAN_RANGE[1]:.0f}: exposure")
+        q.flag(
+            f"face median L* {med_L:.0f} outside {L_MEDIAN_RANGE[0]:.0f}–{L_MEDIAN_RANGE[1]:.0f}: exposure"
+        )
 
     iod = face.interocular_px * scale_to_full
     q.values["interocular_px"] = iod
@@ -159,10 +165,16 @@ def assess_quality(
     if balance is not None:
         q.values["balance"] = balance
     if reference and illuminant_rg is not None and "illuminant_r" in reference:
-        d = float(np.hypot(illuminant_rg[0] - reference["illuminant_r"], illuminant_rg[1] - reference["illuminant_g"]))
+        d = float(
+            np.hypot(
+                illuminant_rg[0] - reference["illuminant_r"], illuminant_rg[1] - reference["illuminant_g"]
+            )
+        )
         q.values["illuminant_change"] = d
         if d > ILLUMINANT_CHANGE_FLAG:
-            q.flag(f"the light's colour changed since the first photo (Δrg {d:.3f}): use the same place and lamp")
+            q.flag(
+                f"the light's colour changed since the first photo (Δrg {d:.3f}): use the same place and lamp"
+            )
     if reference and balance is not None and "balance" in reference:
         db = abs(balance - reference["balance"])
         q.values["balance_change"] = db

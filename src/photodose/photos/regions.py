@@ -83,13 +83,14 @@ class FaceGeometry:
         a = np.radians(self.roll_deg)
         rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
         cx, cy = self.eye_midpoint
-        return (np.asarray(points_d, dtype=np.float64) * d) @ rot.T + np.array([cx, cy])
+        out: NDArray[np.float64] = (np.asarray(points_d, dtype=np.float64) * d) @ rot.T + np.array([cx, cy])
+        return out
 
 
 def _cascade(name: str) -> Any:
     import cv2
 
-    clf = cv2.CascadeClassifier(cv2.data.haarcascades + name)
+    clf = cv2.CascadeClassifier(cv2.data.haarcascades + name)  # type: ignore[attr-defined]
     if clf.empty():  # pragma: no cover - an OpenCV build without cascades (5.x)
         raise PhotoError(
             "IMAGE",
@@ -106,8 +107,9 @@ def detect_face_haar(srgb_u8: NDArray[np.uint8]) -> FaceGeometry:
     """
     import cv2
 
-    grey = cv2.cvtColor(np.ascontiguousarray(srgb_u8), cv2.COLOR_RGB2GRAY)
-    grey = cv2.equalizeHist(grey)
+    grey: NDArray[np.uint8] = np.asarray(
+        cv2.equalizeHist(cv2.cvtColor(np.ascontiguousarray(srgb_u8), cv2.COLOR_RGB2GRAY)), dtype=np.uint8
+    )
     h_img, w_img = grey.shape
     min_side = max(40, int(0.08 * min(h_img, w_img)))
     faces = _cascade("haarcascade_frontalface_default.xml").detectMultiScale(
@@ -155,7 +157,7 @@ def polygon_mask(shape: tuple[int, int], polygon_xy: NDArray[np.float64]) -> NDA
     from skimage.draw import polygon
 
     mask = np.zeros(shape, dtype=bool)
-    rr, cc = polygon(polygon_xy[:, 1], polygon_xy[:, 0], shape=shape)
+    rr, cc = polygon(polygon_xy[:, 1], polygon_xy[:, 0], shape=shape)  # type: ignore[no-untyped-call]
     mask[rr, cc] = True
     return mask
 
@@ -182,4 +184,5 @@ def skin_pixels(linear_rgb: NDArray[np.float64], mask: NDArray[np.bool_], clip: 
     Both thresholds scale with exposure, so a darker copy of a photo keeps the same pixels.
     """
     top = linear_rgb.max(axis=-1)
-    return mask & (top < 0.95 * clip) & (top > 0.015 * clip)
+    keep: NDArray[np.bool_] = mask & (top < 0.95 * clip) & (top > 0.015 * clip)
+    return keep

@@ -1,4 +1,4 @@
-"""Adding a photo and reading progress: the steps behind ``photodose photo add`` and ``photodose progress``."""
+"""Adding a photo and reading progress: what ``photodose photo add`` and ``photodose progress`` run."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +135,7 @@ class PhotoStore:
             sha256=decoded.sha256,
             file_sha256=decoded.file_sha256,
             taken_on=taken_on,
-            added_at=datetime.now(timezone.utc).replace(tzinfo=None),
+            added_at=datetime.now(UTC).replace(tzinfo=None),
             width=decoded.width,
             height=decoded.height,
             source_format=decoded.format,

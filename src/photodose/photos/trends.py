@@ -51,7 +51,7 @@ class Trend:
 
 
 def same_day_noise(days: Sequence[date], values: Sequence[float]) -> tuple[float | None, int]:
-    """Pooled within-day SD of repeat photos (the SEM) and its degrees of freedom; (None, 0) without repeats."""
+    """Pooled within-day SD of repeat photos (the SEM) and its degrees of freedom; (None, 0) if none."""
     groups: dict[date, list[float]] = defaultdict(list)
     for d, v in zip(days, values, strict=True):
         if np.isfinite(v):
@@ -70,7 +70,7 @@ def same_day_noise(days: Sequence[date], values: Sequence[float]) -> tuple[float
 
 def minimal_detectable_change(sem: float) -> float:
     """MDC95 = 1.96·√2·SEM (Weir 2005)."""
-    return Z95 * np.sqrt(2.0) * sem
+    return float(Z95 * np.sqrt(2.0) * sem)
 
 
 def metric_trend(

@@ -202,7 +202,8 @@ def render_html(ev: Evaluation) -> str:
         overall[ci.channel] = summary_stats(face, emap, treated_mask(ev.device, face, None))
     headline = [v for v in ev.verdicts if v.verdict != "wavelength_not_studied"][:4]
     skin_note = (
-        f"Fitzpatrick {ev.skin.fitzpatrick} (epidermal melanin: an assumption with a range), "
+        f"Fitzpatrick {ev.skin.fitzpatrick} (epidermal melanin calibrated to in vivo absorption, "
+        "Norvang 1997; its range and that of blood are carried into the dermal dose), "
         f"{ev.skin.site} layer thicknesses (cited), chromophores and scattering (cited; see "
         "photodose skin --json)."
     )

@@ -20,7 +20,7 @@ the packaged evidence tables).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -205,8 +205,62 @@ def _lch(t: tuple[float, float, float]) -> dict[str, float | None]:
 
 
 @dataclass(frozen=True)
+class Point:
+    """One labelled point of the bottom line (``key`` is stable; ``label`` is for people)."""
+
+    key: str  # "dose" | "trials" | "action" | "stated" | "caveat"
+    label: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"key": self.key, "label": self.label, "text": self.text}
+
+
+@dataclass(frozen=True)
+class StatedReading:
+    """A stated figure that disagrees with the model, read for one channel: the dose per session
+    and the verdicts at the stated figure and at the model's (or the meter's) face average."""
+
+    channel: str
+    wavelength_nm: float
+    stated_mw_cm2: float
+    stated_text: str
+    stated_by: str
+    classification: str  # budget: face_average | peak_only | implausible
+    more_credible: str  # stated | modelled | both | measured
+    minutes: float
+    dose_at_stated_j_cm2: float
+    modelled_mw_cm2: tuple[float, float, float]
+    dose_at_modelled_j_cm2: float
+    verdicts_at_stated: tuple[tuple[str, str], ...]  # (indication name, verdict)
+    verdicts_at_modelled: tuple[tuple[str, str], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel,
+            "wavelength_nm": self.wavelength_nm,
+            "stated_mw_cm2": self.stated_mw_cm2,
+            "stated_text": self.stated_text,
+            "stated_by": self.stated_by,
+            "classification": self.classification,
+            "more_credible": self.more_credible,
+            "minutes": self.minutes,
+            "dose_at_stated_j_cm2": self.dose_at_stated_j_cm2,
+            "modelled_mw_cm2": _lch(self.modelled_mw_cm2),
+            "dose_at_modelled_j_cm2": self.dose_at_modelled_j_cm2,
+            "verdicts_at_stated": [{"indication": i, "verdict": v} for i, v in self.verdicts_at_stated],
+            "verdicts_at_modelled": [{"indication": i, "verdict": v} for i, v in self.verdicts_at_modelled],
+        }
+
+
+@dataclass(frozen=True)
 class BottomLine:
-    """The paragraph and its parts (each sentence is also kept on its own)."""
+    """A one-sentence headline and a few short labelled points, and the numbers behind them.
+
+    ``dose``, ``comparison``, ``action`` + ``meter`` and ``stated`` are the texts of the points
+    "Dose", "Versus trials", "What to do" and "The maker's figure" (empty when there is nothing
+    to say); ``paragraph`` is the headline followed by the points, as one string.
+    """
 
     dose: str
     comparison: str
@@ -216,18 +270,46 @@ class BottomLine:
     targets: tuple[DoseTarget, ...] = ()
     no_tested_dose: tuple[str, ...] = ()
     calibrated_to_meter: bool = False
+    headline: str = ""
+    stated: str = ""
+    stated_label: str = "The maker's figure"
+    stated_readings: tuple[StatedReading, ...] = ()
+
+    @property
+    def points(self) -> tuple[Point, ...]:
+        """The labelled points, in reading order (empty ones left out)."""
+        what_to_do = " ".join(s for s in (self.action, self.meter) if s)
+        pts = (
+            Point("dose", "Dose", self.dose),
+            Point("trials", "Versus trials", self.comparison),
+            Point("action", "What to do", what_to_do),
+            Point("stated", self.stated_label, self.stated),
+            Point("caveat", "Note", self.caveat),
+        )
+        return tuple(p for p in pts if p.text)
+
+    @property
+    def stated_disagrees(self) -> bool:
+        """A stated irradiance or dose disagrees with the model (or the meter)."""
+        return bool(self.stated_readings)
 
     @property
     def paragraph(self) -> str:
-        return " ".join(s for s in (self.dose, self.comparison, self.action, self.meter, self.caveat) if s)
+        """Headline, then each point as "Label: text." — the whole bottom line as one string."""
+        return " ".join([self.headline, *(f"{p.label}: {p.text}" for p in self.points)]).strip()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.paragraph,
+            "headline": self.headline,
+            "points": [p.to_dict() for p in self.points],
             "dose": self.dose,
             "comparison": self.comparison,
             "action": self.action,
             "meter": self.meter,
+            "stated": self.stated,
+            "stated_disagrees": self.stated_disagrees,
+            "stated_readings": [r.to_dict() for r in self.stated_readings],
             "caveat": self.caveat,
             "calibrated_to_meter": self.calibrated_to_meter,
             "targets": [t.to_dict() for t in self.targets],
@@ -254,13 +336,6 @@ def _minutes(x: float) -> str:
     return f"{_g(x)} min"
 
 
-def _span(t: tuple[float, float, float], unit: str) -> str:
-    lo, c, hi = t
-    if math.isclose(lo, hi, rel_tol=1e-6):
-        return f"{_g(c)} {unit}"
-    return f"{_g(c)} {unit} (range {_g(lo)}–{_g(hi)})"
-
-
 def _timer_max(device: DeviceSpec, channels: Sequence[str]) -> float | None:
     """Longest timer setting among the device's modes that run these channels [min]."""
     best: float | None = None
@@ -278,6 +353,12 @@ _POSITION = {
     "below_studied_range": "below the doses tested",
     "within_studied_range": "within the doses tested",
     "above_studied_range": "above the doses tested",
+}
+_WORD = {"below_studied_range": "below", "within_studied_range": "within", "above_studied_range": "above"}
+_EVERY = {
+    "below_studied_range": "below every tested dose",
+    "within_studied_range": "within the tested doses",
+    "above_studied_range": "above every tested dose",
 }
 
 
@@ -339,27 +420,24 @@ def _cite_short(citation: str) -> str:
     return citation.split(",")[0].strip()
 
 
-def bottom_line(
-    device: DeviceSpec,
-    doses: Sequence[ChannelDose],
-    verdicts: Sequence[Verdict],
-    session_minutes: float,
-    *,
-    calibrated_to_meter: bool = False,
-) -> BottomLine:
-    """The bottom line of an evaluation (see the module docstring for the arithmetic).
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
 
-    Parameters
-    ----------
-    device : the device (its timers bound what a session can be)
-    doses : per-channel doses of one session (surface fluence and irradiance, low/central/high)
-    verdicts : the verdicts against the controlled trials, per indication and band
-    session_minutes : the session length the doses were computed for [min]
-    calibrated_to_meter : the irradiance comes from the person's meter reading
-    """
-    if not doses:
-        raise ValueError("doses: empty; evaluate at least one channel")
-    # 1. the dose
+
+def _join(items: Sequence[str], word: str = "and") -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
+# ------------------------------------------------------------------------ the points ----
+
+
+def _dose_point(
+    doses: Sequence[ChannelDose], session_minutes: float, calibrated_to_meter: bool
+) -> tuple[str, str, float]:
+    """(the "Dose" point, the short dose for the headline, the widest high/low ratio)."""
     parts = [
         f"{_g(d.surface_fluence_j_cm2.central)} J/cm² of {_chan(d.channel)} ({_g(d.wavelength_nm)} nm)"
         for d in doses
@@ -373,11 +451,11 @@ def bottom_line(
     if same:
         rng = f"range {_g(f0.low)}–{_g(f0.high)} J/cm²" + (" each" if len(doses) > 1 else "")
     else:
-        rng = "; ".join(
+        rng = "ranges " + "; ".join(
             f"{_chan(d.channel)} {_g(d.surface_fluence_j_cm2.low)}–{_g(d.surface_fluence_j_cm2.high)}"
             for d in doses
         )
-        rng = "ranges " + rng + " J/cm²"
+        rng += " J/cm²"
     width = max(d.surface_fluence_j_cm2.high / max(d.surface_fluence_j_cm2.low, 1e-300) for d in doses)
     if calibrated_to_meter:
         why = "calibrated to your meter reading"
@@ -385,12 +463,345 @@ def bottom_line(
         why = "wide because the light output of this device is not published and is assumed"
     else:
         why = "from the device's published figures"
-    dose = (
-        f"Your skin gets about {_join(parts)} per {_g(session_minutes)}-minute session at the surface "
-        f"({rng}; {why})."
+    point = (
+        f"About {_join(parts)} per {_g(session_minutes)}-minute session at the skin's surface ({rng}; {why})."
     )
+    centrals = [_g(d.surface_fluence_j_cm2.central) for d in doses]
+    names = [_chan(d.channel) for d in doses]
+    if len(doses) == 1:
+        short = f"{centrals[0]} J/cm² of {names[0]} light"
+    elif len(set(centrals)) == 1:
+        short = f"{centrals[0]} J/cm² each of {_join(names)} light"
+    elif len(doses) == 2:
+        short = f"{centrals[0]} J/cm² of {names[0]} and {centrals[1]} J/cm² of {names[1]} light"
+    else:
+        vals = [d.surface_fluence_j_cm2.central for d in doses]
+        short = f"{_g(min(vals))}–{_g(max(vals))} J/cm² per colour"
+    return point, short, width
 
-    # 2. the comparison and 3. what it takes
+
+def _trials_point(targets: Sequence[DoseTarget], untested: Sequence[str]) -> str:
+    """The "Versus trials" point: position per verdict, uncertainty said once."""
+    if not targets:
+        return (
+            "No controlled trial in photodose's evidence table reported a dose in this device's "
+            "wavelength bands, so there is no tested dose to compare with."
+        )
+    groups: dict[str, dict[str, list[str]]] = {}
+    for t in targets:
+        groups.setdefault(t.verdict, {}).setdefault(_short_band(t.band_name), []).append(t.indication_name)
+    bits = []
+    for i, (verdict, by_band) in enumerate(groups.items()):
+        labels = _join([f"{_join(inds)} ({band})" for band, inds in by_band.items()])
+        pos = _POSITION[verdict] if i == 0 else f"{_WORD[verdict]} them"
+        bits.append(f"{pos} for {labels}")
+    text = _cap("; ".join(bits)) + "."
+    unsure = [t for t in targets if t.uncertain]
+    if unsure and len(unsure) == len(targets):
+        text += (
+            " Each is uncertain: the dose range crosses a tested dose."
+            if len(targets) > 1
+            else " This is uncertain: the dose range crosses a tested dose."
+        )
+    elif unsure:
+        text += f" Uncertain for {_join([_label(t) for t in unsure])}: the dose range crosses a tested dose."
+    if untested:
+        text += f" No controlled trial reported a usable dose for {_join(untested, 'or')} in these bands."
+    return text
+
+
+def _headline_verdict(targets: Sequence[DoseTarget], calibrated: bool, wide: bool) -> str:
+    """The verdict part of the headline: ", below the doses controlled trials tested …"."""
+    if not targets:
+        return ", and no controlled trial in photodose's table tested a dose in its bands"
+    counts: dict[str, list[DoseTarget]] = {}
+    for t in targets:
+        counts.setdefault(t.verdict, []).append(t)
+    ranked = sorted(counts.items(), key=lambda kv: -len(kv[1]))
+    top, top_ts = ranked[0]
+    if len(ranked) == 1:
+        s = f", {_WORD[top]} the doses controlled trials tested"
+    elif len(top_ts) > max(len(ts) for _, ts in ranked[1:]):
+        rest = "; ".join(f"{_WORD[v]} them for {_join([_label(t) for t in ts])}" for v, ts in ranked[1:])
+        s = f", mostly {_WORD[top]} the doses controlled trials tested ({rest})"
+    else:
+        s = ", " + "; ".join(
+            f"{_WORD[v]} the doses tested for {_join([_label(t) for t in ts])}" for v, ts in ranked
+        )
+    if any(t.uncertain for t in targets):
+        if calibrated:
+            s += " — near a tested dose, so uncertain"
+        elif wide:
+            s += " — uncertain, because the light output is not published: a meter reading settles it"
+        else:
+            s += " — uncertain: the dose range crosses a tested dose"
+    return s
+
+
+def _reading_verdicts(
+    wavelength_nm: float, fluence_j_cm2: float, irradiance_mw_cm2: float, sessions_per_week: float | None
+) -> tuple[tuple[str, str], ...]:
+    """Verdicts at one exact dose per session (indications with a tested dose only)."""
+    from photodose.device.estimate import Estimate
+    from photodose.evidence import verdicts_for_device
+
+    vs = verdicts_for_device(
+        [
+            (
+                wavelength_nm,
+                Estimate.exact(fluence_j_cm2, "J/cm2"),
+                Estimate.exact(irradiance_mw_cm2, "mW/cm2"),
+            )
+        ],
+        sessions_per_week,
+    )
+    return tuple((v.indication_name, str(v.verdict)) for v in vs if v.verdict in _POSITION)
+
+
+def _verdict_phrase(vs: Sequence[tuple[str, str]], again: bool = False) -> str:
+    """ "above every tested dose", or per indication where they differ; ``again``: "them"."""
+    if not vs:
+        return "with no tested dose to compare"
+    kinds = {v for _, v in vs}
+    if len(kinds) == 1:
+        k = next(iter(kinds))
+        return (_WORD[k] + " them") if again and k != "within_studied_range" else _EVERY[k]
+    by: dict[str, list[str]] = {}
+    for ind, v in vs:
+        by.setdefault(v, []).append(ind)
+    return ", ".join(f"{_WORD[v]} for {_join(inds)}" for v, inds in by.items())
+
+
+def _disagrees(row: Mapping[str, Any], calibrated: bool) -> bool:
+    """A stated figure disagrees with the model: outside its face-average range, or the energy
+    budget says it cannot be a face average, or (with a meter) outside the measured range."""
+    if row["classification"] != "face_average":
+        return True
+    ref = row["measured_mw_cm2"] if calibrated and row.get("measured_mw_cm2") else row["modelled_mean_mw_cm2"]
+    e = float(row["stated_mw_cm2"])
+    return not (ref["low"] * (1 - 1e-9) <= e <= ref["high"] * (1 + 1e-9))
+
+
+def _per_channel_rows(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """One stated figure per channel: irradiances before doses, a total only for channels no
+    single-channel figure covers."""
+    chosen: dict[str, Mapping[str, Any]] = {}
+    for r in sorted(rows, key=lambda r: (len(r["channels"]) > 1, r["quantity"] != "irradiance")):
+        if len(r["channels"]) == 1:
+            chosen.setdefault(r["channels"][0], r)
+    out = list(chosen.values())
+    for r in rows:
+        if len(r["channels"]) > 1 and not set(r["channels"]) <= set(chosen):
+            out.append(r)
+    return out
+
+
+def _fig(row: Mapping[str, Any]) -> str:
+    if row["quantity"] == "irradiance":
+        s = f"{_g(row['stated_value'])} mW/cm²"
+    else:
+        s = f"{_g(row['stated_value'])} J/cm² per {_g(row['minutes'])} min ({_g(row['stated_mw_cm2'])} mW/cm²)"
+    return s
+
+
+def _is_maker(device: DeviceSpec, row: Mapping[str, Any]) -> bool:
+    maker = device.identity.maker.split("(")[0].strip().lower()
+    by = str(row["stated_by"]).lower()
+    return bool(maker) and (by.startswith(maker) or by.startswith(maker.split()[0]))
+
+
+def _readings(
+    device: DeviceSpec,
+    doses: Sequence[ChannelDose],
+    rows: Sequence[Mapping[str, Any]],
+    verdicts: Sequence[Verdict],
+    session_minutes: float,
+    sessions_per_week: float | None,
+    calibrated: bool,
+) -> list[StatedReading]:
+    """Each disagreeing stated figure, split per channel as the model splits its mean."""
+    by_ch = {d.channel: d for d in doses}
+    out: list[StatedReading] = []
+    for r in rows:
+        chans = [c for c in r["channels"] if c in by_ch]
+        if not chans:
+            continue
+        total = sum(by_ch[c].irradiance_mw_cm2.central for c in chans)
+        for c in chans:
+            d = by_ch[c]
+            share = d.irradiance_mw_cm2.central / total if total > 0 else 1.0 / len(chans)
+            e_st = float(r["stated_mw_cm2"]) * share
+            # the dose at the stated figure over the session evaluated (a stated dose is an irradiance
+            # held for its own minutes; the comparison is per session of the same length)
+            h_st = float(session_dose(e_st, session_minutes))
+            e_mod = d.irradiance_mw_cm2
+            wls = round(d.wavelength_nm, 3)
+            at_model = tuple(
+                (v.indication_name, str(v.verdict))
+                for v in verdicts
+                if v.verdict in _POSITION and wls in {round(w, 3) for w in v.wavelengths_nm}
+            )
+            out.append(
+                StatedReading(
+                    channel=c,
+                    wavelength_nm=d.wavelength_nm,
+                    stated_mw_cm2=e_st,
+                    stated_text=_fig(r)
+                    if len(chans) == 1
+                    else f"{_fig(r)} for {'+'.join(map(_chan, chans))}",
+                    stated_by=str(r["stated_by"]),
+                    classification=str(r["classification"]),
+                    more_credible=str(r["more_credible"]),
+                    minutes=session_minutes,
+                    dose_at_stated_j_cm2=h_st,
+                    modelled_mw_cm2=(e_mod.low, e_mod.central, e_mod.high),
+                    dose_at_modelled_j_cm2=d.surface_fluence_j_cm2.central,
+                    verdicts_at_stated=_reading_verdicts(d.wavelength_nm, h_st, e_st, sessions_per_week),
+                    verdicts_at_modelled=at_model,
+                )
+            )
+    return out
+
+
+def session_dose(irradiance_mw_cm2: ArrayLike, minutes: ArrayLike) -> NDArray[np.float64]:
+    """Fluence per session [J/cm²] of an irradiance held for ``minutes``: ``H = E · t · 60 / 1000``."""
+    e = np.asarray(irradiance_mw_cm2, dtype=float)
+    t = np.asarray(minutes, dtype=float)
+    return np.asarray(e * t * SECONDS_PER_MINUTE / MJ_PER_J, dtype=float)
+
+
+_CREDIBLE = {
+    "peak_only": "by the energy budget {figs} can only be a peak over one LED or a contact reading, "
+    "not a face average",
+    "implausible": "by the energy budget {figs} is beyond what the LEDs could give even over one LED",
+}
+
+
+def _stated_point(
+    device: DeviceSpec,
+    rows: Sequence[Mapping[str, Any]],
+    readings: Sequence[StatedReading],
+    calibrated: bool,
+) -> tuple[str, str]:
+    """(label, text) of "The maker's figure": the verdict at each reading, which is more credible
+    and why (the budget's classification), and how a meter reading settles it."""
+    if not rows:
+        return "The maker's figure", ""
+    maker = all(_is_maker(device, r) for r in rows)
+    label = "The maker's figure" if maker else "The stated figure"
+    whose = "the maker's" if maker else "the stated"
+    ref = "your measured average" if calibrated else "the modelled average"
+    if not readings:
+        figs = _join([f"{_fig(r)} ({'+'.join(map(_chan, r['channels']))})" for r in _per_channel_rows(rows)])
+        src = rows[0]["stated_by"]
+        m = rows[0]["measured_mw_cm2"] if calibrated and rows[0].get("measured_mw_cm2") else None
+        m = m or rows[0]["modelled_mean_mw_cm2"]
+        what = "your meter reading" if calibrated else "the model's face average"
+        return label, (
+            f"{_cap(figs)}, stated by {src}, agrees with {what} ({_g(m['central'])}, range "
+            f"{_g(m['low'])}–{_g(m['high'])} mW/cm²) and passes the energy budget as a face average."
+        )
+    sentences = []
+    for rd in readings:
+        at_st = _verdict_phrase(rd.verdicts_at_stated)
+        at_mod = _verdict_phrase(rd.verdicts_at_modelled, again=True)
+        same = rd.verdicts_at_stated == rd.verdicts_at_modelled
+        s = (
+            f"At {whose} {rd.stated_text} ({_chan(rd.channel)}), {_g(rd.minutes)} min is "
+            f"{_g(rd.dose_at_stated_j_cm2)} J/cm², {at_st}; at {ref} ({_g(rd.modelled_mw_cm2[1])} mW/cm², "
+            f"{_g(rd.dose_at_modelled_j_cm2)} J/cm²), {'also ' if same else ''}{at_mod}."
+        )
+        sentences.append(s)
+    # which is more credible, in one clause from the budget's classification
+    cls = {rd.classification for rd in readings}
+    figs = _join(
+        sorted({rd.stated_text for rd in readings}, key=lambda x: -float(x.split()[0].replace(",", "")))
+    )
+    if calibrated:
+        why = (
+            "Your meter reading is more credible than both: it measures this unit "
+            "(within the meter's own correction range)."
+        )
+    elif cls & {"implausible", "peak_only"}:
+        key = "implausible" if "implausible" in cls else "peak_only"
+        why = "The model is more credible: " + _CREDIBLE[key].format(figs=figs) + "."
+    else:
+        best = readings[0].more_credible
+        conf = next((r["confidence"] for r in rows), "")
+        if best == "stated":
+            why = (
+                f"The stated figure is more credible: it passes the energy budget as a face average and "
+                f"comes from a {conf} source, while the model's LED power is assumed."
+            )
+        else:
+            why = (
+                f"The model is more credible: {figs} passes the energy budget as a face average, but "
+                f"its source is {conf}."
+            )
+    sentences.append(why)
+    if not calibrated:
+        e_mod = readings[0].modelled_mw_cm2[1]
+        sentences.append(
+            "A meter reading at the skin settles it (--meter-reading … --meter-position over-led or "
+            f"between-leds): photodose carries it to the face average, which near {_g(readings[0].stated_mw_cm2)} "
+            f"mW/cm² would bear out {whose} figure and near the model's {_g(e_mod)} would not."
+        )
+    return label, " ".join(sentences)
+
+
+def _headline_stated(device: DeviceSpec, readings: Sequence[StatedReading], calibrated: bool) -> str:
+    """ "; the maker's 26 mW/cm² would mean above them, but can only be a peak over one LED"."""
+    if not readings:
+        return ""
+    rd = readings[0]
+    whose = "the maker's" if _is_maker(device, {"stated_by": rd.stated_by}) else "the stated"
+    at_st = {v for _, v in rd.verdicts_at_stated}
+    if len(at_st) == 1:
+        mean = f"would mean {_WORD[next(iter(at_st))]} them"
+    else:
+        mean = (
+            "would change the verdict" if rd.verdicts_at_stated != rd.verdicts_at_modelled else "agrees on it"
+        )
+    if calibrated:
+        tail = ", but your meter reading outranks it"
+    elif rd.classification == "peak_only":
+        tail = ", but can only be a peak over one LED"
+    elif rd.classification == "implausible":
+        tail = ", but is implausible even over one LED"
+    else:
+        tail = ""
+    return f"; {whose} {rd.stated_text} {mean}{tail}"
+
+
+# ---------------------------------------------------------------------------- the answer ----
+
+
+def bottom_line(
+    device: DeviceSpec,
+    doses: Sequence[ChannelDose],
+    verdicts: Sequence[Verdict],
+    session_minutes: float,
+    *,
+    calibrated_to_meter: bool = False,
+    stated: Mapping[str, Any] | None = None,
+) -> BottomLine:
+    """The bottom line of an evaluation (see the module docstring for the arithmetic).
+
+    Parameters
+    ----------
+    device : the device (its timers bound what a session can be)
+    doses : per-channel doses of one session (surface fluence and irradiance, low/central/high)
+    verdicts : the verdicts against the controlled trials, per indication and band
+    session_minutes : the session length the doses were computed for [min]
+    calibrated_to_meter : the irradiance comes from the person's meter reading
+    stated : the stated-vs-modelled comparison (:func:`photodose.device.stated.compare_stated`);
+        a stated figure that disagrees with the model gets the verdict at each reading, which is
+        more credible and why, and how a meter reading settles it
+    """
+    if not doses:
+        raise ValueError("doses: empty; evaluate at least one channel")
+    dose, dose_short, width = _dose_point(doses, session_minutes, calibrated_to_meter)
+
     targets: list[DoseTarget] = []
     untested: list[str] = []
     for v in verdicts:
@@ -402,29 +813,7 @@ def bottom_line(
         targets.append(_target(v, low, doses, device, session_minutes))
     tested_inds = {t.indication_name for t in targets}
     untested = [u for u in untested if u not in tested_inds]
-
-    groups: dict[tuple[str, bool], dict[str, list[str]]] = {}
-    for t in targets:
-        by_ind = groups.setdefault((t.verdict, t.uncertain), {})
-        by_ind.setdefault(t.indication_name, []).append(_short_band(t.band_name))
-    comp_bits = []
-    for (verdict, uncertain), by_ind in groups.items():
-        labels = _join([f"{ind} ({', '.join(bands)})" for ind, bands in by_ind.items()])
-        bit = f"{_POSITION[verdict]} for {labels}"
-        if uncertain:
-            bit += " at the central value, but uncertain: the dose range crosses a tested dose"
-        comp_bits.append(bit)
-    if comp_bits:
-        comparison = (
-            "Against the doses that controlled trials tested per session, it is " + "; ".join(comp_bits) + "."
-        )
-    else:
-        comparison = (
-            "No controlled trial in photodose's evidence table reported a dose in this device's "
-            "wavelength bands, so there is no tested dose to compare with."
-        )
-    if untested and comp_bits:
-        comparison += f" For {_join(untested)} no controlled trial reported a usable dose in these bands."
+    comparison = _trials_point(targets, untested)
 
     action = ""
     meter = ""
@@ -445,18 +834,14 @@ def bottom_line(
             action += f", longer than the device's longest timer setting ({_g(tm or 0)} min)."
         elif best.timer_fit == "depends":
             action += (
-                f"; whether the device's {_g(tm or 0)}-minute timer allows that depends on its "
-                "true light output."
+                f"; whether its {_g(tm or 0)}-minute timer allows that depends on its true light output."
             )
         else:
             action += "; the device's timer length is not known."
-        others = [t for t in below if t is not best]
+        others = [t.minutes_needed[1] for t in below if t is not best]
         if others:
-            action += (
-                " The other indications need "
-                + "; ".join(f"{_label(t)} about {_minutes(t.minutes_needed[1])}" for t in others)
-                + "."
-            )
+            span = _minutes(min(others)) if len(others) == 1 else f"{_g(min(others))}–{_minutes(max(others))}"
+            action += f" The other indications need about {span}."
         e_lo, _, e_hi = best.irradiance_mw_cm2
         if calibrated_to_meter:
             meter = (
@@ -466,11 +851,10 @@ def bottom_line(
             )
         elif best.meter_decides:
             meter = (
-                "A meter reading would settle it: at a face-mean irradiance of "
-                f"{_g(best.meter_threshold_mw_cm2)} mW/cm² or more, a {_g(session_minutes)}-minute "
-                f"session reaches that dose; the model's range ({_g(e_lo)}–{_g(e_hi)} mW/cm²) contains "
-                "that threshold, so a measurement decides the comparison (give it with "
-                "--meter-reading, --meter-distance-cm and --meter-model)."
+                f"A meter reading would settle it: a face-mean irradiance of {_g(best.meter_threshold_mw_cm2)} "
+                f"mW/cm² or more reaches that dose in {_g(session_minutes)} minutes, and the model's range "
+                f"({_g(e_lo)}–{_g(e_hi)} mW/cm²) contains that threshold (give it with --meter-reading, "
+                "--meter-distance-cm and --meter-model)."
             )
         else:
             what = (
@@ -503,6 +887,19 @@ def bottom_line(
                 "A meter reading would confirm this: the modelled irradiance rests on assumptions "
                 "(give it with --meter-reading)."
             )
+
+    # the maker's (or anyone's) stated figures, where they disagree with the model
+    rows = list(stated["rows"]) if stated else []
+    spw = next((v.sessions_per_week for v in verdicts if v.sessions_per_week is not None), None)
+    disagree = [r for r in _per_channel_rows(rows) if _disagrees(r, calibrated_to_meter)]
+    readings = _readings(device, doses, disagree, verdicts, session_minutes, spw, calibrated_to_meter)
+    stated_label, stated_text = _stated_point(device, rows, readings, calibrated_to_meter)
+
+    headline = (
+        f"Your skin gets about {dose_short} per {_g(session_minutes)}-minute session"
+        f"{_headline_verdict(targets, calibrated_to_meter, width > 3)}"
+        f"{_headline_stated(device, readings, calibrated_to_meter)}."
+    )
     return BottomLine(
         dose=dose,
         comparison=comparison,
@@ -512,11 +909,8 @@ def bottom_line(
         targets=tuple(targets),
         no_tested_dose=tuple(untested),
         calibrated_to_meter=calibrated_to_meter,
+        headline=headline,
+        stated=stated_text,
+        stated_label=stated_label,
+        stated_readings=tuple(readings),
     )
-
-
-def _join(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]

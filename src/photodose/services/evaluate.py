@@ -98,6 +98,13 @@ class Evaluation:
         d = self.device
         return {
             "bottom_line": self.bottom_line.to_dict() if self.bottom_line is not None else None,
+            # the same bottom line as a headline and short labelled points ({key, label, text})
+            "bottom_line_points": (
+                [{"key": "headline", "label": "", "text": self.bottom_line.headline}]
+                + [p.to_dict() for p in self.bottom_line.points]
+                if self.bottom_line is not None
+                else []
+            ),
             "device": {
                 "id": d.id,
                 "name": d.name,
@@ -335,5 +342,7 @@ def evaluate(
         meter=interp,
         notes=notes,
         stated_vs_modelled=stated,
-        bottom_line=bottom_line(spec, doses, verdicts, minutes, calibrated_to_meter=interp is not None),
+        bottom_line=bottom_line(
+            spec, doses, verdicts, minutes, calibrated_to_meter=interp is not None, stated=stated
+        ),
     )

@@ -166,13 +166,16 @@ class ColourFit:
     method: str
 
     def apply(self, profile: SkinProfile) -> SkinProfile:
-        """``profile`` with the fitted melanin and blood, and their ranges."""
+        """``profile`` with the fitted melanin (and, for an L*a*b* fit, blood) and their ranges.
+
+        An ITA° fit says nothing about blood, so blood keeps the data's range."""
+        fitted_blood = "a*" in self.target
         return replace(
             profile,
             melanosome_fraction=self.melanosome_fraction,
             melanosome_fraction_range=self.melanosome_fraction_range,
             blood_scale=self.blood_scale,
-            blood_scale_range=self.blood_scale_range,
+            blood_scale_range=self.blood_scale_range if fitted_blood else None,
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -264,10 +267,18 @@ def fit_skin_colour(
 
         bs = blood_for(a_t)
         bs_lo, bs_hi = sorted((blood_for(a_t - lab_uncertainty), blood_for(a_t + lab_uncertainty)))
-    grid_bs = min(_BLOOD_GRID, key=lambda x: abs(math.log(x / bs)))
-    m = _interp_mel_for_ita(grid, grid_bs, ita_target)
-    m_a = _interp_mel_for_ita(grid, grid_bs, ita_target + unc)
-    m_b = _interp_mel_for_ita(grid, grid_bs, ita_target - unc)
+    blood_keys = sorted({k[1] for k in grid})
+
+    def mel(ita_value: float) -> float:
+        """Melanin for ``ita_value`` at blood scale ``bs`` (log-interpolated between grid rows)."""
+        logs = [math.log(_interp_mel_for_ita(grid, b_s, ita_value)) for b_s in blood_keys]
+        if len(blood_keys) == 1:
+            return math.exp(logs[0])
+        return float(np.exp(np.interp(math.log(bs), np.log(blood_keys), logs)))
+
+    m = mel(ita_target)
+    m_a = mel(ita_target + unc)
+    m_b = mel(ita_target - unc)
     m_lo, m_hi = min(m_a, m_b, m), max(m_a, m_b, m)
     fitted = skin_colour(replace(profile, melanosome_fraction=m, blood_scale=bs), photons * 2)
     return ColourFit(
