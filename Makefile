@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test venv lint typecheck pytest bench clean fuzz browser pg
+.PHONY: run test venv lint typecheck pytest bench clean fuzz browser pg docs docs-serve
 
 # The HTML report's browser tests drive Debian's Chromium through Playwright (no browser download).
 CHROMIUM := /usr/bin/chromium
@@ -51,7 +51,17 @@ pg:
 pytest: $(STAMP) browser pg
 	PHOTODOSE_TEST_PG_URL=$$(scripts/postgres.sh url) $(BIN)/pytest -n 2 -q
 
-test: browser lint typecheck pytest
+test: browser lint typecheck pytest docs
+
+# The documentation site (mkdocs.yml) into site/: offline, --strict (a broken link, a missing
+# reference or an example that fails to run fails the build). The gallery's output is removed
+# first so that every examples/gallery/*.py script runs (mkdocs-gallery skips unchanged ones).
+docs: $(STAMP)
+	rm -rf docs/generated
+	NO_MKDOCS_2_WARNING=1 MPLBACKEND=Agg $(BIN)/mkdocs build --strict --quiet
+
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 MPLBACKEND=Agg $(BIN)/mkdocs serve
 
 # The long property-based fuzz run of every command (>10 000 cases, about an hour on 2 cores);
 # `make test` runs its fast, derandomised subset.

@@ -214,6 +214,7 @@ def main() -> None:
     if not (1 <= args.clients <= 2000 and 1 <= args.seconds <= 40):
         ap.error("--clients 1–2000 and --seconds 1–40 (the run must stay bounded)")
     t0 = time.monotonic()
+    load_before = round(os.getloadavg()[0], 2)  # other work on the machine skews every number
     results = asyncio.run(main_async(args))
     doc = {
         "benchmark": "web_load",
@@ -223,6 +224,8 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "load_average_1min_before": load_before,
+            "load_average_1min_after": round(os.getloadavg()[0], 2),
         },
         "server": "uvicorn, one worker process, access log off; clients: one asyncio process (httpx) "
         "on the same machine",

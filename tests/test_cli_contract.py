@@ -219,11 +219,13 @@ def test_output_path_problem_never_raises_and_accepts_only_writable_files(
 ) -> None:
     from photodose.cli.paths import PLOT_EXTENSIONS, output_path_problem
 
-    path = tmp_path / (name + ext)
+    # One plain name inside tmp_path: with "/" in it, tmp_path / name could point anywhere.
+    path = tmp_path / (name.replace("/", "_") + ext)
     try:
         problem = output_path_problem(path, PLOT_EXTENSIONS)
     except (OSError, ValueError) as exc:  # e.g. a name too long for the file system
         pytest.fail(f"{path!r}: {exc!r}")
     if problem is None:
         assert path.suffix.lower() in PLOT_EXTENSIONS and path.parent.is_dir() and not path.is_dir()
+        assert path.resolve().parent == tmp_path.resolve()
         path.write_bytes(b"ok")  # and it can really be written

@@ -203,6 +203,7 @@ def test_cli_skin_table() -> None:
         (["skin", "--wavelength", "2000"], "400–1100"),
         (["depth", "--wavelength", "2000", "--approx"], "400–1100"),
         (["depth", "--wavelength", "633", "--site", "knee", "--approx"], "cheek"),
+        (["depth", "--wavelength", "633", "--approx", "--led-m", "1"], "collimated beam only"),
     ],
 )
 def test_cli_bad_input(args: list[str], message: str) -> None:

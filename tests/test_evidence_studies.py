@@ -452,3 +452,19 @@ def test_quantity_kind_is_exact_bound_range_or_derived(case, scale):
     )
     assert q.kind == kind
     assert mark in q.describe("J/cm²")
+
+
+def test_study_records_serialise_with_number_kinds():
+    import json
+
+    recs = [json.loads(json.dumps(s.to_dict())) for s in load_studies()]
+    home = next(r for r in recs if r["id"] == "homemask_rct_39960921")
+    assert home["exposures"][0]["fluence_j_cm2"]["kind"] == "at_most"
+    assert home["direction"] == {"photoaging": "positive"}
+    wunsch = next(r for r in recs if r["id"] == "wunsch2014")
+    assert wunsch["exposures"][0]["fluence_j_cm2"]["kind"] == "approximately"
+    assert wunsch["url"] == "https://doi.org/10.1089/pho.2013.3616"
+    jag = next(r for r in recs if r["id"] == "jagdeo2020_stars")
+    assert jag["exposures"][0]["fluence_j_cm2"]["kind"] == "range"
+    kinds = {e["fluence_j_cm2"]["kind"] for r in recs for e in r["exposures"] if e["fluence_j_cm2"]}
+    assert kinds <= {"exact", "approximately", "at_most", "at_least", "range", "derived", "missing"}

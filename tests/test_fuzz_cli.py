@@ -26,10 +26,12 @@ the Typer app and generates values by their types.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -85,6 +87,7 @@ def budget(name: str) -> Any:
 # --------------------------------------------------------------------------- the work area
 
 _WORK = Path(tempfile.mkdtemp(prefix="photodose-fuzz-"))
+atexit.register(shutil.rmtree, _WORK, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -563,7 +566,11 @@ def _value_for(param: Any, data: st.DataObject) -> str:
         return data.draw(st.one_of(st.integers(-3, 5000).map(str), st.sampled_from(_NUM_WORDS), NUMBER))
     if "float" in annotation:
         return data.draw(st.one_of(st.floats(-1, 200).map(lambda x: f"{x:g}"), NUMBER))
-    return data.draw(st.one_of(st.sampled_from(_DOMAIN + DEVICE_IDS[:3]), TEXT))
+    # Relative text only: a string option may be a path (--db), and the fuzz must write only in its sandbox.
+    relative = TEXT.filter(
+        lambda t: not t.lstrip().startswith(("/", "~", "\\")) and "://" not in t and ".." not in t
+    )
+    return data.draw(st.one_of(st.sampled_from(_DOMAIN + DEVICE_IDS[:3]), relative))
 
 
 @budget("generic")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -106,8 +108,8 @@ def test_bad_and_hostile_files_store_nothing(tmp_path: Path, data_dir: Path) -> 
     store = PhotoStore(data_dir)
     assert store.records() == []
     store.close()
-    # a missing file and a folder
-    for p in (tmp_path / "missing.jpg", tmp_path):
+    # a missing file, a folder and devices
+    for p in (tmp_path / "missing.jpg", tmp_path, Path("/dev/zero"), Path("/dev/urandom")):
         r = runner.invoke(app, ["photo", "add", str(p)])
         assert r.exit_code == 2 and "IMAGE" in r.output
 
@@ -154,3 +156,40 @@ def test_progress_without_photos(data_dir: Path) -> None:
     assert r.exit_code == 0 and json.loads(r.stdout)["n_photos"] == 0
     r = runner.invoke(app, ["progress", "--plot", "out.txt", "--json"])
     assert r.exit_code == 2 and json.loads(r.stdout)["error"]["field"] == "--plot"
+
+
+@pytest.mark.parametrize("args", [["photo", "--help"], ["progress", "--help"], ["photo", "add", "--help"]])
+def test_help_imports_nothing_heavy(args: list[str]) -> None:
+    """`photodose photo --help` stays cheap: no numpy, OpenCV, Pillow, colour-science or SQLAlchemy."""
+    code = (
+        "import sys\nfrom photodose.cli import main\n"
+        f"sys.argv = ['photodose', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sys.modules), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    mods = set(proc.stderr.split())
+    assert "Usage" in proc.stdout
+    assert not mods & {"numpy", "cv2", "PIL", "colour", "sqlalchemy", "skimage", "matplotlib"}
+
+
+def test_failed_database_write_leaves_no_image(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from photodose.photos import store as store_mod
+
+    src = selfie(tmp_path / "me.jpg")
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store_mod.Session, "add", boom)
+    with pytest.raises(RuntimeError):
+        from photodose.photos.service import add_photo
+
+        st = PhotoStore(data_dir)
+        try:
+            add_photo(src, st)
+        finally:
+            st.close()
+    assert stored_files(data_dir) == []

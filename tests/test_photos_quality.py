@@ -88,3 +88,15 @@ def test_lighting_change_is_flagged() -> None:
     assert any("another side" in r for r in q2.reasons)
     same = run(face_closeup(), reference=ref).quality
     assert not any("light" in r and "changed" in r for r in same.reasons)
+
+
+def test_photos_without_a_face_are_refused() -> None:
+    """scikit-image's other real photos (a coffee cup, a cat, a rocket, a micrograph): no face."""
+    for name in ("coffee", "chelsea", "rocket", "immunohistochemistry"):
+        img = np.asarray(getattr(skdata, name)())
+        try:
+            run(img)
+        except PhotoError as e:
+            assert "no face" in e.message and e.fix
+        else:
+            raise AssertionError(f"a face was reported in skimage.data.{name}()")

@@ -320,3 +320,17 @@ def test_every_layer_value_has_provenance() -> None:
             for fld, (src, conf) in p.provenance.items():
                 assert src, (p.key, fld)
                 assert conf in CONFIDENCE_LEVELS, (p.key, fld, conf)
+
+
+@given(
+    t=st.sampled_from(FITZPATRICK_TYPES),
+    site=st.sampled_from(sorted(face_sites())),
+    lam=st.floats(420.0, 1000.0),
+)
+def test_composition_bounds_order_holds_everywhere(t: str, site: str, lam: float) -> None:
+    """For any type, site and wavelength the low-light bound absorbs at least as much as the
+    central skin in every layer, and the high-light bound at most as much."""
+    p = SkinProfile(fitzpatrick=t, site=site)
+    lo, hi = composition_bounds(p)
+    for a, c, b in zip(layer_optics(lo, lam), layer_optics(p, lam), layer_optics(hi, lam), strict=True):
+        assert a.mua_per_cm >= c.mua_per_cm * (1 - 1e-12) and c.mua_per_cm >= b.mua_per_cm * (1 - 1e-12)

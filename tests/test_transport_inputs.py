@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -310,3 +311,25 @@ def test_special_files_and_huge_files_are_refused(tmp_path: Path) -> None:
     big.write_bytes(b"# " + b"x" * (2 << 20))
     res = runner.invoke(app, ["transport", str(big), "--json"])
     assert res.exit_code == 2 and "larger than" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"mus_per_cm": "1e12"}, "mus_per_cm = 1e+12 is above"),  # would never lose weight: a hang
+        ({"mua_per_cm": "2e5"}, "mua_per_cm = 200000 is above"),
+        ({"mus_per_cm": "5e4", "thickness_cm": "10"}, "optical thickness"),
+    ],
+)
+def test_values_that_would_hang_the_kernel_are_refused(
+    tmp_path: Path, fields: dict[str, str], problem: str
+) -> None:
+    layer = {"mua_per_cm": "1", "mus_per_cm": "100", "g": "0.9", "n": "1.4", "thickness_cm": "0.1", **fields}
+    f = tmp_path / "s.toml"
+    f.write_text("[[layer]]\nname='x'\n" + "".join(f"{k} = {v}\n" for k, v in layer.items()))
+    with pytest.raises(StackFileError, match=re.escape(problem)):
+        read_stack_file(f)
+    # the same layer as the last, semi-infinite one is fine when its coefficients are in range
+    if "thickness_cm" in fields:
+        f.write_text(f.read_text().replace("thickness_cm = 10", 'thickness_cm = "inf"'))
+        assert read_stack_file(f).stack.layers[0].thickness_cm == math.inf

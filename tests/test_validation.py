@@ -146,7 +146,7 @@ def test_reflectance_peak_where_kuppenheim_measured_it(spectral: list[Check]) ->
 
 def test_fair_skin_reflects_like_fair_skin() -> None:
     """The issue's reflectometer check: type II total reflectance ≈ 0.3 at 550 nm and ≈ 0.5–0.65
-    at 633 nm (NIST subjects with R685 > 0.6: 0.28–0.42 and 0.53–0.65)."""
+    at 633 nm (NIST subjects with R685 > 0.6: 0.30–0.42 and 0.55–0.65, n = 53)."""
     from photodose.validation.skin_reflectance import reflectance_spectrum
 
     r = reflectance_spectrum(SkinProfile(fitzpatrick="II", site="cheek"), [550.0, 633.0], 3000)

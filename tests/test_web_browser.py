@@ -221,7 +221,7 @@ def test_check_pasted_claims(server: str, watched: Watched) -> None:
     page.fill("#c-text", text)
     page.select_option("#c-device", DEVICE)
     page.click("text=Check the claims")
-    page.wait_for_selector(".claim-mark", timeout=180_000)
+    page.wait_for_selector(".claim-mark", timeout=90_000)
     marks = page.locator(".claim-mark")
     assert marks.count() >= 2
     assert page.locator(".claims-list > li").count() >= marks.count()

@@ -36,6 +36,14 @@ LAYER_FIELDS = ("mua_per_cm", "mus_per_cm", "g", "n", "thickness_cm")
 #: Snell steps of the kernel hold for any n ≥ 1, but an index above 3 in a skin or phantom
 #: stack is a typing error (e.g. 14 for 1.4), so it is refused rather than simulated.
 N_RANGE = (1.0, 3.0)
+#: Largest μa and μs a stack file may give [1/cm]. Whole blood near 415 nm absorbs ~3 000 /cm
+#: and skin scatters 100–1 000 /cm (Jacques 2013, see data/optics); a value a thousand times
+#: beyond is a typing error, and at μs ~ 10^12 a photon never loses weight: the run would hang.
+MAX_MUA_PER_CM = 1e5
+MAX_MUS_PER_CM = 1e5
+#: Largest optical thickness (μa + μs)·d of a finite layer: photons take ~τ steps to leave it
+#: (~10^5 steps is ~1 ms per photon), so a mistyped thickness cannot make a run hang.
+MAX_OPTICAL_THICKNESS = 1e5
 #: Largest stack file read (a skin stack is under 2 kB; the MCML manual's examples under 1 kB).
 MAX_FILE_BYTES = 1 << 20
 #: Most layers in a stack, and the largest tally grids an .mci file may ask for: MCML's own
@@ -73,7 +81,25 @@ def _number(value: Any, where: str, fieldname: str) -> float:
 
 
 def check_indices(stack: LayerStack, origin: str) -> LayerStack:
-    """``stack`` if every refractive index lies in :data:`N_RANGE`, else :class:`StackFileError`."""
+    """``stack`` if every refractive index lies in :data:`N_RANGE` and every μa, μs and optical
+    thickness within the maxima above, else :class:`StackFileError` naming layer and field."""
+    for i, ly in enumerate(stack.layers):
+        where = f"{origin}: layer {i + 1} ({ly.name!r})"
+        for fieldname, v, top in (
+            ("mua_per_cm", ly.mua_per_cm, MAX_MUA_PER_CM),
+            ("mus_per_cm", ly.mus_per_cm, MAX_MUS_PER_CM),
+        ):
+            if float(v) > top:
+                raise StackFileError(
+                    f"{where}: {fieldname} = {float(v):g} is above {top:g} /cm; tissue values are "
+                    "0.01–3000 /cm (check the unit: 1/cm, not 1/m or 1/mm)"
+                )
+        tau = (float(ly.mua_per_cm) + float(ly.mus_per_cm)) * float(ly.thickness_cm)
+        if math.isfinite(tau) and tau > MAX_OPTICAL_THICKNESS:
+            raise StackFileError(
+                f"{where}: optical thickness (mua_per_cm + mus_per_cm) × thickness_cm = {tau:g} is above "
+                f"{MAX_OPTICAL_THICKNESS:g}; check thickness_cm (in cm) or make it the last layer, inf"
+            )
     lo, hi = N_RANGE
     named = [("n_above", stack.n_above), ("n_below", stack.n_below)]
     named += [(f"layer {i + 1} ({ly.name!r}): n", ly.n) for i, ly in enumerate(stack.layers)]

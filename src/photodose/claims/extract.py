@@ -679,6 +679,74 @@ class _Extractor:
                 }
                 self.add(s, m.start(), m.end(), "output", kind, f"output.{kind}", "derived", details)
 
+    # -- concept frames ---------------------------------------------------------------
+    def run_frames(self) -> None:
+        """Claims from concept frames (see concepts.py): a concept paired with a relation.
+
+        Only categories the patterns did not already find in the sentence; graded like a
+        pattern claim of the same kind.
+        """
+        from photodose.claims.concepts import frame_claims, load_concepts
+
+        c = load_concepts()
+        found: dict[int, set[str]] = {}
+        absolute_safety: set[int] = set()
+        for cl in self.claims:
+            found.setdefault(cl.sentence_index, set()).add(cl.category)
+            if cl.category == "safety" and cl.kind == "absolute":
+                absolute_safety.add(cl.sentence_index)
+        todo: dict[int, set[str]] = {}
+        for cat, anchors in c.anchors.items():
+            if self.low is None:
+                idx: Iterable[int] = range(len(self.sentences))
+            else:
+                idx = set().union(*(self._sentences_with(a) for a in anchors))
+            for k in idx:
+                # a safety frame may still find an absolute promise ("non-damaging") next to a
+                # milder safety claim ("safe for all skin types")
+                if cat not in found.get(k, set()) or (cat == "safety" and k not in absolute_safety):
+                    todo.setdefault(k, set()).add(cat)
+        for k in sorted(todo):
+            s = self.sentences[k]
+            if s.is_question:
+                continue
+            cats = todo[k]
+            if "efficacy" in cats and "regulatory" in found.get(k, set()):
+                cats = cats - {"efficacy"}  # "FDA-cleared for acne" is graded as a regulatory claim
+            for hit in frame_claims(s.text, cats, c):
+                if hit.category in found.get(k, set()) and hit.kind != "absolute":
+                    continue
+                start, end = s.start + hit.start, s.start + hit.end
+                rule_id = f"frame.{hit.category}"
+                if hit.category == "efficacy":
+                    ind = hit.details["indication"]
+                    if ind not in self.rules.indications:
+                        continue
+                    o_end = s.start + hit.details.pop("outcome_end")
+                    if self.rules.not_indication_after.match(self.text, o_end, min(s.end, o_end + 40)):
+                        continue  # "acne-causing bacteria" is about bacteria
+                    rule_id = f"efficacy.{ind}"
+                    absolute = self.rules.efficacy_absolute.search(self.text, s.start, s.end)
+                    kind = "absolute" if absolute is not None else "claim"
+                else:
+                    kind = hit.kind
+                self.add(s, start, end, hit.category, kind, rule_id, "derived", dict(hit.details))
+
+    def drop_reported(self) -> None:
+        """No claim in a sentence that reports one from a distance or hedges study talk."""
+        from photodose.claims.concepts import is_reported_or_hedged, load_concepts
+
+        c = load_concepts()
+        hedged: dict[int, bool] = {}
+        keep = []
+        for cl in self.claims:
+            h = hedged.get(cl.sentence_index)
+            if h is None:
+                h = hedged[cl.sentence_index] = is_reported_or_hedged(cl.sentence, c)
+            if not h:
+                keep.append(cl)
+        self.claims = keep
+
     # -- classifier backstop ----------------------------------------------------------
     def run_classifier(self) -> None:
         """Claims the phrase patterns missed, from the sentence classifier (see classify.py).
@@ -787,7 +855,9 @@ class _Extractor:
         self.run_depth()
         self.run_output()
         numeric = self.run_numeric()
+        self.run_frames()
         self.run_classifier()
+        self.drop_reported()
         claims = [
             c
             for c in self.claims

@@ -1,6 +1,11 @@
 """Command-line interface: ``photodose …`` (thin: parse, call the library, render).
 
-Each command lives in its own module and registers itself on :data:`app` when imported.
+Each command lives in its own module and registers itself on :data:`app` when imported. Every
+module imported here must stay cheap: numpy, numba, scipy, matplotlib, pydantic models and the
+engine are imported inside the command functions (``tests/test_cli_contract.py`` checks the
+modules a fresh ``photodose --help`` imports; ``benchmarks/startup.py`` measures the time).
+Errors go through :func:`photodose.cli.errors.bad_input`, output paths through
+:func:`photodose.cli.paths.check_output_path`, JSON through :func:`photodose.cli.output.echo_json`.
 """
 
 from __future__ import annotations

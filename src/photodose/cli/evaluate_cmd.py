@@ -70,10 +70,21 @@ def print_summary(ev: Evaluation) -> None:
     d = ev.device
     bl = ev.bottom_line
     if bl is not None:
-        console.print(Panel(bl.paragraph, title="The bottom line", title_align="left", border_style="blue"))
+        # a one-sentence headline, then short labelled points (dose, versus trials, what to do, the
+        # maker's figure) and the caveat, dimmed: readable in a narrow terminal
+        body = [f"[bold]{escape(bl.headline)}[/bold]"] + [
+            f"[dim]{escape(p.text)}[/dim]"
+            if p.key == "caveat"
+            else f"[bold]{escape(p.label)}:[/bold] {escape(p.text)}"
+            for p in bl.points
+        ]
+        console.print(
+            Panel("\n\n".join(body), title="The bottom line", title_align="left", border_style="blue"),
+            highlight=False,
+        )
     console.print(
         f"[bold]{escape(d.name)}[/bold] ({escape(d.identity.maker)}, {d.kind}); FDA record: "
-        f"{escape(d.regulatory.k_number.value)} [{d.regulatory.k_number.confidence}]",
+        + escape(f"{d.regulatory.k_number.value} [{d.regulatory.k_number.confidence}]"),
         highlight=False,
     )
     console.print(
@@ -88,7 +99,7 @@ def print_summary(ev: Evaluation) -> None:
         t.add_column(col, justify="right")
     for dose in ev.doses:
         t.add_row(
-            f"{dose.channel} {fmt(dose.wavelength_nm)} nm",
+            escape(f"{dose.channel} {fmt(dose.wavelength_nm)} nm"),
             rng(dose.irradiance_mw_cm2),
             rng(dose.surface_fluence_j_cm2),
             rng(dose.dermis_fluence_j_cm2),

@@ -74,6 +74,9 @@ def serve(
         typer.echo(f"photodose web app on {host}:{port}; other devices on your network can reach it.")
         typer.echo("Every request needs the access token. Open this link once (it sets a cookie):")
         typer.echo(f"  {open_url}")
+        others = [h for h in extra if h != shown_host and not is_loopback(h)]
+        if host in ("0.0.0.0", "::") and others:
+            typer.echo(f"  from another device: http://{others[-1]}:{port}/?token={token}")
         typer.echo("Keep the token secret; it changes every time the server starts. Ctrl+C to stop.")
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(open_url,)).start()

@@ -230,6 +230,12 @@ def depth_command(
 ) -> None:
     """How deep each wavelength goes: fluence vs depth, penetration depths, where it is absorbed."""
     check_output_path(plot, "--plot", PLOT_EXTENSIONS, as_json=json_out)
+    if approx and led_m is not None:
+        bad_input(
+            "--led-m", "the diffusion estimate (--approx) models a collimated beam only",
+            "drop --approx to run Monte Carlo with the LEDs' angular profile, or drop --led-m",
+            as_json=json_out,
+        )  # fmt: skip
     if not approx and not 100 <= photons <= MAX_DEPTH_PHOTONS:
         bad_input(
             "--photons", f"{photons:,} is outside 100 … {MAX_DEPTH_PHOTONS:.0e}",

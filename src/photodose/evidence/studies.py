@@ -387,6 +387,66 @@ class Study(BaseModel):
             parts.append(self.pmc)
         return ", ".join(parts)
 
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready record: citation with its source and confidence, design, N, direction
+        per indication, and each exposure's numbers with their kind (exact, ≈, ≤, ≥, range,
+        derived, missing), confidence and note."""
+
+        def q(x: Quantity | None) -> dict[str, Any] | None:
+            if x is None:
+                return None
+            return {
+                "value": x.value,
+                "low": x.low,
+                "high": x.high,
+                "kind": x.kind,
+                "confidence": x.confidence,
+                "note": x.note,
+            }
+
+        return {
+            "id": self.id,
+            "label": self.label,
+            "citation": self.citation(),
+            "url": self.url,
+            "title": self.title,
+            "authors": self.authors,
+            "year": self.year,
+            "journal": self.journal,
+            "doi": self.doi,
+            "pmid": self.pmid,
+            "pmc": self.pmc,
+            "citation_source": self.citation_source,
+            "citation_confidence": self.citation_confidence,
+            "kind": self.kind,
+            "design": list(self.design),
+            "control": self.control,
+            "n": self.n,
+            "indications": list(self.indications),
+            "direction": {i: self.direction_for(i) for i in self.indications},
+            "direction_note": self.direction_note,
+            "sessions_per_week": q(self.sessions_per_week),
+            "sessions_total": q(self.sessions_total),
+            "weeks": q(self.weeks),
+            "session_min": q(self.session_min),
+            "outcome": self.outcome,
+            "effect": self.effect,
+            "exposures": [
+                {
+                    "label": ex.label,
+                    "wavelength_nm": ex.wavelength_nm,
+                    "wavelength_confidence": ex.wavelength_confidence,
+                    "role": ex.role,
+                    "fluence_j_cm2": q(ex.fluence_j_cm2),
+                    "irradiance_mw_cm2": q(ex.irradiance_mw_cm2),
+                }
+                for ex in self.exposures
+            ],
+            "confidence": self.confidence,
+            "source": self.source,
+            "gaps_note": self.gaps_note,
+        }
+
     def unexplained_gaps(self) -> list[str]:
         """Fields this record lacks whose absence ``gaps_note`` does not name.
 

@@ -793,4 +793,3 @@ def verdicts_for_device(
                 )
             )
     return out
-

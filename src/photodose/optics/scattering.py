@@ -32,7 +32,7 @@ def musp_power_law(wavelength_nm: ArrayLike, a_per_cm: float, b: float) -> Float
 def musp_rayleigh_mie(
     wavelength_nm: ArrayLike, a_prime_per_cm: float, f_ray: float, b_mie: float
 ) -> FloatArray:
-    """μs′ = a′·[f_Ray·(λ/500)^(−4) + (1 − f_Ray)·(λ/500)^(−b_Mie)] [1/cm] (Jacques 2013, Eq. 2)."""
+    """``μs′ = a′·[f_Ray·(λ/500)^(−4) + (1 − f_Ray)·(λ/500)^(−b_Mie)]`` [1/cm] (Jacques 2013, Eq. 2)."""
     lam = check_wavelength(wavelength_nm)
     x = lam / 500.0
     out: FloatArray = a_prime_per_cm * (f_ray * x**-4.0 + (1.0 - f_ray) * x ** (-b_mie))

@@ -26,6 +26,8 @@ from numpy.typing import NDArray
 
 COLORCHECKER = "ColorChecker24 - After November 2014"
 SHADES_OF_GREY_P = 6.0
+#: Scene statistics (illuminant, clipping level) use every k-th pixel so that at most this many are read.
+STATS_MAX_PIXELS = 400_000
 #: Working width of the chart detector (its default, 1440 px, takes ~3.4 s a photo on this machine;
 #: 720 px takes ~0.9 s and still finds a chart that spans a fifth of the frame).
 DETECT_WORKING_WIDTH_PX = 720
@@ -68,8 +70,15 @@ def clip_level(linear_rgb: NDArray[np.float64]) -> float:
     Scales with exposure (× k for a photo k times darker, clipped highlights included), so masks
     built on it select the same pixels whatever the exposure.
     """
-    pix = np.asarray(linear_rgb, dtype=np.float64).reshape(-1, 3)
+    pix = _sample(linear_rgb)
     return float(np.percentile(pix.max(axis=1), 99.9)) if pix.size else 1.0
+
+
+def _sample(image: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Every k-th pixel (fixed stride) so that at most :data:`STATS_MAX_PIXELS` remain, as (n, 3)."""
+    pix = np.asarray(image).reshape(-1, 3)
+    step = max(1, -(-pix.shape[0] // STATS_MAX_PIXELS))
+    return np.asarray(pix[::step], dtype=np.float64)
 
 
 def shades_of_grey_illuminant(
@@ -81,10 +90,11 @@ def shades_of_grey_illuminant(
     exposure, so the estimate is the same for a photo and a darker copy) are left out; ``mask``
     restricts the estimate further.
     """
-    pix = np.asarray(linear_rgb, dtype=np.float64).reshape(-1, 3)
-    keep = pix.max(axis=1) < 0.98 * clip_level(pix)
     if mask is not None:
-        keep &= np.asarray(mask).reshape(-1)
+        pix = np.asarray(linear_rgb, dtype=np.float64).reshape(-1, 3)[np.asarray(mask).reshape(-1)]
+    else:
+        pix = _sample(linear_rgb)
+    keep = pix.max(axis=1) < 0.98 * clip_level(pix)
     pix = pix[keep]
     if pix.shape[0] == 0:
         return np.full(3, 1.0 / 3.0)

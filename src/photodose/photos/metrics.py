@@ -35,15 +35,15 @@ _EPS = 1e-6
 
 METRICS = ("L", "a", "b", "ita_deg", "erythema_index", "melanin_index", "a_sd", "L_sd", "texture")
 METRIC_LABELS = {
-    "L": "L* (lightness)",
-    "a": "a* (redness)",
-    "b": "b* (yellowness)",
-    "ita_deg": "ITA° (skin tone)",
-    "erythema_index": "erythema index 100·log10(R/G)",
-    "melanin_index": "melanin index 100·log10(1/R)",
-    "a_sd": "a* spread (redness evenness)",
-    "L_sd": "L* spread (tone evenness)",
-    "texture": "texture (fine-detail L* RMS)",
+    "L": "L* lightness",
+    "a": "a* redness",
+    "b": "b* yellowness",
+    "ita_deg": "ITA° tone",
+    "erythema_index": "erythema index",
+    "melanin_index": "melanin index",
+    "a_sd": "a* spread",
+    "L_sd": "L* spread",
+    "texture": "texture",
 }
 
 

@@ -124,10 +124,11 @@ def write_plot(store: PhotoStore, path: Path, trend_list: list[Trend] | None = N
         if tr is not None and tr.mdc95 is not None and np.isfinite(tr.first):
             ax.axhspan(tr.first - tr.mdc95, tr.first + tr.mdc95, color="#9cc", alpha=0.35, lw=0)
         if tr is not None and np.isfinite(tr.slope_per_30d) and xs:
+            # the OLS line passes through the mean of the daily means
+            days = sorted(set(xs))
+            daily = [float(np.nanmean([y for x, y in zip(xs, ys, strict=True) if x == d])) for d in days]
             xx = np.array([0.0, float(max(xs))])
-            mean_x = float(np.mean(sorted({*xs})))
-            mean_y = float(np.nanmean(ys))
-            ax.plot(xx, mean_y + tr.slope_per_30d / 30.0 * (xx - mean_x), "-", color="#c33")
+            ax.plot(xx, np.mean(daily) + tr.slope_per_30d / 30.0 * (xx - np.mean(days)), "-", color="#c33")
         ax.set_title(f"{METRIC_LABELS[metric]}\n{tr.verdict if tr else ''}", fontsize=9)
         ax.tick_params(labelsize=8)
     for ax in axes[-1]:

@@ -234,6 +234,7 @@ class StatedReading:
     dose_at_modelled_j_cm2: float
     verdicts_at_stated: tuple[tuple[str, str], ...]  # (indication name, verdict)
     verdicts_at_modelled: tuple[tuple[str, str], ...]
+    total_of: str = ""  # a figure stated for several channels together, split as the model splits it
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -250,6 +251,7 @@ class StatedReading:
             "dose_at_modelled_j_cm2": self.dose_at_modelled_j_cm2,
             "verdicts_at_stated": [{"indication": i, "verdict": v} for i, v in self.verdicts_at_stated],
             "verdicts_at_modelled": [{"indication": i, "verdict": v} for i, v in self.verdicts_at_modelled],
+            "share_of_total": self.total_of or None,
         }
 
 
@@ -331,8 +333,8 @@ def _g(x: float) -> str:
 def _minutes(x: float) -> str:
     if not math.isfinite(x):
         return "no finite time"
-    if x >= 600:
-        return f"{x / 60:.0f} h"
+    if x >= 120:
+        return f"{_g(x / 60)} h"
     return f"{_g(x)} min"
 
 
@@ -460,12 +462,10 @@ def _dose_point(
     if calibrated_to_meter:
         why = "calibrated to your meter reading"
     elif width > 3:
-        why = "wide because the light output of this device is not published and is assumed"
+        why = "wide: the light output is not published, so it is assumed"
     else:
         why = "from the device's published figures"
-    point = (
-        f"About {_join(parts)} per {_g(session_minutes)}-minute session at the skin's surface ({rng}; {why})."
-    )
+    point = f"{_cap(_join(parts))} per session at the skin's surface ({rng}; {why})."
     centrals = [_g(d.surface_fluence_j_cm2.central) for d in doses]
     names = [_chan(d.channel) for d in doses]
     if len(doses) == 1:
@@ -480,6 +480,21 @@ def _dose_point(
     return point, short, width
 
 
+def _tag(t: DoseTarget) -> str:
+    return f"{t.indication_name} ({_short_band(t.band_name)})"
+
+
+def _group_labels(ts: Sequence[DoseTarget]) -> str:
+    """ "wrinkles/fine lines, elasticity/firmness (red)" or "A (red, NIR) and B (red)"."""
+    by_ind: dict[str, list[str]] = {}
+    for t in ts:
+        by_ind.setdefault(t.indication_name, []).append(_short_band(t.band_name))
+    band_sets = {tuple(b) for b in by_ind.values()}
+    if len(band_sets) == 1:
+        return f"{_join(list(by_ind))} ({', '.join(next(iter(band_sets)))})"
+    return _join([f"{ind} ({', '.join(b)})" for ind, b in by_ind.items()])
+
+
 def _trials_point(targets: Sequence[DoseTarget], untested: Sequence[str]) -> str:
     """The "Versus trials" point: position per verdict, uncertainty said once."""
     if not targets:
@@ -487,54 +502,54 @@ def _trials_point(targets: Sequence[DoseTarget], untested: Sequence[str]) -> str
             "No controlled trial in photodose's evidence table reported a dose in this device's "
             "wavelength bands, so there is no tested dose to compare with."
         )
-    groups: dict[str, dict[str, list[str]]] = {}
+    groups: dict[str, list[DoseTarget]] = {}
     for t in targets:
-        groups.setdefault(t.verdict, {}).setdefault(_short_band(t.band_name), []).append(t.indication_name)
+        groups.setdefault(t.verdict, []).append(t)
     bits = []
-    for i, (verdict, by_band) in enumerate(groups.items()):
-        labels = _join([f"{_join(inds)} ({band})" for band, inds in by_band.items()])
+    for i, (verdict, ts) in enumerate(groups.items()):
         pos = _POSITION[verdict] if i == 0 else f"{_WORD[verdict]} them"
-        bits.append(f"{pos} for {labels}")
+        bits.append(f"{pos} for {_group_labels(ts)}")
     text = _cap("; ".join(bits)) + "."
     unsure = [t for t in targets if t.uncertain]
-    if unsure and len(unsure) == len(targets):
-        text += (
-            " Each is uncertain: the dose range crosses a tested dose."
-            if len(targets) > 1
-            else " This is uncertain: the dose range crosses a tested dose."
-        )
+    sure = [t for t in targets if not t.uncertain]
+    why = "the dose range crosses a tested dose"
+    if unsure and not sure:
+        text += f" {'Each is' if len(targets) > 1 else 'This is'} uncertain: {why}."
+    elif unsure and len(sure) < len(unsure):
+        text += f" All but {_join([_tag(t) for t in sure])} are uncertain: {why}."
     elif unsure:
-        text += f" Uncertain for {_join([_label(t) for t in unsure])}: the dose range crosses a tested dose."
+        text += f" Uncertain for {_join([_tag(t) for t in unsure])}: {why}."
     if untested:
         text += f" No controlled trial reported a usable dose for {_join(untested, 'or')} in these bands."
     return text
 
 
 def _headline_verdict(targets: Sequence[DoseTarget], calibrated: bool, wide: bool) -> str:
-    """The verdict part of the headline: ", below the doses controlled trials tested …"."""
+    """The verdict part of the headline: ", mostly below the doses controlled trials tested …"."""
     if not targets:
         return ", and no controlled trial in photodose's table tested a dose in its bands"
-    counts: dict[str, list[DoseTarget]] = {}
+    counts: dict[str, int] = {}
     for t in targets:
-        counts.setdefault(t.verdict, []).append(t)
-    ranked = sorted(counts.items(), key=lambda kv: -len(kv[1]))
-    top, top_ts = ranked[0]
+        counts[t.verdict] = counts.get(t.verdict, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    top, n_top = ranked[0]
     if len(ranked) == 1:
         s = f", {_WORD[top]} the doses controlled trials tested"
-    elif len(top_ts) > max(len(ts) for _, ts in ranked[1:]):
-        rest = "; ".join(f"{_WORD[v]} them for {_join([_label(t) for t in ts])}" for v, ts in ranked[1:])
-        s = f", mostly {_WORD[top]} the doses controlled trials tested ({rest})"
+    elif n_top > ranked[1][1]:
+        s = f", mostly {_WORD[top]} the doses controlled trials tested"
     else:
-        s = ", " + "; ".join(
-            f"{_WORD[v]} the doses tested for {_join([_label(t) for t in ts])}" for v, ts in ranked
+        s = (
+            ", "
+            + " or ".join(_WORD[v] for v, _ in ranked)
+            + " the doses controlled trials tested, by indication"
         )
     if any(t.uncertain for t in targets):
         if calibrated:
-            s += " — near a tested dose, so uncertain"
+            s += " (uncertain: near a tested dose)"
         elif wide:
-            s += " — uncertain, because the light output is not published: a meter reading settles it"
+            s += " (uncertain: its light output is not published)"
         else:
-            s += " — uncertain: the dose range crosses a tested dose"
+            s += " (uncertain: the dose range crosses a tested dose)"
     return s
 
 
@@ -569,7 +584,10 @@ def _verdict_phrase(vs: Sequence[tuple[str, str]], again: bool = False) -> str:
     by: dict[str, list[str]] = {}
     for ind, v in vs:
         by.setdefault(v, []).append(ind)
-    return ", ".join(f"{_WORD[v]} for {_join(inds)}" for v, inds in by.items())
+    return ", ".join(
+        f"{_WORD[v]} {'them' if i else 'the tested doses'} for {_join(inds)}"
+        for i, (v, inds) in enumerate(by.items())
+    )
 
 
 def _disagrees(row: Mapping[str, Any], calibrated: bool) -> bool:
@@ -600,7 +618,8 @@ def _fig(row: Mapping[str, Any]) -> str:
     if row["quantity"] == "irradiance":
         s = f"{_g(row['stated_value'])} mW/cm²"
     else:
-        s = f"{_g(row['stated_value'])} J/cm² per {_g(row['minutes'])} min ({_g(row['stated_mw_cm2'])} mW/cm²)"
+        e = _g(row["stated_mw_cm2"])
+        s = f"{_g(row['stated_value'])} J/cm² per {_g(row['minutes'])} min ({e} mW/cm²)"
     return s
 
 
@@ -646,9 +665,7 @@ def _readings(
                     channel=c,
                     wavelength_nm=d.wavelength_nm,
                     stated_mw_cm2=e_st,
-                    stated_text=_fig(r)
-                    if len(chans) == 1
-                    else f"{_fig(r)} for {'+'.join(map(_chan, chans))}",
+                    stated_text=_fig(r) if len(chans) == 1 else f"{_g(e_st)} mW/cm²",
                     stated_by=str(r["stated_by"]),
                     classification=str(r["classification"]),
                     more_credible=str(r["more_credible"]),
@@ -658,6 +675,7 @@ def _readings(
                     dose_at_modelled_j_cm2=d.surface_fluence_j_cm2.central,
                     verdicts_at_stated=_reading_verdicts(d.wavelength_nm, h_st, e_st, sessions_per_week),
                     verdicts_at_modelled=at_model,
+                    total_of="" if len(chans) == 1 else f"{_fig(r)} for {'+'.join(map(_chan, chans))}",
                 )
             )
     return out
@@ -671,10 +689,67 @@ def session_dose(irradiance_mw_cm2: ArrayLike, minutes: ArrayLike) -> NDArray[np
 
 
 _CREDIBLE = {
-    "peak_only": "by the energy budget {figs} can only be a peak over one LED or a contact reading, "
-    "not a face average",
-    "implausible": "by the energy budget {figs} is beyond what the LEDs could give even over one LED",
+    "peak_only": "can only be {a} peak over one LED or {a} contact reading, not {a} face average",
+    "implausible": "is beyond what the LEDs could give even over one LED",
 }
+
+
+def _reading_sentences(readings: Sequence[StatedReading], whose: str, ref: str) -> list[str]:
+    """The verdict at each reading; readings with the same verdict at the stated figure share
+    one sentence ("At the maker's 26 mW/cm² (red) and 24 mW/cm² (NIR), 20 min is 31 and 29 J/cm², …")."""
+    groups: dict[str, list[StatedReading]] = {}
+    totals: dict[str, list[StatedReading]] = {}
+    for rd in readings:
+        if rd.total_of:
+            totals.setdefault(rd.total_of, []).append(rd)
+        else:
+            groups.setdefault(_verdict_phrase(rd.verdicts_at_stated), []).append(rd)
+    out = [_total_sentence(fig, rds, whose, ref) for fig, rds in totals.items()]
+    for at_stated, rds in groups.items():
+        figs = _join([f"{rd.stated_text} ({_chan(rd.channel)})" for rd in rds])
+        doses = _join([_g(rd.dose_at_stated_j_cm2) for rd in rds])
+        minutes = _g(rds[0].minutes)
+        mods = {(_g(rd.modelled_mw_cm2[1]), _g(rd.dose_at_modelled_j_cm2)) for rd in rds}
+        if len(mods) == 1:
+            e_m, h_m = next(iter(mods))
+            model = f"{ref} ({e_m} mW/cm², {h_m} J/cm²{' each' if len(rds) > 1 else ''})"
+        else:
+            model = (
+                f"{ref} ("
+                + "; ".join(
+                    f"{_chan(rd.channel)} {_g(rd.modelled_mw_cm2[1])} mW/cm², "
+                    f"{_g(rd.dose_at_modelled_j_cm2)} J/cm²"
+                    for rd in rds
+                )
+                + ")"
+            )
+        at_models = [_verdict_phrase(rd.verdicts_at_modelled, again=True) for rd in rds]
+        if len(set(at_models)) == 1:
+            same = _verdict_phrase(rds[0].verdicts_at_modelled) == at_stated
+            at_model = ("also " if same else "") + at_models[0]
+        else:
+            at_model = _join([f"{ph} for {_chan(rd.channel)}" for ph, rd in zip(at_models, rds, strict=True)])
+        out.append(f"At {whose} {figs}, {minutes} min is {doses} J/cm², {at_stated}; at {model}, {at_model}.")
+    return out
+
+
+def _total_sentence(fig: str, rds: Sequence[StatedReading], whose: str, ref: str) -> str:
+    """One figure stated for several channels together: split as the model splits its light."""
+    split = " + ".join(f"{rd.stated_text.split()[0]} {_chan(rd.channel)}" for rd in rds)
+    doses = {_g(rd.dose_at_stated_j_cm2) for rd in rds}
+    dose = (
+        f"{next(iter(doses))} J/cm² per channel"
+        if len(doses) == 1
+        else _join([f"{_g(rd.dose_at_stated_j_cm2)} J/cm² {_chan(rd.channel)}" for rd in rds])
+    )
+    at_st = "; ".join(f"{_chan(rd.channel)} {_verdict_phrase(rd.verdicts_at_stated)}" for rd in rds)
+    at_mod = "; ".join(f"{_chan(rd.channel)} {_verdict_phrase(rd.verdicts_at_modelled)}" for rd in rds)
+    mods = _join([f"{_g(rd.modelled_mw_cm2[1])} mW/cm² {_chan(rd.channel)}" for rd in rds])
+    return (
+        f"At {whose} {fig} (taken as {split}, the model's split), {_g(rds[0].minutes)} min is {dose}: "
+        f"{at_st}. "
+        f"At {ref} ({mods}): {at_mod}."
+    )
 
 
 def _stated_point(
@@ -684,67 +759,83 @@ def _stated_point(
     calibrated: bool,
 ) -> tuple[str, str]:
     """(label, text) of "The maker's figure": the verdict at each reading, which is more credible
-    and why (the budget's classification), and how a meter reading settles it."""
+    and why (the budget's classification, in one clause), and how a meter reading settles it."""
     if not rows:
         return "The maker's figure", ""
     maker = all(_is_maker(device, r) for r in rows)
     label = "The maker's figure" if maker else "The stated figure"
     whose = "the maker's" if maker else "the stated"
-    ref = "your measured average" if calibrated else "the modelled average"
     if not readings:
-        figs = _join([f"{_fig(r)} ({'+'.join(map(_chan, r['channels']))})" for r in _per_channel_rows(rows)])
-        src = rows[0]["stated_by"]
-        m = rows[0]["measured_mw_cm2"] if calibrated and rows[0].get("measured_mw_cm2") else None
-        m = m or rows[0]["modelled_mean_mw_cm2"]
+        shown = _per_channel_rows(rows)
         what = "your meter reading" if calibrated else "the model's face average"
+
+        def ref(r: Mapping[str, Any]) -> Mapping[str, float]:
+            m = r.get("measured_mw_cm2") if calibrated else None
+            out: Mapping[str, float] = m or r["modelled_mean_mw_cm2"]
+            return out
+
+        refs = {(_g(ref(r)["central"]), _g(ref(r)["low"]), _g(ref(r)["high"])) for r in shown}
+        values = {_fig(r) for r in shown}
+        chans = [_chan(c) for r in shown for c in r["channels"]]
+        if len(refs) == 1 and len(values) == 1:
+            c, lo, hi = next(iter(refs))
+            figs = f"{next(iter(values))} for {_join(chans)}"
+            agree = f"{what} ({c}, range {lo}–{hi} mW/cm²{' each' if len(chans) > 1 else ''})"
+        else:
+            figs = _join([f"{_fig(r)} ({'+'.join(map(_chan, r['channels']))})" for r in shown])
+            agree = (
+                what
+                + " ("
+                + "; ".join(
+                    f"{'+'.join(map(_chan, r['channels']))} {_g(ref(r)['central'])}, "
+                    f"{_g(ref(r)['low'])}–{_g(ref(r)['high'])}"
+                    for r in shown
+                )
+                + " mW/cm²)"
+            )
+        verb = ("agree", "pass") if len(shown) > 1 else ("agrees", "passes")
         return label, (
-            f"{_cap(figs)}, stated by {src}, agrees with {what} ({_g(m['central'])}, range "
-            f"{_g(m['low'])}–{_g(m['high'])} mW/cm²) and passes the energy budget as a face average."
+            f"{_cap(figs)}, stated by {rows[0]['stated_by']}, {verb[0]} with {agree} and {verb[1]} the "
+            "energy budget as a face average."
         )
-    sentences = []
-    for rd in readings:
-        at_st = _verdict_phrase(rd.verdicts_at_stated)
-        at_mod = _verdict_phrase(rd.verdicts_at_modelled, again=True)
-        same = rd.verdicts_at_stated == rd.verdicts_at_modelled
-        s = (
-            f"At {whose} {rd.stated_text} ({_chan(rd.channel)}), {_g(rd.minutes)} min is "
-            f"{_g(rd.dose_at_stated_j_cm2)} J/cm², {at_st}; at {ref} ({_g(rd.modelled_mw_cm2[1])} mW/cm², "
-            f"{_g(rd.dose_at_modelled_j_cm2)} J/cm²), {'also ' if same else ''}{at_mod}."
-        )
-        sentences.append(s)
+    sentences = _reading_sentences(
+        readings, whose, "your measured average" if calibrated else "the modelled average"
+    )
     # which is more credible, in one clause from the budget's classification
     cls = {rd.classification for rd in readings}
-    figs = _join(
-        sorted({rd.stated_text for rd in readings}, key=lambda x: -float(x.split()[0].replace(",", "")))
-    )
+    many = len({rd.stated_text for rd in readings}) > 1
+    subject = "these figures" if many else "this figure"
     if calibrated:
         why = (
-            "Your meter reading is more credible than both: it measures this unit "
-            "(within the meter's own correction range)."
+            "Your meter reading is more credible than both: it measures this unit (within the meter's "
+            "own correction range)."
         )
     elif cls & {"implausible", "peak_only"}:
         key = "implausible" if "implausible" in cls else "peak_only"
-        why = "The model is more credible: " + _CREDIBLE[key].format(figs=figs) + "."
+        clause = _CREDIBLE[key].format(a="a")
+        if many and key == "peak_only":
+            clause = "can only be peaks over one LED or contact readings, not face averages"
+        why = f"The model is more credible: by the energy budget {subject} {clause}."
     else:
         best = readings[0].more_credible
         conf = next((r["confidence"] for r in rows), "")
         if best == "stated":
             why = (
-                f"The stated figure is more credible: it passes the energy budget as a face average and "
+                "The stated figure is more credible: it passes the energy budget as a face average and "
                 f"comes from a {conf} source, while the model's LED power is assumed."
             )
         else:
             why = (
-                f"The model is more credible: {figs} passes the energy budget as a face average, but "
-                f"its source is {conf}."
+                f"The model is more credible: {subject} passes the energy budget as a face average, but its "
+                f"source is {conf}."
             )
     sentences.append(why)
     if not calibrated:
-        e_mod = readings[0].modelled_mw_cm2[1]
+        rd = readings[0]
         sentences.append(
-            "A meter reading at the skin settles it (--meter-reading … --meter-position over-led or "
-            f"between-leds): photodose carries it to the face average, which near {_g(readings[0].stated_mw_cm2)} "
-            f"mW/cm² would bear out {whose} figure and near the model's {_g(e_mod)} would not."
+            "A meter reading at the skin settles it (--meter-position over-led or between-leds): carried to "
+            f"the face, a {_chan(rd.channel)} average near {_g(rd.stated_mw_cm2)} mW/cm² would bear out "
+            f"{whose} figure, one near {_g(rd.modelled_mw_cm2[1])} the model."
         )
     return label, " ".join(sentences)
 
@@ -770,7 +861,8 @@ def _headline_stated(device: DeviceSpec, readings: Sequence[StatedReading], cali
         tail = ", but is implausible even over one LED"
     else:
         tail = ""
-    return f"; {whose} {rd.stated_text} {mean}{tail}"
+    fig = rd.total_of or rd.stated_text
+    return f"; {whose} {fig} {mean}{tail}"
 
 
 # ---------------------------------------------------------------------------- the answer ----
@@ -825,7 +917,7 @@ def bottom_line(
         action = (
             f"To reach the lowest dose tested for {_label(best)} ({q}{_g(best.lowest_tested_j_cm2)} J/cm², "
             f"{_cite_short(best.citation)}) a session would need about {_minutes(c_m)} "
-            f"(range {_minutes(lo_m)} to {_minutes(hi_m)})"
+            f"({_minutes(lo_m)} to {_minutes(hi_m)})"
         )
         tm = best.timer_max_min
         if best.timer_fit == "yes":
@@ -840,7 +932,13 @@ def bottom_line(
             action += "; the device's timer length is not known."
         others = [t.minutes_needed[1] for t in below if t is not best]
         if others:
-            span = _minutes(min(others)) if len(others) == 1 else f"{_g(min(others))}–{_minutes(max(others))}"
+            lo_o, hi_o = _minutes(min(others)), _minutes(max(others))
+            if len(others) == 1 or lo_o == hi_o:
+                span = lo_o
+            elif lo_o.split()[-1] == hi_o.split()[-1]:
+                span = f"{lo_o.split()[0]}–{hi_o}"
+            else:
+                span = f"{lo_o}–{hi_o}"
             action += f" The other indications need about {span}."
         e_lo, _, e_hi = best.irradiance_mw_cm2
         if calibrated_to_meter:
@@ -851,10 +949,9 @@ def bottom_line(
             )
         elif best.meter_decides:
             meter = (
-                f"A meter reading would settle it: a face-mean irradiance of {_g(best.meter_threshold_mw_cm2)} "
-                f"mW/cm² or more reaches that dose in {_g(session_minutes)} minutes, and the model's range "
-                f"({_g(e_lo)}–{_g(e_hi)} mW/cm²) contains that threshold (give it with --meter-reading, "
-                "--meter-distance-cm and --meter-model)."
+                "A meter reading would settle it: a face average of "
+                f"{_g(best.meter_threshold_mw_cm2)} mW/cm² or more reaches that dose in {_g(session_minutes)} "
+                f"minutes, inside the model's {_g(e_lo)}–{_g(e_hi)} mW/cm² (give it with --meter-reading)."
             )
         else:
             what = (

@@ -1,0 +1,305 @@
+"""Concept frames: claims found as a concept paired with a relation, on word stems.
+
+Phrase patterns (``rules.toml``) miss paraphrases: each new page words its claims in new ways.
+The structure is stable, though.  A claim pairs a concept with a relation to it, within a few
+words in the same clause:
+
+- safety: a negator and a harm noun ("does not cause thermal damage", "non-damaging",
+  "without causing burns"), or a safety adjective ("painless");
+- efficacy: an effect verb and a skin outcome ("improves the skin", "tighten loose skin",
+  "anti-inflammatory", "works for inflammatory acne");
+- endorsement: an authority (a dermatologist, studies, science) and an endorsing verb
+  ("scientifically verified", "garnered support from ... academic studies").
+
+Words are matched on stems (a lexicon entry is a prefix of a word, ``$`` ends a whole word;
+an entry with spaces matches consecutive words), so "damage", "damaged" and "damaging" are one
+entry.  The lexicons live in ``data/claims/concepts.toml``.  Sentences that report a claim from
+a distance ("the pitch goes ...", "the ASA found adverts claiming ...") or hedge study talk
+("... far from conclusive", "found improvements in wrinkles but not in hydration at the tested
+dose") are marked by :func:`is_reported_or_hedged`; the extractor makes no claim in them.
+
+Pure functions over strings; no I/O beyond loading the lexicon file once.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+|[,;:()—–\"“”]")
+_CLAUSE = frozenset(",;:()—–\"“”")
+_RADIATION = frozenset(["uv", "ultraviolet", "rays", "radiation", "light", "wavelengths", "heat"])
+_DETERMINERS = frozenset(["the", "your", "their", "our", "my", "her", "his", "its", "one"])
+_CLAUSE_WORDS = frozenset(["but", "however", "whereas", "while", "which", "although", "though", "unlike"])
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A lexicon entry: a sequence of word prefixes (``exact`` marks a whole-word last part)."""
+
+    parts: tuple[str, ...]
+    exact: bool
+    value: str = ""
+
+    def match_at(self, words: list[str], i: int) -> int:
+        """Number of words matched starting at ``words[i]`` (0: no match)."""
+        n = len(self.parts)
+        if i + n > len(words):
+            return 0
+        for k, p in enumerate(self.parts):
+            w = words[i + k]
+            if k == n - 1 and self.exact:
+                if w != p:
+                    return 0
+            elif not w.startswith(p):
+                return 0
+        return n
+
+
+def _entries(raw: list[str] | dict[str, str]) -> tuple[Entry, ...]:
+    items = raw.items() if isinstance(raw, dict) else ((r, "") for r in raw)
+    out = []
+    for text, value in items:
+        t = text.strip().lower()
+        exact = t.endswith("$")
+        parts = tuple(re.findall(r"[a-z0-9]+", t.rstrip("$")))
+        if not parts:
+            raise ValueError(f"concepts.toml: empty lexicon entry {text!r}")
+        out.append(Entry(parts, exact, value))
+    # longest first, so "loose skin" wins over "skin"
+    return tuple(sorted(out, key=lambda e: -len(e.parts)))
+
+
+@dataclass(frozen=True)
+class Concepts:
+    """The lexicons and the reported-speech / hedge expressions of ``concepts.toml``."""
+
+    lexicons: dict[str, tuple[Entry, ...]]
+    outcomes: tuple[Entry, ...]
+    endorsement: dict[str, tuple[Entry, ...]]
+    reported: re.Pattern[str]
+    hedged: re.Pattern[str]
+    defined: re.Pattern[str]
+    anchors: dict[str, tuple[str, ...]]
+    meta: dict[str, Any]
+
+
+def _anchors(*groups: tuple[Entry, ...]) -> tuple[str, ...]:
+    return tuple(sorted({e.parts[0] for g in groups for e in g}))
+
+
+def parse_concepts(data: dict[str, Any]) -> Concepts:
+    """Validate and compile a concepts document (``data/claims/concepts.toml``)."""
+    try:
+        lex = {name: _entries(v) for name, v in data["lexicons"].items()}
+        outcomes = _entries(data["outcomes"])
+        endo = {name: _entries(v) for name, v in data["endorsement"].items()}
+        reported = re.compile(data["hedge"]["reported"], re.IGNORECASE)
+        hedged = re.compile(data["hedge"]["hedged"], re.IGNORECASE)
+        defined = re.compile(data["hedge"]["defined"], re.IGNORECASE)
+    except (KeyError, TypeError, re.error) as exc:
+        raise ValueError(f"concepts.toml: malformed ({exc})") from exc
+    for name in ("negator", "harm_strong", "harm_mild", "safety_adjective", "safety_veto", "effect"):
+        if name not in lex:
+            raise ValueError(f"concepts.toml: lexicon {name!r} is missing")
+    anchors = {
+        "safety": _anchors(lex["harm_strong"], lex["harm_mild"], lex["safety_adjective"]),
+        "efficacy": _anchors(lex["effect"]),
+        "endorsement": _anchors(endo["relation"]),
+    }
+    return Concepts(lex, outcomes, endo, reported, hedged, defined, anchors, dict(data.get("meta", {})))
+
+
+@lru_cache(maxsize=1)
+def load_concepts() -> Concepts:
+    """The shipped concept lexicons."""
+    path = files("photodose") / "data" / "claims" / "concepts.toml"
+    return parse_concepts(tomllib.loads(path.read_text(encoding="utf-8")))
+
+
+def tokenize(sentence: str) -> tuple[list[str], list[int], list[tuple[int, int]]]:
+    """Lowercase words, the clause number of each, and each word's (start, end) in ``sentence``.
+
+    A comma, semicolon, colon, bracket, dash, quote or a contrast word ("but", "which",
+    "unlike") starts a new clause.
+    """
+    words: list[str] = []
+    clauses: list[int] = []
+    spans: list[tuple[int, int]] = []
+    clause = 0
+    for m in _TOKEN.finditer(sentence):
+        w = m.group(0).lower()
+        if w in _CLAUSE:
+            clause += 1
+            continue
+        if w in _CLAUSE_WORDS:
+            clause += 1
+        words.append(w)
+        clauses.append(clause)
+        spans.append((m.start(), m.end()))
+    return words, clauses, spans
+
+
+def _find(entries: tuple[Entry, ...], words: list[str]) -> list[tuple[int, int, Entry]]:
+    """Non-overlapping matches (start word, end word, entry), longest entry first at each word."""
+    out = []
+    i = 0
+    while i < len(words):
+        for e in entries:
+            n = e.match_at(words, i)
+            if n:
+                out.append((i, i + n, e))
+                i += n
+                break
+        else:
+            i += 1
+    return out
+
+
+@dataclass(frozen=True)
+class FrameHit:
+    """A claim found by a frame: category, kind, the matched span (sentence offsets), details."""
+
+    category: str
+    kind: str
+    start: int
+    end: int
+    details: dict[str, Any]
+
+
+def is_reported_or_hedged(sentence: str, concepts: Concepts | None = None) -> bool:
+    """Does the sentence report a claim from a distance or hedge talk of studies?
+
+    "The pitch goes something like this: ...", "The ASA found social media adverts claiming
+    ...", "Some studies have shown promise, but the evidence is far from conclusive", "That
+    same trial found improvements in wrinkles but not in hydration ... at the tested dose".
+    """
+    c = concepts or load_concepts()
+    return bool(c.reported.search(sentence) or c.hedged.search(sentence) or c.defined.search(sentence))
+
+
+def safety_frames(sentence: str, c: Concepts, toks: tuple[list[str], list[int], list[tuple[int, int]]]) -> list[FrameHit]:
+    """Negated harm ("does not cause thermal damage") and safety adjectives ("painless")."""
+    words, clauses, spans = toks
+    lex = c.lexicons
+    if _find(lex["safety_veto"], words):
+        return []
+    negators = _find(lex["negator"], words)
+    hits: list[FrameHit] = []
+    for kind, group in (("absolute", "harm_strong"), ("generic", "harm_mild")):
+        for i, j, _e in _find(lex[group], words):
+            if any(w in _RADIATION for w in words[j : j + 2]):
+                continue  # "no harmful UV rays" is a no-UV claim (rules.toml safe.no_uv)
+            for a, _b, _n in negators:
+                if a < i and i - a <= 4 and clauses[a] == clauses[i]:
+                    hits.append(
+                        FrameHit("safety", kind, spans[a][0], spans[j - 1][1], {"frame": f"negated_{group}"})
+                    )
+                    break
+            if hits:
+                return hits
+    for i, j, _e in _find(lex["safety_adjective"], words):
+        if i > 0 and words[i - 1] in ("not", "never", "isn", "aren"):
+            continue
+        return [FrameHit("safety", "generic", spans[i][0], spans[j - 1][1], {"frame": "safety_adjective"})]
+    return hits
+
+
+def efficacy_frames(
+    sentence: str, c: Concepts, toks: tuple[list[str], list[int], list[tuple[int, int]]]
+) -> list[FrameHit]:
+    """An effect word and a skin outcome within a few words, same clause, not negated."""
+    words, clauses, spans = toks
+    lex = c.lexicons
+    effects = _find(lex["effect"], words)
+    if not effects:
+        return []
+    outcomes = _find(c.outcomes, words)
+    negators = {i for i, _j, _e in _find(lex["negator"], words)}
+    vetoes = _find(lex["effect_veto"], words)
+    found: dict[str, FrameHit] = {}
+    for ei, ej, ee in effects:
+        if any(vi < ei and ei - vi <= 3 for vi, _vj, _v in vetoes):
+            continue
+        if any(n < ei and ei - n <= 5 and clauses[n] == clauses[ei] for n in negators):
+            continue
+        adjacent_only = ee.parts == ("anti",)
+        for oi, oj, oe in outcomes:
+            if oi < ej and oj > ei:
+                continue  # the same words ("tone" as verb and noun)
+            if clauses[oi] != clauses[ei]:
+                continue
+            ind = oe.value
+            generic = oe.parts == ("skin",)
+            if adjacent_only and ind == "aging":
+                continue  # "anti-aging" names a product line, not a result
+            gap = oi - ej
+            # "improves the skin": a bare "skin" only right after the effect (a determiner between)
+            limit = 0 if adjacent_only else (1 if generic else 4)
+            after = 0 <= gap <= limit and (gap == 0 or not generic or words[ej] in _DETERMINERS)
+            # "wrinkle-reducing", "acne-fighting": an -ing effect right after the outcome
+            before = not adjacent_only and not generic and ei == oj and words[ej - 1].endswith("ing")
+            if not (after or before):
+                continue
+            if ind in found:
+                continue
+            lo, hi = min(ei, oi), max(ej, oj) - 1
+            found[ind] = FrameHit(
+                "efficacy",
+                "claim",
+                spans[lo][0],
+                spans[hi][1],
+                {
+                    "indication": ind,
+                    "effect_word": " ".join(words[ei:ej]),
+                    "frame": "effect_outcome",
+                    "outcome_end": spans[oj - 1][1],
+                },
+            )
+    return list(found.values())
+
+
+def endorsement_frames(
+    sentence: str, c: Concepts, toks: tuple[list[str], list[int], list[tuple[int, int]]]
+) -> list[FrameHit]:
+    """An authority (a person or a body of evidence) and an endorsing verb, within 5 words."""
+    words, clauses, spans = toks
+    e = c.endorsement
+    if _find(e["veto"], words):
+        return []
+    relations = _find(e["relation"], words)
+    if not relations:
+        return []
+    negators = {i for i, _j, _x in _find(c.lexicons["negator"], words)}
+    actors = [(i, j, "person") for i, j, _x in _find(e["person"], words)]
+    actors += [(i, j, "evidence") for i, j, _x in _find(e["evidence"], words)]
+    for ri, rj, _r in relations:
+        if any(n < ri and ri - n <= 3 for n in negators):
+            continue
+        for ai, aj, what in actors:
+            if clauses[ai] != clauses[ri]:
+                continue
+            if (0 <= ri - aj <= 5) or (0 <= ai - rj <= 5):
+                kind = "recommended" if what == "person" else "clinically_proven"
+                lo, hi = min(ai, ri), max(aj, rj) - 1
+                named = bool(re.search(r"\bet\s+al\b|\bPMID\b|\bdoi\b|\bjournal\b|\bpublished\s+in\b", sentence, re.I))
+                return [FrameHit("endorsement", kind, spans[lo][0], spans[hi][1], {"frame": f"{what}_relation", "study_named": named})]
+    return []
+
+
+def frame_claims(sentence: str, categories: frozenset[str] | set[str], concepts: Concepts | None = None) -> list[FrameHit]:
+    """Frame claims of the given categories in one sentence (offsets relative to it)."""
+    c = concepts or load_concepts()
+    toks = tokenize(sentence)
+    out: list[FrameHit] = []
+    if "safety" in categories:
+        out += safety_frames(sentence, c, toks)
+    if "efficacy" in categories:
+        out += efficacy_frames(sentence, c, toks)
+    if "endorsement" in categories:
+        out += endorsement_frames(sentence, c, toks)
+    return out
