@@ -453,7 +453,7 @@ def cv_by_brand(
             sc.pop("disagreements")
             out["by_threshold"][str(t)] = sc
     finally:
-        classify_mod.load_classifier = original  # type: ignore[assignment]
+        classify_mod.load_classifier = original
     return out
 
 
@@ -469,7 +469,9 @@ def main(argv: list[str] | None = None) -> int:
         "--train-classifier", action="store_true", help="retrain data/claims/classifier.json and exit"
     )
     parser.add_argument(
-        "--cv", action="store_true", help="also cross-validate by brand on the development rows (needs sklearn)"
+        "--cv",
+        action="store_true",
+        help="also cross-validate by brand on the development rows (needs sklearn)",
     )
     args = parser.parse_args(argv)
     if args.train_classifier:
@@ -492,6 +494,12 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("held_out_first_run", "held_out_2_first_run", "held_out_3_first_run", "held_out_4_first_run"):
         if key in previous:
             result[key] = previous[key]
+    if FRESH in result and f"{FRESH}_first_run" not in result:
+        result[f"{FRESH}_first_run"] = {
+            **result[FRESH],
+            "note": "first run on round 4, collected and labelled after the code freeze and before this run; "
+            "nothing was changed after it",
+        }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
 
@@ -519,7 +527,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n== cross-validated by brand (development rows, classifier out of fold)")
         for t, r in result["cv_by_brand"]["by_threshold"].items():
             print(
-                f"threshold {t}: micro precision {f(r['micro']['precision'])}, recall {f(r['micro']['recall'])}; "
+                f"threshold {t}: micro precision {f(r['micro']['precision'])}, "
+                f"recall {f(r['micro']['recall'])}; "
                 f"grade agreement {f(r['grade_agreement'])}; "
                 f"hard negatives flagged {r['hard_negatives_with_a_claim']}/{r['hard_negatives']}"
             )

@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(one_size(args.child, args.repeats)))
         return
     rows = []
+    load_start = list(os.getloadavg())
     for mp in (float(s) for s in args.sizes.split(",")):
         proc = subprocess.run(
             [sys.executable, __file__, "--child", str(mp), "--repeats", str(args.repeats)],
@@ -110,6 +111,8 @@ def main(argv: list[str] | None = None) -> None:
             "platform": platform.platform(),
         },
         "note": "the machine is shared with other work; medians of the repeats",
+        "load_average_1_5_15_min_at_start": load_start,
+        "load_average_1_5_15_min_at_end": list(os.getloadavg()),
         "rows": rows,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -72,6 +72,31 @@ def test_held_out_rows_are_reported_separately(result: dict[str, Any]) -> None:
     assert held["hard_negatives_with_a_claim"] == 0
 
 
+def test_fresh_round_four_is_reported_with_its_first_run(bench: ModuleType, result: dict[str, Any]) -> None:
+    # round 4: collected and labelled after the concept frames and the hedge filter were frozen,
+    # run once (docs/claims.md): recall 0.83, grade agreement 0.81, precision 0.84, 7 of 51
+    # neutral sentences flagged.  Regression floors, not the targets (not met).
+    fresh = result["held_out_4"]
+    assert fresh["rows"] >= 60 and fresh["hard_negatives"] >= 20
+    rows, _ = bench.load_corpus()
+    r4 = [r for r in rows if r["split"] == "held_out_4"]
+    assert all(r["round"] == 4 and r["source"].startswith("http") and r.get("brand") for r in r4)
+    assert fresh["micro"]["recall"] >= 0.82
+    assert fresh["grade_agreement"] >= 0.80
+    assert fresh["hard_negatives_with_a_claim"] <= 7
+    # what is found is graded right
+    assert fresh["grade_agreement_detected_only"] >= 0.95
+
+
+def test_round_four_never_trains_the_classifier(bench: ModuleType) -> None:
+    rows, _ = bench.load_corpus()
+    assert not any(bench.is_development(r) for r in rows if r["split"] == "held_out_4")
+    assert sum(bench.is_development(r) for r in rows) == 400
+    # folds are grouped by brand (else the source host): no brand is on both sides of a fold
+    groups = {bench.group_of(r) for r in rows if bench.is_development(r)}
+    assert len(groups) >= 40
+
+
 def test_fresh_round_three_is_reported(result: dict[str, Any]) -> None:
     # rows collected and labelled after the round-2 fixes, run once (docs/claims.md): recall 0.84,
     # grade agreement 0.82, 2 of 5 neutral sentences flagged.  Regression floors.
@@ -97,3 +122,18 @@ def test_precision_is_measured_on_hard_negatives(result: dict[str, Any]) -> None
     assert all_rows["hard_negatives"] >= 20
     assert all_rows["hard_negatives_with_a_claim"] <= all_rows["hard_negatives"] // 3
     assert all_rows["micro"]["precision"] >= 0.85
+
+
+def test_cross_validation_by_brand_scores_the_classifier_out_of_fold(bench: ModuleType) -> None:
+    pytest.importorskip("sklearn")
+    import photodose.claims.classify as classify_mod
+
+    shipped = classify_mod.load_classifier
+    cv = bench.cv_by_brand(folds=3, thresholds=(0.8,))
+    assert classify_mod.load_classifier is shipped  # restored
+    r = cv["by_threshold"]["0.8"]
+    assert cv["rows"] == 400 and r["rows"] == 400
+    # rules and lexicons are in-sample here (written from these rows); only the classifier is
+    # out of fold, so this is an upper bound on unseen copy (round 4 first run: recall 0.83)
+    assert r["micro"]["recall"] >= 0.9
+    assert r["hard_negatives_with_a_claim"] <= 10

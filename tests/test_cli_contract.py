@@ -229,3 +229,23 @@ def test_output_path_problem_never_raises_and_accepts_only_writable_files(
         assert path.suffix.lower() in PLOT_EXTENSIONS and path.parent.is_dir() and not path.is_dir()
         assert path.resolve().parent == tmp_path.resolve()
         path.write_bytes(b"ok")  # and it can really be written
+
+
+def test_evaluate_and_depth_report_their_progress() -> None:
+    # Cold `evaluate` used to print nothing for ~11 s: the service now names each step, and each
+    # depth profile counts its photons; the CLI shows both on stderr (LazyProgress).
+    from photodose.depth import depth_profile
+    from photodose.services.evaluate import evaluate
+    from photodose.skin import SkinProfile
+
+    calls: list[tuple[str, int, int]] = []
+    evaluate("higherdose-face-mask", photons=1000, progress=lambda s, d, t: calls.append((s, d, t)))
+    stages = [s for s, _, t in calls if t == 0]
+    assert stages[:2] == ["reading the device", "irradiance over the face"]
+    assert any(s.startswith("depth profile") for s in stages)
+    assert all(0 < d <= t for _, d, t in calls if t)
+
+    seen: list[tuple[int, int]] = []
+    depth_profile(SkinProfile(), 633.0, 1000, use_cache=False, progress=lambda d, t: seen.append((d, t)))
+    assert seen and seen[-1][0] == seen[-1][1] == 1000
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)

@@ -193,3 +193,43 @@ def test_failed_database_write_leaves_no_image(
         finally:
             st.close()
     assert stored_files(data_dir) == []
+
+
+def test_calibrated_photo_offers_its_ita_to_the_skin_model(tmp_path: Path, data_dir: Path) -> None:
+    """With a ColorChecker in the frame, progress prints the `photodose skin --ita` command."""
+    from test_photos_colour import CAST, chart_scene, png_of_linear
+
+    p = tmp_path / "with-chart.png"
+    p.write_bytes(png_of_linear(chart_scene(CAST)))
+    r = runner.invoke(app, ["photo", "add", str(p), "--json"])
+    assert r.exit_code == 0, r.output
+    added = json.loads(r.stdout)
+    assert added["colour_correction"]["method"] == "colorchecker"
+    out = json.loads(runner.invoke(app, ["progress", "--json"]).stdout)
+    assert out["calibrated"] is True
+    ita = added["metrics"]["face"]["ita_deg"]
+    assert out["skin_model"]["command"] == f"photodose skin --spectrum --ita {ita:.0f}"
+    assert "melanin_index" in {t["metric"] for t in out["trends"]}
+
+
+def test_rejected_photo_is_not_stored(tmp_path: Path, data_dir: Path) -> None:
+    """A photo that fails a gate (here: blown out) exits 2 with the reason and a retake hint."""
+    src = np.asarray(skdata.astronaut())
+    bright = np.round(linear_to_srgb(srgb_to_linear(src) * 3.0) * 255).astype(np.uint8)
+    p = tmp_path / "bright.png"
+    p.write_bytes(_png(bright))
+    r = runner.invoke(app, ["photo", "add", str(p), "--json"])
+    assert r.exit_code == 2, r.output
+    err = json.loads(r.stdout)["error"]
+    assert "not stored" in err["message"] and "blown out" in err["message"] and "retake" in err["fix"]
+    assert stored_files(data_dir) == []
+
+
+def test_damaged_store_is_reported_not_a_traceback(tmp_path: Path, data_dir: Path) -> None:
+    (data_dir / "photos").mkdir(parents=True)
+    (data_dir / "photos" / "photos.sqlite3").write_bytes(b"this is not a database" * 100)
+    for args in (["progress", "--json"], ["photo", "add", str(selfie(tmp_path / "a.jpg")), "--json"]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 2, r.output
+        err = json.loads(r.stdout)["error"]
+        assert err["field"] == "PHOTODOSE_DATA_DIR" and err["fix"]

@@ -189,3 +189,24 @@ def test_analysis_image_reduces_large_photos() -> None:
     big = np.zeros((3000, 4000, 3), np.uint8)
     small = analysis_image(big, max_side_px=2048)
     assert max(small.shape[:2]) <= 2048 and small.shape[0] == 1500
+
+
+def test_greyscale_photo_is_refused() -> None:
+    grey = np.asarray(skdata.astronaut()).mean(axis=2).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(grey).save(buf, "PNG")
+    with pytest.raises(PhotoError, match="greyscale"):
+        decode_image(buf.getvalue())
+
+
+def test_embedded_icc_profile_is_applied_then_dropped() -> None:
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    arr = np.asarray(skdata.astronaut())
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, "PNG", icc_profile=icc)
+    dec = decode_image(buf.getvalue())
+    assert dec.icc_converted and "icc_profile" in dec.stripped
+    assert np.abs(dec.srgb_u8.astype(int) - arr).mean() < 1.0  # sRGB → sRGB: (nearly) unchanged
+    assert b"acsp" not in encode_png(dec.srgb_u8)  # no profile in the stored copy

@@ -305,7 +305,8 @@ def test_security_headers(client: TestClient) -> None:
     assert r.headers["x-frame-options"] == "DENY"
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["referrer-policy"] == "no-referrer"
-    assert "SameSite=Strict" in client.get("/", cookies={}).headers.get("set-cookie", "SameSite=Strict")
+    fresh = TestClient(client.app, base_url=LOCAL).get("/")  # a browser without cookies yet
+    assert "pd_csrf=" in fresh.headers["set-cookie"] and "SameSite=Strict" in fresh.headers["set-cookie"]
 
 
 def test_unexpected_errors_show_no_traceback(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """
-# A depth profile from an MCML `.mci` file
+# A depth profile from an MCML .mci file
 
 photodose reads MCML input files (Wang, Jacques & Zheng 1995), so a published case runs as it
 is. `examples/mcml_3layer.mci` is the three-layer case of the MCML manual; here it runs with

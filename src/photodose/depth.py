@@ -35,6 +35,7 @@ and 20 mm reaches past the 1 % depth of 633 nm light in the weakly absorbing in 
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import math
@@ -72,6 +73,8 @@ DEPTH_BINS = 4000
 DEFAULT_PHOTONS = 100_000
 QUADRATURE_POINTS = 5
 CACHE_ENV = "PHOTODOSE_CACHE_DIR"
+#: "0" turns off the shipped depth-profile table (then every profile not in the user cache is traced).
+TABLE_ENV = "PHOTODOSE_DEPTH_TABLE"
 LEVELS = {"1e": math.exp(-1.0), "10pct": 0.10, "1pct": 0.01}
 REPORT_DEPTHS_MM = (0.5, 1.0, 2.0, 5.0)
 
@@ -249,6 +252,94 @@ def _cache_write(key: str, prof: DepthProfile) -> None:
         pass  # a cache that cannot be written only costs time
 
 
+def table_dir(skin_version: str | None = None) -> Path:
+    """Folder of the shipped depth-profile table for a skin model version.
+
+    ``photodose/data/depth_table/<skin model version>/``, built by ``scripts/build_depth_table.py``
+    with ``photodose sweep``; a skin model whose data changed has a new version and finds no
+    table (its profiles are traced, as before). See ``manifest.toml`` there for what it holds.
+    """
+    from importlib.resources import files
+
+    return Path(str(files("photodose") / "data" / "depth_table")) / (skin_version or skin_model_version())
+
+
+def table_key(payload: dict[str, Any]) -> str:
+    """Key of a profile in the shipped table: the cache key without photons and seed.
+
+    The table holds one profile per input (skin, channel, source, grid, model versions) and
+    serves it for any request of at most as many photons (see :func:`table_read`).
+    """
+    core = {k: v for k, v in payload.items() if k not in ("photons_per_node", "seed")}
+    core["what"] = "photodose.depth.table"
+    return _cache_key(core)
+
+
+def table_read(payload: dict[str, Any], photons: int) -> DepthProfile | None:
+    """The shipped profile for ``payload`` if it was traced with at least ``photons`` photons."""
+    if os.environ.get(TABLE_ENV, "1") == "0":
+        return None
+    path = table_dir(str(payload["skin_model_version"])) / f"{table_key(payload)}.json.gz"
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            d = json.load(f)
+        if "depth_cm" not in d:  # stored compactly: the grid, not its 4000 centres
+            d["depth_cm"] = (np.arange(DEPTH_BINS) + 0.5) * DEPTH_STEP_CM
+        prof = DepthProfile.from_dict(d, from_cache=True)
+    except (OSError, ValueError, TypeError, KeyError, EOFError):
+        return None
+    return prof if prof.photons >= photons else None
+
+
+def table_write(payload: dict[str, Any], prof: DepthProfile, folder: Path) -> Path:
+    """Store ``prof`` in a table folder (gzip JSON; Φ/E0 to 5 significant digits, far below the
+    Monte Carlo noise; depth centres left out, they follow from the fixed grid)."""
+    d = prof.as_dict()
+    d.pop("depth_cm", None)
+    d["fluence_per_irradiance"] = [float(f"{x:.5g}") for x in prof.fluence_per_irradiance]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{table_key(payload)}.json.gz"
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as f:
+        json.dump(d, f, separators=(",", ":"))
+    return path
+
+
+def depth_payload(
+    profile: SkinProfile,
+    channel: SourceSpectrum | float,
+    photons: int = DEFAULT_PHOTONS,
+    *,
+    seed: int | None = 1,
+    model: str = "7-layer",
+    quadrature_points: int = QUADRATURE_POINTS,
+    led_m: float | None = None,
+) -> dict[str, Any]:
+    """Every input of :func:`depth_profile` that its result depends on (the cache key's payload)."""
+    from photodose.transport import ENGINE_VERSION, Grid
+
+    src = _source(led_m)
+    spec = as_channel(channel)
+    nodes, weights = spec.quadrature(quadrature_points)
+    grid = Grid(step_cm=DEPTH_STEP_CM, bins=DEPTH_BINS)
+    per_node = max(100, int(photons) // len(nodes))
+    return {
+        "what": "photodose.depth.depth_profile",
+        "depth_model_version": DEPTH_MODEL_VERSION,
+        "engine_version": ENGINE_VERSION,
+        "skin_model_version": skin_model_version(),
+        "source": None if src is None else [src.kind, src.m],
+        "profile": profile.to_dict(),
+        "model": model,
+        "nodes_nm": [round(float(x), 6) for x in nodes],
+        "weights": [round(float(x), 9) for x in weights],
+        "stacks": [_stack_signature(profile, float(x), model) for x in nodes],
+        "photons_per_node": per_node,
+        "seed": seed,
+        "grid": [grid.step_cm, grid.bins],
+        "channel": [spec.label, spec.peak_nm, spec.fwhm_nm],
+    }
+
+
 def _offset_progress(
     progress: Callable[[int, int], None], offset: int, total: int
 ) -> Callable[[int, int], None]:
@@ -312,26 +403,15 @@ def depth_profile(
     nodes, weights = spec.quadrature(quadrature_points)
     grid = Grid(step_cm=DEPTH_STEP_CM, bins=DEPTH_BINS)
     per_node = max(100, int(photons) // len(nodes))
-    skin_version = skin_model_version()
-    payload = {
-        "what": "photodose.depth.depth_profile",
-        "depth_model_version": DEPTH_MODEL_VERSION,
-        "engine_version": ENGINE_VERSION,
-        "skin_model_version": skin_version,
-        "source": None if src is None else [src.kind, src.m],
-        "profile": profile.to_dict(),
-        "model": model,
-        "nodes_nm": [round(float(x), 6) for x in nodes],
-        "weights": [round(float(x), 9) for x in weights],
-        "stacks": [_stack_signature(profile, float(x), model) for x in nodes],
-        "photons_per_node": per_node,
-        "seed": seed,
-        "grid": [grid.step_cm, grid.bins],
-        "channel": [spec.label, spec.peak_nm, spec.fwhm_nm],
-    }
+    payload = depth_payload(
+        profile, spec, photons, seed=seed, model=model, quadrature_points=quadrature_points, led_m=led_m
+    )
+    skin_version = str(payload["skin_model_version"])
     key = _cache_key(payload)
     if use_cache and seed is not None:
         hit = _cache_read(key)
+        if hit is None:  # the shipped table (scripts/build_depth_table.py), then Monte Carlo
+            hit = table_read(payload, per_node * len(nodes))
         if hit is not None:
             return hit
 

@@ -31,7 +31,7 @@ from importlib.resources import files
 from typing import Any
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+|[,;:()—–\"“”]")
-_CLAUSE = frozenset(",;:()—–\"“”")
+_CLAUSE = frozenset(',;:()—–"“”')
 _RADIATION = frozenset(["uv", "ultraviolet", "rays", "radiation", "light", "wavelengths", "heat"])
 _DETERMINERS = frozenset(["the", "your", "their", "our", "my", "her", "his", "its", "one"])
 _CLAUSE_WORDS = frozenset(["but", "however", "whereas", "while", "which", "although", "though", "unlike"])
@@ -60,7 +60,21 @@ class Entry:
         return n
 
 
-def _entries(raw: list[str] | dict[str, str]) -> tuple[Entry, ...]:
+class Lexicon(tuple[Entry, ...]):
+    """Entries, longest first, with an index by the first two letters of their first word."""
+
+    by_prefix: dict[str, tuple[Entry, ...]]
+
+    def __new__(cls, entries: list[Entry]) -> Lexicon:
+        self = super().__new__(cls, sorted(entries, key=lambda e: -len(e.parts)))
+        index: dict[str, list[Entry]] = {}
+        for e in self:
+            index.setdefault(e.parts[0][:2], []).append(e)
+        self.by_prefix = {k: tuple(v) for k, v in index.items()}
+        return self
+
+
+def _entries(raw: list[str] | dict[str, str]) -> Lexicon:
     items = raw.items() if isinstance(raw, dict) else ((r, "") for r in raw)
     out = []
     for text, value in items:
@@ -71,16 +85,18 @@ def _entries(raw: list[str] | dict[str, str]) -> tuple[Entry, ...]:
             raise ValueError(f"concepts.toml: empty lexicon entry {text!r}")
         out.append(Entry(parts, exact, value))
     # longest first, so "loose skin" wins over "skin"
-    return tuple(sorted(out, key=lambda e: -len(e.parts)))
+    return Lexicon(out)
 
 
 @dataclass(frozen=True)
 class Concepts:
     """The lexicons and the reported-speech / hedge expressions of ``concepts.toml``."""
 
-    lexicons: dict[str, tuple[Entry, ...]]
-    outcomes: tuple[Entry, ...]
-    endorsement: dict[str, tuple[Entry, ...]]
+    lexicons: dict[str, Lexicon]
+    outcomes: Lexicon
+    endorsement: dict[str, Lexicon]
+    mechanism_effect: Lexicon
+    mechanism_terms: Lexicon
     reported: re.Pattern[str]
     hedged: re.Pattern[str]
     defined: re.Pattern[str]
@@ -88,7 +104,7 @@ class Concepts:
     meta: dict[str, Any]
 
 
-def _anchors(*groups: tuple[Entry, ...]) -> tuple[str, ...]:
+def _anchors(*groups: Lexicon) -> tuple[str, ...]:
     return tuple(sorted({e.parts[0] for g in groups for e in g}))
 
 
@@ -98,6 +114,8 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         lex = {name: _entries(v) for name, v in data["lexicons"].items()}
         outcomes = _entries(data["outcomes"])
         endo = {name: _entries(v) for name, v in data["endorsement"].items()}
+        mech_effect = _entries(data["mechanism"]["effect"])
+        mech_terms = _entries(data["mechanism"]["terms"])
         reported = re.compile(data["hedge"]["reported"], re.IGNORECASE)
         hedged = re.compile(data["hedge"]["hedged"], re.IGNORECASE)
         defined = re.compile(data["hedge"]["defined"], re.IGNORECASE)
@@ -110,8 +128,20 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         "safety": _anchors(lex["harm_strong"], lex["harm_mild"], lex["safety_adjective"]),
         "efficacy": _anchors(lex["effect"]),
         "endorsement": _anchors(endo["relation"]),
+        "mechanism": _anchors(mech_terms),
     }
-    return Concepts(lex, outcomes, endo, reported, hedged, defined, anchors, dict(data.get("meta", {})))
+    return Concepts(
+        lex,
+        outcomes,
+        endo,
+        mech_effect,
+        mech_terms,
+        reported,
+        hedged,
+        defined,
+        anchors,
+        dict(data.get("meta", {})),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -138,18 +168,24 @@ def tokenize(sentence: str) -> tuple[list[str], list[int], list[tuple[int, int]]
             continue
         if w in _CLAUSE_WORDS:
             clause += 1
+        if w.startswith("anti") and len(w) > 7 and w[4] != "c":  # "antibacterial": anti + bacterial
+            words += ["anti", w[4:]]
+            clauses += [clause, clause]
+            spans += [(m.start(), m.start() + 4), (m.start() + 4, m.end())]
+            continue
         words.append(w)
         clauses.append(clause)
         spans.append((m.start(), m.end()))
     return words, clauses, spans
 
 
-def _find(entries: tuple[Entry, ...], words: list[str]) -> list[tuple[int, int, Entry]]:
+def _find(entries: Lexicon, words: list[str]) -> list[tuple[int, int, Entry]]:
     """Non-overlapping matches (start word, end word, entry), longest entry first at each word."""
     out = []
     i = 0
+    index = entries.by_prefix
     while i < len(words):
-        for e in entries:
+        for e in index.get(words[i][:2], ()):
             n = e.match_at(words, i)
             if n:
                 out.append((i, i + n, e))
@@ -182,7 +218,9 @@ def is_reported_or_hedged(sentence: str, concepts: Concepts | None = None) -> bo
     return bool(c.reported.search(sentence) or c.hedged.search(sentence) or c.defined.search(sentence))
 
 
-def safety_frames(sentence: str, c: Concepts, toks: tuple[list[str], list[int], list[tuple[int, int]]]) -> list[FrameHit]:
+def safety_frames(
+    sentence: str, c: Concepts, toks: tuple[list[str], list[int], list[tuple[int, int]]]
+) -> list[FrameHit]:
     """Negated harm ("does not cause thermal damage") and safety adjectives ("painless")."""
     words, clauses, spans = toks
     lex = c.lexicons
@@ -263,6 +301,37 @@ def efficacy_frames(
     return list(found.values())
 
 
+def mechanism_frames(
+    sentence: str, c: Concepts, toks: tuple[list[str], list[int], list[tuple[int, int]]]
+) -> list[FrameHit]:
+    """A cellular effect verb and a mechanism noun within 3 words, same clause, not negated
+    ("stimulate skin cell production", "collagen-boosting", "antibacterial")."""
+    words, clauses, spans = toks
+    terms = _find(c.mechanism_terms, words)
+    if not terms:
+        return []
+    effects = _find(c.mechanism_effect, words)
+    negators = {i for i, _j, _e in _find(c.lexicons["negator"], words)}
+    for ti, tj, te in terms:
+        for ei, ej, ee in effects:
+            if clauses[ei] != clauses[ti] or (ei < tj and ej > ti):
+                continue
+            ok = ej == ti if ee.parts == ("anti",) else (0 <= ti - ej <= 3 or 0 <= ei - tj <= 1)
+            if not ok or any(n < min(ei, ti) and min(ei, ti) - n <= 4 for n in negators):
+                continue
+            lo, hi = min(ei, ti), max(ej, tj) - 1
+            return [
+                FrameHit(
+                    "mechanism",
+                    "cellular",
+                    spans[lo][0],
+                    spans[hi][1],
+                    {"mechanism": te.value, "frame": "effect_mechanism"},
+                )
+            ]
+    return []
+
+
 def endorsement_frames(
     sentence: str, c: Concepts, toks: tuple[list[str], list[int], list[tuple[int, int]]]
 ) -> list[FrameHit]:
@@ -286,12 +355,24 @@ def endorsement_frames(
             if (0 <= ri - aj <= 5) or (0 <= ai - rj <= 5):
                 kind = "recommended" if what == "person" else "clinically_proven"
                 lo, hi = min(ai, ri), max(aj, rj) - 1
-                named = bool(re.search(r"\bet\s+al\b|\bPMID\b|\bdoi\b|\bjournal\b|\bpublished\s+in\b", sentence, re.I))
-                return [FrameHit("endorsement", kind, spans[lo][0], spans[hi][1], {"frame": f"{what}_relation", "study_named": named})]
+                named = bool(
+                    re.search(r"\bet\s+al\b|\bPMID\b|\bdoi\b|\bjournal\b|\bpublished\s+in\b", sentence, re.I)
+                )
+                return [
+                    FrameHit(
+                        "endorsement",
+                        kind,
+                        spans[lo][0],
+                        spans[hi][1],
+                        {"frame": f"{what}_relation", "study_named": named},
+                    )
+                ]
     return []
 
 
-def frame_claims(sentence: str, categories: frozenset[str] | set[str], concepts: Concepts | None = None) -> list[FrameHit]:
+def frame_claims(
+    sentence: str, categories: frozenset[str] | set[str], concepts: Concepts | None = None
+) -> list[FrameHit]:
     """Frame claims of the given categories in one sentence (offsets relative to it)."""
     c = concepts or load_concepts()
     toks = tokenize(sentence)
@@ -302,4 +383,6 @@ def frame_claims(sentence: str, categories: frozenset[str] | set[str], concepts:
         out += efficacy_frames(sentence, c, toks)
     if "endorsement" in categories:
         out += endorsement_frames(sentence, c, toks)
+    if "mechanism" in categories:
+        out += mechanism_frames(sentence, c, toks)
     return out

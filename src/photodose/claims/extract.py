@@ -728,6 +728,12 @@ class _Extractor:
                     rule_id = f"efficacy.{ind}"
                     absolute = self.rules.efficacy_absolute.search(self.text, s.start, s.end)
                     kind = "absolute" if absolute is not None else "claim"
+                elif hit.category == "mechanism":
+                    mech = self.rules.mechanisms.get(hit.details["mechanism"])
+                    if mech is None:
+                        continue
+                    kind, rule_id = mech.status, f"mechanism.{mech.key}"
+                    self._mechanism_sentences.add(s.index)
                 else:
                     kind = hit.kind
                 self.add(s, start, end, hit.category, kind, rule_id, "derived", dict(hit.details))

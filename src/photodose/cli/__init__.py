@@ -23,6 +23,7 @@ from photodose.cli import (  # noqa: F401  (imported for their @app.command regi
     serve_cmd,
     session_cmd,
     skin_cmd,
+    sweep_cmd,
     transport_cmd,
 )
 from photodose.cli.app import app

@@ -13,6 +13,7 @@ it is reported in one line (exit 1), never as a traceback, unless ``PHOTODOSE_DE
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -96,8 +97,12 @@ class PhotodoseGroup(TyperGroup):
             else:
                 sys.stderr.write("aborted\n")
                 code = 130
-        except (KeyboardInterrupt, BrokenPipeError):
+        except KeyboardInterrupt:
             code = 130
+        except BrokenPipeError:  # `photodose … | head`: the reader left; say nothing more
+            with contextlib.suppress(OSError):
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (no flush error at exit)
+            code = 141  # 128 + SIGPIPE, as a shell reports a process killed by it
         except Exception as exc:
             if os.environ.get("PHOTODOSE_DEBUG"):
                 raise

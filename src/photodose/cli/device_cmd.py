@@ -264,9 +264,10 @@ def check_reading_units(
     names = {"mw/cm2": "mW/cm2", "w/m2": "W/m2", "uw/cm2": "uW/cm2", "w/cm2": "W/cm2", "mw/m2": "mW/m2"}
     fits = [names[u] for u, f in UNITS_TO_MW_CM2.items() if u in names and lo <= value * f <= hi]
     guess = f"; as {' or '.join(f'{value:g} {u}' for u in fits)} it would be plausible" if fits else ""
+    shown = f"{e:,.0f}" if e >= 1000 else f"{e:.4g}"
     _fail(
         field,
-        f"{value:g} {unit} = {e:.4g} mW/cm², outside the {lo:g}–{hi:g} mW/cm² any LED device plausibly "
+        f"{value:g} {unit} = {shown} mW/cm², outside the {lo:g}–{hi:g} mW/cm² any LED device plausibly "
         f"gives at {distance_cm:g} cm (assumption, data/meters/meters.toml){guess}",
         as_json,
         {"as_given_mw_cm2": e, "plausible_mw_cm2": [lo, hi], "plausible_units": fits},

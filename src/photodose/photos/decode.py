@@ -159,7 +159,13 @@ def container_end(data: bytes, fmt: str) -> int:
 
 def read_photo_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of the photo at ``path`` after checks on the path itself (exists, regular file, size)."""
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError as e:  # e.g. a name too long for the file system
+        raise PhotoError(
+            "IMAGE", f"the path cannot be used ({e.strerror or e})", "give a shorter path"
+        ) from e
+    if not exists:
         raise PhotoError(
             "IMAGE", f"{path.name!r} does not exist", "give the path of a JPEG, PNG or WebP photo"
         )
@@ -174,8 +180,13 @@ def read_photo_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
             f"{path.name!r} is {size / 2**20:.0f} MB; at most {max_bytes / 2**20:.0f} MB is accepted",
             "export the photo as a JPEG of at most 48 megapixels",
         )
-    with path.open("rb") as fh:
-        return fh.read(max_bytes + 1)
+    try:
+        with path.open("rb") as fh:
+            return fh.read(max_bytes + 1)
+    except OSError as e:
+        raise PhotoError(
+            "IMAGE", f"{path.name!r} cannot be read ({e.strerror or e})", "check the file's permissions"
+        ) from e
 
 
 def decode_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> DecodedImage:
@@ -257,7 +268,13 @@ def decode_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> DecodedImage:
         stripped.append("exif")
     icc = img.info.get("icc_profile")
     img = ImageOps.exif_transpose(img)
-    if img.mode not in ("RGB", "RGBA", "L", "LA", "P", "I;16", "I", "CMYK", "YCbCr"):
+    if img.mode in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"):
+        raise PhotoError(
+            "IMAGE",
+            f"the photo is greyscale (mode {img.mode}): redness and tone need colour",
+            "use the colour photo from the camera",
+        )
+    if img.mode not in ("RGB", "RGBA", "P", "PA", "CMYK", "YCbCr"):
         raise PhotoError(
             "IMAGE", f"unsupported pixel mode {img.mode!r}", "export the photo as 8-bit RGB JPEG or PNG"
         )

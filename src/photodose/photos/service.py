@@ -85,10 +85,13 @@ def progress(store: PhotoStore) -> dict[str, Any]:
     }
     ita = latest.get("ita_deg")
     if method == "colorchecker" and ita is not None and np.isfinite(ita):
+        lab = ",".join(f"{float(latest.get(k, float('nan'))):.1f}" for k in ("L", "a", "b"))
         out["skin_model"] = {
             "ita_deg": round(float(ita), 1),
+            "lab": lab,
             "command": f"photodose skin --spectrum --ita {float(ita):.0f}",
-            "note": "ITA° of your latest calibrated photo; sets the skin model's melanin",
+            "command_lab": f"photodose skin --spectrum --lab {lab}",
+            "note": "ITA° (and L*a*b*) of your latest calibrated photo's face; sets the skin model's melanin",
         }
     else:
         out["skin_model"] = {

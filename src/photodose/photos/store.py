@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from photodose.photos.analyse import PhotoAnalysis
-from photodose.photos.decode import DecodedImage, encode_png
+from photodose.photos.decode import DecodedImage, PhotoError, encode_png
 
 DB_FILENAME = "photos.sqlite3"
 
@@ -95,9 +96,23 @@ class PhotoStore:
     def __init__(self, root: Path | None = None) -> None:
         self.root = (root or data_dir()) / "photos"
         self.images = self.root / "images"
-        self.images.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(f"sqlite:///{self.root / DB_FILENAME}")
-        Base.metadata.create_all(self.engine)
+        fix = "set PHOTODOSE_DATA_DIR to a folder you can write to, or move the damaged file away"
+        try:
+            self.images.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(f"sqlite:///{self.root / DB_FILENAME}")
+            with self.engine.connect() as conn:
+                if conn.exec_driver_sql("PRAGMA quick_check").scalar() != "ok":
+                    raise PhotoError("PHOTODOSE_DATA_DIR", f"{self.root / DB_FILENAME} is damaged", fix)
+            Base.metadata.create_all(self.engine)
+        except OSError as e:
+            raise PhotoError(
+                "PHOTODOSE_DATA_DIR", f"the photo store cannot be created: {e.strerror or e}", fix
+            ) from e
+        except SQLAlchemyError as e:
+            msg = str(getattr(e, "orig", e)).splitlines()[0]
+            raise PhotoError(
+                "PHOTODOSE_DATA_DIR", f"{self.root / DB_FILENAME} is not a photo database ({msg})", fix
+            ) from e
 
     def close(self) -> None:
         self.engine.dispose()

@@ -1,6 +1,7 @@
-"""The bottom line: one plain paragraph a person can act on, and the numbers behind it.
+"""The bottom line: a one-sentence headline and a few short labelled points a person can act on,
+and the numbers behind them.
 
-It answers three questions in order:
+The points ("Dose", "Versus trials", "What to do", "The maker's figure", "Note") answer in order:
 
 1. **What dose does the skin get?** The surface fluence per session of each channel,
    ``H = E · t`` (J/cm² = mW/cm² × s / 1000), central with its low–high range.
@@ -12,6 +13,12 @@ It answers three questions in order:
    timer allows it, and the irradiance a meter reading would have to show for a session on the
    device's timer to reach it, ``E* = H_min × 1000 / (60 · t_session)``: when the modelled
    irradiance range straddles ``E*``, a measurement decides the comparison.
+4. **What does the box say?** Where a stated irradiance or dose (``[[stated]]`` in the device
+   file, compared by :func:`photodose.device.stated.compare_stated`) disagrees with the model —
+   outside its face-average range, or not a face average by the energy budget
+   (:mod:`photodose.device.budget`) — the dose each reading gives in one session (``H = E · t``),
+   the verdict at each, which is more credible and why (the budget's classification, or a meter
+   reading, which outranks both), and how a meter reading at the skin settles it.
 
 Pure functions over what :func:`photodose.services.evaluate.evaluate` computes (no I/O beyond
 the packaged evidence tables).
@@ -34,11 +41,14 @@ from photodose.evidence import Verdict
 __all__ = [
     "BottomLine",
     "DoseTarget",
+    "Point",
+    "StatedReading",
     "TimerFit",
     "bottom_line",
     "irradiance_to_reach",
     "lowest_tested",
     "minutes_to_reach",
+    "session_dose",
     "timer_fit",
 ]
 
@@ -615,11 +625,13 @@ def _per_channel_rows(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, An
 
 
 def _fig(row: Mapping[str, Any]) -> str:
+    """A stated figure as stated: "73 ± 5 mW/cm²", "13 J/cm² per 3 min (72 mW/cm²)"."""
+    pm = f" ± {row['plus_minus']:g}" if row.get("plus_minus") else ""
     if row["quantity"] == "irradiance":
-        s = f"{_g(row['stated_value'])} mW/cm²"
+        s = f"{_g(row['stated_value'])}{pm} mW/cm²"
     else:
         e = _g(row["stated_mw_cm2"])
-        s = f"{_g(row['stated_value'])} J/cm² per {_g(row['minutes'])} min ({e} mW/cm²)"
+        s = f"{_g(row['stated_value'])}{pm} J/cm² per {_g(row['minutes'])} min ({e} mW/cm²)"
     return s
 
 
@@ -793,7 +805,8 @@ def _stated_point(
                 )
                 + " mW/cm²)"
             )
-        verb = ("agree", "pass") if len(shown) > 1 else ("agrees", "passes")
+        one = len(shown) == 1 or (len(refs) == 1 and len(values) == 1)
+        verb = ("agrees", "passes") if one else ("agree", "pass")
         return label, (
             f"{_cap(figs)}, stated by {rows[0]['stated_by']}, {verb[0]} with {agree} and {verb[1]} the "
             "energy budget as a face average."
@@ -950,8 +963,9 @@ def bottom_line(
         elif best.meter_decides:
             meter = (
                 "A meter reading would settle it: a face average of "
-                f"{_g(best.meter_threshold_mw_cm2)} mW/cm² or more reaches that dose in {_g(session_minutes)} "
-                f"minutes, inside the model's {_g(e_lo)}–{_g(e_hi)} mW/cm² (give it with --meter-reading)."
+                f"{_g(best.meter_threshold_mw_cm2)} mW/cm² or more reaches that dose in "
+                f"{_g(session_minutes)} minutes, inside the model's {_g(e_lo)}–{_g(e_hi)} mW/cm² (give it "
+                "with --meter-reading)."
             )
         else:
             what = (

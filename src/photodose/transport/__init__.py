@@ -5,7 +5,7 @@ Monte Carlo photon transport (the MCML problem) with a diffusion-theory cross-ch
 
 from __future__ import annotations
 
-from photodose.transport.engine import chunk_sizes, default_depth_grid, simulate
+from photodose.transport.engine import chunk_sizes, simulate
 from photodose.transport.result import Grid, TransportResult
 from photodose.transport.sources import (
     Source,
@@ -15,6 +15,7 @@ from photodose.transport.sources import (
     pencil_beam,
 )
 from photodose.transport.stack import Layer, LayerStack, StackError
+from photodose.transport.tallies import default_depth_grid
 
 # Bump when a change to the kernel or the tallies changes results (cache keys use it).
 ENGINE_VERSION = "1.1.0"

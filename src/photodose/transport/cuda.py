@@ -32,11 +32,11 @@ from numba import config, cuda
 from numba.core.extending import overload
 
 from photodose.transport import kernel, rng
-from photodose.transport.engine import _ChunkTallies, assemble_result, default_depth_grid
 from photodose.transport.result import Grid, TransportResult
 from photodose.transport.rng import seed_states
 from photodose.transport.sources import Source, pencil_beam
 from photodose.transport.stack import LayerStack
+from photodose.transport.tallies import ChunkTallies, assemble_result, default_depth_grid
 
 SIMULATOR = bool(config.ENABLE_CUDASIM)  # type: ignore[attr-defined]
 THREADS_PER_BLOCK = 128
@@ -147,7 +147,7 @@ def simulate_cuda(
     lc = kernel.layer_constants(p["mua"], p["mus"])
     kind, param = src.kernel_code
 
-    host = _ChunkTallies.zeros(nl, dgrid.bins, nr, angle_bins)
+    host = ChunkTallies.zeros(nl, dgrid.bins, nr, angle_bins)
     d_totals = cuda.to_device(np.zeros((n_batches, kernel.N_TOTALS)))
     d_layers = cuda.to_device(np.zeros((n_batches, nl)))
     grids = [
@@ -169,7 +169,7 @@ def simulate_cuda(
     cuda.synchronize()
     wall = time.perf_counter() - t0
     a_z, phi_z, a_rz, rd_r, tt_r, rd_a, tt_a = (g.copy_to_host() for g in grids)
-    acc = _ChunkTallies(np.zeros(kernel.N_TOTALS), np.zeros(nl), a_z, phi_z, a_rz, rd_r, tt_r, rd_a, tt_a)
+    acc = ChunkTallies(np.zeros(kernel.N_TOTALS), np.zeros(nl), a_z, phi_z, a_rz, rd_r, tt_r, rd_a, tt_a)
     # photons per batch (for the batch-means errors)
     counts = np.full(n_streams, per_thread, dtype=np.int64)
     counts[:extra] += 1

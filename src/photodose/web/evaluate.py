@@ -12,12 +12,13 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from photodose.device import DeviceSpecError, UnknownDeviceError
+from photodose.skin import FITZPATRICK_TYPES
 from photodose.web.context import WebContext, ctx_of
 from photodose.web.workers import EvalArgs, evaluation_job, report_job
 
 router = APIRouter()
 
-FITZPATRICK = ("I", "II", "III", "IV", "V", "VI")
+FITZPATRICK = FITZPATRICK_TYPES
 METER_UNITS = ("mW/cm2", "W/m2", "uW/cm2")
 
 

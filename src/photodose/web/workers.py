@@ -2,12 +2,14 @@
 
 Numba compiles and matplotlib draws while holding the GIL, so in a thread they would stall the
 event loop (every other page) for seconds. A one-process pool (``spawn``: no fork of a threaded
-server) runs them instead; it leaves one CPU core to the server (``NUMBA_NUM_THREADS`` = cores − 1).
+server) runs them instead; it leaves one CPU core to the server (``NUMBA_NUM_THREADS`` = cores − 1)
+and runs at a lower scheduling priority (``nice`` +10), so pages are served first.
 Each job calls the services and returns what they return (picklable dataclasses and bytes).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import re
@@ -22,6 +24,8 @@ _PNG_IN_IMG = re.compile(r'src="data:image/png;base64,([^"]+)"')
 
 def _init_worker(threads: int) -> None:
     os.environ["NUMBA_NUM_THREADS"] = str(threads)
+    with contextlib.suppress(OSError, AttributeError):  # pages first: the worker yields the CPU
+        os.nice(10)
     parent = os.getppid()
 
     def watch() -> None:  # the server was killed: do not outlive it

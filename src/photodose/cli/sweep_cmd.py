@@ -1,0 +1,137 @@
+"""``photodose sweep``: depth profiles over devices × skin types × sites × wavelengths, to a table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from photodose.cli.app import app
+
+_FIELDS = {
+    "device": "--device",
+    "fitzpatrick": "--fitzpatrick",
+    "skin type": "--fitzpatrick",
+    "site": "--site",
+    "wavelength": "--wavelength",
+    "channel": "--wavelength",
+    "composition": "--composition",
+    "photons": "--photons",
+}
+
+
+@app.command()
+def sweep(
+    device: Annotated[
+        list[str] | None, typer.Option("--device", "-d", help="Catalogued device (repeat for several)")
+    ] = None,
+    fitzpatrick: Annotated[
+        list[str] | None, typer.Option(help="Skin type I–VI (repeat; default: all six)")
+    ] = None,
+    site: Annotated[list[str] | None, typer.Option(help="Face site (repeat; default: forehead)")] = None,
+    wavelength: Annotated[
+        list[float] | None,
+        typer.Option(
+            "--wavelength", "-w", help="nm: a device's channels near it, or a bare band without --device"
+        ),
+    ] = None,
+    composition: Annotated[
+        list[str] | None,
+        typer.Option(help="Skin composition sample: central, low, high (repeat; default: all three)"),
+    ] = None,
+    photons: Annotated[
+        str, typer.Option(help="Photons per central cell (bounds get a tenth, ≥ 2000)")
+    ] = "100000",
+    seed: Annotated[int, typer.Option(help="Seed of every cell, ≥ 0 (same seed, same numbers)")] = 1,
+    out: Annotated[
+        Path | None, typer.Option(help="Results table, .parquet (needs pyarrow) or .csv; resumed if present")
+    ] = None,
+    executor: Annotated[str, typer.Option(help="serial | pool (local processes) | dask")] = "pool",
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: CPU count)")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address tcp://host:8786 (implies --executor dask)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary")] = False,
+) -> None:
+    """Depth profiles over devices × skin types × sites × wavelengths × skin compositions → a table
+    (Parquet or CSV) of dermis absorption, penetration depths and fluence at fixed depths; finished
+    cells are kept, so an interrupted sweep resumes where it stopped."""
+    from photodose.cli.errors import bad_input, field_from_message
+    from photodose.cli.output import echo_json
+    from photodose.cli.paths import check_output_path
+    from photodose.cli.progress import LazyProgress, progress_wanted
+    from photodose.cli.transport_cmd import parse_count
+    from photodose.sweep import (
+        COMPOSITIONS,
+        EXECUTORS,
+        SweepInputError,
+        SweepTableError,
+        build_cells,
+        default_out,
+        run_sweep,
+    )
+
+    n = parse_count(photons, "--photons", lo=100, hi=10**9, as_json=as_json)
+    if seed < 0:
+        bad_input("--seed", f"{seed} is negative", "give a non-negative whole number", as_json=as_json)
+    if scheduler:
+        if not scheduler.startswith(("tcp://", "tls://", "ucx://", "inproc://")):
+            bad_input("--scheduler", f"{scheduler!r} is not a scheduler address",
+                      "give the Dask scheduler's address, e.g. tcp://10.0.0.5:8786",
+                      as_json=as_json)  # fmt: skip
+        executor = "dask"
+    if executor not in EXECUTORS:
+        bad_input("--executor", f"{executor!r} is not an executor", f"use one of: {', '.join(EXECUTORS)}",
+                  as_json=as_json)  # fmt: skip
+    if workers is not None and not (1 <= workers <= 4096):
+        bad_input("--workers", f"{workers} workers", "give 1 to 4096 worker processes", as_json=as_json)
+    target = out if out is not None else default_out()
+    suffixes = [".parquet", ".csv"] if target.suffix.lower() == ".parquet" else [".csv", ".parquet"]
+    checked = check_output_path(target, "--out", suffixes, as_json=as_json)
+    assert checked is not None
+    comps = composition or list(COMPOSITIONS)
+    if not device and not wavelength:
+        bad_input("--device", "nothing to sweep", "give --device NAME (repeatable) or --wavelength NM",
+                  as_json=as_json)  # fmt: skip
+    try:
+        cells = build_cells(
+            list(device or []),
+            list(fitzpatrick or ["I", "II", "III", "IV", "V", "VI"]),
+            list(site or ["forehead"]),
+            [float(w) for w in wavelength or []],
+            comps,
+            n,
+            seed,
+        )
+    except SweepInputError as exc:
+        msg = str(exc)
+        bad_input(field_from_message(msg, _FIELDS, "--device"), msg,
+                  "see `photodose devices` for names, `photodose skin --help` for types and sites",
+                  as_json=as_json)  # fmt: skip
+    try:
+        with LazyProgress(enabled=progress_wanted(as_json)) as bar:
+            bar.stage(f"sweeping {len(cells)} cells")
+            summary = run_sweep(
+                cells, checked, executor=executor, workers=workers, scheduler=scheduler,
+                progress=lambda done, total: bar.report(f"{done}/{total} cells", done, total),
+            )  # fmt: skip
+    except SweepTableError as exc:
+        bad_input("--out", str(exc), "give a new file name, or the table of the same sweep to resume it",
+                  as_json=as_json)  # fmt: skip
+    except RuntimeError as exc:  # dask missing, or a cluster that cannot be reached
+        bad_input("--executor" if scheduler is None else "--scheduler", str(exc),
+                  "use --executor pool, or install the [cluster] extra / check the address",
+                  as_json=as_json)  # fmt: skip
+    except OSError as exc:
+        bad_input("--scheduler" if scheduler else "--out", str(exc),
+                  "check the address / that the folder is writable", as_json=as_json)  # fmt: skip
+    if as_json:
+        echo_json({"sweep": summary.as_dict()})
+        return
+    typer.echo(
+        f"{summary.cells} cells: {summary.computed} computed, {summary.reused} already in the table, "
+        f"{summary.errors} failed; {summary.seconds:.1f} s on {summary.workers} worker(s) "
+        f"({summary.executor})"
+    )
+    typer.echo(f"table: {summary.out}")

@@ -1,0 +1,136 @@
+"""The transport benchmark runs (smoke test, no timings asserted), writes the keys the docs read,
+and reads MCML's real input and output formats."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "benchmarks" / "transport.py"
+
+# Head of the sample output shipped with MCML (github.com/lhvwang/MCML,
+# mcR5unix/Sample/example.mco: the manual's three-layer case, 1e6 photons), cut after A_l;
+# trailing spaces trimmed.
+EXAMPLE_MCO = """A1 \t# Version number of the file format.
+
+####
+# Data categories include:
+# InParm, RAT,
+# A_l, A_z, Rd_r, Rd_a, Tt_r, Tt_a,
+# A_rz, Rd_ra, Tt_ra
+####
+
+# User time:  1488.13 sec =     0.41 hr.   Simulation time of this run.
+
+InParm \t\t\t# Input parameters. cm is used.
+craig.mco \tA\t\t# output file name, ASCII.
+1000000 \t\t\t# No. of photons
+0.01\t0.01\t\t# dz, dr [cm]
+40\t50\t1\t# No. of dz, dr, da.
+
+3\t\t\t\t\t# Number of layers
+#n\tmua\tmus\tg\td\t# One line for each layer
+1\t\t\t\t\t# n for medium above
+1.37\t1\t100\t0.9\t0.1\t# layer 1
+1.37\t1\t10\t0\t0.1\t# layer 2
+1.37\t2\t10\t0.7\t0.2\t# layer 3
+1\t\t\t\t\t# n for medium below
+
+RAT #Reflectance, absorption, transmission.
+0.0243729      \t#Specular reflectance [-]
+0.237544       \t#Diffuse reflectance [-]
+0.641594       \t#Absorbed fraction [-]
+0.0964896      \t#Transmittance [-]
+
+A_l #Absorption as a function of layer. [-]
+      0.2612
+      0.1488
+      0.2316
+
+A_z #A[0], [1],..A[nz-1]. [1/cm]
+  2.7990E+00
+"""
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_transport", BENCH)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses look their module up
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_parse_mco_reads_mcml_sample(bench: ModuleType) -> None:
+    r = bench.parse_mco(EXAMPLE_MCO)
+    assert r.user_seconds == pytest.approx(1488.13)
+    assert (r.specular, r.diffuse_reflectance, r.absorbed, r.transmittance) == (
+        0.0243729, 0.237544, 0.641594, 0.0964896,
+    )  # fmt: skip
+    assert r.absorbed_by_layer == [0.2612, 0.1488, 0.2316]
+    # energy: specular + Rd + A + T = 1 within the file's rounding, and A = sum of A_l
+    assert r.specular + r.diffuse_reflectance + r.absorbed + r.transmittance == pytest.approx(1, abs=1e-5)
+    assert sum(r.absorbed_by_layer) == pytest.approx(r.absorbed, abs=2e-4)
+
+
+def test_parse_mco_whole_second_user_time_and_garbage(bench: ModuleType) -> None:
+    # MCML 1.2.2's mcmlmain.c prints the user time with "%8.0lf"
+    text = EXAMPLE_MCO.replace("# User time:  1488.13 sec", "# User time:        3 sec")
+    assert bench.parse_mco(text).user_seconds == 3.0
+    with pytest.raises(ValueError, match="User time"):
+        bench.parse_mco("RAT\n0.1\n")
+    with pytest.raises(ValueError, match="A_l"):
+        bench.parse_mco(EXAMPLE_MCO.split("A_l #")[0])
+
+
+def test_mci_written_for_mcml_reads_back_as_the_same_stack(bench: ModuleType, tmp_path: Path) -> None:
+    from photodose.stackfile import read_mci_stack
+
+    for name, stack in bench.cases().items():
+        path = tmp_path / f"{name}.mci"
+        path.write_text(bench.mci_text(stack, 12345))
+        spec = read_mci_stack(path)
+        assert spec.photons == 12345
+        assert spec.stack.n_above == stack.n_above and spec.stack.n_below == stack.n_below
+        assert len(spec.stack.layers) == len(stack.layers)
+        for a, b in zip(spec.stack.layers, stack.layers, strict=True):
+            got = (a.n, a.mua_per_cm, a.mus_per_cm, a.g, a.thickness_cm)
+            assert got == pytest.approx((b.n, b.mua_per_cm, b.mus_per_cm, b.g, b.thickness_cm), rel=1e-8)
+        assert spec.depth_grid is not None
+        assert spec.depth_grid.bins == bench.NZ
+        assert spec.depth_grid.bins * spec.depth_grid.step_cm == pytest.approx(stack.total_thickness_cm)
+
+
+def test_quick_run_writes_expected_keys(tmp_path: Path) -> None:
+    out = tmp_path / "t.json"
+    subprocess.run(
+        [sys.executable, str(BENCH), "--quick", "--mcml", "", "--out", str(out)],
+        check=True, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    d = json.loads(out.read_text())
+    for key in (
+        "date",
+        "machine",
+        "settings",
+        "cases",
+        "thread_scaling",
+        "cold_start",
+        "load_average_at_end",
+    ):
+        assert key in d
+    row = d["cases"]["mcml_3layer"]
+    assert row["mcml"] is None  # no binary given
+    fom = row["photodose_all_threads"]["fom_repeats"]
+    assert set(fom) >= {"repeats", "diffuse_reflectance", "absorbed_by_layer"}
+    assert len(fom["absorbed_by_layer"]) == 3
+    assert {"median", "min", "max", "n"} <= set(row["photodose_all_threads"]["photons_per_second"])
+    assert "1" in d["thread_scaling"] and "efficiency" in d["thread_scaling"]["1"]
+    assert {"compile_seconds", "first_call_seconds", "warm_call_seconds"} <= set(d["cold_start"])

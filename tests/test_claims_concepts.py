@@ -1,0 +1,168 @@
+"""Claims: concept frames (a concept paired with a relation, on word stems) and the filter for
+reported speech and hedged study talk.
+
+The example sentences here are written for the tests (none is in the labelled corpus): they
+check that the frames carry over to wordings the lexicons were not written from.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from photodose.claims import Grade, assess_text, extract_claims, load_rules
+from photodose.claims.concepts import (
+    frame_claims,
+    is_reported_or_hedged,
+    load_concepts,
+    tokenize,
+)
+
+ALL = frozenset({"safety", "efficacy", "endorsement", "mechanism"})
+
+
+def categories(text: str) -> dict[str, list[Grade]]:
+    out: dict[str, list[Grade]] = {}
+    for g in assess_text(text, None).claims:
+        out.setdefault(g.category, []).append(g.grade)
+    return out
+
+
+def test_every_outcome_maps_to_a_known_indication() -> None:
+    rules = load_rules()
+    c = load_concepts()
+    assert {e.value for e in c.outcomes} <= set(rules.indications)
+    assert {e.value for e in c.mechanism_terms} <= set(rules.mechanisms)
+    assert c.meta["confidence"] == "assumption" and c.meta["source"]
+
+
+def test_stems_match_inflections_and_multiword_entries_win() -> None:
+    c = load_concepts()
+    for text in (
+        "It won't damage skin.",
+        "It never damaged anyone's skin.",
+        "Causes zero damage to the skin.",
+    ):
+        hits = frame_claims(text, {"safety"}, c)
+        assert [h.kind for h in hits] == ["absolute"], text
+    (hit,) = frame_claims("Tightens loose skin on the jaw.", {"efficacy"}, c)
+    assert hit.details["indication"] == "firmness"  # "loose skin", not the bare "skin"
+
+
+def test_negated_harm_is_an_absolute_safety_promise_and_mild_harm_a_generic_one() -> None:
+    assert categories("The lights will not scar or injure the face.")["safety"] == [Grade.MISLEADING]
+    assert categories("Sessions involve no downtime whatsoever.")["safety"] == [Grade.PARTLY_SUPPORTED]
+    # the no-UV case is left to its own rule (graded against the device's bands)
+    assert categories("It gives off no harmful UV rays.")["safety"] == [Grade.NOT_CHECKABLE]
+
+
+def test_warnings_and_conditions_are_not_safety_promises() -> None:
+    for text in (
+        "Do not use the mask if you have burns on your face.",
+        "Stop using it if you notice irritation.",
+        "Overuse can cause redness, so never exceed the timer.",
+    ):
+        assert "safety" not in categories(text), text
+
+
+def test_effect_and_outcome_make_an_efficacy_claim_graded_by_indication() -> None:
+    cats = categories("Our wand visibly refines texture within a month.")
+    assert cats["efficacy"] == [Grade.NOT_CHECKABLE]  # skin quality: studied, needs the dose
+    cats = categories("The amber setting soothes puffiness after a long flight.")
+    assert cats["efficacy"] == [Grade.UNSUPPORTED]  # puffiness: no trial in the evidence notes
+
+
+def test_negated_or_conditional_effects_are_not_claims() -> None:
+    for text in (
+        "This mask does not claim to treat rosacea.",
+        "Ask your doctor whether it helps with melasma.",
+    ):
+        assert "efficacy" not in categories(text), text
+
+
+def test_anti_aging_as_a_product_name_is_not_an_efficacy_claim() -> None:
+    assert "efficacy" not in categories("Add the Anti-Aging Collection to your basket.")
+    # but anti- with a condition is one
+    assert "efficacy" in categories("Prized for its anti-inflammatory action.")
+
+
+def test_authority_and_endorsing_verb_make_an_endorsement() -> None:
+    for text in ("Its results were independently verified by scientists.", "Estheticians vouch for it."):
+        assert categories(text).get("endorsement") == [Grade.UNSUPPORTED], text
+
+
+def test_a_credential_is_not_an_endorsement() -> None:
+    assert "endorsement" not in categories("Board-certified surgeon Dr Lee explains how the device works.")
+
+
+def test_reported_speech_and_hedged_study_talk_carry_no_claim() -> None:
+    reported = [
+        "Sellers promise the mask erases wrinkles in a week.",
+        "The NAD found the ads overstated that it clears acne.",
+        "Early evidence is limited, although small trials reduced acne lesions.",
+        "Researchers found no significant improvement in wrinkles after eight weeks.",
+        "FDA Registered is simply a listing in a database.",
+    ]
+    for text in reported:
+        assert is_reported_or_hedged(text), text
+        assert extract_claims(text) == [], text
+    for text in (
+        "Studies show the mask reduces wrinkles.",
+        "Dermatologists say it is safe for all skin types.",
+    ):
+        assert not is_reported_or_hedged(text), text
+        assert extract_claims(text), text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300))
+def test_tokens_and_frame_offsets_point_into_the_sentence(text: str) -> None:
+    words, clauses, spans = tokenize(text)
+    assert len(words) == len(clauses) == len(spans)
+    assert clauses == sorted(clauses)
+    for w, (a, b) in zip(words, spans, strict=True):
+        assert text[a:b].lower() == w
+    for hit in frame_claims(text, ALL):
+        assert 0 <= hit.start < hit.end <= len(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "no",
+                "not",
+                "damage",
+                "skin",
+                "improves",
+                "the",
+                "wrinkles",
+                "studies",
+                "verified",
+                ",",
+                "safe",
+                "if",
+            ]
+        ),
+        max_size=25,
+    )
+)
+def test_frame_claims_are_in_the_text_and_frames_are_deterministic(words: list[str]) -> None:
+    text = " ".join(words) + "."
+    first = extract_claims(text)
+    assert [c.to_dict() for c in first] == [c.to_dict() for c in extract_claims(text)]
+    for c in first:
+        assert text[c.start : c.end] == c.text
+
+
+def test_effect_and_mechanism_noun_make_a_mechanism_claim() -> None:
+    for text, key in (
+        ("The panel kick-starts skin cell growth overnight.", "regeneration"),
+        ("Blue light is prized for its antibacterial action.", "bacteria"),
+        ("Near-infrared helps flush toxins from the face.", "nutrients"),
+    ):
+        mech = [c for c in extract_claims(text) if c.category == "mechanism"]
+        assert [c.details["mechanism"] for c in mech] == [key], text
+    assert categories("Near-infrared helps flush toxins from the face.")["mechanism"] == [Grade.UNSUPPORTED]
+    assert "mechanism" not in categories("It does not boost collagen in a week.")
