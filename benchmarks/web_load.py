@@ -222,6 +222,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clients", type=int, default=500)
     ap.add_argument("--seconds", type=float, default=12.0, help="length of each user phase")
+    ap.add_argument("--out", type=Path, default=RESULTS, help="where the JSON results go")
     args = ap.parse_args()
     if not (1 <= args.clients <= 2000 and 1 <= args.seconds <= 40):
         ap.error("--clients 1–2000 and --seconds 1–40 (the run must stay bounded)")
@@ -245,8 +246,8 @@ def main() -> None:
         "results": results,
         "wall_s": round(time.monotonic() - t0, 1),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(doc, indent=2) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(doc, indent=2) + "\n")
     for name, r in results.items():
         if name == "warm_up":
             print(name, r)
@@ -256,7 +257,7 @@ def main() -> None:
             f"{name:24s} {a['requests']:6d} req  {a['throughput_rps']:7.1f} req/s  "
             f"p50 {a['p50_ms']:7.1f} ms  p99 {a['p99_ms']:7.1f} ms  errors {a['errors']}"
         )
-    print(f"written: {RESULTS}")
+    print(f"written: {args.out}")
 
 
 if __name__ == "__main__":

@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         "built": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "source": (
             "computed: photodose Monte Carlo (photodose.depth.depth_profile) via photodose sweep, "
-            "scripts/build_depth_table.py; seed 1, the photon counts photodose evaluate uses"
+            f"scripts/build_depth_table.py; seed 1; {args.photons} photons for the central skin, "
+            "a tenth (at least 2000) for the composition bounds, as photodose evaluate uses them"
         ),
         "confidence": "computed (Monte Carlo; per-profile standard errors stored in each file)",
         "profiles": entries,

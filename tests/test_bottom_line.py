@@ -188,7 +188,7 @@ def test_the_makers_26_mw_cm2_vs_the_model(cache: None) -> None:
     assert "At the maker's 26 mW/cm² (red)" in text and "31 " in text and "above every tested dose" in text
     assert "at the modelled average (1.3 mW/cm²" in text and "below them for red" in text
     assert "The model is more credible: by the energy budget" in text and "peak" in text
-    assert "--meter-position" in text and "near 26 mW/cm²" in text
+    assert "--meter-position" in text and "near 26 mW/cm² would bear out the maker" in text
 
     # a one-sentence headline that names the maker's figure, then short labelled points
     assert bl.headline.startswith("Your skin gets about") and bl.headline.endswith(".")

@@ -846,9 +846,9 @@ def _stated_point(
     if not calibrated:
         rd = readings[0]
         sentences.append(
-            "A meter reading at the skin settles it (--meter-position over-led or between-leds): carried to "
-            f"the face, a {_chan(rd.channel)} average near {_g(rd.stated_mw_cm2)} mW/cm² would bear out "
-            f"{whose} figure, one near {_g(rd.modelled_mw_cm2[1])} the model."
+            "A meter at the skin settles it (--meter-position over-led|between-leds): a "
+            f"{_chan(rd.channel)} face average near {_g(rd.stated_mw_cm2)} mW/cm² would bear out {whose} "
+            f"figure, near {_g(rd.modelled_mw_cm2[1])} the model."
         )
     return label, " ".join(sentences)
 
