@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 CONNECT_TIMEOUT_S = 3
 SQLITE_BUSY_TIMEOUT_S = 30.0
 DB_FILENAME = "journal.sqlite3"
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 
 class JournalError(Exception):

@@ -1,7 +1,8 @@
 """The journal's tables (SQLAlchemy 2 declarative models).
 
 One row per thing the person records: a profile, the devices they own (catalogued or custom),
-plans, sessions with the delivered dose per channel, and outcome ratings. Every row has a
+plans, sessions with the delivered dose per channel, outcome ratings, and progress photos with
+their per-region metrics. Every row has a
 ``uuid`` so exports merge back without duplicates; times are naive UTC.
 
 The schema is owned by the Alembic migrations in :mod:`photodose.journal.migrations`; these
@@ -13,7 +14,7 @@ from __future__ import annotations
 import uuid as _uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -114,3 +115,50 @@ class Outcome(Base):
     goal: Mapped[str] = mapped_column(String(40))
     rating: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Photo(Base):
+    """A progress photo (revision 0003): the content-addressed copy's name and how it was measured.
+
+    The image itself stays a file in the data directory (``photos/images/<image_name>``); the row
+    keeps its identity (``sha256`` of the pixels, ``file_sha256`` of the file as given), the day
+    taken, the colour correction and the quality verdict, and the whole analysis as JSON.
+    """
+
+    __tablename__ = "photo"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    image_name: Mapped[str] = mapped_column(String(100))
+    taken_on: Mapped[date] = mapped_column(Date, index=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    source_format: Mapped[str] = mapped_column(String(10))
+    correction: Mapped[str] = mapped_column(String(30))
+    calibrated: Mapped[bool] = mapped_column(Boolean)
+    quality_status: Mapped[str] = mapped_column(String(10))
+    analysis_json: Mapped[str] = mapped_column(Text)
+
+    metrics: Mapped[list[PhotoMetric]] = relationship(
+        back_populates="photo",
+        cascade="all, delete-orphan",
+        order_by="PhotoMetric.id",
+    )
+
+
+class PhotoMetric(Base):
+    """One metric of one face region of a photo (``value`` NULL where it could not be computed)."""
+
+    __tablename__ = "photo_metric"
+    __table_args__ = (UniqueConstraint("photo_id", "region", "metric", name="uq_photo_metric"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photo.id", ondelete="CASCADE"), index=True)
+    region: Mapped[str] = mapped_column(String(20))
+    metric: Mapped[str] = mapped_column(String(30))
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+    photo: Mapped[Photo] = relationship(back_populates="metrics")
