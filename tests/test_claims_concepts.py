@@ -166,3 +166,21 @@ def test_effect_and_mechanism_noun_make_a_mechanism_claim() -> None:
         assert [c.details["mechanism"] for c in mech] == [key], text
     assert categories("Near-infrared helps flush toxins from the face.")["mechanism"] == [Grade.UNSUPPORTED]
     assert "mechanism" not in categories("It does not boost collagen in a week.")
+
+
+def test_hedge_prefilter_loses_nothing_on_the_corpus() -> None:
+    import tomllib
+    from pathlib import Path
+
+    c = load_concepts()
+    path = Path(__file__).parent / "data" / "claims_corpus.toml"
+    sentences = [r["sentence"] for r in tomllib.loads(path.read_text(encoding="utf-8"))["rows"]]
+    extra = [
+        "The pitch goes like this.",
+        "Sellers promise miracles.",
+        "FDA Registered is a listing.",
+        "Whether it helps is unclear.",
+    ]
+    for s in sentences + extra:
+        full = bool(c.reported.search(s) or c.hedged.search(s) or c.defined.search(s))
+        assert is_reported_or_hedged(s, c) == full, s

@@ -28,6 +28,7 @@ runner = CliRunner()
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     d = tmp_path / "data"
     monkeypatch.setenv("PHOTODOSE_DATA_DIR", str(d))
+    monkeypatch.delenv("PHOTODOSE_DB", raising=False)  # metrics go to the journal in d
     return d
 
 
@@ -176,14 +177,14 @@ def test_help_imports_nothing_heavy(args: list[str]) -> None:
 def test_failed_database_write_leaves_no_image(
     tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from photodose.photos import store as store_mod
+    from sqlalchemy.orm import SessionTransaction
 
     src = selfie(tmp_path / "me.jpg")
 
     def boom(*_a: object, **_k: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store_mod.Session, "add", boom)
+    monkeypatch.setattr(SessionTransaction, "commit", boom)  # fails after the image file is written
     with pytest.raises(RuntimeError):
         from photodose.photos.service import add_photo
 
@@ -226,10 +227,12 @@ def test_rejected_photo_is_not_stored(tmp_path: Path, data_dir: Path) -> None:
 
 
 def test_damaged_store_is_reported_not_a_traceback(tmp_path: Path, data_dir: Path) -> None:
-    (data_dir / "photos").mkdir(parents=True)
-    (data_dir / "photos" / "photos.sqlite3").write_bytes(b"this is not a database" * 100)
+    """Photo metrics live in the journal: a damaged journal file is refused with the --db field."""
+    data_dir.mkdir(parents=True)
+    (data_dir / "journal.sqlite3").write_bytes(b"this is not a database" * 100)
     for args in (["progress", "--json"], ["photo", "add", str(selfie(tmp_path / "a.jpg")), "--json"]):
         r = runner.invoke(app, args)
         assert r.exit_code == 2, r.output
         err = json.loads(r.stdout)["error"]
-        assert err["field"] == "PHOTODOSE_DATA_DIR" and err["fix"]
+        assert err["field"] == "--db" and "not a photodose journal" in err["message"] and err["fix"]
+    assert stored_files(data_dir) == []

@@ -196,8 +196,11 @@ def test_make_plan_stays_within_the_timer() -> None:
     assert p.minutes > 0 and p.sessions_per_week >= 1 and p.weeks >= 1
     assert p.minutes == pytest.approx(p.timer_min * p.cycles)
     assert math.isclose(p.cycles, round(p.cycles))
+    assert photodose.make_plan("wrinkles", DEVICE, 3).fitzpatrick == p.fitzpatrick == "III"
     with pytest.raises(PlanInputError):
         photodose.make_plan("hair-growth", DEVICE)
+    with pytest.raises(PlanInputError):
+        photodose.make_plan("wrinkles", DEVICE, 7)
 
 
 def test_open_journal_sqlite(tmp_path: Path) -> None:
@@ -208,3 +211,21 @@ def test_open_journal_sqlite(tmp_path: Path) -> None:
         assert integrity_ok(j)
     finally:
         j.close()
+
+
+def test_public_docstring_examples_run() -> None:
+    """The examples in the public docstrings (those not marked +SKIP) give what they say."""
+    import doctest
+
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    examples = 0
+    for name in photodose.__all__:
+        obj = getattr(photodose, name)
+        if not callable(obj) or getattr(obj, "__module__", "") != "photodose":
+            continue
+        for test in finder.find(obj, f"photodose.{name}", globs={"photodose": photodose}):
+            examples += len(test.examples)
+            runner.run(test)
+    assert examples >= 2
+    assert runner.failures == 0

@@ -207,3 +207,33 @@ def test_cli_json_and_bad_input(tmp_path: Path) -> None:
         r = runner.invoke(app, bad)
         assert r.exit_code == 2, (bad, r.output)
         assert json.loads(r.stdout)["error"]["field"] == field
+
+
+def test_who_gets_what_is_the_evaluate_dose_and_darker_skin_gets_less(tmp_path: Path) -> None:
+    """The dermal dose per session of a swept cell is the one `photodose evaluate` reports for the
+    same person (same profiles, same arithmetic), and melanin lowers it at 630 nm."""
+    from photodose.services.evaluate import evaluate
+    from photodose.skin import SkinProfile
+    from photodose.sweep.who import spread, who_gets_what
+
+    dev = "higherdose-red-light-face-mask"
+    cells = build_cells([dev], ["I", "VI"], ["forehead"], [], ["central", "low", "high"], 3000)
+    run_sweep(cells, tmp_path / "w.csv", executor="serial")
+    doses = who_gets_what(read_table(tmp_path / "w.csv"))
+    assert {(d.channel, d.fitzpatrick) for d in doses} == {
+        (c, f) for c in ("red", "nir") for f in ("I", "VI")
+    }
+    ev = evaluate(dev, skin=SkinProfile(fitzpatrick="VI"), photons=3000, grade_device_claims=False)
+    for cd in ev.doses:
+        (mine,) = [d for d in doses if d.channel == cd.channel and d.fitzpatrick == "VI"]
+        e = cd.dermis_fluence_j_cm2
+        assert mine.central_j_cm2 == pytest.approx(e.central, rel=1e-9)
+        assert mine.low_j_cm2 == pytest.approx(e.low, rel=1e-9)
+        assert mine.high_j_cm2 == pytest.approx(e.high, rel=1e-9)
+    red = {d.fitzpatrick: d for d in doses if d.channel == "red"}
+    assert red["VI"].central_j_cm2 < red["I"].central_j_cm2
+    for d in doses:
+        assert d.low_j_cm2 is not None and d.high_j_cm2 is not None
+        assert d.low_j_cm2 <= d.central_j_cm2 <= d.high_j_cm2
+    s = {r["channel"]: r for r in spread(doses)}
+    assert s["red"]["least"] == "VI forehead" and s["red"]["skins"] == 2

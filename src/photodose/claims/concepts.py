@@ -32,6 +32,44 @@ from typing import Any
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+|[,;:()—–\"“”]")
 _CLAUSE = frozenset(',;:()—–"“”')
+# Every alternative of the [hedge] expressions contains one of these (a cheap prefilter; a test
+# checks the expressions against it on the whole corpus).
+_HEDGE_ANCHORS = (
+    "pitch",
+    "advert",
+    "ads",
+    "marketer",
+    "marketing",
+    "marketed",
+    "influencer",
+    "seller",
+    "compan",
+    "brand",
+    "asa",
+    "nad",
+    "ftc",
+    "regulator",
+    "watchdog",
+    "purport",
+    "whether",
+    "conclusive",
+    "evidence",
+    "research",
+    "data",
+    "science",
+    "studies",
+    "trials",
+    "found",
+    "showed",
+    "saw",
+    "reported",
+    "did",
+    "failed",
+    "but",
+    "proof",
+    "fda",
+    "ce",
+)
 _RADIATION = frozenset(["uv", "ultraviolet", "rays", "radiation", "light", "wavelengths", "heat"])
 _DETERMINERS = frozenset(["the", "your", "their", "our", "my", "her", "his", "its", "one"])
 _CLAUSE_WORDS = frozenset(["but", "however", "whereas", "while", "which", "although", "though", "unlike"])
@@ -215,6 +253,9 @@ def is_reported_or_hedged(sentence: str, concepts: Concepts | None = None) -> bo
     same trial found improvements in wrinkles but not in hydration ... at the tested dose".
     """
     c = concepts or load_concepts()
+    low = sentence.lower()
+    if not any(w in low for w in _HEDGE_ANCHORS):
+        return False  # none of the expressions can match (each needs one of these words)
     return bool(c.reported.search(sentence) or c.hedged.search(sentence) or c.defined.search(sentence))
 
 
@@ -224,12 +265,16 @@ def safety_frames(
     """Negated harm ("does not cause thermal damage") and safety adjectives ("painless")."""
     words, clauses, spans = toks
     lex = c.lexicons
+    harms = {g: _find(lex[g], words) for g in ("harm_strong", "harm_mild")}
+    adjectives = _find(lex["safety_adjective"], words)
+    if not (harms["harm_strong"] or harms["harm_mild"] or adjectives):
+        return []  # nothing to find: skip the other lexicons (same result, less work)
     if _find(lex["safety_veto"], words):
         return []
     negators = _find(lex["negator"], words)
     hits: list[FrameHit] = []
     for kind, group in (("absolute", "harm_strong"), ("generic", "harm_mild")):
-        for i, j, _e in _find(lex[group], words):
+        for i, j, _e in harms[group]:
             if any(w in _RADIATION for w in words[j : j + 2]):
                 continue  # "no harmful UV rays" is a no-UV claim (rules.toml safe.no_uv)
             for a, _b, _n in negators:
@@ -240,7 +285,7 @@ def safety_frames(
                     break
             if hits:
                 return hits
-    for i, j, _e in _find(lex["safety_adjective"], words):
+    for i, j, _e in adjectives:
         if i > 0 and words[i - 1] in ("not", "never", "isn", "aren"):
             continue
         return [FrameHit("safety", "generic", spans[i][0], spans[j - 1][1], {"frame": "safety_adjective"})]
@@ -338,10 +383,8 @@ def endorsement_frames(
     """An authority (a person or a body of evidence) and an endorsing verb, within 5 words."""
     words, clauses, spans = toks
     e = c.endorsement
-    if _find(e["veto"], words):
-        return []
     relations = _find(e["relation"], words)
-    if not relations:
+    if not relations or _find(e["veto"], words):
         return []
     negators = {i for i, _j, _x in _find(c.lexicons["negator"], words)}
     actors = [(i, j, "person") for i, j, _x in _find(e["person"], words)]

@@ -319,6 +319,17 @@ def journal_cmd(
             f"(central) vs trials {wtxt}: {w['position']}",
             markup=False,
         )
+    photos = summary.get("photos") or {}
+    if photos.get("checkins"):
+        nxt = next((c for c in photos["checkins"] if c["state"] in ("due", "upcoming")), None)
+        con.print(
+            f"Photo check-ins: {photos['checkins_done']} of {photos['checkins_planned']} done, "
+            f"{photos['checkins_missed']} missed ({photos['n_photos']} photos stored)"
+            + (f"; next: week {nxt['week']} ({nxt['date']}, {nxt['state']})" if nxt else ""),
+            markup=False,
+        )
+    elif photos.get("n_photos"):
+        con.print(f"Progress photos: {photos['n_photos']} stored (photodose progress)", markup=False)
     if plot is not None:
         con.print(f"figure: {plot}", markup=False)
 

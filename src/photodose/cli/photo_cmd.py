@@ -35,14 +35,24 @@ def _missing_extra(e: ImportError, as_json: bool) -> NoReturn:
     )
 
 
-def _open_store(as_json: bool) -> PhotoStore:
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Journal database the metrics go to: a file path or postgresql://user@host/db "
+        "(default: PHOTODOSE_DB, else the SQLite journal in the user data directory).",
+    ),
+]
+
+
+def _open_store(as_json: bool, db: str | None = None) -> PhotoStore:
     try:
         from photodose.photos import PhotoError
         from photodose.photos.store import PhotoStore
     except ImportError as e:
         _missing_extra(e, as_json)
     try:
-        return PhotoStore()
+        return PhotoStore(db=db)
     except PhotoError as e:
         bad_input(e.field, e.message, e.fix, as_json=as_json)
 
@@ -72,14 +82,15 @@ def add(
         str | None,
         typer.Option("--date", help="Day taken, YYYY-MM-DD (default: the photo's capture date, else today)."),
     ] = None,
+    db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Measure a progress photo (redness, tone, evenness, texture per face region) and store a copy
-    without metadata (content-addressed, in the user data directory)."""
+    without metadata (content-addressed, in the user data directory); the metrics go to the journal."""
     from photodose.cli.output import echo_json
 
     taken_on = _parse_date(when, as_json)
-    store = _open_store(as_json)
+    store = _open_store(as_json, db)
     try:
         from photodose.photos import PhotoError
         from photodose.photos.service import add_photo
@@ -150,6 +161,7 @@ def progress_cmd(
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write a chart of the trends (PNG, SVG, PDF).")
     ] = None,
+    db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Trends in your photo metrics, with a change called only beyond same-day repeat noise."""
@@ -157,7 +169,7 @@ def progress_cmd(
     from photodose.cli.paths import PLOT_EXTENSIONS, check_output_path
 
     check_output_path(plot, "--plot", PLOT_EXTENSIONS, as_json=as_json)
-    store = _open_store(as_json)
+    store = _open_store(as_json, db)
     try:
         from photodose.photos.service import progress, write_plot
     except ImportError as e:

@@ -52,6 +52,12 @@ def sweep(
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address tcp://host:8786 (implies --executor dask)")
     ] = None,
+    who_gets_what: Annotated[
+        bool,
+        typer.Option(
+            "--who-gets-what", help="Also show each device's dermal dose per session across the skins"
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary")] = False,
 ) -> None:
     """Depth profiles over devices × skin types × sites × wavelengths × skin compositions → a table
@@ -126,8 +132,18 @@ def sweep(
     except OSError as exc:
         bad_input("--scheduler" if scheduler else "--out", str(exc),
                   "check the address / that the folder is writable", as_json=as_json)  # fmt: skip
+    spread_rows: list[dict[str, object]] = []
+    if who_gets_what:
+        from photodose.sweep import read_table
+        from photodose.sweep.who import spread
+        from photodose.sweep.who import who_gets_what as dermal_doses
+
+        spread_rows = spread(dermal_doses(read_table(checked)))
     if as_json:
-        echo_json({"sweep": summary.as_dict()})
+        payload: dict[str, object] = {"sweep": summary.as_dict()}
+        if who_gets_what:
+            payload["who_gets_what"] = spread_rows
+        echo_json(payload)
         return
     typer.echo(
         f"{summary.cells} cells: {summary.computed} computed, {summary.reused} already in the table, "
@@ -135,3 +151,26 @@ def sweep(
         f"({summary.executor})"
     )
     typer.echo(f"table: {summary.out}")
+    if who_gets_what:
+        _print_spread(spread_rows)
+
+
+def _print_spread(rows: list[dict[str, object]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    if not rows:
+        typer.echo("who gets what: no device cells in this sweep (give --device)")
+        return
+    t = Table(title="Who gets what: dermal dose per session (J/cm², computed: E·t·mean φ over the dermis)")
+    for col in ("device", "channel", "min", "median", "max", "least", "most", "range (low–high)"):
+        t.add_column(col)
+    for r in rows:
+        lo, hi = r["dermis_j_cm2_lowest_low"], r["dermis_j_cm2_highest_high"]
+        t.add_row(
+            str(r["device"]), str(r["channel"]), f"{r['dermis_j_cm2_min']:.3g}",
+            f"{r['dermis_j_cm2_median']:.3g}", f"{r['dermis_j_cm2_max']:.3g}",
+            str(r["least"]), str(r["most"]),
+            f"{lo:.3g}–{hi:.3g}" if lo is not None and hi is not None else "central only",
+        )  # fmt: skip
+    Console().print(t)

@@ -155,3 +155,47 @@ def window_position(total_j_cm2: float, n_weeks: float, window: tuple[float, flo
 
 def day_of(t: datetime) -> date:
     return t.date()
+
+
+#: A photo counts for a plan's check-in when taken within this many days of it (a convention:
+#: half a week either side, so a check-in on a busy day can be done the day before or after).
+CHECKIN_TOLERANCE_DAYS = 3
+
+
+def photo_checkins(
+    start_date: date,
+    checkin_weeks: Sequence[int],
+    photo_days: Sequence[date],
+    today: date,
+    tolerance_days: int = CHECKIN_TOLERANCE_DAYS,
+) -> list[dict[str, Any]]:
+    """The plan's photo check-ins against the days photos were stored.
+
+    Check-in *k* is due on ``start + 7·week_k``; it is ``done`` by the photo day nearest to it
+    within ± ``tolerance_days`` (each photo day serves one check-in, earliest check-in first),
+    ``due`` while today is inside that window, ``missed`` after it, ``upcoming`` before it.
+    """
+    free = sorted(set(photo_days))
+    out: list[dict[str, Any]] = []
+    for week in sorted(set(checkin_weeks)):
+        due = start_date + timedelta(days=7 * week)
+        near = [d for d in free if abs((d - due).days) <= tolerance_days]
+        photo = min(near, key=lambda d: (abs((d - due).days), d)) if near else None
+        if photo is not None:
+            free.remove(photo)
+            state = "done"
+        elif today > due + timedelta(days=tolerance_days):
+            state = "missed"
+        elif today >= due - timedelta(days=tolerance_days):
+            state = "due"
+        else:
+            state = "upcoming"
+        out.append(
+            {
+                "week": week,
+                "date": due.isoformat(),
+                "state": state,
+                "photo_day": photo.isoformat() if photo else None,
+            }
+        )
+    return out

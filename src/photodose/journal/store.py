@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import selectinload
 
 from photodose.journal.db import Journal, JournalError
-from photodose.journal.models import Device, Outcome, Plan, Profile, Session, SessionDose, new_uuid
+from photodose.journal.models import Device, Outcome, Photo, Plan, Profile, Session, SessionDose, new_uuid
 
 MAX_SESSION_MIN = 120.0
 MAX_FUTURE = timedelta(days=1)
@@ -305,3 +305,13 @@ def outcomes(journal: Journal) -> list[dict[str, Any]]:
             {"uuid": o.uuid, "rated_at": o.rated_at, "goal": o.goal, "rating": o.rating, "note": o.note}
             for o in db.scalars(select(Outcome).order_by(Outcome.rated_at, Outcome.id))
         ]
+
+
+def photo_days(journal: Journal) -> list[date]:
+    """The day of every stored progress photo that passed the quality gates, oldest first."""
+    with journal.transaction() as db:
+        return list(
+            db.scalars(
+                select(Photo.taken_on).where(Photo.quality_status != "rejected").order_by(Photo.taken_on)
+            )
+        )

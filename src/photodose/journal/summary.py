@@ -6,9 +6,16 @@ from __future__ import annotations
 from datetime import UTC, date
 from typing import Any
 
-from photodose.journal.adherence import LoggedSession, PlanTarget, adherence, window_position
+from photodose.journal.adherence import (
+    CHECKIN_TOLERANCE_DAYS,
+    LoggedSession,
+    PlanTarget,
+    adherence,
+    photo_checkins,
+    window_position,
+)
 from photodose.journal.db import Journal
-from photodose.journal.store import latest_plan, local_date, outcomes, sessions
+from photodose.journal.store import latest_plan, local_date, outcomes, photo_days, sessions
 
 GOAL_INDICATION = {
     "wrinkles": "photoaging",
@@ -23,6 +30,27 @@ def _band(wavelength_nm: float) -> str | None:
 
     b = band_for_wavelength(wavelength_nm, load_evidence().bands)
     return None if b is None else b.id
+
+
+def _photos(journal: Journal, plan: dict[str, Any] | None, today: date) -> dict[str, Any]:
+    """Progress photos stored (days) and, when the plan has photo check-ins, which were done."""
+    days = photo_days(journal)
+    weeks = ((plan or {}).get("plan") or {}).get("photo_checkin_weeks") if plan else None
+    out: dict[str, Any] = {
+        "n_photos": len(days),
+        "days": sorted({d.isoformat() for d in days}),
+        "checkins": None,
+    }
+    if plan is not None and isinstance(weeks, list) and weeks:
+        rows = photo_checkins(plan["start_date"], [int(w) for w in weeks], days, today)
+        out["checkins"] = rows
+        out["checkins_done"] = sum(r["state"] == "done" for r in rows)
+        out["checkins_missed"] = sum(r["state"] == "missed" for r in rows)
+        out["checkins_planned"] = len(rows)
+        out["checkin_rule"] = (
+            f"a photo within ±{CHECKIN_TOLERANCE_DAYS} days of the check-in day counts (a convention)"
+        )
+    return out
 
 
 def journal_summary(journal: Journal, today: date | None = None) -> dict[str, Any]:
@@ -121,6 +149,7 @@ def journal_summary(journal: Journal, today: date | None = None) -> dict[str, An
         },
         "windows": windows,
         "outcomes": [{**o, "rated_at": o["rated_at"].isoformat()} for o in outcomes(journal)],
+        "photos": _photos(journal, plan, today),
         "dose_model": "surface fluence H = E·t per session from the device's modelled irradiance "
         "(low/central/high)",
     }

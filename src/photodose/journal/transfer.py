@@ -2,7 +2,11 @@
 
 JSON: one object ``{"format": "photodose-journal", "version": 1, "profile": [...],
 "devices": [...], "plans": [...], "sessions": [...], "session_doses": [...],
-"outcomes": [...]}``. CSV: a directory with one file per table (same names and columns).
+"outcomes": [...], "photos": [...], "photo_metrics": [...]}``. CSV: a directory with one file per
+table (same names and columns). Photos are their metrics and identity (``image_name`` names the
+content-addressed file in the data directory's ``photos/images``); the image files themselves are
+not in the export — copy that folder to move the pictures. A metric that could not be computed is
+``null`` (JSON) or an empty cell (CSV).
 Floats are written with Python's shortest round-trip repr, times as ISO 8601 (naive UTC), so
 export → import → export reproduces the same records. Import merges by ``uuid`` (rows already
 present are left alone) in one transaction.
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import sqlite3
 from datetime import date, datetime
 from pathlib import Path
@@ -21,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from photodose.journal.db import Journal, JournalError
-from photodose.journal.models import Device, Outcome, Plan, Profile, Session, SessionDose
+from photodose.journal.models import Device, Outcome, Photo, PhotoMetric, Plan, Profile, Session, SessionDose
 
 FORMAT = "photodose-journal"
 VERSION = 1
@@ -84,6 +89,27 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("rating", "int"),
         ("note", "str"),
     ],
+    "photos": [
+        ("uuid", "str"),
+        ("sha256", "str"),
+        ("file_sha256", "str"),
+        ("image_name", "str"),
+        ("taken_on", "date"),
+        ("added_at", "datetime"),
+        ("width", "int"),
+        ("height", "int"),
+        ("source_format", "str"),
+        ("correction", "str"),
+        ("calibrated", "bool"),
+        ("quality_status", "str"),
+        ("analysis_json", "str"),
+    ],
+    "photo_metrics": [
+        ("photo_uuid", "str"),
+        ("region", "str"),
+        ("metric", "str"),
+        ("value", "float?"),
+    ],
 }
 _MODEL_COLS: dict[str, Any] = {
     "profile": Profile,
@@ -123,6 +149,14 @@ def records(journal: Journal) -> dict[str, Any]:
             for d in sorted(r.doses, key=lambda d: (d.channel, d.id)):
                 out["session_doses"].append(
                     {"session_uuid": r.uuid, **{c: getattr(d, c) for c, _ in COLUMNS["session_doses"][1:]}}
+                )
+        out["photos"] = []
+        out["photo_metrics"] = []
+        for p in db.scalars(select(Photo).options(selectinload(Photo.metrics)).order_by(Photo.id)):
+            out["photos"].append({c: _plain(getattr(p, c)) for c, _ in COLUMNS["photos"]})
+            for m in sorted(p.metrics, key=lambda m: (m.region, m.metric)):
+                out["photo_metrics"].append(
+                    {"photo_uuid": p.uuid, "region": m.region, "metric": m.metric, "value": m.value}
                 )
     return out
 
@@ -174,6 +208,23 @@ def _typed(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
+def _check_photo(row: dict[str, Any], i: int) -> None:
+    """A photo row names its image by the pixel hash: refuse anything else (no paths in names)."""
+    for col in ("sha256", "file_sha256"):
+        v = row[col]
+        if len(v) != 64 or not set(v) <= _HEX:
+            raise JournalError(f"photos[{i}].{col}", f"{v[:80]!r} is not a sha256 hex digest", "export again")
+    if row["image_name"] != f"{row['sha256']}.png":
+        raise JournalError(
+            f"photos[{i}].image_name",
+            f"{row['image_name'][:80]!r} is not the photo's content-addressed name",
+            "it must be <sha256>.png; export again",
+        )
+
+
 def import_records(journal: Journal, data: dict[str, Any]) -> dict[str, int]:
     """Merge exported records into the journal (one transaction); return rows added per table."""
     typed = _typed(data)
@@ -206,6 +257,22 @@ def import_records(journal: Journal, data: dict[str, Any]) -> dict[str, int]:
             db.add(s)
             added["sessions"] += 1
             added["session_doses"] += len(s.doses)
+        metrics: dict[str, list[dict[str, Any]]] = {}
+        for m in typed["photo_metrics"]:
+            if m["value"] is not None and not math.isfinite(m["value"]):
+                m["value"] = None  # the store keeps a metric that could not be computed as NULL
+            metrics.setdefault(m.pop("photo_uuid"), []).append(m)
+        for i, row in enumerate(typed["photos"]):
+            _check_photo(row, i)
+            if db.scalar(select(Photo.id).where(Photo.uuid == row["uuid"])) is not None:
+                continue
+            if db.scalar(select(Photo.id).where(Photo.sha256 == row["sha256"])) is not None:
+                continue  # the same picture, already stored under another uuid
+            p = Photo(**row)
+            p.metrics = [PhotoMetric(**m) for m in metrics.get(row["uuid"], [])]
+            db.add(p)
+            added["photos"] += 1
+            added["photo_metrics"] += len(p.metrics)
     return added
 
 

@@ -1,15 +1,18 @@
-"""Where progress photos and their metrics are kept: a small interface over files and SQLite.
+"""Where progress photos and their metrics are kept: image files in the data directory, metrics in
+the journal.
 
 - Images: content-addressed copies ``<data dir>/photos/images/<sha256>.png`` — the pixel hash of
   :class:`~photodose.photos.decode.DecodedImage`, re-encoded as PNG from the pixels alone, so no
   EXIF (GPS location, camera serial), XMP, IPTC or comment survives. Written to a temporary file
   and renamed, so a crash leaves no half file.
-- Metrics: ``<data dir>/photos/photos.sqlite3`` (SQLAlchemy 2), one ``photo`` row per image and
-  one ``photo_metric`` row per region × metric.
+- Metrics: the journal's ``photo`` and ``photo_metric`` tables (:mod:`photodose.journal.models`,
+  migration 0003) — one row per image and one per region × metric — in the same database as the
+  sessions: ``--db`` / ``PHOTODOSE_DB`` (SQLite or PostgreSQL), else the SQLite journal in the data
+  directory. Exported, imported and backed up with the rest of the journal.
 
-The data directory is ``PHOTODOSE_DATA_DIR`` or the platform's user data directory (platformdirs),
-the same one the journal uses. The journal (``photodose.journal``) is a separate database for
-now; :class:`PhotoStore` is the one seam to move these two tables into it.
+Every write is one transaction. The row is inserted and flushed (constraint errors surface) before
+the image file is written, and the file is removed again if the commit fails, so a failed add
+leaves neither a row nor a file behind.
 """
 
 from __future__ import annotations
@@ -22,47 +25,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
+from photodose.journal import Journal, JournalError, open_journal
+from photodose.journal.db import DB_FILENAME as JOURNAL_FILENAME
+from photodose.journal.models import Photo, PhotoMetric
 from photodose.photos.analyse import PhotoAnalysis
 from photodose.photos.decode import DecodedImage, PhotoError, encode_png
-
-DB_FILENAME = "photos.sqlite3"
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class PhotoRow(Base):
-    __tablename__ = "photo"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    file_sha256: Mapped[str] = mapped_column(String(64))
-    taken_on: Mapped[date] = mapped_column(Date, index=True)
-    added_at: Mapped[datetime] = mapped_column(DateTime)
-    width: Mapped[int] = mapped_column(Integer)
-    height: Mapped[int] = mapped_column(Integer)
-    source_format: Mapped[str] = mapped_column(String(10))
-    correction: Mapped[str] = mapped_column(String(30))
-    calibrated: Mapped[int] = mapped_column(Integer)
-    quality_status: Mapped[str] = mapped_column(String(10))
-    analysis_json: Mapped[str] = mapped_column(Text)
-    metrics: Mapped[list[MetricRow]] = relationship(back_populates="photo", cascade="all, delete-orphan")
-
-
-class MetricRow(Base):
-    __tablename__ = "photo_metric"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    photo_id: Mapped[int] = mapped_column(ForeignKey("photo.id", ondelete="CASCADE"), index=True)
-    region: Mapped[str] = mapped_column(String(20))
-    metric: Mapped[str] = mapped_column(String(30))
-    value: Mapped[float | None] = mapped_column(Float, nullable=True)
-    photo: Mapped[PhotoRow] = relationship(back_populates="metrics")
 
 
 @dataclass(frozen=True)
@@ -78,6 +49,7 @@ class PhotoRecord:
     metrics: dict[str, dict[str, float]]
     analysis: dict[str, Any]
     image_path: Path
+    uuid: str = ""
 
 
 def data_dir() -> Path:
@@ -91,31 +63,39 @@ def data_dir() -> Path:
 
 
 class PhotoStore:
-    """Content-addressed photo copies plus their metrics (see the module docstring)."""
+    """Content-addressed photo copies plus their metrics in the journal (see the module docstring).
 
-    def __init__(self, root: Path | None = None) -> None:
-        self.root = (root or data_dir()) / "photos"
+    ``root``: the data directory (images go to ``root/photos/images``); ``db``: the journal URL or
+    file (default ``PHOTODOSE_DB``, else ``root/journal.sqlite3``); ``journal``: an already open
+    journal to use instead (not closed by :meth:`close`).
+    """
+
+    def __init__(
+        self, root: Path | None = None, db: str | None = None, journal: Journal | None = None
+    ) -> None:
+        base = root or data_dir()
+        self.root = base / "photos"
         self.images = self.root / "images"
-        fix = "set PHOTODOSE_DATA_DIR to a folder you can write to, or move the damaged file away"
+        fix = "set PHOTODOSE_DATA_DIR to a folder you can write to"
         try:
             self.images.mkdir(parents=True, exist_ok=True)
-            self.engine = create_engine(f"sqlite:///{self.root / DB_FILENAME}")
-            with self.engine.connect() as conn:
-                if conn.exec_driver_sql("PRAGMA quick_check").scalar() != "ok":
-                    raise PhotoError("PHOTODOSE_DATA_DIR", f"{self.root / DB_FILENAME} is damaged", fix)
-            Base.metadata.create_all(self.engine)
         except OSError as e:
             raise PhotoError(
                 "PHOTODOSE_DATA_DIR", f"the photo store cannot be created: {e.strerror or e}", fix
             ) from e
-        except SQLAlchemyError as e:
-            msg = str(getattr(e, "orig", e)).splitlines()[0]
-            raise PhotoError(
-                "PHOTODOSE_DATA_DIR", f"{self.root / DB_FILENAME} is not a photo database ({msg})", fix
-            ) from e
+        self._owns_journal = journal is None
+        if journal is None:
+            if db is None and root is not None and not os.environ.get("PHOTODOSE_DB"):
+                db = str(base / JOURNAL_FILENAME)
+            try:
+                journal = open_journal(db)
+            except JournalError as e:
+                raise PhotoError(e.field, e.message, e.fix) from e
+        self.journal = journal
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._owns_journal:
+            self.journal.close()
 
     def image_path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
@@ -123,50 +103,53 @@ class PhotoStore:
         return self.images / f"{sha256}.png"
 
     def get(self, sha256: str) -> PhotoRecord | None:
-        with Session(self.engine) as s:
-            row = s.scalar(select(PhotoRow).where(PhotoRow.sha256 == sha256))
+        with self.journal.transaction() as s:
+            row = s.scalar(_query().where(Photo.sha256 == sha256))
             return self._record(row) if row is not None else None
 
     def add(self, decoded: DecodedImage, analysis: PhotoAnalysis, taken_on: date) -> tuple[PhotoRecord, bool]:
-        """Store the photo; returns (record, new). An image already stored is not stored twice."""
+        """Store the photo in one transaction; returns (record, new). An image already stored is not
+        stored twice (also when another process stores it at the same moment)."""
         existing = self.get(decoded.sha256)
         if existing is not None:
             return existing, False
         path = self.image_path(decoded.sha256)
-        wrote = False
-        if not path.exists():
-            fd, tmp = tempfile.mkstemp(dir=self.images, suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(encode_png(decoded.srgb_u8))
-                os.replace(tmp, path)
-                wrote = True
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
         summary = analysis.as_dict()
         summary["stripped_metadata"] = list(decoded.stripped)
-        row = PhotoRow(
-            sha256=decoded.sha256,
-            file_sha256=decoded.file_sha256,
-            taken_on=taken_on,
-            added_at=datetime.now(UTC).replace(tzinfo=None),
-            width=decoded.width,
-            height=decoded.height,
-            source_format=decoded.format,
-            correction=analysis.correction.method,
-            calibrated=int(analysis.correction.calibrated),
-            quality_status=analysis.quality.status,
-            analysis_json=json.dumps(summary, default=float),
-            metrics=[
-                MetricRow(region=region, metric=k, value=_finite(v))
-                for region, vals in analysis.metrics.items()
-                for k, v in vals.items()
-            ],
-        )
+        wrote = False
         try:
-            with Session(self.engine) as s, s.begin():
+            with self.journal.transaction() as s:
+                row = Photo(
+                    sha256=decoded.sha256,
+                    file_sha256=decoded.file_sha256,
+                    image_name=path.name,
+                    taken_on=taken_on,
+                    added_at=datetime.now(UTC).replace(tzinfo=None),
+                    width=decoded.width,
+                    height=decoded.height,
+                    source_format=decoded.format,
+                    correction=analysis.correction.method,
+                    calibrated=bool(analysis.correction.calibrated),
+                    quality_status=analysis.quality.status,
+                    analysis_json=json.dumps(summary, default=float),
+                    metrics=[
+                        PhotoMetric(region=region, metric=k, value=_finite(v))
+                        for region, vals in analysis.metrics.items()
+                        for k, v in vals.items()
+                    ],
+                )
                 s.add(row)
+                s.flush()  # constraint errors before the file is written
+                if not path.exists():
+                    _write_atomically(path, encode_png(decoded.srgb_u8))
+                    wrote = True
+        except IntegrityError:
+            if wrote:
+                path.unlink(missing_ok=True)
+            raced = self.get(decoded.sha256)  # stored by another process meanwhile
+            if raced is None:
+                raise
+            return raced, False
         except BaseException:
             if wrote:
                 path.unlink(missing_ok=True)
@@ -177,8 +160,8 @@ class PhotoStore:
 
     def records(self) -> list[PhotoRecord]:
         """All stored photos, oldest first."""
-        with Session(self.engine) as s:
-            rows = s.scalars(select(PhotoRow).order_by(PhotoRow.taken_on, PhotoRow.added_at)).all()
+        with self.journal.transaction() as s:
+            rows = s.scalars(_query().order_by(Photo.taken_on, Photo.added_at, Photo.id)).all()
             return [self._record(r) for r in rows]
 
     def reference_light(self) -> dict[str, float] | None:
@@ -191,7 +174,7 @@ class PhotoStore:
                     return {k: float(vals[k]) for k in keys}
         return None
 
-    def _record(self, row: PhotoRow) -> PhotoRecord:
+    def _record(self, row: Photo) -> PhotoRecord:
         metrics: dict[str, dict[str, float]] = {}
         for m in row.metrics:
             metrics.setdefault(m.region, {})[m.metric] = float("nan") if m.value is None else m.value
@@ -205,8 +188,29 @@ class PhotoStore:
             metrics=metrics,
             analysis=json.loads(row.analysis_json),
             image_path=self.image_path(row.sha256),
+            uuid=row.uuid,
         )
+
+
+def _query() -> Any:
+    return select(Photo).options(selectinload(Photo.metrics))
+
+
+def _write_atomically(path: Path, payload: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _finite(v: float) -> float | None:
     return None if v != v or v in (float("inf"), float("-inf")) else float(v)
+
+
+__all__ = ["PhotoRecord", "PhotoStore", "data_dir"]

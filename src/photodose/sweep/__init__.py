@@ -27,12 +27,14 @@ from photodose.sweep.run import (
     run_sweep,
     write_table,
 )
+from photodose.sweep.who import DermalDose, spread, who_gets_what
 
 __all__ = [
     "COLUMNS",
     "COMPOSITIONS",
     "EXECUTORS",
     "Cell",
+    "DermalDose",
     "SweepInputError",
     "SweepSummary",
     "SweepTableError",
@@ -44,5 +46,7 @@ __all__ = [
     "read_table",
     "run_cell",
     "run_sweep",
+    "spread",
+    "who_gets_what",
     "write_table",
 ]

@@ -44,7 +44,8 @@ COLUMNS = (
     "composition", "photons", "seed", "dermis_absorbed_fraction", "dermis_absorbed_fraction_se",
     "penetration_depth_1e_mm", "penetration_depth_10pct_mm", "penetration_depth_1pct_mm",
     *(f"fluence_per_irradiance_at_{str(d).replace('.', '_')}mm" for d in REPORT_DEPTHS_MM),
-    "fluence_max", "depth_of_max_mm", "diffuse_reflectance", "specular_reflectance",
+    "dermis_mean_fluence_ratio", "fluence_max", "depth_of_max_mm", "diffuse_reflectance",
+    "specular_reflectance",
     "skin_model_version", "engine_version", "seconds", "error",
 )  # fmt: skip
 
@@ -72,6 +73,16 @@ class SweepSummary:
 
 def _mm(x: float | None) -> float:
     return float("nan") if x is None else 10.0 * float(x)
+
+
+def dermis_mean_fluence_ratio(profile: Any) -> float:
+    """Mean φ = Φ/E0 over the dermis (top of the papillary to the bottom of the reticular
+    dermis), the factor :func:`photodose.dose.channel_dose` turns a surface dose into a dermal one."""
+    from photodose.dose import PAPILLARY, RETICULAR, layer_depth_range_cm, mean_fluence_ratio
+
+    top, _ = layer_depth_range_cm(profile, PAPILLARY)
+    _, bottom = layer_depth_range_cm(profile, RETICULAR)
+    return float(mean_fluence_ratio(profile, top, bottom))
 
 
 def profile_of(cell: Cell, *, threads: int | None = None, use_cache: bool = True) -> Any:
@@ -106,6 +117,7 @@ def run_cell(cell: Cell, threads: int | None = 1, use_cache: bool = True) -> dic
             penetration_depth_1e_mm=_mm(p.penetration_depth_1e_cm),
             penetration_depth_10pct_mm=_mm(p.penetration_depth_10pct_cm),
             penetration_depth_1pct_mm=_mm(p.penetration_depth_1pct_cm),
+            dermis_mean_fluence_ratio=dermis_mean_fluence_ratio(p),
             fluence_max=p.fluence_max,
             depth_of_max_mm=_mm(p.depth_of_max_cm),
             diffuse_reflectance=p.diffuse_reflectance,
