@@ -491,7 +491,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.scale and "cli_scale" in previous:  # keep the last scale run when not rerun
         result["cli_scale"] = previous["cli_scale"]
     # the first run on the held-out split is the out-of-sample record: kept, never recomputed
-    for key in ("held_out_first_run", "held_out_2_first_run", "held_out_3_first_run", "held_out_4_first_run"):
+    for key in (
+        "held_out_first_run",
+        "held_out_2_first_run",
+        "held_out_3_first_run",
+        "held_out_4_first_run",
+        "held_out_4_baseline_2aeee93",
+    ):
         if key in previous:
             result[key] = previous[key]
     if FRESH in result and f"{FRESH}_first_run" not in result:

@@ -106,6 +106,20 @@ def main(argv: list[str] | None = None) -> int:
                 "dermis_absorbed_fraction": prof.dermis_absorbed_fraction,
             }
         )
+    manifest_path = out_dir / "manifest.toml"
+    if manifest_path.exists():  # keep what earlier builds for this skin model stored
+        import tomllib
+
+        earlier = tomllib.loads(manifest_path.read_text(encoding="utf-8"))
+        if earlier.get("skin_model_version") == version and earlier.get("engine_version") == ENGINE_VERSION:
+            ident = ("file", "device", "channel", "fitzpatrick", "site", "composition")
+            mine = {tuple(e[k] for k in ident) for e in entries}
+            kept = [
+                e
+                for e in earlier.get("profiles", [])
+                if tuple(e[k] for k in ident) not in mine and (out_dir / e["file"]).exists()
+            ]
+            entries = kept + entries
     manifest = {
         "skin_model_version": version,
         "engine_version": ENGINE_VERSION,
@@ -118,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         "confidence": "computed (Monte Carlo; per-profile standard errors stored in each file)",
         "profiles": entries,
     }
-    (out_dir / "manifest.toml").write_text(tomli_w.dumps(manifest), encoding="utf-8")
+    manifest_path.write_text(tomli_w.dumps(manifest), encoding="utf-8")
     print(f"wrote {len(entries)} profiles and manifest.toml to {out_dir}")
     return 0
 

@@ -134,3 +134,22 @@ def test_quick_run_writes_expected_keys(tmp_path: Path) -> None:
     assert {"median", "min", "max", "n"} <= set(row["photodose_all_threads"]["photons_per_second"])
     assert "1" in d["thread_scaling"] and "efficiency" in d["thread_scaling"]["1"]
     assert {"compile_seconds", "first_call_seconds", "warm_call_seconds"} <= set(d["cold_start"])
+
+
+def test_figure_of_merit_arithmetic(bench: ModuleType) -> None:
+    """FOM = 1/(relative variance × time), variance = sample variance of the repeats."""
+    runs = [
+        {"wall_seconds": w, "cpu_seconds": 2 * w, "diffuse_reflectance": rd, "absorbed_by_layer": [a, 0.5]}
+        for w, rd, a in ((1.0, 0.2, 0.1), (3.0, 0.3, 0.1), (2.0, 0.4, 0.1))
+    ]
+    fom = bench.fom_from_repeats(runs)
+    rd = fom["diffuse_reflectance"]
+    # mean 0.3, sample variance 0.01, relative variance 1/9, median wall 2 s → FOM 4.5 /s
+    assert rd["mean"] == pytest.approx(0.3)
+    assert rd["relative_variance"] == pytest.approx(0.01 / 0.09)
+    assert rd["fom_per_wall_s"] == pytest.approx(4.5)
+    assert rd["fom_per_cpu_s"] == pytest.approx(2.25)
+    assert fom["absorbed_by_layer"][0]["fom_per_wall_s"] is None  # no spread: FOM undefined, not inf
+    assert "note" in bench.fom_from_repeats(runs[:1])
+    s = bench.summary([3.0, None, 1.0, float("nan"), 2.0])
+    assert (s["median"], s["min"], s["max"], s["n"]) == (2.0, 1.0, 3.0, 3)

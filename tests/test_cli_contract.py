@@ -249,3 +249,31 @@ def test_evaluate_and_depth_report_their_progress() -> None:
     depth_profile(SkinProfile(), 633.0, 1000, use_cache=False, progress=lambda d, t: seen.append((d, t)))
     assert seen and seen[-1][0] == seen[-1][1] == 1000
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_an_unexpected_exception_is_one_line_exit_1_never_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import typer
+
+    from photodose.cli.app import PhotodoseGroup
+
+    demo_app = typer.Typer(cls=PhotodoseGroup, rich_markup_mode=None)
+
+    @demo_app.command()
+    def boom(as_json: bool = typer.Option(False, "--json")) -> None:
+        raise ZeroDivisionError("a bug")
+
+    @demo_app.command()
+    def fine() -> None:
+        typer.echo("ok")
+
+    r = runner.invoke(demo_app, ["boom"])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert r.stderr.startswith("error: internal: unexpected ZeroDivisionError: a bug")
+    r = runner.invoke(demo_app, ["boom", "--json"])
+    assert r.exit_code == 1 and json.loads(r.stdout)["error"]["exit_code"] == 1
+    monkeypatch.setenv("PHOTODOSE_DEBUG", "1")
+    r = runner.invoke(demo_app, ["boom"])
+    assert isinstance(r.exception, ZeroDivisionError)  # the traceback, on request
+    assert runner.invoke(demo_app, ["fine"]).stdout == "ok\n"

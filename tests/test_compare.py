@@ -101,3 +101,19 @@ def test_bad_input_names_the_field(args: list[str], field: str) -> None:
     assert res.exit_code == 2, res.output
     err = json.loads(res.stdout)["error"]
     assert err["field"] == field and err["fix"]
+
+
+def test_differing_timers_note_is_face_neutral_with_a_minutes_hint(comparison) -> None:  # type: ignore[no-untyped-def]
+    """The service names no CLI option; the CLI renders the hint as --minutes (the web as its field)."""
+    from photodose.cli.hints import with_cli_hints
+
+    timers = sorted({ev.session_minutes for ev in comparison.evaluations})
+    assert len(timers) > 1  # these devices have different timers
+    [note] = [n for n in comparison.notes if "Session lengths differ" in n]
+    [hint] = comparison.hints
+    assert hint.action == "minutes" and hint.phrase in note and "--" not in note
+    assert hint.params["timers_min"] == timers
+    assert "give --minutes" in with_cli_hints(note, comparison.hints)
+    assert comparison.to_json()["hints"] == [hint.to_dict()]
+    res = runner.invoke(app, ["compare", *DEVICES[:2], "--photons", PHOTONS])
+    assert res.exit_code == 0 and "give --minutes" in " ".join(res.output.split())

@@ -28,7 +28,6 @@ from hypothesis import strategies as st
 from PIL import Image
 from skimage import data as skdata
 from sqlalchemy import text
-from test_journal import PG_URL
 from typer.testing import CliRunner
 
 from photodose.cli import app
@@ -41,6 +40,7 @@ from photodose.journal.transfer import backup, export_csv, export_json, import_c
 from photodose.photos.analyse import PhotoAnalysis, analyse_photo
 from photodose.photos.decode import DecodedImage, decode_image, linear_to_srgb, srgb_to_linear
 from photodose.photos.store import PhotoStore
+from test_journal import PG_URL
 
 runner = CliRunner()
 
@@ -119,8 +119,8 @@ def test_migration_from_0002_keeps_every_row(db_url: str, tmp_path: Path) -> Non
     with engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO profile (uuid, name, fitzpatrick, screening_outcome, screening_json, created_at) "
-                "VALUES ('p1', 'me', 'III', 'precautions', '{\"a\": 1}', :t)"
+                "INSERT INTO profile (uuid, name, fitzpatrick, screening_outcome, screening_json, "
+                "created_at) VALUES ('p1', 'me', 'III', 'precautions', '{\"a\": 1}', :t)"
             ),
             {"t": t},
         )
@@ -222,7 +222,7 @@ def test_a_photo_stored_meanwhile_by_another_process_is_not_an_error(tmp_path: P
         calls["n"] += 1
         return None if calls["n"] == 1 else real_get(sha)  # the first look misses the other's row
 
-    store.get = stale_get  # type: ignore[method-assign]
+    store.get = stale_get  # type: ignore[method-assign,assignment]
     rec, new = store.add(decoded, analysis, date(2026, 2, 1))
     assert not new and rec == first and _images(tmp_path) == [f"{decoded.sha256}.png"]
     store.close()
@@ -319,8 +319,10 @@ def test_photo_metrics_roundtrip_json_and_csv_losslessly(
         assert _normal(records(j)) == _normal(before)
         assert sum(import_json(j, d / "a.json").values()) == 0  # merging twice adds nothing
         back = PhotoStore(d / "a", journal=j).records()
-        assert [r.sha256 for r in back] == [r.sha256 for r in stored]
-        for r0, r1 in zip(sorted(stored, key=lambda r: r.sha256), sorted(back, key=lambda r: r.sha256)):
+        by_sha = {r.sha256: r for r in back}
+        assert by_sha.keys() == {r.sha256 for r in stored}
+        for r0 in stored:
+            r1 = by_sha[r0.sha256]
             assert r1.metrics.keys() == r0.metrics.keys() and r1.calibrated == r0.calibrated
             for region, vals in r0.metrics.items():
                 assert all(_same(v, r1.metrics[region][k]) for k, v in vals.items())
@@ -334,7 +336,8 @@ def test_photo_metrics_roundtrip_json_and_csv_losslessly(
 def test_roundtrip_across_backends_and_backup(db_url: str, tmp_path: Path) -> None:
     src = PhotoStore(tmp_path / "a")
     src.add(*_fake(11), date(2026, 1, 2))
-    src.add(*_fake(12), date(2026, 1, 9))
+    extreme = {"a": 5e-324, "L": 1.7976931348623157e308, "b": -0.0, "ita_deg": 0.1 + 0.2, "x": math.nan}
+    src.add(*_fake(12, {"face": extreme, "chin": {"texture": -2.2250738585072014e-308}}), date(2026, 1, 9))
     export_json(src.journal, tmp_path / "x.json")
     before = records(src.journal)
     sqlite_backup = backup(src.journal, tmp_path / "bk" / "b.sqlite3")
@@ -342,6 +345,10 @@ def test_roundtrip_across_backends_and_backup(db_url: str, tmp_path: Path) -> No
     dst = open_journal(db_url)
     import_json(dst, tmp_path / "x.json")
     assert _normal(records(dst)) == _normal(before)
+    back = {r.sha256: r for r in PhotoStore(tmp_path / "a", journal=dst).records()}
+    face = back[f"{12:064x}"].metrics["face"]
+    assert [face[k] for k in ("a", "L", "b", "ita_deg")] == [5e-324, 1.7976931348623157e308, 0.0, 0.1 + 0.2]
+    assert math.isnan(face["x"])  # not computed: NULL
     pg_or_sqlite_backup = backup(dst, tmp_path / "bk" / "dst.bak")
     dst.close()
     bj = open_journal(str(sqlite_backup))
@@ -431,3 +438,108 @@ def test_photo_checkins_invariants(weeks: list[int], offsets: list[int], today: 
             assert r["photo_day"] is None
             free = set(days) - {date.fromisoformat(u) for u in used}
             assert not any(abs((d - due).days) <= 3 for d in free)
+
+
+# ---------------------------------------------------------------- the earlier separate photo database
+
+_LEGACY_DDL = """
+CREATE TABLE photo (id INTEGER PRIMARY KEY, sha256 VARCHAR(64) UNIQUE NOT NULL,
+  file_sha256 VARCHAR(64) NOT NULL, taken_on DATE NOT NULL, added_at DATETIME NOT NULL,
+  width INTEGER NOT NULL, height INTEGER NOT NULL, source_format VARCHAR(10) NOT NULL,
+  correction VARCHAR(30) NOT NULL, calibrated INTEGER NOT NULL, quality_status VARCHAR(10) NOT NULL,
+  analysis_json TEXT NOT NULL);
+CREATE TABLE photo_metric (id INTEGER PRIMARY KEY, photo_id INTEGER NOT NULL REFERENCES photo(id),
+  region VARCHAR(20) NOT NULL, metric VARCHAR(30) NOT NULL, value FLOAT);
+"""
+
+
+def test_an_earlier_separate_photo_database_moves_into_the_journal(db_url: str, tmp_path: Path) -> None:
+    """photos/photos.sqlite3 (the schema before 0003, as SQLAlchemy wrote it) is read into the
+    journal once, every value kept, and renamed so it is not read twice."""
+    import sqlite3
+
+    root = tmp_path / "data"
+    (root / "photos").mkdir(parents=True)
+    legacy = root / "photos" / "photos.sqlite3"
+    with sqlite3.connect(legacy) as con:
+        con.executescript(_LEGACY_DDL)
+        for i, (day, a) in enumerate([("2026-01-02", 11.25), ("2026-01-30", 10.5)]):
+            con.execute(
+                "INSERT INTO photo VALUES (?, ?, ?, ?, '2026-02-01 10:00:00.123456', 512, 512, 'JPEG', "
+                "'shades-of-grey', 0, 'flagged', '{\"quality\": {\"values\": {}}}')",
+                (i + 1, f"{i + 1:064x}", f"{i + 9:064x}", day),
+            )
+            con.execute("INSERT INTO photo_metric VALUES (NULL, ?, 'face', 'a', ?)", (i + 1, a))
+            con.execute("INSERT INTO photo_metric VALUES (NULL, ?, 'chin', 'texture', NULL)", (i + 1,))
+    con.close()
+    store = PhotoStore(root, db=db_url)
+    recs = store.records()
+    assert [r.taken_on for r in recs] == [date(2026, 1, 2), date(2026, 1, 30)]
+    assert [r.metrics["face"]["a"] for r in recs] == [11.25, 10.5]
+    assert all(math.isnan(r.metrics["chin"]["texture"]) and r.quality_status == "flagged" for r in recs)
+    assert recs[0].added_at == datetime(2026, 2, 1, 10, 0, 0, 123456)
+    store.close()
+    assert not legacy.exists() and (root / "photos" / "photos.sqlite3.imported").exists()
+    assert len(PhotoStore(root, db=db_url).records()) == 2  # not imported twice
+
+
+def test_a_damaged_earlier_photo_database_is_reported(tmp_path: Path, data_dir: Path) -> None:
+    (data_dir / "photos").mkdir(parents=True)
+    (data_dir / "photos" / "photos.sqlite3").write_bytes(b"this is not a database" * 100)
+    r = runner.invoke(app, ["progress", "--json"])
+    assert r.exit_code == 2, r.output
+    err = json.loads(r.stdout)["error"]
+    assert err["field"] == "PHOTODOSE_DATA_DIR" and "photos.sqlite3" in err["message"] and err["fix"]
+
+
+_ADDER = r"""
+import pickle, random, sys
+from datetime import date
+from pathlib import Path
+from photodose.photos.store import PhotoStore
+root, url, items, seed = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+photos = pickle.loads(Path(items).read_bytes())
+random.Random(seed).shuffle(photos)
+store = PhotoStore(root, db=url)
+for decoded, analysis in photos:
+    rec, new = store.add(decoded, analysis, date(2026, 1, 2))
+    print(rec.sha256, int(new), flush=True)
+store.close()
+"""
+
+
+def test_two_processes_adding_the_same_photos_store_each_once(db_url: str, tmp_path: Path) -> None:
+    """Two processes add the same ten pictures in different orders at once: every picture ends up
+    stored once (one row, one file), each reported as new by exactly one process, nothing fails."""
+    import pickle
+    import subprocess
+    import sys
+
+    root = tmp_path / "data"
+    PhotoStore(root, db=db_url).close()  # schema in place before the race
+    items = tmp_path / "items.pickle"
+    items.write_bytes(pickle.dumps([_fake(500 + i) for i in range(10)]))
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _ADDER, str(root), db_url, str(items), str(seed)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in (1, 2)
+    ]
+    outs = [p.communicate(timeout=120) for p in procs]
+    for p, (_, err) in zip(procs, outs, strict=True):
+        assert p.returncode == 0, err[-2000:]
+    new_by_sha: dict[str, int] = {}
+    for out, _ in outs:
+        for line in out.split("\n"):
+            if line.strip():
+                sha, new = line.split()
+                new_by_sha[sha] = new_by_sha.get(sha, 0) + int(new)
+    expected = {f"{500 + i:064x}" for i in range(10)}
+    assert new_by_sha == dict.fromkeys(expected, 1)
+    assert _images(root) == sorted(f"{s}.png" for s in expected)
+    store = PhotoStore(root, db=db_url)
+    assert sorted(r.sha256 for r in store.records()) == sorted(expected)
+    store.close()

@@ -229,3 +229,9 @@ def test_public_docstring_examples_run() -> None:
             runner.run(test)
     assert examples >= 2
     assert runner.failures == 0
+
+
+def test_evaluate_photons_is_the_cli_default() -> None:
+    from photodose.services.evaluate import DEFAULT_DEPTH_PHOTONS
+
+    assert photodose.EVALUATE_PHOTONS == DEFAULT_DEPTH_PHOTONS

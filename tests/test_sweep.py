@@ -237,3 +237,13 @@ def test_who_gets_what_is_the_evaluate_dose_and_darker_skin_gets_less(tmp_path: 
         assert d.low_j_cm2 <= d.central_j_cm2 <= d.high_j_cm2
     s = {r["channel"]: r for r in spread(doses)}
     assert s["red"]["least"] == "VI forehead" and s["red"]["skins"] == 2
+
+
+def test_rows_of_another_sweep_in_the_table_are_kept(tmp_path: Path) -> None:
+    out = tmp_path / "t.csv"
+    (a,) = tiny_cells(1)
+    other = run_cell(build_cells([], ["III"], ["cheek"], [850.0], ["central"], PHOTONS)[0], use_cache=False)
+    write_table([other], out)
+    s = run_sweep([a], out, executor="serial", use_cache=False)
+    assert (s.computed, s.reused) == (1, 0)
+    assert [r["cell_id"] for r in read_table(out)] == [a.cell_id, other["cell_id"]]

@@ -102,9 +102,14 @@ def test_shipped_table_matches_its_manifest_and_serves_evaluate() -> None:
 
     central = [e for e in manifest["profiles"] if e["composition"] == "central"]
     assert central, "the manifest lists no central-skin profile"
-    (cell,) = build_cells(
-        [central[0]["device"]], [central[0]["fitzpatrick"]], [central[0]["site"]], [central[0]["peak_nm"]],
-        ["central"], DEFAULT_DEPTH_PHOTONS,
-    )  # fmt: skip
-    got = depth_profile(cell_profile(cell), cell_spectrum(cell), photons=cell.photons, led_m=cell.led_m)
-    assert got.from_cache and got.photons >= DEFAULT_DEPTH_PHOTONS - 5  # 5 quadrature nodes
+    for e in central:  # every listed skin of every device: served, no Monte Carlo
+        (cell,) = [
+            c
+            for c in build_cells(
+                [e["device"]], [e["fitzpatrick"]], [e["site"]], [], ["central"], DEFAULT_DEPTH_PHOTONS
+            )
+            if c.channel == e["channel"]
+        ]
+        got = depth_profile(cell_profile(cell), cell_spectrum(cell), photons=cell.photons, led_m=cell.led_m)
+        assert got.from_cache and got.photons >= DEFAULT_DEPTH_PHOTONS - 5, e  # 5 quadrature nodes
+        assert got.dermis_absorbed_fraction == pytest.approx(e["dermis_absorbed_fraction"], rel=1e-12)

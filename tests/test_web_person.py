@@ -47,8 +47,8 @@ def test_person_pages_are_in_the_navigation(web: TestClient) -> None:
 
 def test_screening_shows_the_library_outcome(web: TestClient) -> None:
     from photodose.safety import Answers, screen
+    from photodose.services.own_devices import DeviceStore  # noqa: F401  (same process, same data)
     from photodose.services.person import device_facts
-    from photodose.web.store import DeviceStore  # noqa: F401  (same process, same data)
 
     r = web.post(
         "/screen",
@@ -134,7 +134,7 @@ def test_session_log_stores_the_service_dose(web: TestClient) -> None:
     expected = session_doses(spec, choose_mode(spec), 0.5)
     assert [d["channel"] for d in logged["doses"]] == [d.channel for d in expected]
     for got, want in zip(logged["doses"], expected, strict=True):
-        assert got["fluence_j_cm2_central"] == pytest.approx(want.fluence_j_cm2)
+        assert got["fluence_j_cm2"]["central"] == pytest.approx(want.fluence_j_cm2)
     after = web.get("/journal/export.json").json()
     assert len(after["sessions"]) == len(before["sessions"]) + 1
     row = next(s for s in after["sessions"] if s["uuid"] == logged["uuid"])

@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from photodose.services.own_devices import DeviceStore
 from photodose.web import WebSettings, create_app, is_loopback, new_token
 from photodose.web.security import MAX_BODY_BYTES, MAX_CLAIMS_TEXT_BYTES, RedactTokenFilter, redact
-from photodose.web.store import DeviceStore
 
 LOCAL = "http://127.0.0.1"
 

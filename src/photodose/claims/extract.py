@@ -131,7 +131,6 @@ _COMPARATIVES = frozenset(
     ]
 )
 _K_NUMBER = re.compile(r"\bK\d{6}\b")
-_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 # "FDA-cleared for wrinkles and acne": the indication names what the clearance covers, so the
 # sentence is a regulatory claim (graded against the cleared indications), not an efficacy one.
 _CLEARED_FOR = re.compile(
@@ -215,30 +214,23 @@ class _Extractor:
         self._anchor_cache[anchor] = found
         return found
 
-    def _sentences_with_word(self, anchor: str) -> set[int]:
-        """Indices of sentences where ``anchor`` starts a word (not after an ASCII letter or digit)."""
-        key = "\x00" + anchor
-        cached = self._anchor_cache.get(key)
-        if cached is not None:
-            return cached
+    def _sentences_matching(self, regex: re.Pattern[str]) -> set[int]:
+        """Indices of sentences where ``regex`` matches the lowercase text (one search per sentence)."""
         assert self.low is not None
         found: set[int] = set()
         low, starts, sentences = self.low, self.starts, self.sentences
         pos = 0
         while True:
-            i = low.find(anchor, pos)
-            if i < 0:
+            m = regex.search(low, pos)
+            if m is None:
                 break
-            if i > 0 and low[i - 1] in _ASCII_ALNUM:
-                pos = i + 1
-                continue
+            i = m.start()
             k = bisect.bisect_right(starts, i) - 1
             if k >= 0 and i < sentences[k].end:
                 found.add(k)
                 pos = sentences[k].end
             else:
                 pos = i + 1
-        self._anchor_cache[key] = found
         return found
 
     def matches(self, regex: re.Pattern[str], anchors: tuple[str, ...]) -> Iterable[re.Match[str]]:
@@ -723,12 +715,13 @@ class _Extractor:
             if cl.category == "safety" and cl.kind == "absolute":
                 absolute_safety.add(cl.sentence_index)
         todo: dict[int, set[str]] = {}
-        for cat, anchors in c.anchors.items():
+        for cat, patterns in c.anchor_patterns.items():
             if self.low is None:
                 idx: Iterable[int] = range(len(self.sentences))
             else:
-                # a frame word starts a token: at the start of a word, or after "anti"
-                idx = set().union(*(self._sentences_with_word(a) for a in (*anchors, "anti")))
+                # a frame needs a word of each group; a frame word starts a token: at the start
+                # of a word, or after "anti" ("antibacterial")
+                idx = set.intersection(*(self._sentences_matching(p) for p in patterns))
             for k in idx:
                 # a safety frame may still find an absolute promise ("non-damaging") next to a
                 # milder safety claim ("safe for all skin types")

@@ -16,20 +16,12 @@ if TYPE_CHECKING:
 DEFAULT_DEPTH_PHOTONS = 100_000  # photodose.services.evaluate.DEFAULT_DEPTH_PHOTONS (cheap import)
 
 
-def _triple(v: tuple[float, float, float] | None) -> str:
-    from photodose.report.format import fmt
-
-    if v is None:
-        return "—"
-    lo, c, hi = v
-    return fmt(c) if lo == hi else f"{fmt(c)} ({fmt(lo)}–{fmt(hi)})"
-
-
 def print_comparison(cmp: Comparison) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from photodose.report.format import VERDICT_SHORT, minutes_range
+    from photodose.cli.hints import with_cli_hints
+    from photodose.report.format import VERDICT_SHORT, minutes_range, triple
 
     console = Console()
     evs = cmp.evaluations
@@ -43,7 +35,7 @@ def print_comparison(cmp: Comparison) -> None:
     for ev in evs:
         t.add_column(ev.device.name, justify="right")
     for row in cmp.rows:
-        t.add_row(f"{row.quantity} ({row.unit})", *(_triple(row.values[ev.device.id]) for ev in evs))
+        t.add_row(f"{row.quantity} ({row.unit})", *(triple(row.values[ev.device.id]) for ev in evs))
     console.print(t)
     vt = Table(
         title="Against the doses tested in controlled trials; minutes to the lowest tested dose",
@@ -67,7 +59,7 @@ def print_comparison(cmp: Comparison) -> None:
         vt.add_row(f"{vr.indication_name}, {band}", *cells)
     console.print(vt)
     for n in cmp.notes:
-        console.print(f"note: {n}", highlight=False, markup=False)
+        console.print(f"note: {with_cli_hints(n, cmp.hints)}", highlight=False, markup=False)
     console.print("Not medical advice. Ranges bound each device's unknowns.", style="dim")
 
 
@@ -92,7 +84,7 @@ def compare_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Compare devices side by side for the same person: dose, range and the evidence."""
-    from photodose.cli.paths import HTML_EXTENSIONS, check_output_path
+    from photodose.cli.paths import HTML_EXTENSIONS, check_output_path, write_or_exit
 
     check_output_path(html, "--html", HTML_EXTENSIONS, as_json=as_json)  # before the work
     if len(devices) < 2:
@@ -111,13 +103,15 @@ def compare_cmd(
     from photodose.device import DeviceSpecError
     from photodose.dose import DoseInputError
     from photodose.services.compare import compare
+    from photodose.services.own_devices import resolve_device
     from photodose.skin import SkinInputError, SkinProfile
 
     try:
         skin = SkinProfile(fitzpatrick=fitzpatrick, site=site)
+        specs = [resolve_device(d) for d in devices]
         with LazyProgress(enabled=progress_wanted(as_json)) as bar:
             cmp = compare(
-                devices, skin=skin, minutes=minutes, sessions_per_week=sessions_per_week, photons=photons,
+                specs, skin=skin, minutes=minutes, sessions_per_week=sessions_per_week, photons=photons,
                 progress=bar.report,
             )  # fmt: skip
     except DeviceSpecError as exc:
@@ -135,15 +129,7 @@ def compare_cmd(
     if html is not None:
         from photodose.report.compare_html import write_compare_html
 
-        try:
-            write_compare_html(cmp, html)
-        except OSError as exc:
-            bad_input(
-                "--html",
-                f"cannot write {html}: {exc.strerror or exc}",
-                "choose another path",
-                as_json=as_json,
-            )
+        write_or_exit(lambda: write_compare_html(cmp, html), html, "--html", as_json=as_json)
     if as_json:
         from photodose.cli.output import echo_json  # strict JSON: NaN becomes null
 

@@ -65,13 +65,12 @@ def devices(
     name: Annotated[
         str | None,
         typer.Argument(
-            help="A catalog name or id, or a device TOML file: show it in detail. "
-            "`template`: print a commented device file to fill in; `check FILE`: validate one."
+            help="A catalog name or id, a saved device's id, or a device TOML file: show it in detail. "
+            "`template`: print a commented device file to fill in; `check FILE`: validate one; "
+            "`add FILE`: validate it and save it with your devices."
         ),
     ] = None,
-    file: Annotated[
-        str | None, typer.Argument(help="With `check`: the device TOML file to validate.")
-    ] = None,
+    file: Annotated[str | None, typer.Argument(help="With `check` or `add`: the device TOML file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     model: Annotated[
         bool,
@@ -81,13 +80,18 @@ def devices(
     """List the device catalog (or show one device) with sources and modelled irradiance.
 
     `photodose devices template > my-mask.toml` writes a device file for your own mask;
-    `photodose devices check my-mask.toml` validates it (then `photodose evaluate my-mask.toml`).
+    `photodose devices check my-mask.toml` validates it (then `photodose evaluate my-mask.toml`);
+    `photodose devices add my-mask.toml` saves it with your devices (the web app's too), so that
+    `photodose evaluate my-mask` finds it by its id.
     """
     if name == "template":
         _template(as_json)
         return
     if name == "check":
         _check(file, as_json)
+        return
+    if name == "add":
+        _add(file, as_json)
         return
     if file is not None:
         _fail("FILE", f"unexpected second argument {file!r}", as_json,
@@ -100,12 +104,12 @@ def devices(
         UnknownDeviceError,
         catalog,
         evaluate_irradiance,
-        load_device,
     )
     from photodose.device.summary import device_summary, stated_irradiance
+    from photodose.services.own_devices import resolve_device
 
     try:
-        devs = [load_device(name)] if name is not None else catalog()
+        devs = [resolve_device(name)] if name is not None else catalog()
     except (UnknownDeviceError, DeviceSpecError) as err:
         _device_error(err, "NAME", as_json)
 
@@ -317,14 +321,11 @@ def _template(as_json: bool) -> None:
     typer.echo(text, nl=False)
 
 
-def _check(file: str | None, as_json: bool) -> None:
-    """Validate a device file; say what is known, what is assumed, and what the model makes of it."""
+def _device_file_or_exit(file: str | None, verb: str, as_json: bool) -> str:
     from pathlib import Path
 
-    from photodose.device import DeviceSpecError, evaluate_irradiance, load_device
-
     if file is None:
-        _fail("FILE", "no device file given", as_json, fix="e.g. `photodose devices check my-mask.toml`")
+        _fail("FILE", "no device file given", as_json, fix=f"e.g. `photodose devices {verb} my-mask.toml`")
     if not Path(file).is_file():
         _fail(
             "FILE",
@@ -332,6 +333,46 @@ def _check(file: str | None, as_json: bool) -> None:
             as_json,
             fix="give the path of a device TOML file (`photodose devices template > my-mask.toml`)",
         )
+    return file
+
+
+def _add(file: str | None, as_json: bool) -> None:
+    """Validate a device file and save it with the person's devices (services.own_devices)."""
+    from pathlib import Path
+
+    from photodose.device import DeviceSpecError
+    from photodose.services.own_devices import DeviceStore
+
+    path = Path(_device_file_or_exit(file, "add", as_json))
+    store = DeviceStore()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        _fail("FILE", f"cannot read {str(path)!r}: {err}", as_json, fix="give a readable UTF-8 TOML file")
+    try:
+        d = store.save_text(text, str(path))
+    except DeviceSpecError as err:
+        _device_error(err, "FILE", as_json)
+    except OSError as err:
+        _fail(
+            "FILE", f"cannot save into {store.folder}: {err.strerror or err}", as_json,
+            fix="check free space and permissions of the data folder (PHOTODOSE_DATA_DIR)",
+        )  # fmt: skip
+    saved = store.folder / f"{d.id}.toml"
+    if as_json:
+        echo_json({"saved": {"id": d.id, "name": d.name, "path": str(saved)}})
+        return
+    _out(f"Saved {d.name} ({d.id}) to {saved}.")
+    _out(f"Next: photodose evaluate {d.id}", style="bold")
+
+
+def _check(file: str | None, as_json: bool) -> None:
+    """Validate a device file; say what is known, what is assumed, and what the model makes of it."""
+    from pathlib import Path
+
+    from photodose.device import DeviceSpecError, evaluate_irradiance, load_device
+
+    file = _device_file_or_exit(file, "check", as_json)
     try:
         d = load_device(Path(file))
         irr = evaluate_irradiance(d)

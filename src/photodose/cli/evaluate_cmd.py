@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -11,7 +11,7 @@ from photodose.cli import claims_cmd
 from photodose.cli.app import app
 from photodose.cli.errors import bad_input, field_from_message
 from photodose.cli.output import echo_json
-from photodose.cli.paths import HTML_EXTENSIONS, check_output_path
+from photodose.cli.paths import HTML_EXTENSIONS, check_output_path, write_or_exit
 
 if TYPE_CHECKING:
     from photodose.claims import ClaimContext
@@ -49,6 +49,13 @@ def parse_meter(text: str, distance_cm: float, meter_model: str, position: str =
     )
 
 
+def _input_error(exc: Exception, as_json: bool) -> NoReturn:
+    """A model's input error ("message; fix: fix") → exit 2 naming the option it came from."""
+    msg, _, fix = str(exc).partition("; fix: ")
+    bad_input(field_from_message(msg, _FIELDS, "input"), msg, fix or "see `photodose evaluate --help`",
+              as_json=as_json)  # fmt: skip
+
+
 def _cites_short(citations: tuple[str, ...] | list[str], keep: int = 2) -> str:
     """First author and year of each citation, at most ``keep`` then '+N more' (fits 80 columns)."""
     names = [c.split(",")[0].split(" (")[0].strip() for c in citations]
@@ -64,6 +71,7 @@ def print_summary(ev: Evaluation) -> None:
     from rich.panel import Panel
     from rich.table import Table
 
+    from photodose.cli.hints import with_cli_hints
     from photodose.report.format import TIMER_LABELS, VERDICT_SHORT, fmt, minutes_range, rng
 
     console = Console()
@@ -75,7 +83,7 @@ def print_summary(ev: Evaluation) -> None:
         body = [f"[bold]{escape(bl.headline)}[/bold]"] + [
             f"[dim]{escape(p.text)}[/dim]"
             if p.key == "caveat"
-            else f"[bold]{escape(p.label)}:[/bold] {escape(p.text)}"
+            else f"[bold]{escape(p.label)}:[/bold] {escape(with_cli_hints(p.text, p.hints))}"
             for p in bl.points
         ]
         console.print(
@@ -223,6 +231,7 @@ def evaluate_cmd(
     from photodose.device.meter import MeterReadingError
     from photodose.dose import DoseInputError
     from photodose.services.evaluate import evaluate
+    from photodose.services.own_devices import resolve_device
     from photodose.skin import SkinInputError, SkinProfile
 
     try:
@@ -233,13 +242,7 @@ def evaluate_cmd(
             else None
         )
     except (SkinInputError, MeterReadingError, ValueError) as exc:
-        msg, _, fix = str(exc).partition("; fix: ")
-        bad_input(
-            field_from_message(msg, _FIELDS, "input"),
-            msg,
-            fix or "see `photodose evaluate --help`",
-            as_json=as_json,
-        )
+        _input_error(exc, as_json)
     if ita is not None or lab is not None:
         from photodose.cli.skin_spectrum import fit_profile
 
@@ -254,9 +257,10 @@ def evaluate_cmd(
             as_json=as_json,
         )
     try:
+        spec = resolve_device(device)  # a catalogued device, one of yours (devices add), or a file
         with LazyProgress(enabled=progress_wanted(as_json)) as bar:
             ev = evaluate(
-                device,
+                spec,
                 skin=skin,
                 minutes=minutes,
                 sessions_per_week=sessions_per_week,
@@ -267,25 +271,11 @@ def evaluate_cmd(
     except (UnknownDeviceError, DeviceSpecError) as exc:
         _device_error(exc, "DEVICE", as_json)
     except (SkinInputError, MeterReadingError, DoseInputError, ValueError) as exc:
-        msg, _, fix = str(exc).partition("; fix: ")
-        bad_input(
-            field_from_message(msg, _FIELDS, "input"),
-            msg,
-            fix or "see `photodose evaluate --help`",
-            as_json=as_json,
-        )
+        _input_error(exc, as_json)
     if html is not None:
         from photodose.report.html import write_html  # matplotlib: only when a report is asked for
 
-        try:
-            write_html(ev, html)
-        except OSError as exc:
-            bad_input(
-                "--html",
-                f"cannot write {html}: {exc.strerror or exc}",
-                "choose another path",
-                as_json=as_json,
-            )
+        write_or_exit(lambda: write_html(ev, html), html, "--html", as_json=as_json)
     if as_json:
         echo_json(ev.to_json(), default=str)
         return

@@ -41,10 +41,11 @@ def open_journal_or_exit(db: str | None, as_json: bool) -> Journal:
 
 
 def device_or_exit(name: str, as_json: bool, field: str = "DEVICE") -> DeviceSpec:
-    from photodose.device import DeviceSpecError, load_device
+    from photodose.device import DeviceSpecError
+    from photodose.services.own_devices import resolve_device
 
     try:
-        return load_device(name)
+        return resolve_device(name)
     except DeviceSpecError as e:
         bad_input(
             field,
@@ -63,81 +64,9 @@ def mode_or_exit(spec: DeviceSpec, mode: str | None, as_json: bool) -> ModeChoic
         bad_input("--mode", str(e), "give red, nir, both or one of the device's mode names", as_json=as_json)
 
 
-def device_identity(spec: DeviceSpec, given: str) -> tuple[str, str, str | None]:
-    """(key, source, spec_json): catalogued devices by id, custom ones by file with their spec."""
-    from photodose.device import catalog
-
-    if any(d.id == spec.id for d in catalog()) and not given.endswith(".toml"):
-        return spec.id, "catalog", None
-    return f"custom:{spec.id}", "custom", spec.model_dump_json()
-
-
-def log_session_for(
-    journal: Journal,
-    spec: DeviceSpec,
-    given: str,
-    mode: ModeChoice,
-    minutes: float,
-    *,
-    when: datetime | None = None,
-    area: str = "face",
-    distance_cm: float | None = None,
-    completed: bool = True,
-    reaction: str | None = None,
-    note: str = "",
-) -> dict[str, Any]:
-    """Compute the delivered dose per channel and store the session (one transaction)."""
-    from photodose.journal.store import DoseIn, SessionIn, log_session
-    from photodose.services.person import session_doses
-
-    doses = session_doses(spec, mode, minutes) if minutes > 0 else []
-    key, source, spec_json = device_identity(spec, given)
-    s = SessionIn(
-        device_key=key,
-        device_name=spec.name,
-        minutes=minutes,
-        mode=mode.name,
-        doses=[
-            DoseIn(
-                d.channel,
-                d.wavelength_nm,
-                d.irradiance_mw_cm2,
-                d.fluence_j_cm2_low,
-                d.fluence_j_cm2,
-                d.fluence_j_cm2_high,
-            )
-            for d in doses
-        ],
-        started_at=when,
-        device_source=source,
-        device_spec_json=spec_json,
-        area=area,
-        distance_cm=distance_cm,
-        completed=completed,
-        skin_reaction=reaction,
-        note=note,
-    )
-    uid = log_session(journal, s)
-    return {
-        "uuid": uid,
-        "device": key,
-        "mode": mode.name,
-        "minutes": minutes,
-        "completed": completed,
-        "doses": [
-            {
-                "channel": d.channel,
-                "wavelength_nm": d.wavelength_nm,
-                "irradiance_mw_cm2": d.irradiance_mw_cm2,
-                "fluence_j_cm2": {
-                    "low": d.fluence_j_cm2_low,
-                    "central": d.fluence_j_cm2,
-                    "high": d.fluence_j_cm2_high,
-                },
-            }
-            for d in doses
-        ],
-    }
+def doses_text(logged: dict[str, Any]) -> str:
+    """'red 1.2 J/cm², nir 0.8 J/cm²': the central dose per channel of a logged session."""
+    return ", ".join(f"{d['channel']} {d['fluence_j_cm2']['central']:.3g} J/cm²" for d in logged["doses"])
 
 
 def _parse_when(when: str | None, as_json: bool) -> datetime | None:
@@ -178,6 +107,7 @@ def log_cmd(
     from photodose.cli.output import echo_json
     from photodose.journal import JournalError
     from photodose.journal.store import MAX_SESSION_MIN, SKIN_REACTIONS
+    from photodose.services.journal_log import log_session_for
 
     if not (0 < minutes <= MAX_SESSION_MIN):
         bad_input(
@@ -201,9 +131,9 @@ def log_cmd(
         out = log_session_for(
             journal,
             spec,
-            device,
             m,
             minutes,
+            from_file=device.endswith(".toml"),
             when=t,
             area=area,
             distance_cm=distance_cm,
@@ -217,8 +147,7 @@ def log_cmd(
     if as_json:
         echo_json({"logged": out})
         return
-    doses = ", ".join(f"{d['channel']} {d['fluence_j_cm2']['central']:.3g} J/cm²" for d in out["doses"])
-    typer.echo(f"logged {minutes:g} min of {spec.name} ({m.name}): {doses} (central; surface dose)")
+    typer.echo(f"logged {minutes:g} min of {spec.name} ({m.name}): {doses_text(out)} (central; surface dose)")
 
 
 @app.command("rate")

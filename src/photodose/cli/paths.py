@@ -10,7 +10,7 @@ writer does not produce.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from photodose.cli.errors import bad_input
@@ -83,3 +83,13 @@ def check_output_path(
     if problem is not None:
         bad_input(option, problem[0], problem[1], as_json=as_json)
     return path
+
+
+def write_or_exit(write: Callable[[], object], path: Path, field: str, *, as_json: bool = False) -> None:
+    """Run ``write`` (which writes ``path``); an ``OSError`` (disk full, permission lost since the
+    check) exits 2 naming ``field``, through :func:`photodose.cli.errors.bad_input`."""
+    try:
+        write()
+    except OSError as exc:
+        reason = exc.strerror or exc
+        bad_input(field, f"cannot write {path}: {reason}", "choose another path", as_json=as_json)

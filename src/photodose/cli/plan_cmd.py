@@ -62,23 +62,14 @@ def plan_cmd(
             bad_input("--ics", f"cannot write {ics}: {e.strerror}", "choose a writable path", as_json=as_json)
         out["ics"] = {"path": str(ics), "sessions": len(back["sessions"]), "checkins": len(back["checkins"])}
     if save:
-        from photodose.cli.journal_cmd import device_identity, open_journal_or_exit
-        from photodose.journal.store import save_plan, set_profile
+        from photodose.cli.journal_cmd import open_journal_or_exit
+        from photodose.services.journal_log import save_plan_for
 
         j = open_journal_or_exit(db, as_json)
         try:
-            key, _, _ = device_identity(spec, device)
-            out["saved"] = save_plan(
-                j,
-                goal=goal,
-                device_key=key,
-                minutes_per_session=plan.minutes,
-                sessions_per_week=plan.sessions_per_week,
-                weeks=plan.weeks,
-                start_date=day,
-                plan_json=json_text(out),
+            out["saved"] = save_plan_for(
+                j, plan, spec, day, from_file=device.endswith(".toml"), plan_json=json_text(out)
             )
-            set_profile(j, fitzpatrick=plan.fitzpatrick)
         finally:
             j.close()
     if as_json:

@@ -31,7 +31,6 @@ def _utc_now() -> datetime:
 
 NOW: Callable[[], datetime] = _utc_now  # wall time the session starts at
 MIN_LOG_S = 6.0  # stopped before 0.1 min: nothing is logged
-MAX_CYCLES = 3
 
 
 @session_app.command("start")
@@ -47,22 +46,19 @@ def start(
     as_json: JsonOption = False,
 ) -> None:
     """Count down a session on the device's timer; log it at the end or on Ctrl-C."""
-    from photodose.cli.journal_cmd import device_or_exit, log_session_for, mode_or_exit, open_journal_or_exit
+    from photodose.cli.journal_cmd import device_or_exit, doses_text, mode_or_exit, open_journal_or_exit
     from photodose.cli.output import echo_json
     from photodose.journal import JournalError
+    from photodose.services.journal_log import SessionLengthError, check_session_minutes, log_session_for
     from photodose.services.session_timer import countdown
 
     spec = device_or_exit(device, as_json)
     m = mode_or_exit(spec, mode, as_json)
     total_min = m.timer_min if minutes is None else minutes
-    limit = m.timer_min * MAX_CYCLES
-    if not (0 < total_min <= limit):
-        bad_input(
-            "--minutes",
-            f"{total_min:g} min does not fit the {m.name!r} mode ({m.timer_min:g}-min timer)",
-            f"give 0 < minutes ≤ {limit:g} ({MAX_CYCLES} back-to-back runs of the timer)",
-            as_json=as_json,
-        )
+    try:
+        check_session_minutes(m, total_min)
+    except SessionLengthError as e:
+        bad_input("--minutes", e.message, e.fix, as_json=as_json)
     journal = open_journal_or_exit(db, as_json)  # before the countdown: a broken database fails now
     runs = int(-(-total_min // m.timer_min))
     from rich.console import Console
@@ -114,9 +110,9 @@ def start(
         logged = log_session_for(
             journal,
             spec,
-            device,
             m,
             round(result.minutes, 4),
+            from_file=device.endswith(".toml"),
             when=started_at,
             area=area,
             distance_cm=distance_cm,
@@ -129,6 +125,5 @@ def start(
     if as_json:
         echo_json({"logged": logged})
         return
-    doses = ", ".join(f"{d['channel']} {d['fluence_j_cm2']['central']:.3g} J/cm²" for d in logged["doses"])
     state_txt = "completed" if result.completed else "stopped early"
-    typer.echo(f"{state_txt}: logged {result.minutes:.2f} min — {doses} (central surface dose)")
+    typer.echo(f"{state_txt}: logged {result.minutes:.2f} min — {doses_text(logged)} (central surface dose)")

@@ -21,6 +21,16 @@ _FIELDS = {
 }
 
 
+_FIXES = {
+    "--device": "`photodose devices` lists the catalogue; give --wavelength NM near a channel it has",
+    "--fitzpatrick": "give I, II, III, IV, V or VI",
+    "--site": "`photodose skin --help` lists the face sites",
+    "--wavelength": "give 400–1000 nm, or a wavelength near one of the device's channels",
+    "--composition": "give central, low or high",
+    "--photons": "give at least 100 photons",
+}
+
+
 @app.command()
 def sweep(
     device: Annotated[
@@ -58,6 +68,10 @@ def sweep(
             "--who-gets-what", help="Also show each device's dermal dose per session across the skins"
         ),
     ] = False,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Write the who-gets-what figure here (implies --who-gets-what)"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary")] = False,
 ) -> None:
     """Depth profiles over devices × skin types × sites × wavelengths × skin compositions → a table
@@ -65,7 +79,7 @@ def sweep(
     cells are kept, so an interrupted sweep resumes where it stopped."""
     from photodose.cli.errors import bad_input, field_from_message
     from photodose.cli.output import echo_json
-    from photodose.cli.paths import check_output_path
+    from photodose.cli.paths import PLOT_EXTENSIONS, check_output_path
     from photodose.cli.progress import LazyProgress, progress_wanted
     from photodose.cli.transport_cmd import parse_count
     from photodose.sweep import (
@@ -96,6 +110,12 @@ def sweep(
     suffixes = [".parquet", ".csv"] if target.suffix.lower() == ".parquet" else [".csv", ".parquet"]
     checked = check_output_path(target, "--out", suffixes, as_json=as_json)
     assert checked is not None
+    check_output_path(plot, "--plot", PLOT_EXTENSIONS, as_json=as_json)
+    if plot is not None:
+        if not device:
+            bad_input("--plot", "the who-gets-what figure needs device cells", "add --device NAME",
+                      as_json=as_json)  # fmt: skip
+        who_gets_what = True
     comps = composition or list(COMPOSITIONS)
     if not device and not wavelength:
         bad_input("--device", "nothing to sweep", "give --device NAME (repeatable) or --wavelength NM",
@@ -112,9 +132,8 @@ def sweep(
         )
     except SweepInputError as exc:
         msg = str(exc)
-        bad_input(field_from_message(msg, _FIELDS, "--device"), msg,
-                  "see `photodose devices` for names, `photodose skin --help` for types and sites",
-                  as_json=as_json)  # fmt: skip
+        field = field_from_message(msg, _FIELDS, "--device")
+        bad_input(field, msg, _FIXES.get(field, "see `photodose sweep --help`"), as_json=as_json)
     try:
         with LazyProgress(enabled=progress_wanted(as_json)) as bar:
             bar.stage(f"sweeping {len(cells)} cells")
@@ -129,16 +148,24 @@ def sweep(
         bad_input("--executor" if scheduler is None else "--scheduler", str(exc),
                   "use --executor pool, or install the [cluster] extra / check the address",
                   as_json=as_json)  # fmt: skip
-    except OSError as exc:
-        bad_input("--scheduler" if scheduler else "--out", str(exc),
-                  "check the address / that the folder is writable", as_json=as_json)  # fmt: skip
+    except OSError as exc:  # a scheduler that does not answer, or a folder that cannot be written
+        if scheduler:
+            bad_input("--scheduler", str(exc),
+                      "start one there (`dask scheduler`), or leave out --scheduler for a local cluster",
+                      as_json=as_json)  # fmt: skip
+        bad_input("--out", str(exc), "give a file in a folder you can write to", as_json=as_json)
     spread_rows: list[dict[str, object]] = []
     if who_gets_what:
         from photodose.sweep import read_table
         from photodose.sweep.who import spread
         from photodose.sweep.who import who_gets_what as dermal_doses
 
-        spread_rows = spread(dermal_doses(read_table(checked)))
+        doses = dermal_doses(read_table(checked))
+        spread_rows = spread(doses)
+        if plot is not None and doses:
+            from photodose.sweep.who import plot_who_gets_what
+
+            plot_who_gets_what(doses, plot)
     if as_json:
         payload: dict[str, object] = {"sweep": summary.as_dict()}
         if who_gets_what:

@@ -8,7 +8,9 @@ the journal.
 - Metrics: the journal's ``photo`` and ``photo_metric`` tables (:mod:`photodose.journal.models`,
   migration 0003) — one row per image and one per region × metric — in the same database as the
   sessions: ``--db`` / ``PHOTODOSE_DB`` (SQLite or PostgreSQL), else the SQLite journal in the data
-  directory. Exported, imported and backed up with the rest of the journal.
+  directory. Exported, imported and backed up with the rest of the journal. A photo database of
+  an earlier version (``photos/photos.sqlite3``) is moved into the journal on first open
+  (:func:`import_legacy`) and renamed ``photos.sqlite3.imported``.
 
 Every write is one transaction. The row is inserted and flushed (constraint errors surface) before
 the image file is written, and the file is removed again if the commit fails, so a failed add
@@ -34,6 +36,9 @@ from photodose.journal.db import DB_FILENAME as JOURNAL_FILENAME
 from photodose.journal.models import Photo, PhotoMetric
 from photodose.photos.analyse import PhotoAnalysis
 from photodose.photos.decode import DecodedImage, PhotoError, encode_png
+
+#: The separate photo database used before the photos moved into the journal (migration 0003).
+LEGACY_DB_FILENAME = "photos.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,13 @@ class PhotoStore:
             except JournalError as e:
                 raise PhotoError(e.field, e.message, e.fix) from e
         self.journal = journal
+        legacy = self.root / LEGACY_DB_FILENAME
+        if legacy.exists():
+            try:
+                import_legacy(legacy, self.journal)
+            except BaseException:
+                self.close()
+                raise
 
     def close(self) -> None:
         if self._owns_journal:
@@ -190,6 +202,56 @@ class PhotoStore:
             image_path=self.image_path(row.sha256),
             uuid=row.uuid,
         )
+
+
+def import_legacy(path: Path, journal: Journal) -> int:
+    """Move the rows of a pre-0003 photo database (``photos/photos.sqlite3``) into the journal in one
+    transaction, then rename the file ``photos.sqlite3.imported``; returns the photos added (a
+    picture already in the journal is skipped)."""
+    import sqlite3
+
+    fix = "move the damaged file away (the pictures in photos/images are kept), then add them again"
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            con.row_factory = sqlite3.Row
+            photos = con.execute("SELECT * FROM photo ORDER BY id").fetchall()
+            metrics = con.execute("SELECT photo_id, region, metric, value FROM photo_metric").fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error as e:
+        raise PhotoError("PHOTODOSE_DATA_DIR", f"{path} is not a readable photo database ({e})", fix) from e
+    by_photo: dict[int, list[sqlite3.Row]] = {}
+    for m in metrics:
+        by_photo.setdefault(m["photo_id"], []).append(m)
+    added = 0
+    with journal.transaction() as s:
+        for p in photos:
+            if s.scalar(select(Photo.id).where(Photo.sha256 == p["sha256"])) is not None:
+                continue
+            s.add(
+                Photo(
+                    sha256=p["sha256"],
+                    file_sha256=p["file_sha256"],
+                    image_name=f"{p['sha256']}.png",
+                    taken_on=date.fromisoformat(str(p["taken_on"])),
+                    added_at=datetime.fromisoformat(str(p["added_at"])),
+                    width=p["width"],
+                    height=p["height"],
+                    source_format=p["source_format"],
+                    correction=p["correction"],
+                    calibrated=bool(p["calibrated"]),
+                    quality_status=p["quality_status"],
+                    analysis_json=p["analysis_json"],
+                    metrics=[
+                        PhotoMetric(region=m["region"], metric=m["metric"], value=m["value"])
+                        for m in by_photo.get(p["id"], [])
+                    ],
+                )
+            )
+            added += 1
+    path.rename(path.with_name(path.name + ".imported"))
+    return added
 
 
 def _query() -> Any:

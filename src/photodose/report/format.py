@@ -51,6 +51,14 @@ def rng(e: Estimate) -> str:
     return f"{fmt(e.central)} ({fmt(e.low)}–{fmt(e.high)})"
 
 
+def triple(v: tuple[float, float, float] | None) -> str:
+    """(low, central, high) as 'central (low–high)', one number when they agree, '—' for None."""
+    if v is None:
+        return "—"
+    lo, c, hi = v
+    return fmt(c) if lo == hi else f"{fmt(c)} ({fmt(lo)}–{fmt(hi)})"
+
+
 def minutes_range(t: tuple[float, float, float] | dict[str, float | None]) -> str:
     """Minutes as 'central (fewest–most)'; an infinite or missing end shows as '∞'."""
     vals = [t.get(k) for k in ("low", "central", "high")] if isinstance(t, dict) else list(t)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -41,6 +41,7 @@ from photodose.evidence import Verdict
 __all__ = [
     "BottomLine",
     "DoseTarget",
+    "Hint",
     "Point",
     "StatedReading",
     "TimerFit",
@@ -214,6 +215,35 @@ def _lch(t: tuple[float, float, float]) -> dict[str, float | None]:
     return {k: (v if math.isfinite(v) else None) for k, v in zip(("low", "central", "high"), t, strict=True)}
 
 
+#: Face-neutral phrases for what a person can enter; each face (CLI option, web form field)
+#: renders the :class:`Hint` that carries one its own way.
+ENTER_METER_READING = "enter a meter reading"
+SAY_METER_POSITION = "say where the sensor sat: over one LED or between LEDs"
+
+
+@dataclass(frozen=True)
+class Hint:
+    """Something the person can enter to settle or sharpen a point, named for every face.
+
+    ``action`` is stable (``meter_reading``, ``meter_position``, ``minutes``, ...); ``point`` the
+    key of the point (or ``"notes"``) whose text holds ``phrase``, the face-neutral wording a face
+    may replace with its own (an option name, a link to a form field); ``params`` suggested values.
+    """
+
+    action: str
+    point: str
+    phrase: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "point": self.point,
+            "phrase": self.phrase,
+            "params": dict(self.params),
+        }
+
+
 @dataclass(frozen=True)
 class Point:
     """One labelled point of the bottom line (``key`` is stable; ``label`` is for people)."""
@@ -221,9 +251,15 @@ class Point:
     key: str  # "dose" | "trials" | "action" | "stated" | "caveat"
     label: str
     text: str
+    hints: tuple[Hint, ...] = ()
 
-    def to_dict(self) -> dict[str, str]:
-        return {"key": self.key, "label": self.label, "text": self.text}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "text": self.text,
+            "hints": [h.to_dict() for h in self.hints],
+        }
 
 
 @dataclass(frozen=True)
@@ -286,19 +322,24 @@ class BottomLine:
     stated: str = ""
     stated_label: str = "The maker's figure"
     stated_readings: tuple[StatedReading, ...] = ()
+    hints: tuple[Hint, ...] = ()
 
     @property
     def points(self) -> tuple[Point, ...]:
-        """The labelled points, in reading order (empty ones left out)."""
+        """The labelled points, in reading order (empty ones left out), each with its hints."""
         what_to_do = " ".join(s for s in (self.action, self.meter) if s)
         pts = (
-            Point("dose", "Dose", self.dose),
-            Point("trials", "Versus trials", self.comparison),
-            Point("action", "What to do", what_to_do),
-            Point("stated", self.stated_label, self.stated),
-            Point("caveat", "Note", self.caveat),
+            ("dose", "Dose", self.dose),
+            ("trials", "Versus trials", self.comparison),
+            ("action", "What to do", what_to_do),
+            ("stated", self.stated_label, self.stated),
+            ("caveat", "Note", self.caveat),
         )
-        return tuple(p for p in pts if p.text)
+        return tuple(
+            Point(key, label, text, tuple(h for h in self.hints if h.point == key))
+            for key, label, text in pts
+            if text
+        )
 
     @property
     def stated_disagrees(self) -> bool:
@@ -324,6 +365,7 @@ class BottomLine:
             "stated_readings": [r.to_dict() for r in self.stated_readings],
             "caveat": self.caveat,
             "calibrated_to_meter": self.calibrated_to_meter,
+            "hints": [h.to_dict() for h in self.hints],
             "targets": [t.to_dict() for t in self.targets],
             "no_tested_dose": list(self.no_tested_dose),
         }
@@ -846,7 +888,7 @@ def _stated_point(
     if not calibrated:
         rd = readings[0]
         sentences.append(
-            "A meter at the skin settles it (--meter-position over-led|between-leds): a "
+            f"A meter at the skin settles it ({SAY_METER_POSITION}): a "
             f"{_chan(rd.channel)} face average near {_g(rd.stated_mw_cm2)} mW/cm² would bear out {whose} "
             f"figure, near {_g(rd.modelled_mw_cm2[1])} the model."
         )
@@ -922,6 +964,7 @@ def bottom_line(
 
     action = ""
     meter = ""
+    hints: list[Hint] = []
     below = [t for t in targets if t.verdict == "below_studied_range" or t.uncertain]
     if below:
         best = min(below, key=lambda t: t.minutes_needed[1])
@@ -964,8 +1007,16 @@ def bottom_line(
             meter = (
                 "A meter reading would settle it: a face average of "
                 f"{_g(best.meter_threshold_mw_cm2)} mW/cm² or more reaches that dose in "
-                f"{_g(session_minutes)} minutes, inside the model's {_g(e_lo)}–{_g(e_hi)} mW/cm² (give it "
-                "with --meter-reading)."
+                f"{_g(session_minutes)} minutes, inside the model's {_g(e_lo)}–{_g(e_hi)} mW/cm² "
+                f"({ENTER_METER_READING})."
+            )
+            hints.append(
+                Hint(
+                    "meter_reading",
+                    "action",
+                    ENTER_METER_READING,
+                    {"threshold_mw_cm2": best.meter_threshold_mw_cm2, "session_minutes": session_minutes},
+                )
             )
         else:
             what = (
@@ -996,8 +1047,9 @@ def bottom_line(
         if not calibrated_to_meter and width > 3:
             meter = (
                 "A meter reading would confirm this: the modelled irradiance rests on assumptions "
-                "(give it with --meter-reading)."
+                f"({ENTER_METER_READING})."
             )
+            hints.append(Hint("meter_reading", "action", ENTER_METER_READING))
 
     # the maker's (or anyone's) stated figures, where they disagree with the model
     rows = list(stated["rows"]) if stated else []
@@ -1005,6 +1057,10 @@ def bottom_line(
     disagree = [r for r in _per_channel_rows(rows) if _disagrees(r, calibrated_to_meter)]
     readings = _readings(device, doses, disagree, verdicts, session_minutes, spw, calibrated_to_meter)
     stated_label, stated_text = _stated_point(device, rows, readings, calibrated_to_meter)
+    if readings and not calibrated_to_meter:  # the stated point ends on how a meter settles it
+        hints.append(
+            Hint("meter_position", "stated", SAY_METER_POSITION, {"positions": ["over-led", "between-leds"]})
+        )
 
     headline = (
         f"Your skin gets about {dose_short} per {_g(session_minutes)}-minute session"
@@ -1024,4 +1080,5 @@ def bottom_line(
         stated=stated_text,
         stated_label=stated_label,
         stated_readings=tuple(readings),
+        hints=tuple(hints),
     )

@@ -24,12 +24,14 @@ from typing import Any
 
 from photodose.device import DeviceSpec, DeviceSpecError, Estimate
 from photodose.evidence import band_for_wavelength, load_evidence
+from photodose.services.bottom_line import Hint
 from photodose.services.evaluate import DEFAULT_DEPTH_PHOTONS, Evaluation, evaluate
 from photodose.skin import SkinProfile
 
 __all__ = ["Comparison", "QuantityRow", "VerdictRow", "band_sum", "compare"]
 
 MAX_DEVICES = 6
+SET_ONE_LENGTH = "set one session length"  # face-neutral; a face renders the "minutes" hint its own way
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Comparison:
     rows: list[QuantityRow]
     verdict_rows: list[VerdictRow]
     notes: list[str] = field(default_factory=list)
+    hints: list[Hint] = field(default_factory=list)  # what to enter to sharpen a note, for each face
 
     @property
     def devices(self) -> list[DeviceSpec]:
@@ -108,6 +111,7 @@ class Comparison:
             "rows": [r.to_dict() for r in self.rows],
             "verdicts": [r.to_dict() for r in self.verdict_rows],
             "notes": self.notes,
+            "hints": [h.to_dict() for h in self.hints],
             "provenance": {
                 "computed": "every number: the evaluate chain for each device with the same person",
                 "assumption": "low/high carry each device's assumptions (see `photodose evaluate DEVICE`)",
@@ -245,8 +249,13 @@ def compare(
         for dev_id in ids:
             vr.values.setdefault(dev_id, None)
     notes = []
-    if minutes is None and len({ev.session_minutes for ev in evs}) > 1:
+    hints = []
+    timers = sorted({ev.session_minutes for ev in evs})
+    if minutes is None and len(timers) > 1:
         notes.append(
-            "Session lengths differ (each device's own timer); give --minutes to compare at one length."
+            f"Session lengths differ (each device's own timer); {SET_ONE_LENGTH} to compare them alike."
         )
-    return Comparison(skin=person, evaluations=evs, rows=rows, verdict_rows=verdict_rows, notes=notes)
+        hints.append(Hint("minutes", "notes", SET_ONE_LENGTH, {"timers_min": timers}))
+    return Comparison(
+        skin=person, evaluations=evs, rows=rows, verdict_rows=verdict_rows, notes=notes, hints=hints
+    )

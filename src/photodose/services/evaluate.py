@@ -54,7 +54,7 @@ DEFAULT_SESSIONS_PER_WEEK = 3.0
 SESSIONS_ASSUMPTION = (
     "assumption: 3 sessions/week (range 2–5: trial schedules of 2×/week, e.g. Wunsch & "
     "Matuschka 2014, and vendor advice of 3–5×/week, e.g. HigherDOSE via "
-    "bestredlighttherapy.com, secondary); give --sessions-per-week for your own"
+    "bestredlighttherapy.com, secondary); give your own sessions per week to replace it"
 )
 DEFAULT_FWHM_NM = 20.0
 

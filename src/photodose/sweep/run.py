@@ -9,6 +9,7 @@ Resumable: each finished row is appended to a journal next to the table
 (``<out>.partial.jsonl``, flushed and fsync'ed per row) before the next one is awaited. A
 restarted sweep reads the finished ``cell_id`` s from the journal and from an existing table and
 computes only the rest; the table is written (atomically) at the end, and the journal removed.
+Rows of other sweeps already in the table are kept after this sweep's rows (a table accumulates).
 
 Executors: ``serial`` (this process, all threads per cell), ``pool`` (a local
 ``ProcessPoolExecutor``, one thread per cell, spawned workers), ``dask`` (``dask.distributed``:
@@ -310,9 +311,12 @@ def run_sweep(
     jpath = journal_path(out)
     wanted = {c.cell_id for c in cells}
     finished: dict[str, dict[str, Any]] = {}
+    others: dict[str, dict[str, Any]] = {}  # rows of other sweeps in the same table: kept, never lost
     for r in [*read_table(out), *read_journal(jpath)]:
         if r.get("cell_id") in wanted:
             finished[r["cell_id"]] = r
+        else:
+            others.setdefault(str(r.get("cell_id")), r)
     todo = [c for c in cells if c.cell_id not in finished]
     reused = len(cells) - len(todo)
     done = reused
@@ -338,7 +342,7 @@ def run_sweep(
             if progress is not None:
                 progress(done, len(cells))
     ordered = [finished[c.cell_id] for c in cells]
-    write_table(ordered, out)
+    write_table(ordered + list(others.values()), out)
     jpath.unlink(missing_ok=True)
     return SweepSummary(
         out=str(out),

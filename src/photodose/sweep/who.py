@@ -18,7 +18,11 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -115,3 +119,45 @@ def spread(doses: list[DermalDose]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def plot_who_gets_what(doses: list[DermalDose], path: str | Path | None = None) -> Figure:
+    """One panel per device channel: the central dermal dose per session of every skin swept
+    (a dot each, labelled type and site) with its low–high range as a bar; log dose axis.
+    Saved to ``path`` (PNG, SVG, PDF by suffix) when given."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    if not doses:
+        raise ValueError("no device cells to plot: sweep at least one --device")
+    groups: dict[tuple[str, str], list[DermalDose]] = defaultdict(list)
+    for d in doses:
+        groups[(d.device, d.channel)].append(d)
+    keys = list(groups)
+    fig, ax = plt.subplots(figsize=(8.0, 0.9 + 0.55 * len(keys)))
+    for i, key in enumerate(keys):
+        ds = sorted(groups[key], key=lambda d: d.central_j_cm2)
+        step = min(0.6 / max(len(ds), 1), 0.12)
+        ys = [i + (j - (len(ds) - 1) / 2) * step for j in range(len(ds))]
+        for y, d in zip(ys, ds, strict=True):
+            if d.low_j_cm2 is not None and d.high_j_cm2 is not None:
+                ax.plot([d.low_j_cm2, d.high_j_cm2], [y, y], color="#bbbbbb", lw=1, zorder=1)
+            ax.plot([d.central_j_cm2], [y], "o", color="#b03030", ms=4, zorder=2)
+        lo, hi = ds[0], ds[-1]  # least and most, labelled beside their own dots
+        ax.annotate(f"least: {lo.fitzpatrick} {lo.site}", (lo.central_j_cm2, ys[0]), xytext=(-6, 0),
+                    textcoords="offset points", fontsize=7, ha="right", va="center")  # fmt: skip
+        ax.annotate(f"most: {hi.fitzpatrick} {hi.site}", (hi.central_j_cm2, ys[-1]), xytext=(6, 0),
+                    textcoords="offset points", fontsize=7, ha="left", va="center")  # fmt: skip
+    ax.set_yticks(range(len(keys)), [f"{dev}\n{ch}" for dev, ch in keys], fontsize=7)
+    ax.set_xscale("log")
+    ax.set_xlabel(
+        "dermal fluence per session, J/cm² (dot: central; bar: irradiance × skin-composition range)"
+    )
+    ax.set_title("Who gets what: dermal dose across the skins swept (computed, Monte Carlo)", fontsize=9)
+    ax.grid(axis="x", which="both", alpha=0.3)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=150)
+    return fig

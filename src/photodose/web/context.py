@@ -19,9 +19,9 @@ from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from photodose.device import DeviceSpec, UnknownDeviceError, catalog, find_device
+from photodose.device import DeviceSpec
+from photodose.services.own_devices import DeviceStore, all_devices, resolve_device
 from photodose.web.security import WebSettings
-from photodose.web.store import DeviceStore
 from photodose.web.workers import WorkerPool
 
 K = TypeVar("K")
@@ -97,6 +97,28 @@ def cite_links(text: str) -> Markup:
     return Markup("".join(out))
 
 
+#: hint action (photodose.services.bottom_line.Hint) → the form field that acts on it
+HINT_FIELDS = {
+    "meter_reading": "f-mv",
+    "meter_position": "f-mv",
+    "minutes": "f-minutes",
+    "sessions_per_week": "f-spw",
+}
+
+
+def hinted(text: str, hints: Any = (), **fields: str) -> Markup:
+    """Escape a service's text and link each hint's face-neutral phrase ("enter a meter reading")
+    to the form field that does it (:data:`HINT_FIELDS`; ``fields`` overrides per page, e.g.
+    ``minutes="c-min"`` on the compare page)."""
+    out = html.escape(text)
+    for h in hints or ():
+        target = fields.get(h.action) or HINT_FIELDS.get(h.action)
+        phrase = html.escape(h.phrase)
+        if target and phrase and phrase in out:
+            out = out.replace(phrase, f'<a href="#{html.escape(target)}">{phrase}</a>', 1)
+    return Markup(out)
+
+
 class WebContext:
     """Shared state of one app instance."""
 
@@ -106,6 +128,7 @@ class WebContext:
         folder = Path(str(files("photodose") / "web" / "templates"))
         self.templates = Jinja2Templates(directory=str(folder))
         self.templates.env.filters["cite_links"] = cite_links
+        self.templates.env.filters["hinted"] = hinted
         self.pages: LRU[Any, Any] = LRU(256)  # computed views (evaluations, comparisons, reports)
         self.heavy = threading.Semaphore(1)  # one heavy job at a time (the worker has one process)
         self.workers = WorkerPool()
@@ -119,20 +142,11 @@ class WebContext:
 
     def device(self, device_id: str) -> DeviceSpec:
         """A catalogue device (by id or name) or one of the person's own (by id)."""
-        for d in catalog():
-            if d.id == device_id:
-                return d
-        own = self.store.get(device_id)
-        if own is not None:
-            return own
-        try:
-            return find_device(device_id)
-        except UnknownDeviceError:
-            raise
+        return resolve_device(device_id, self.store, files=False)  # a name, never a path on the server
 
     def all_devices(self) -> list[tuple[DeviceSpec, bool]]:
         """(device, is_own) for the catalogue and then the person's devices."""
-        return [(d, False) for d in catalog()] + [(d, True) for d in self.store.list()]
+        return all_devices(self.store)
 
     def render(self, request: Request, name: str, status: int = 200, **ctx: Any) -> Response:
         ctx.setdefault("nav", request.url.path.split("/")[1] or "home")

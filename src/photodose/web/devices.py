@@ -182,15 +182,6 @@ def _compare_view(
     return ctx.pages.get_or_make(("compare", key, ctx.settings.photons), make)
 
 
-def _triple(v: tuple[float, float, float] | None) -> str:
-    from photodose.report.format import fmt
-
-    if v is None:
-        return "—"
-    lo, c, hi = v
-    return fmt(c) if lo == hi else f"{fmt(c)} ({fmt(lo)}–{fmt(hi)})"
-
-
 @router.get("/compare")
 async def compare_page(request: Request) -> Response:
     from photodose.skin import SkinInputError, face_sites
@@ -236,13 +227,13 @@ async def compare_page(request: Request) -> Response:
             problem=("ids", str(err), "tick devices from the list"),
             **common,
         )
-    from photodose.report.format import TIMER_LABELS, VERDICT_LABELS, minutes_range
+    from photodose.report.format import TIMER_LABELS, VERDICT_LABELS, minutes_range, triple
 
     common["view"] = cmp
     return ctx.render(
         request,
         "compare.html",
-        triple=_triple,
+        triple=triple,
         minutes_range=minutes_range,
         verdict_label=lambda v: VERDICT_LABELS.get(v, v),
         timer_label=lambda v: TIMER_LABELS.get(v, v),

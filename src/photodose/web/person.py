@@ -18,14 +18,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from photodose.device import DeviceSpec, DeviceSpecError, catalog
+from photodose.device import DeviceSpec, DeviceSpecError
 from photodose.web.context import WebContext, ctx_of
 from photodose.web.evaluate import FITZPATRICK, FormError
 from photodose.web.security import MAX_BODY_BYTES
 
 router = APIRouter()
 _JOURNAL_LOCK = threading.Lock()
-MAX_SESSION_RUNS = 3  # back-to-back runs of the device timer in one session, as the CLI allows
 
 
 def journal_of(ctx: WebContext) -> Any:
@@ -47,13 +46,6 @@ def _device_or_problem(ctx: WebContext, device_id: str) -> DeviceSpec:
         raise FormError("device", str(err).split(". Fix:")[0], "pick a device from the list") from None
 
 
-def _device_key(ctx: WebContext, spec: DeviceSpec) -> tuple[str, str, str | None]:
-    """Journal identity: catalogued devices by id; the person's own with their spec (as the CLI)."""
-    if any(d.id == spec.id for d in catalog()):
-        return spec.id, "catalog", None
-    return f"custom:{spec.id}", "custom", spec.model_dump_json()
-
-
 def _mode(spec: DeviceSpec, mode: str) -> Any:
     from photodose.services.person import ModeError, choose_mode
 
@@ -61,6 +53,11 @@ def _mode(spec: DeviceSpec, mode: str) -> Any:
         return choose_mode(spec, mode or None)
     except ModeError as err:
         raise FormError("mode", str(err), "pick one of the device's modes") from None
+
+
+def _error_page(ctx: WebContext, request: Request, err: Any) -> Response:
+    """The error page for a form or journal error (``field``, ``message``, ``fix``), status 422."""
+    return ctx.render(request, "error.html", status=422, field=err.field, message=err.message, fix=err.fix)
 
 
 def _devices(ctx: WebContext) -> list[tuple[str, str]]:
@@ -123,19 +120,7 @@ async def screen_submit(request: Request) -> Response:
             spec = _device_or_problem(ctx, f["device"])
             m = _mode(spec, f.get("mode", ""))
             facts = await run_in_threadpool(device_facts, spec, m.name)
-    except AnswersError as err:
-        problem = (err.field, err.message, err.fix)
-        return ctx.render(
-            request,
-            "screen.html",
-            status=422,
-            data=data,
-            devices=_devices(ctx),
-            form=f,
-            result=None,
-            problem=problem,
-        )
-    except FormError as err:
+    except (AnswersError, FormError) as err:
         problem = (err.field, err.message, err.fix)
         return ctx.render(
             request,
@@ -222,9 +207,7 @@ async def plan_calendar(request: Request) -> Response:
     try:
         plan, start, _spec = await run_in_threadpool(_plan_from, ctx, dict(request.query_params.items()))
     except FormError as err:
-        return ctx.render(
-            request, "error.html", status=422, field=err.field, message=err.message, fix=err.fix
-        )
+        return _error_page(ctx, request, err)
     return Response(
         to_ical(plan, start),
         media_type="text/calendar",
@@ -235,38 +218,16 @@ async def plan_calendar(request: Request) -> Response:
 @router.post("/plan/save")
 async def plan_save(request: Request) -> Response:
     from photodose.journal import JournalError
-    from photodose.journal.store import save_plan, set_profile
+    from photodose.services.journal_log import save_plan_for
 
     ctx = ctx_of(request)
     form = await request.form()
     params = {k: str(v)[:200] for k, v in form.items() if isinstance(v, str)}
     try:
         plan, start, spec = await run_in_threadpool(_plan_from, ctx, params)
-        journal = journal_of(ctx)
-        key, _source, _spec_json = _device_key(ctx, spec)
-
-        def save() -> None:
-            save_plan(
-                journal,
-                goal=plan.goal,
-                device_key=key,
-                minutes_per_session=plan.minutes,
-                sessions_per_week=plan.sessions_per_week,
-                weeks=plan.weeks,
-                start_date=start,
-                plan_json=json.dumps(plan.to_dict(), default=str),
-            )
-            set_profile(journal, fitzpatrick=plan.fitzpatrick)
-
-        await run_in_threadpool(save)
-    except FormError as err:
-        return ctx.render(
-            request, "error.html", status=422, field=err.field, message=err.message, fix=err.fix
-        )
-    except JournalError as err:
-        return ctx.render(
-            request, "error.html", status=422, field=err.field, message=err.message, fix=err.fix
-        )
+        await run_in_threadpool(save_plan_for, journal_of(ctx), plan, spec, start)
+    except (FormError, JournalError) as err:
+        return _error_page(ctx, request, err)
     return RedirectResponse("/journal?saved=plan", status_code=303)
 
 
@@ -275,6 +236,7 @@ async def plan_save(request: Request) -> Response:
 
 @router.get("/session")
 async def session_page(request: Request) -> Response:
+    from photodose.services.journal_log import SessionLengthError, check_session_minutes
     from photodose.services.person import modes, session_doses
 
     ctx = ctx_of(request)
@@ -294,13 +256,10 @@ async def session_page(request: Request) -> Response:
                 raise FormError(
                     "minutes", f"{text[:20]!r} is not a number", "give minutes, e.g. 10"
                 ) from None
-        limit = m.timer_min * MAX_SESSION_RUNS
-        if not 0 < minutes <= limit:
-            raise FormError(
-                "minutes",
-                f"{minutes:g} min does not fit the {m.name!r} mode ({m.timer_min:g}-min timer)",
-                f"give 0 < minutes ≤ {limit:g}",
-            )
+        try:
+            check_session_minutes(m, minutes)
+        except SessionLengthError as err:
+            raise FormError("minutes", err.message, err.fix) from None
         doses = await run_in_threadpool(session_doses, spec, m, minutes)
     except FormError as err:
         return ctx.render(
@@ -330,8 +289,7 @@ def _problem_json(field: str, message: str, fix: str, status: int = 422) -> JSON
 async def session_log(request: Request) -> Response:
     """Log a session the timer ran (JSON answer for the page's script)."""
     from photodose.journal import JournalError
-    from photodose.journal.store import DoseIn, SessionIn, log_session
-    from photodose.services.person import session_doses
+    from photodose.services.journal_log import SessionLengthError, check_session_minutes, log_session_for
 
     ctx = ctx_of(request)
     form = await request.form()
@@ -345,10 +303,10 @@ async def session_log(request: Request) -> Response:
         minutes = float(f.get("minutes", ""))
     except ValueError:
         return _problem_json("minutes", "not a number", "the timer sends the minutes done")
-    if not 0 < minutes <= m.timer_min * MAX_SESSION_RUNS:
-        return _problem_json(
-            "minutes", f"{minutes:g} min is not a session of this mode", "run the timer again"
-        )
+    try:
+        check_session_minutes(m, minutes)
+    except SessionLengthError as err:
+        return _problem_json("minutes", err.message, "run the timer again")
     try:
         started = datetime.fromisoformat(f.get("started_at", "").replace("Z", "+00:00"))
     except ValueError:
@@ -356,47 +314,21 @@ async def session_log(request: Request) -> Response:
     if started.tzinfo is None:
         started = started.replace(tzinfo=UTC)
     completed = f.get("completed") == "true"
-    key, source, spec_json = _device_key(ctx, spec)
-    doses = await run_in_threadpool(session_doses, spec, m, minutes)
-    s = SessionIn(
-        device_key=key,
-        device_name=spec.name,
-        minutes=round(minutes, 4),
-        mode=m.name,
-        doses=[
-            DoseIn(
-                d.channel,
-                d.wavelength_nm,
-                d.irradiance_mw_cm2,
-                d.fluence_j_cm2_low,
-                d.fluence_j_cm2,
-                d.fluence_j_cm2_high,
-            )
-            for d in doses
-        ],
-        started_at=started.astimezone(UTC),
-        device_source=source,
-        device_spec_json=spec_json,
-        completed=completed,
-        note="logged by the web session timer",
-    )
     try:
-        journal = journal_of(ctx)
-        uid = await run_in_threadpool(log_session, journal, s)
+        logged = await run_in_threadpool(
+            lambda: log_session_for(
+                journal_of(ctx),
+                spec,
+                m,
+                round(minutes, 4),
+                when=started.astimezone(UTC),
+                completed=completed,
+                note="logged by the web session timer",
+            )
+        )
     except JournalError as err:
         return _problem_json(err.field, err.message, err.fix)
-    return JSONResponse(
-        {
-            "logged": {
-                "uuid": uid,
-                "device": key,
-                "mode": m.name,
-                "minutes": s.minutes,
-                "completed": completed,
-                "doses": [{"channel": d.channel, "fluence_j_cm2_central": d.fluence_j_cm2} for d in doses],
-            }
-        }
-    )
+    return JSONResponse({"logged": logged})
 
 
 # ------------------------------------------------------------------------------- journal

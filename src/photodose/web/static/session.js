@@ -44,7 +44,7 @@
           return;
         }
         clear();
-        var doses = res.j.logged.doses.map(function (d) { return d.channel + " " + d.fluence_j_cm2_central.toPrecision(3) + " J/cm²"; });
+        var doses = res.j.logged.doses.map(function (d) { return d.channel + " " + d.fluence_j_cm2.central.toPrecision(3) + " J/cm²"; });
         status.textContent = (completed ? "Done" : "Stopped") + ": logged " + (seconds / 60).toFixed(2) + " min (" + doses.join(", ") + ") in your journal.";
         stopBtn.hidden = true;
         startBtn.hidden = !box.dataset.device;
