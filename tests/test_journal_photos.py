@@ -228,6 +228,29 @@ def test_a_photo_stored_meanwhile_by_another_process_is_not_an_error(tmp_path: P
     store.close()
 
 
+def test_the_store_itself_refuses_a_rejected_photo(tmp_path: Path) -> None:
+    from photodose.photos import PhotoError
+
+    store = PhotoStore(tmp_path)
+    decoded, analysis = _fake(61)
+    bad = replace(analysis, quality=replace(analysis.quality, status="rejected", reasons=["blurred"]))
+    with pytest.raises(PhotoError, match="blurred"):
+        store.add(decoded, bad, date(2026, 1, 2))
+    assert store.records() == [] and _images(tmp_path) == []
+    store.close()
+
+
+def test_half_written_copies_of_a_killed_process_are_removed(tmp_path: Path) -> None:
+    images = tmp_path / "photos" / "images"
+    images.mkdir(parents=True)
+    old, fresh = images / "abc.tmp", images / "def.tmp"
+    old.write_bytes(b"\x89PNG half")
+    fresh.write_bytes(b"\x89PNG being written")
+    os.utime(old, (0, 0))
+    PhotoStore(tmp_path).close()
+    assert not old.exists() and fresh.exists()
+
+
 def test_failed_commit_stores_neither_file_nor_row(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -294,9 +317,14 @@ def _same(a: float, b: float) -> bool:
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(photos=st.lists(st.tuples(_metrics, st.integers(0, 800), st.booleans()), max_size=4))
+@given(
+    photos=st.lists(st.tuples(_metrics, st.integers(0, 800), st.booleans()), max_size=4),
+    reason=st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from('\n\r\t",;'), max_size=30),
+)
 def test_photo_metrics_roundtrip_json_and_csv_losslessly(
-    tmp_path_factory: pytest.TempPathFactory, photos: list[tuple[dict[str, dict[str, float]], int, bool]]
+    tmp_path_factory: pytest.TempPathFactory,
+    photos: list[tuple[dict[str, dict[str, float]], int, bool]],
+    reason: str,
 ) -> None:
     """Any metric values (tiny, huge, negative zero, NaN/inf stored as 'not computed') survive
     export → import → export unchanged, in JSON and in CSV, and read back the same."""
@@ -305,7 +333,11 @@ def test_photo_metrics_roundtrip_json_and_csv_losslessly(
     stored = []
     for i, (metrics, day, calibrated) in enumerate(photos):
         decoded, analysis = _fake(1000 + i, metrics)
-        analysis = replace(analysis, correction=replace(analysis.correction, calibrated=calibrated))
+        analysis = replace(
+            analysis,
+            correction=replace(analysis.correction, calibrated=calibrated),
+            quality=replace(analysis.quality, reasons=[reason]),  # free text inside analysis_json
+        )
         stored.append(src.add(decoded, analysis, date(2024, 1, 1) + timedelta(days=day))[0])
     before = records(src.journal)
     export_json(src.journal, d / "a.json")
@@ -324,6 +356,8 @@ def test_photo_metrics_roundtrip_json_and_csv_losslessly(
         for r0 in stored:
             r1 = by_sha[r0.sha256]
             assert r1.metrics.keys() == r0.metrics.keys() and r1.calibrated == r0.calibrated
+            assert json.dumps(r1.analysis, sort_keys=True) == json.dumps(r0.analysis, sort_keys=True)
+            assert r1.analysis["quality"]["reasons"] == [reason]
             for region, vals in r0.metrics.items():
                 assert all(_same(v, r1.metrics[region][k]) for k, v in vals.items())
         j.close()

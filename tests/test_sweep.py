@@ -247,3 +247,21 @@ def test_rows_of_another_sweep_in_the_table_are_kept(tmp_path: Path) -> None:
     s = run_sweep([a], out, executor="serial", use_cache=False)
     assert (s.computed, s.reused) == (1, 0)
     assert [r["cell_id"] for r in read_table(out)] == [a.cell_id, other["cell_id"]]
+
+
+def test_cli_who_gets_what_plot(tmp_path: Path) -> None:
+    from photodose.cli.app import app
+
+    runner = CliRunner()
+    png = tmp_path / "who.png"
+    args = ["sweep", "-d", "solawave-wand", "--fitzpatrick", "I", "--fitzpatrick", "VI", "--photons", "500",
+            "--executor", "serial", "--out", str(tmp_path / "w.csv"), "--plot", str(png),
+            "--json"]  # fmt: skip
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    (row,) = json.loads(r.stdout)["who_gets_what"]
+    assert row["skins"] == 2 and row["least"] == "VI forehead"
+    assert row["dermis_j_cm2_lowest_low"] <= row["dermis_j_cm2_min"] <= row["dermis_j_cm2_max"]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    r = runner.invoke(app, ["sweep", "-w", "633", "--plot", str(tmp_path / "x.png"), "--json"])
+    assert r.exit_code == 2 and json.loads(r.stdout)["error"]["field"] == "--plot"

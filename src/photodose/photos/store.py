@@ -88,6 +88,7 @@ class PhotoStore:
             raise PhotoError(
                 "PHOTODOSE_DATA_DIR", f"the photo store cannot be created: {e.strerror or e}", fix
             ) from e
+        _remove_stale_temporaries(self.images)
         self._owns_journal = journal is None
         if journal is None:
             if db is None and root is not None and not os.environ.get("PHOTODOSE_DB"):
@@ -121,7 +122,14 @@ class PhotoStore:
 
     def add(self, decoded: DecodedImage, analysis: PhotoAnalysis, taken_on: date) -> tuple[PhotoRecord, bool]:
         """Store the photo in one transaction; returns (record, new). An image already stored is not
-        stored twice (also when another process stores it at the same moment)."""
+        stored twice (also when another process stores it at the same moment). A photo the quality
+        gates rejected is refused here too (:class:`PhotoError`, nothing written)."""
+        if analysis.quality.status == "rejected":
+            raise PhotoError(
+                "IMAGE",
+                "the photo was not stored: " + "; ".join(analysis.quality.reasons),
+                "retake it: face the camera at arm's length, in the same even light as before, no flash",
+            )
         existing = self.get(decoded.sha256)
         if existing is not None:
             return existing, False
@@ -256,6 +264,24 @@ def import_legacy(path: Path, journal: Journal) -> int:
 
 def _query() -> Any:
     return select(Photo).options(selectinload(Photo.metrics))
+
+
+#: A temporary image file older than this was left by a process that died while writing it.
+STALE_TMP_S = 3600.0
+
+
+def _remove_stale_temporaries(images: Path) -> None:
+    """Delete half-written ``*.tmp`` copies (a process killed between writing and renaming): they
+    hold a person's photo that no row refers to. Fresh ones may belong to a writer still at work."""
+    import time
+
+    now = time.time()
+    for p in images.glob("*.tmp"):
+        try:
+            if now - p.stat().st_mtime > STALE_TMP_S:
+                p.unlink()
+        except OSError:
+            pass
 
 
 def _write_atomically(path: Path, payload: bytes) -> None:
