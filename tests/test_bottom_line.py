@@ -253,6 +253,7 @@ def test_the_bottom_line_renders_as_points_in_terminal_and_html(cache: None) -> 
     panel = res.output.split("Dose per session")[0]
     for label in ("Dose:", "Versus trials:", "What to do:", "The maker's figure:"):
         assert label in panel
+    assert "--meter-position" in panel  # the terminal renders the service's hint as its option
     page = render_html(_eval("higherdose-face-mask"))
     box = page.split('id="bottom-line"')[1].split("</section>")[0]
     assert '<p class="headline">' in box and '<li class="point-stated"><b>The maker&#39;s figure:</b>' in box

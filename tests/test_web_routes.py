@@ -131,8 +131,12 @@ def test_evaluate_shows_the_service_numbers_bottom_line_first(client: TestClient
         assert rng(dose.dermis_fluence_j_cm2) in page
     assert "Bottom line" in page
     if ev.bottom_line is not None:
-        assert " ".join(ev.bottom_line.paragraph.split()) in page
+        flat = " ".join(html.unescape(re.sub(r"<[^>]+>", "", r.text)).split())  # hints are links
+        assert " ".join(ev.bottom_line.paragraph.split()) in flat
         assert page.index("Bottom line") < page.index("Dose per session")
+        for h in ev.bottom_line.hints:  # face-neutral advice → a link to the form field that does it
+            assert f'<a href="#f-mv">{html.escape(h.phrase)}</a>' in r.text
+        assert "--meter" not in ev.bottom_line.paragraph
     for v in ev.verdicts:
         assert " ".join(v.summary.split()) in page
     # identifiers in the citations are links
@@ -193,9 +197,9 @@ def test_evaluate_bad_input_names_field_and_fix(
 
 def test_compare_two_devices_side_by_side(client: TestClient) -> None:
     """The page lines up what ``services.compare.compare`` returns, number for number."""
+    from photodose.report.format import triple as _triple
     from photodose.services.compare import compare
     from photodose.skin import SkinProfile
-    from photodose.web.devices import _triple
 
     ids = [DEVICE, "omnilux-contour-face"]
     r = client.get("/compare", params=[("ids", i) for i in ids] + [("fitzpatrick", "V"), ("minutes", "12")])

@@ -44,6 +44,18 @@ class DoseIn:
     fluence_j_cm2: float
     fluence_j_cm2_high: float
 
+    @classmethod
+    def of(cls, d: Any) -> DoseIn:
+        """From anything with these fields (a delivered dose, a stored dose row)."""
+        return cls(
+            d.channel,
+            d.wavelength_nm,
+            d.irradiance_mw_cm2,
+            d.fluence_j_cm2_low,
+            d.fluence_j_cm2,
+            d.fluence_j_cm2_high,
+        )
+
 
 @dataclass
 class SessionIn:
@@ -283,17 +295,7 @@ def sessions(journal: Journal) -> list[SessionOut]:
                 r.completed,
                 r.skin_reaction,
                 r.note,
-                tuple(
-                    DoseIn(
-                        d.channel,
-                        d.wavelength_nm,
-                        d.irradiance_mw_cm2,
-                        d.fluence_j_cm2_low,
-                        d.fluence_j_cm2,
-                        d.fluence_j_cm2_high,
-                    )
-                    for d in r.doses
-                ),
+                tuple(DoseIn.of(d) for d in r.doses),
             )
             for r in rows
         ]

@@ -113,17 +113,7 @@ def log_session_for(
         device_name=spec.name,
         minutes=minutes,
         mode=mode.name,
-        doses=[
-            DoseIn(
-                d.channel,
-                d.wavelength_nm,
-                d.irradiance_mw_cm2,
-                d.fluence_j_cm2_low,
-                d.fluence_j_cm2,
-                d.fluence_j_cm2_high,
-            )
-            for d in doses
-        ],
+        doses=[DoseIn.of(d) for d in doses],
         started_at=when,
         device_source=ident.source,
         device_spec_json=ident.spec_json,
