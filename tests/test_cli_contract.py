@@ -63,6 +63,24 @@ def test_help_and_early_errors_import_no_numerics(args: list[str]) -> None:
     assert _heavy(_modules_after(args)) == []
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["meter", "12", "-u", "mW/cm2", "-d", "1"], ["meter", "12", "-u", "mW/cm2", "-d", "1", "--json"],
+     ["devices", "--no-model"], ["devices", "--no-model", "--json"]],
+)  # fmt: skip
+def test_commands_that_only_read_device_files_import_no_numerics(args: list[str]) -> None:
+    # meter and the catalogue without the model read TOML files: no Numba kernel, no numpy/scipy
+    # (the device package resolves its irradiance names lazily).
+    mods = _modules_after(args)
+    assert _heavy(mods) == []
+    assert "photodose.device.irradiance" not in mods
+
+
+def test_devices_with_the_model_still_computes_the_irradiance() -> None:
+    mods = _modules_after(["devices", "--json"])
+    assert "photodose.device.irradiance" in mods and "numba" in mods
+
+
 def test_cli_copies_of_model_constants_match_the_models() -> None:
     from photodose import depth, skin
     from photodose.cli import evaluate_cmd, skin_cmd, transport_cmd

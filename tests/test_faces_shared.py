@@ -154,7 +154,7 @@ def test_resolve_device_catalogue_then_saved_then_file(tmp_path: Path) -> None:
     assert resolve_device(str(TEMPLATE), store).id == "my-mask"  # a file, on the CLI
     with pytest.raises(UnknownDeviceError) as err:
         resolve_device("omnilux contur", DeviceStore(tmp_path / "empty"))
-        assert err.value.suggestions
+    assert err.value.suggestions  # the closest catalogue names, as load_device gives them
     # a server never reads a path it is given as a device name
     secret = tmp_path / "secret.toml"
     secret.write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
@@ -171,12 +171,32 @@ def test_cli_devices_add_then_found_by_id(data_dir: Path) -> None:
     r = runner.invoke(app, ["devices", "my-mask", "--json", "--no-model"])
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["device"]["id"] == "my-mask"
-    # the web app lists it as the person's own
+    # the catalogue listing names it apart, and the web app lists it as the person's own
+    listing = json.loads(runner.invoke(app, ["devices", "--json", "--no-model"]).stdout)
+    assert [d["id"] for d in listing["own_devices"]] == ["my-mask"]
+    assert "my-mask" not in [d["id"] for d in listing["devices"]]
     assert [d.id for d in DeviceStore(data_dir).list()] == ["my-mask"]
     again = runner.invoke(app, ["devices", "add", str(TEMPLATE), "--json"])
     assert again.exit_code == 2 and json.loads(again.stdout)["error"]["field"] == "FILE"
-    missing = runner.invoke(app, ["devices", "add", str(data_dir / "nope.toml"), "--json"])
-    assert missing.exit_code == 2 and json.loads(missing.stdout)["error"]["field"] == "FILE"
+    for bad in (str(data_dir / "nope.toml"), "/dev/zero", str(data_dir)):
+        refused = runner.invoke(app, ["devices", "add", bad, "--json"])
+        assert refused.exit_code == 2 and json.loads(refused.stdout)["error"]["field"] == "FILE"
+
+
+def test_cli_evaluates_and_compares_a_saved_device_by_id(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PHOTODOSE_CACHE_DIR", str(data_dir / "cache"))
+    assert runner.invoke(app, ["devices", "add", str(TEMPLATE)]).exit_code == 0
+    r = runner.invoke(app, ["evaluate", "my-mask", "--photons", "1000", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["device"]["id"] == "my-mask"
+    r = runner.invoke(app, ["compare", "my-mask", CATALOGUED, "--photons", "1000", "--json"])
+    assert r.exit_code == 0, r.output
+    assert [d["id"] for d in json.loads(r.stdout)["devices"]] == ["my-mask", CATALOGUED]
+    unknown = runner.invoke(app, ["evaluate", "my-maskk", "--json"])
+    assert unknown.exit_code == 2 and json.loads(unknown.stdout)["error"]["field"] == "DEVICE"
 
 
 # ----------------------------------------------------------------------------- advice per face
@@ -234,3 +254,59 @@ def test_bottom_line_advice_names_no_face(evaluated: list) -> None:  # type: ign
         assert {h.point for h in bl.hints} <= {p.key for p in bl.points}
         assert json.loads(json.dumps(bl.to_dict()))["hints"] == [h.to_dict() for h in bl.hints]
     assert n_hints >= 1  # the HigherDOSE mask's stated figure at least asks where a meter sat
+
+
+# ----------------------------------------------------------------------------- the layers
+
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "photodose"
+
+
+def _imports(folder: Path) -> dict[str, set[str]]:
+    import ast
+
+    out: dict[str, set[str]] = {}
+    for path in sorted(folder.glob("*.py")):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+        out[path.name] = names
+    return out
+
+
+def test_services_know_no_face_and_the_faces_not_each_other() -> None:
+    """Imports flow downward: services import neither face (nor Typer, Rich, FastAPI); the web
+    app imports nothing from the CLI; the CLI reaches the web app only to serve it."""
+    faces = ("photodose.cli", "photodose.web", "typer", "rich", "fastapi", "starlette")
+    for name, mods in _imports(SRC / "services").items():
+        bad = sorted(m for m in mods if m.split(".")[0] in faces or m.startswith(faces))
+        assert not bad, f"services/{name} imports {bad}"
+    for name, mods in _imports(SRC / "web").items():
+        assert not [m for m in mods if m.startswith("photodose.cli")], f"web/{name}"
+    for name, mods in _imports(SRC / "cli").items():
+        if name != "serve_cmd.py":
+            assert not [m for m in mods if m.startswith("photodose.web")], f"cli/{name}"
+
+
+def test_advice_strings_in_the_shared_services_name_no_cli_option() -> None:
+    """No string a service returns names a terminal option: a face renders the hints."""
+    import ast
+    import re
+
+    names = (
+        "bottom_line.py", "compare.py", "evaluate.py", "journal_log.py", "own_devices.py", "person.py",
+        "session_timer.py", "claim_context.py", "catalog_table.py",
+    )  # fmt: skip
+    for name in names:
+        tree = ast.parse((SRC / "services" / name).read_text(encoding="utf-8"))
+        docstrings = {  # for developers: they may name commands
+            id(n.value)
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                assert not re.search(r"(?<![\w-])--[a-z]", node.value), (name, node.value)

@@ -99,26 +99,29 @@ def devices(
     from rich.markup import escape
     from rich.table import Table
 
-    from photodose.device import (
-        DeviceSpecError,
-        UnknownDeviceError,
-        catalog,
-        evaluate_irradiance,
-    )
+    from photodose.device import DeviceSpecError, UnknownDeviceError, catalog
     from photodose.device.summary import device_summary, stated_irradiance
-    from photodose.services.own_devices import resolve_device
+
+    if model:  # the Numba irradiance kernel only when modelling (`--no-model` starts fast)
+        from photodose.device import evaluate_irradiance
+    from photodose.services.own_devices import DeviceStore, resolve_device
 
     try:
         devs = [resolve_device(name)] if name is not None else catalog()
     except (UnknownDeviceError, DeviceSpecError) as err:
         _device_error(err, "NAME", as_json)
+    own = DeviceStore().list() if name is None else []  # saved with `devices add` or the web app
 
     if as_json:
         items = [device_summary(d, model=model) for d in devs]
-        obj = {"device": items[0]} if name is not None else {"devices": items}
+        obj: dict[str, Any] = {"device": items[0]} if name is not None else {"devices": items}
+        if name is None:
+            obj["own_devices"] = [device_summary(d, model=model) for d in own]
         echo_json(obj)
         return
     console = _console()
+    if own:
+        _out("Your devices: " + ", ".join(f"{d.id} ({d.name})" for d in own) + " — `photodose devices ID`")
 
     if name is None and console.width < 110:
         _catalog_narrow(devs, model)
@@ -283,9 +286,10 @@ def check_reading_units(
 def _catalog_narrow(devs: list[Any], model: bool) -> None:
     """The catalog for a narrow terminal: one heading line per device (its id never broken),
     then one line per channel."""
-    from photodose.device import evaluate_irradiance
     from photodose.device.summary import stated_irradiance
 
+    if model:  # the Numba irradiance kernel only when modelling
+        from photodose.device import evaluate_irradiance
     _out("photodose device catalog (central (low–high) mW/cm²; ~ = LED count assumed)", style="bold")
     for d in devs:
         k = d.regulatory.k_number

@@ -34,15 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-REGIONS: tuple[str, ...] = (
-    "forehead",
-    "periorbital",
-    "nose",
-    "cheeks",
-    "perioral",
-    "chin",
-    "jaw",
-)
+from photodose.device.regions import REGIONS
 
 FloatArray = NDArray[np.float64]
 

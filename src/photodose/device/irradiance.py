@@ -32,7 +32,7 @@ from numba import njit, prange
 from numpy.typing import NDArray
 
 from photodose.device.estimate import Estimate, weakest_confidence
-from photodose.device.face import REGIONS, FaceSurface, face_surface
+from photodose.device.face import FaceSurface, face_surface
 from photodose.device.layout import (
     LedArray,
     handheld_layout,
@@ -40,6 +40,7 @@ from photodose.device.layout import (
     panel_layout,
     shell_layout,
 )
+from photodose.device.regions import REGIONS
 from photodose.device.spec import SCENARIOS, Channel, DeviceSpec, DeviceSpecError
 
 FloatArray = NDArray[np.float64]

@@ -33,7 +33,7 @@ from pydantic import (
 )
 
 from photodose.device.estimate import Estimate, weakest_confidence
-from photodose.device.face import REGIONS
+from photodose.device.regions import REGIONS
 
 Confidence = Literal["exact", "secondary", "derived", "assumption", "unverified", "not_found"]
 Scenario = Literal["low", "central", "high"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from photodose.device.irradiance import evaluate_irradiance
 from photodose.device.spec import DeviceSpec, Sourced, SourcedText
 
 
@@ -78,5 +77,7 @@ def device_summary(device: DeviceSpec, model: bool = True) -> dict[str, Any]:
         "notes": device.notes,
     }
     if model:
+        from photodose.device.irradiance import evaluate_irradiance  # Numba kernel: only when modelling
+
         d["modelled_irradiance"] = [ci.to_dict() for ci in evaluate_irradiance(device)]
     return d

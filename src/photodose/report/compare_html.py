@@ -12,7 +12,8 @@ from markupsafe import Markup
 
 from photodose import __version__
 from photodose.report.format import TIMER_LABELS, VERDICT_SHORT, fmt, minutes_range
-from photodose.report.html import mark_c, stylesheet
+from photodose.report.html import mark_c, short_names, stylesheet
+from photodose.report.who_figure import who_gets_what_svg
 from photodose.services.compare import Comparison
 
 
@@ -33,9 +34,14 @@ def render_compare_html(cmp: Comparison) -> str:
     """The comparison as one HTML string: inline CSS, no external resources, no script."""
     env = Environment(autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     text = (files("photodose") / "report" / "templates" / "compare.html.j2").read_text("utf-8")
+    who = None
+    if cmp.evaluations and cmp.evaluations[0].who_gets_what is not None:
+        who = cmp.evaluations[0].who_gets_what.for_devices([ev.device.id for ev in cmp.evaluations])
     return env.from_string(text).render(
         cmp=cmp,
         evs=cmp.evaluations,
+        who=who,
+        who_svg=Markup(who_gets_what_svg(who, names=short_names())) if who is not None else "",
         version=__version__,
         today=dt.date.today().isoformat(),
         css=Markup(stylesheet()),

@@ -24,6 +24,7 @@ from photodose.report.format import (
     mm,
     rng,
 )
+from photodose.report.who_figure import who_gets_what_svg
 from photodose.services.evaluate import Evaluation
 
 CITED = {"exact", "secondary"}
@@ -179,6 +180,13 @@ def _standing_rows(ev: Evaluation) -> list[dict[str, Any]]:
 EYE_REGIONS = ("periorbital",)
 
 
+def short_names() -> dict[str, str]:
+    """Catalogue id → device name, short enough for a figure's row label."""
+    from photodose.device import catalog
+
+    return {d.id: d.name if len(d.name) <= 40 else d.name[:25] + "…" + d.name[-14:] for d in catalog()}
+
+
 def stylesheet() -> str:
     """The report's CSS (shared by the evaluation and the comparison reports)."""
     return (files("photodose") / "report" / "templates" / "style.css").read_text("utf-8")
@@ -225,6 +233,11 @@ def render_html(ev: Evaluation) -> str:
         face_svg=Markup(face_map_html(ev)),
         depth_svg=Markup(depth_dose_svg(ev)),
         windows_svg=Markup(dose_windows_svg(ev)),
+        who_svg=Markup(
+            who_gets_what_svg(ev.who_gets_what, highlight=[ev.device.id], names=short_names())
+            if ev.who_gets_what is not None
+            else ""
+        ),
         standing_rows=_standing_rows(ev),
         inputs=_inputs(ev),
         fmt=fmt,

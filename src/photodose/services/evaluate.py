@@ -45,6 +45,7 @@ from photodose.optics.source_spectrum import gaussian
 from photodose.services.bottom_line import BottomLine, bottom_line
 from photodose.services.catalog_table import catalog_irradiance, catalog_rank_items
 from photodose.services.claim_context import build_context
+from photodose.services.who_table import WhoGetsWhat, shipped_who_gets_what
 from photodose.skin import SkinProfile, composition_bounds
 
 DEFAULT_DEPTH_PHOTONS = 100_000
@@ -81,6 +82,8 @@ class Evaluation:
     notes: list[str] = field(default_factory=list)
     bottom_line: BottomLine | None = None
     stated_vs_modelled: dict[str, Any] | None = None
+    # catalogued devices' dermal dose across the skins of the shipped depth table (no Monte Carlo)
+    who_gets_what: WhoGetsWhat | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape promised by ``photodose evaluate --json``."""
@@ -250,15 +253,13 @@ def evaluate(
         minutes_src = spec.session_minutes_estimate.provenance or "device timer"
     else:
         if not (0 < minutes <= 120) or math.isnan(minutes):
-            raise DoseInputError(
-                f"--minutes {minutes}: give a session length above 0 and at most 120 minutes"
-            )
+            raise DoseInputError(f"minutes {minutes}: give a session length above 0 and at most 120 minutes")
         minutes_src = "given by you"
     if sessions_per_week is None:
         sessions_per_week, sessions_src = DEFAULT_SESSIONS_PER_WEEK, SESSIONS_ASSUMPTION
     else:
         if not (0 < sessions_per_week <= 21):
-            raise DoseInputError(f"--sessions-per-week {sessions_per_week}: use a number in (0, 21]")
+            raise DoseInputError(f"sessions per week {sessions_per_week}: use a number in (0, 21]")
         sessions_src = "given by you"
 
     step("irradiance over the face")
@@ -345,4 +346,5 @@ def evaluate(
         bottom_line=bottom_line(
             spec, doses, verdicts, minutes, calibrated_to_meter=interp is not None, stated=stated
         ),
+        who_gets_what=shipped_who_gets_what(),
     )

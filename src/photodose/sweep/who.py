@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,11 +51,17 @@ def _irradiance(device: str) -> tuple[float, dict[str, tuple[float, float, float
     }
 
 
-def who_gets_what(rows: list[dict[str, Any]], minutes: float | None = None) -> list[DermalDose]:
+def who_gets_what(
+    rows: list[dict[str, Any]],
+    minutes: float | None = None,
+    irradiance: Mapping[str, tuple[float, dict[str, tuple[float, float, float]]]] | None = None,
+) -> list[DermalDose]:
     """Dermal dose per session for every (device, channel, type, site) in the sweep rows.
 
     ``minutes`` overrides each device's session length. Rows of bare wavelengths (no device)
-    and failed cells are skipped.
+    and failed cells are skipped. ``irradiance`` gives, per device, its session minutes and each
+    channel's (low, central, high) mean irradiance in mW/cm² (e.g. from the shipped catalogue
+    table); devices missing from it are modelled here (:func:`photodose.device.evaluate_irradiance`).
     """
     cells: dict[tuple[str, str, str, str], dict[str, float]] = defaultdict(dict)
     for r in rows:
@@ -64,7 +71,8 @@ def who_gets_what(rows: list[dict[str, Any]], minutes: float | None = None) -> l
             r["dermis_mean_fluence_ratio"]
         )
     devices = {k[0] for k in cells}
-    irr = {d: _irradiance(d) for d in sorted(devices)}
+    given = irradiance or {}
+    irr = {d: given[d] if d in given else _irradiance(d) for d in sorted(devices)}
     out = []
     for (dev, ch, fitz, site), ratios in cells.items():
         if "central" not in ratios:

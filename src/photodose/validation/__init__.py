@@ -2,6 +2,8 @@
 
 - :mod:`~photodose.validation.skin_reflectance` — the model as a reflectometer; NIST data.
 - :mod:`~photodose.validation.skin_colour` — L*a*b*, ITA° (colour-science), colour fits.
+- :mod:`~photodose.validation.population_reflectance` — reflectance at 685 nm of 16 populations
+  (Jablonski & Chaplin 2000), a second in vivo data set.
 - :mod:`~photodose.validation.checks` — every check with its measured band; :func:`summary_line`.
 
 Importing this package is cheap (no numba, no colour-science until used).
@@ -10,6 +12,7 @@ Importing this package is cheap (no numba, no colour-science until used).
 from __future__ import annotations
 
 from photodose.validation.checks import Check, run_checks, summary_line
+from photodose.validation.population_reflectance import jablonski2000, population_checks
 from photodose.validation.skin_colour import (
     ColourFit,
     ColourInputError,
@@ -33,7 +36,9 @@ __all__ = [
     "fit_skin_colour",
     "ita_category",
     "ita_deg",
+    "jablonski2000",
     "lab_from_reflectance",
+    "population_checks",
     "reflectance_spectrum",
     "run_checks",
     "skin_colour",

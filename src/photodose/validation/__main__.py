@@ -189,6 +189,21 @@ def plot_dermis(path: Path, site: str) -> None:
     plt.close(fig)
 
 
+def _plot_populations(path: Path, site: str, photons: int) -> None:
+    """Population reflectance at 685 nm vs the model at ``site`` and at the cheek."""
+    from photodose.validation.population_reflectance import model_r685, plot_population_reflectance
+    from photodose.validation.skin_reflectance import cooksey2017
+
+    sites = [site] + [s for s in ("cheek",) if s != site]
+    by_site = {s: model_r685(s, photons) for s in sites}
+    for s, r in by_site.items():
+        rounded = {t: tuple(round(x, 3) for x in v) for t, v in r.items()}
+        print(f"R(685 nm) at the {s} (low, central, high):", rounded)
+    lo, hi = cooksey2017().envelope()
+    j = cooksey2017().wavelengths_nm.index(685.0)
+    plot_population_reflectance(by_site, path, (float(lo[j]), float(hi[j])))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m photodose.validation")
     ap.add_argument("--photons", type=int, default=4000)
@@ -210,6 +225,7 @@ def main(argv: list[str] | None = None) -> None:
         plot_reflectance(spectra, args.figures / "validation_reflectance.png")
         plot_colour(spectra, args.figures / "validation_colour.png")
         plot_dermis(args.figures / "validation_dermis.png", args.site)
+        _plot_populations(args.figures / "validation_populations.png", args.site, args.photons)
     if args.json is not None:
         args.json.write_text(
             json.dumps({"summary": summary, "spectra": [s.__dict__ for s in spectra]}, default=list)

@@ -30,6 +30,7 @@ DATASET_LABELS = {
     "jonasson2018": "in vivo dermis μs′, 1734 people (Jonasson 2018)",
     "scapis2023": "in vivo dermis μa and μs′, 3809 people (SCAPIS, J Biomed Opt 2023)",
     "norvang1997": "in vivo epidermal melanin μa (Norvang 1997; calibration)",
+    "jablonski2000": "skin reflectance at 685 nm of 16 populations (Jablonski & Chaplin 2000)",
     "penetration_derived": "dermis penetration depth from in vivo μa, μs′",
 }
 
@@ -259,9 +260,11 @@ def spectral_checks(spectra: list[TypeSpectra]) -> list[Check]:
 
 
 def run_checks(site: str = "forehead", photons: int = 2000) -> tuple[list[Check], list[TypeSpectra]]:
-    """All checks at ``site`` (Monte Carlo: ~6 × 57 wavelengths × ``photons``)."""
+    """All checks at ``site`` (Monte Carlo: ~6 × 60 wavelengths × ``photons``)."""
+    from photodose.validation.population_reflectance import population_checks
+
     spectra = model_spectra(site, photons)
-    return optics_checks(site) + spectral_checks(spectra), spectra
+    return optics_checks(site) + spectral_checks(spectra) + population_checks(site, photons), spectra
 
 
 def summarise(checks: list[Check]) -> dict[str, Any]:

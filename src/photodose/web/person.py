@@ -60,6 +60,19 @@ def _error_page(ctx: WebContext, request: Request, err: Any) -> Response:
     return ctx.render(request, "error.html", status=422, field=err.field, message=err.message, fix=err.fix)
 
 
+async def _form_text(request: Request, limit: int = 200) -> dict[str, str]:
+    """The form's text fields, each cut to ``limit`` characters (files are left out)."""
+    form = await request.form()
+    return {k: str(v)[:limit] for k, v in form.items() if isinstance(v, str)}
+
+
+def _download(body: str | bytes, media_type: str, filename: str) -> Response:
+    """A file to save (``filename`` is ours, never the request's)."""
+    return Response(
+        body, media_type=media_type, headers={"content-disposition": f'attachment; filename="{filename}"'}
+    )
+
+
 def _devices(ctx: WebContext) -> list[tuple[str, str]]:
     return [(d.id, d.name + (" (yours)" if own else "")) for d, own in ctx.all_devices()]
 
@@ -87,33 +100,26 @@ async def screen_submit(request: Request) -> Response:
     data = load_safety()
     form = await request.form()
     f = {k: str(v)[:2000] for k, v in form.items() if isinstance(v, str)}
-    procedures: list[Any] = []
-    for p in data.procedures:
-        if form.get(f"proc_{p.id}"):
-            days = str(form.get(f"days_{p.id}", "")).strip()
-            try:
-                procedures.append({"name": p.id, "days_ago": float(days)} if days else p.id)
-            except ValueError:
-                return ctx.render(
-                    request,
-                    "screen.html",
-                    status=422,
-                    data=data,
-                    devices=_devices(ctx),
-                    form=f,
-                    result=None,
-                    problem=(f"days_{p.id}", f"{days[:20]!r} is not a number of days", "give days, e.g. 14"),
-                )
-    raw = {
-        "medications": split_entries(f.get("medications", "")),
-        "past_medications": split_entries(f.get("past_medications", "")),
-        "conditions": [c.id for c in data.conditions if form.get(f"cond_{c.id}")]
-        + split_entries(f.get("other_conditions", "")),
-        "procedures": procedures,
-        "neck_treated": bool(form.get("neck_treated")),
-        "unsure": bool(form.get("unsure")),
-    }
     try:
+        procedures: list[Any] = []
+        for p in data.procedures:
+            if form.get(f"proc_{p.id}"):
+                days = str(form.get(f"days_{p.id}", "")).strip()
+                try:
+                    procedures.append({"name": p.id, "days_ago": float(days)} if days else p.id)
+                except ValueError:
+                    raise FormError(
+                        f"days_{p.id}", f"{days[:20]!r} is not a number of days", "give days, e.g. 14"
+                    ) from None
+        raw = {
+            "medications": split_entries(f.get("medications", "")),
+            "past_medications": split_entries(f.get("past_medications", "")),
+            "conditions": [c.id for c in data.conditions if form.get(f"cond_{c.id}")]
+            + split_entries(f.get("other_conditions", "")),
+            "procedures": procedures,
+            "neck_treated": bool(form.get("neck_treated")),
+            "unsure": bool(form.get("unsure")),
+        }
         answers = answers_from_dict(raw)
         facts = None
         if f.get("device"):
@@ -208,11 +214,7 @@ async def plan_calendar(request: Request) -> Response:
         plan, start, _spec = await run_in_threadpool(_plan_from, ctx, dict(request.query_params.items()))
     except FormError as err:
         return _error_page(ctx, request, err)
-    return Response(
-        to_ical(plan, start),
-        media_type="text/calendar",
-        headers={"content-disposition": 'attachment; filename="photodose-plan.ics"'},
-    )
+    return _download(to_ical(plan, start), "text/calendar", "photodose-plan.ics")
 
 
 @router.post("/plan/save")
@@ -221,8 +223,7 @@ async def plan_save(request: Request) -> Response:
     from photodose.services.journal_log import save_plan_for
 
     ctx = ctx_of(request)
-    form = await request.form()
-    params = {k: str(v)[:200] for k, v in form.items() if isinstance(v, str)}
+    params = await _form_text(request)
     try:
         plan, start, spec = await run_in_threadpool(_plan_from, ctx, params)
         await run_in_threadpool(save_plan_for, journal_of(ctx), plan, spec, start)
@@ -292,8 +293,7 @@ async def session_log(request: Request) -> Response:
     from photodose.services.journal_log import SessionLengthError, check_session_minutes, log_session_for
 
     ctx = ctx_of(request)
-    form = await request.form()
-    f = {k: str(v)[:200] for k, v in form.items() if isinstance(v, str)}
+    f = await _form_text(request)
     try:
         spec = _device_or_problem(ctx, f.get("device", ""))
         m = _mode(spec, f.get("mode", ""))
@@ -371,11 +371,7 @@ async def journal_export(request: Request) -> Response:
     ctx = ctx_of(request)
     data = await run_in_threadpool(records, journal_of(ctx))
     body = json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n"
-    return Response(
-        body,
-        media_type="application/json",
-        headers={"content-disposition": 'attachment; filename="photodose-journal.json"'},
-    )
+    return _download(body, "application/json", "photodose-journal.json")
 
 
 @router.post("/journal/import")
