@@ -381,3 +381,15 @@ def test_lab_fit_recovers_melanin_and_more_blood() -> None:
     blo, bhi = fit.blood_scale_range
     assert fit.blood_scale > 1.1 and blo <= 2.0 <= bhi
     assert fit.apply(SkinProfile(site="cheek")).blood_scale_range == fit.blood_scale_range
+
+
+def test_colour_beyond_the_melanin_range_is_flagged_not_fitted_silently() -> None:
+    """An ITA far darker than 25 % melanosomes reproduces must come with a note (not a silent clamp)."""
+    from photodose.skin import SkinProfile
+    from photodose.validation.skin_colour import fit_skin_colour
+
+    dark = fit_skin_colour(SkinProfile(fitzpatrick="VI", site="forehead"), ita=-85.0, photons=300)
+    assert dark.note is not None and "darker" in dark.note
+    assert dark.as_dict()["note"] == dark.note
+    ordinary = fit_skin_colour(SkinProfile(fitzpatrick="III", site="forehead"), ita=30.0, photons=300)
+    assert ordinary.note is None

@@ -144,6 +144,8 @@ def run(
             f"blood × {fit.blood_scale:.2f} (range {blo:.2f}–{bhi:.2f}). The range is carried into dose "
             "ranges when this skin is evaluated."
         )
+        if fit.note:
+            console.print(f"Note: {fit.note}.", markup=False)
     console.print(f"{photons:,} photons per wavelength (±{(0.25 / photons) ** 0.5:.3f} per point).")
     console.print(validation)
     if plot is not None:

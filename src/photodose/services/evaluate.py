@@ -25,9 +25,7 @@ from photodose.device import (
     DeviceSpec,
     Estimate,
     FaceSurface,
-    evaluate_irradiance,
     face_surface,
-    irradiance_map,
     load_device,
 )
 from photodose.device.irradiance import beam_exponent
@@ -45,6 +43,7 @@ from photodose.optics.source_spectrum import gaussian
 from photodose.services.bottom_line import BottomLine, bottom_line
 from photodose.services.catalog_table import catalog_irradiance, catalog_rank_items
 from photodose.services.claim_context import build_context
+from photodose.services.irradiance_cache import face_irradiance
 from photodose.services.who_table import WhoGetsWhat, shipped_who_gets_what
 from photodose.skin import SkinProfile, composition_bounds
 
@@ -264,8 +263,7 @@ def evaluate(
 
     step("irradiance over the face")
     face = face_surface()
-    irr = evaluate_irradiance(spec, face, region)
-    maps = [irradiance_map(spec, face, i, "central", region) for i in range(len(spec.channels))]
+    irr, maps = face_irradiance(spec, region)  # cached on disk: no Numba on a warm run
     means = [ci.mean for ci in irr]
     interp = None
     if meter is not None:

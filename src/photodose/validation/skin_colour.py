@@ -164,6 +164,8 @@ class ColourFit:
     target: dict[str, float]
     fitted: SkinColour
     method: str
+    note: str | None = None
+    """Set when the measured colour lies beyond what the fitted melanin range reproduces."""
 
     def apply(self, profile: SkinProfile) -> SkinProfile:
         """``profile`` with the fitted melanin (and, for an L*a*b* fit, blood) and their ranges.
@@ -187,6 +189,7 @@ class ColourFit:
             "target": self.target,
             "fitted_colour": self.fitted.as_dict(),
             "method": self.method,
+            "note": self.note,
         }
 
 
@@ -281,6 +284,16 @@ def fit_skin_colour(
     m_b = mel(ita_target - unc)
     m_lo, m_hi = min(m_a, m_b, m), max(m_a, m_b, m)
     fitted = skin_colour(replace(profile, melanosome_fraction=m, blood_scale=bs), photons * 2)
+    note = None
+    # The grid is clamped at its ends: say so rather than fit silently to the edge.
+    if abs(fitted.ita_deg - ita_target) > unc + 2.0:
+        edge = "darker" if ita_target < fitted.ita_deg else "lighter"
+        note = (
+            f"the measured colour (ITA {ita_target:.0f}°) is {edge} than the model's melanin range "
+            f"(melanosome fraction {_MEL_GRID[0]:.1%}–{_MEL_GRID[-1]:.0%}) reproduces (ITA "
+            f"{fitted.ita_deg:.0f}° at the edge); doses for this skin are less certain than the "
+            "ranges show"
+        )
     return ColourFit(
         melanosome_fraction=m,
         melanosome_fraction_range=(m_lo, m_hi),
@@ -295,4 +308,5 @@ def fit_skin_colour(
             + (f", a* ± {lab_uncertainty:g}" if lab is not None else "")
             + ")"
         ),
+        note=note,
     )

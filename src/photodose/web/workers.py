@@ -76,7 +76,7 @@ class EvalArgs:
     site: str
     minutes: float | None
     sessions_per_week: float | None
-    meter: tuple[float, str, float, str] | None  # value, unit, distance_cm, model
+    meter: tuple[float, str, float, str, str] | None  # value, unit, distance_cm, model, position
     photons: int
     grade_device_claims: bool = True
     ita_deg: float | None = None  # a measured skin colour: melanin (and blood) fitted to it
@@ -134,14 +134,20 @@ def compare_job(specs: list[Any], fitzpatrick: str, site: str, minutes: float | 
     )
 
 
-def depth_job(fitzpatrick: str, site: str, wavelength_nm: float, fwhm_nm: float, photons: int) -> Any:
-    """``depth.depth_profile`` of one channel (cached on disk by the depth model)."""
+def depth_job(
+    fitzpatrick: str, site: str, wavelength_nm: float, fwhm_nm: float, photons: int, led_m: float | None = None
+) -> Any:
+    """``depth.depth_profile`` of one channel, called exactly as ``photodose depth`` calls it
+    (``gaussian(w, fwhm)``, seed 1, the 7-layer model; ``led_m`` None = collimated, else the LEDs'
+    cos^m source as ``--led-m``); cached on disk by the depth model."""
     from photodose.depth import depth_profile
-    from photodose.optics.source_spectrum import gaussian, monochromatic
+    from photodose.optics.source_spectrum import gaussian
     from photodose.skin import SkinProfile
 
-    spectrum = gaussian(wavelength_nm, fwhm_nm) if fwhm_nm > 0 else monochromatic(wavelength_nm)
-    return depth_profile(SkinProfile(fitzpatrick=fitzpatrick, site=site), spectrum, photons, seed=1)
+    return depth_profile(
+        SkinProfile(fitzpatrick=fitzpatrick, site=site), gaussian(wavelength_nm, fwhm_nm), photons, seed=1,
+        led_m=led_m,
+    )  # fmt: skip
 
 
 def depth_plot_job(profiles: list[Any]) -> str:
