@@ -135,7 +135,9 @@ def test_evaluate_shows_the_service_numbers_bottom_line_first(client: TestClient
         assert " ".join(ev.bottom_line.paragraph.split()) in flat
         assert page.index("Bottom line") < page.index("Dose per session")
         for h in ev.bottom_line.hints:  # face-neutral advice → a link to the form field that does it
-            assert f'<a href="#f-mv">{html.escape(h.phrase)}</a>' in r.text
+            target = "f-mp" if h.action == "meter_position" else "f-mv"
+            assert f'<a href="#{target}">{html.escape(h.phrase)}</a>' in r.text
+            assert f'id="{target}"' in r.text  # the field it points at is on the page
         assert "--meter" not in ev.bottom_line.paragraph
     for v in ev.verdicts:
         assert " ".join(v.summary.split()) in page
@@ -326,13 +328,116 @@ def test_depth_explorer_matches_the_depth_model(client: TestClient) -> None:
     assert "<svg" in r.text
 
 
+def _finished(client: TestClient, r: Any) -> str:
+    for _ in range(240):
+        if "Running the light model" not in r.text:
+            break
+        poll = re.search(r'hx-get="(/depth/jobs/[^"]+)"', r.text)
+        assert poll
+        time.sleep(0.5)
+        r = client.get(poll.group(1), headers={"HX-Request": "true"})
+    return text_of(r.text)
+
+
+@pytest.mark.parametrize(("light", "cli_args"), [("led", ["--led-m", "1"]), ("collimated", [])])
+def test_depth_explorer_equals_the_cli(client: TestClient, light: str, cli_args: list[str]) -> None:
+    """The page shows what ``photodose depth --json`` prints for the same inputs: the same depth
+    model call (Gaussian line, seed 1, the LEDs' cos^m source with --led-m), number for number."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from photodose.cli.app import app
+    from photodose.report.format import fmt, mm
+
+    form = {"fitzpatrick": "V", "site": "chin", "wavelengths": "660", "fwhm": "15", "light": light, "led_m": "1"}
+    r = client.post("/depth", data=form, headers={**csrf(client), "HX-Request": "true"})
+    assert r.status_code == 200
+    page = _finished(client, r)
+    res = CliRunner().invoke(
+        app,
+        ["depth", "-w", "660", "--fwhm", "15", "--fitzpatrick", "V", "--site", "chin", "--photons", str(PHOTONS)]
+        + cli_args
+        + ["--json"],
+    )
+    assert res.exit_code == 0, res.output
+    (cli,) = json.loads(res.stdout)["results"]
+    row = (
+        f"660 nm {mm(cli['penetration_depth_1e_cm'])} {mm(cli['penetration_depth_10pct_cm'])} "
+        f"{mm(cli['penetration_depth_1pct_cm'])}"
+    )
+    assert row in page
+    assert f"{fmt(100 * cli['dermis_absorbed_fraction'])} %" in page
+    source = "LEDs, cos^1 angular profile" if light == "led" else "collimated broad beam"
+    assert source in page
+
+
+def test_depth_explorer_led_source_changes_the_profile(client: TestClient) -> None:
+    """An LED's oblique light is absorbed shallower than a collimated beam: the choice reaches the model."""
+    from photodose.depth import depth_profile
+    from photodose.optics.source_spectrum import gaussian
+    from photodose.skin import SkinProfile
+
+    skin = SkinProfile("V", "chin")
+    led = depth_profile(skin, gaussian(660, 15), PHOTONS, seed=1, led_m=1.0)
+    beam = depth_profile(skin, gaussian(660, 15), PHOTONS, seed=1)
+    assert led.penetration_depth_1e_cm != beam.penetration_depth_1e_cm
+
+
+def test_evaluate_with_meter_position_equals_the_cli(client: TestClient) -> None:
+    """The meter-position field reaches the service as ``photodose evaluate --meter-position`` does:
+    the page's doses are the service's and the CLI's for the same reading, and the position matters."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from photodose.cli.app import app
+    from photodose.device.meter import METER_POSITIONS, MeterReading
+    from photodose.report.format import rng
+    from photodose.services.evaluate import evaluate
+    from photodose.skin import SkinProfile
+    from photodose.web.evaluate import METER_POSITION_LABELS
+
+    assert set(METER_POSITION_LABELS) == set(METER_POSITIONS)
+    base = {"device": DEVICE, "fitzpatrick": "IV", "site": "cheek", "meter_value": "15"}
+    meter = {"meter_unit": "mW/cm2", "meter_distance_cm": "0", "meter_model": "TES-1333"}
+    pages = {}
+    for position in ("over-led", "between-leds"):
+        r = client.get("/evaluate", params={**base, **meter, "meter_position": position})
+        assert r.status_code == 200
+        pages[position] = text_of(r.text)
+        assert f'<option value="{position}" selected>' in r.text  # the form keeps the choice
+    assert pages["over-led"] != pages["between-leds"]
+    reading = MeterReading(15.0, "mW/cm2", 0.0, "TES-1333", "over-led")
+    ev = evaluate(DEVICE, skin=SkinProfile("IV", "cheek"), meter=reading, photons=PHOTONS)
+    res = CliRunner().invoke(
+        app,
+        ["evaluate", DEVICE, "--fitzpatrick", "IV", "--site", "cheek", "--meter-reading", "15 mW/cm2",
+         "--meter-distance-cm", "0", "--meter-model", "TES-1333", "--meter-position", "over-led",
+         "--photons", str(PHOTONS), "--json"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    cli = json.loads(res.stdout)
+    for dose, cli_dose in zip(ev.doses, cli["channels"], strict=True):
+        assert rng(dose.surface_fluence_j_cm2) in pages["over-led"]
+        assert rng(dose.dermis_fluence_j_cm2) in pages["over-led"]
+        assert cli_dose["dermis_fluence_j_cm2"]["central"] == pytest.approx(dose.dermis_fluence_j_cm2.central)
+        assert cli_dose["surface_fluence_j_cm2"]["central"] == pytest.approx(dose.surface_fluence_j_cm2.central)
+
+
+def test_evaluate_meter_position_bad_input(client: TestClient) -> None:
+    r = client.get("/evaluate", params={"device": DEVICE, "meter_value": "12", "meter_position": "under"})
+    assert r.status_code == 422
+    assert "<strong>meter_position</strong>" in r.text and "over-led" in r.text
+
+
 def test_depth_progress_page_polls_while_running(client: TestClient) -> None:
     app = client.app
     request = type("R", (), {"app": app})()
     jobs = jobs_of(request)  # type: ignore[arg-type]
     fut: Future[dict[str, Any]] = Future()
     job = DepthJob(
-        ("III", "forehead", (633.0, 850.0), 0.0, PHOTONS), (633.0, 850.0), done_count=1, future=fut
+        ("III", "forehead", (633.0, 850.0), 0.0, PHOTONS, None), (633.0, 850.0), done_count=1, future=fut
     )
     jobs.jobs["a" * 22] = job
     r = client.get("/depth/jobs/" + "a" * 22, headers={"HX-Request": "true"})
@@ -347,6 +452,9 @@ def test_depth_progress_page_polls_while_running(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("form", "field"),
     [
+        ({"wavelengths": "633", "light": "led", "led_m": "500"}, "led_m"),
+        ({"wavelengths": "633", "light": "led", "led_m": "x"}, "led_m"),
+        ({"wavelengths": "633", "light": "laser"}, "light"),
         ({"wavelengths": "300"}, "wavelengths"),
         ({"wavelengths": "red"}, "wavelengths"),
         ({"wavelengths": "600 650 700 750 800"}, "wavelengths"),

@@ -249,6 +249,19 @@ def _geometry(device: DeviceSpec, channels: tuple[str, ...]) -> dict[str, Any]:
     return _GEOMETRY_CACHE[key]
 
 
+def geometry_entries(device: DeviceSpec) -> dict[tuple[str, ...], dict[str, Any]]:
+    """The cached geometry of ``device`` per channel tuple (for a service to keep between runs)."""
+    dev = device.model_dump_json()
+    return {ch: value for (d, ch), value in _GEOMETRY_CACHE.items() if d == dev}
+
+
+def seed_geometry(device: DeviceSpec, entries: dict[tuple[str, ...], dict[str, Any]]) -> None:
+    """Put geometry computed earlier for ``device`` (:func:`geometry_entries`) back in the cache."""
+    dev = device.model_dump_json()
+    for ch, value in entries.items():
+        _GEOMETRY_CACHE[(dev, tuple(ch))] = value
+
+
 def _compute_geometry(device: DeviceSpec, channels: tuple[str, ...]) -> dict[str, Any]:
     from photodose.device.face import face_surface
     from photodose.device.irradiance import (

@@ -43,7 +43,7 @@ from photodose.optics.source_spectrum import gaussian
 from photodose.services.bottom_line import BottomLine, bottom_line
 from photodose.services.catalog_table import catalog_irradiance, catalog_rank_items
 from photodose.services.claim_context import build_context
-from photodose.services.irradiance_cache import face_irradiance
+from photodose.services.irradiance_cache import face_irradiance, remember_geometry
 from photodose.services.who_table import WhoGetsWhat, shipped_who_gets_what
 from photodose.skin import SkinProfile, composition_bounds
 
@@ -316,6 +316,7 @@ def evaluate(
         measured=measured_face_irradiance(spec, interp) if interp is not None else None,
         verdict_at=lambda wl, h, e: verdict_text_at(wl, h, e, sessions_per_week),
     )
+    remember_geometry(spec, region)  # the budget geometry, for the next run
 
     graded: list[GradedClaim] = []
     if grade_device_claims and spec.claims:

@@ -15,6 +15,7 @@ import hashlib
 import pickle
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from photodose import __version__
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 CACHE_VERSION = "1"
 # modules whose code decides the irradiance (a change to any gives a new key)
-MODEL_MODULES = ("irradiance.py", "layout.py", "face.py", "regions.py", "spec.py", "estimate.py")
+MODEL_MODULES = ("irradiance.py", "layout.py", "face.py", "regions.py", "spec.py", "estimate.py", "budget.py")
 
 
 @lru_cache(maxsize=1)
@@ -61,30 +62,63 @@ def _compute(spec: DeviceSpec, region: str | None) -> tuple[list[ChannelIrradian
     return irr, maps
 
 
-def face_irradiance(
-    spec: DeviceSpec, region: str | None = None, *, use_cache: bool = True
-) -> tuple[list[ChannelIrradiance], list[np.ndarray]]:
-    """``(evaluate_irradiance(spec, face_surface(), region), [central map per channel])``, from
-    the disk cache when it holds this key (the same objects, pickled), else computed and stored."""
-    if not use_cache:
-        return _compute(spec, region)
+def _path(spec: DeviceSpec, region: str | None) -> Path:
     from photodose.depth import cache_dir
 
-    path = cache_dir().parent / "irradiance" / f"{irradiance_key(spec, region)}.pickle"
+    return cache_dir().parent / "irradiance" / f"{irradiance_key(spec, region)}.pickle"
+
+
+def _load(path: Path, n_channels: int) -> tuple[Any, Any, dict[tuple[str, ...], dict[str, Any]]] | None:
     try:
         with path.open("rb") as f:
             data: Any = pickle.load(f)  # our own file in the user's cache dir
-        if isinstance(data, tuple) and len(data) == 2 and len(data[0]) == len(spec.channels):
-            return data[0], data[1]
+        if isinstance(data, tuple) and len(data) == 3 and len(data[0]) == n_channels:
+            return data[0], data[1], data[2]
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        pass  # missing or damaged: computed again below
-    result = _compute(spec, region)
+        pass  # missing or damaged: computed again
+    return None
+
+
+def _store(path: Path, data: tuple[Any, Any, dict[tuple[str, ...], dict[str, Any]]]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         with tmp.open("wb") as f:
-            pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
     except (OSError, pickle.PicklingError):
         pass  # no writable cache: still correct, only slower next time
-    return result
+
+
+def face_irradiance(
+    spec: DeviceSpec, region: str | None = None, *, use_cache: bool = True
+) -> tuple[list[ChannelIrradiance], list[np.ndarray]]:
+    """``(evaluate_irradiance(spec, face_surface(), region), [central map per channel])``, from
+    the disk cache when it holds this key (the same objects, pickled), else computed and stored.
+    The energy-budget geometry stored with it (:func:`remember_geometry`) is put back into
+    :mod:`photodose.device.budget`'s cache."""
+    if not use_cache:
+        return _compute(spec, region)
+    from photodose.device.budget import seed_geometry
+
+    path = _path(spec, region)
+    found = _load(path, len(spec.channels))
+    if found is not None:
+        seed_geometry(spec, found[2])
+        return found[0], found[1]
+    irr, maps = _compute(spec, region)
+    _store(path, (irr, maps, {}))
+    return irr, maps
+
+
+def remember_geometry(spec: DeviceSpec, region: str | None = None) -> None:
+    """Keep the energy-budget geometry (:func:`photodose.device.budget.geometry_entries`) that
+    this run computed for ``spec`` beside its irradiance, for the next run (no-op when known)."""
+    from photodose.device.budget import geometry_entries
+
+    entries = geometry_entries(spec)
+    path = _path(spec, region)
+    found = _load(path, len(spec.channels))
+    if found is None or not entries or set(entries) <= set(found[2]):
+        return
+    _store(path, (found[0], found[1], {**found[2], **entries}))

@@ -100,7 +100,7 @@ def cite_links(text: str) -> Markup:
 #: hint action (photodose.services.bottom_line.Hint) → the form field that acts on it
 HINT_FIELDS = {
     "meter_reading": "f-mv",
-    "meter_position": "f-mv",
+    "meter_position": "f-mp",
     "minutes": "f-minutes",
     "sessions_per_week": "f-spw",
 }

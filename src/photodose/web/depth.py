@@ -58,9 +58,15 @@ class DepthJobs:
         self.lock = threading.Lock()
 
     def submit(
-        self, ctx: WebContext, fitz: str, site: str, wavelengths: tuple[float, ...], fwhm: float
+        self,
+        ctx: WebContext,
+        fitz: str,
+        site: str,
+        wavelengths: tuple[float, ...],
+        fwhm: float,
+        led_m: float | None = None,
     ) -> str:
-        key = (fitz, site, wavelengths, fwhm, ctx.settings.photons)
+        key = (fitz, site, wavelengths, fwhm, ctx.settings.photons, led_m)
         with self.lock:
             existing = self.by_key.get(key)
             if existing in self.jobs:
@@ -70,7 +76,7 @@ class DepthJobs:
                     return existing
             job_id = secrets.token_urlsafe(16)
             job = DepthJob(key, wavelengths)
-            job.future = _EXECUTOR.submit(_compute, ctx, job, fitz, site, wavelengths, fwhm)
+            job.future = _EXECUTOR.submit(_compute, ctx, job, fitz, site, wavelengths, fwhm, led_m)
             self.jobs[job_id] = job
             self.by_key[key] = job_id
             while len(self.jobs) > self.size:
@@ -86,7 +92,13 @@ class DepthJobs:
 
 
 def _compute(
-    ctx: WebContext, job: DepthJob, fitz: str, site: str, wavelengths: tuple[float, ...], fwhm: float
+    ctx: WebContext,
+    job: DepthJob,
+    fitz: str,
+    site: str,
+    wavelengths: tuple[float, ...],
+    fwhm: float,
+    led_m: float | None = None,
 ) -> dict[str, Any]:
     """One ``depth_profile`` per wavelength in the worker process (progress: wavelengths done)."""
     from photodose.skin import SkinProfile
@@ -95,10 +107,10 @@ def _compute(
     profiles = []
     for w in wavelengths:
         with ctx.heavy:
-            profiles.append(ctx.workers.run(depth_job, fitz, site, w, fwhm, ctx.settings.photons))
+            profiles.append(ctx.workers.run(depth_job, fitz, site, w, fwhm, ctx.settings.photons, led_m))
         job.done_count += 1
     svg = ctx.workers.run(depth_plot_job, profiles)
-    return {"skin": skin, "profiles": profiles, "svg": svg, "fwhm": fwhm}
+    return {"skin": skin, "profiles": profiles, "svg": svg, "fwhm": fwhm, "led_m": led_m}
 
 
 def jobs_of(request: Request) -> DepthJobs:
@@ -133,6 +145,26 @@ def parse_wavelengths(text: str) -> tuple[float, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def parse_light(light: str, led_m_text: str) -> float | None:
+    """The light source field: ``collimated`` (None, ``photodose depth``'s default) or ``led`` with
+    the LEDs' cos^m exponent (``photodose depth --led-m M``; checked by the depth model)."""
+    from photodose.web.evaluate import FormError
+
+    if light in ("", "collimated"):
+        return None
+    if light != "led":
+        raise FormError("light", f"{light[:20]!r} is not offered", "pick a collimated beam or LEDs")
+    try:
+        m = float(led_m_text or 1)
+    except ValueError:
+        raise FormError(
+            "led_m", f"{led_m_text[:20]!r} is not a number", "give the LEDs' cos^m exponent, e.g. 1"
+        ) from None
+    if not math.isfinite(m) or not 0 <= m <= 200:
+        raise FormError("led_m", f"{m:g} is out of range", "give the LEDs' cos^m exponent, 0–200 (1 = Lambertian)")
+    return m
+
+
 def _job_context(job_id: str, job: DepthJob) -> dict[str, Any]:
     from photodose.report.format import fmt, mm
 
@@ -164,7 +196,14 @@ async def depth_page(request: Request) -> Response:
         "depth.html",
         fitzpatrick_types=FITZPATRICK,
         sites=list(face_sites()),
-        params={"fitzpatrick": "III", "site": "forehead", "wavelengths": "633, 850", "fwhm": "20"},
+        params={
+            "fitzpatrick": "III",
+            "site": "forehead",
+            "wavelengths": "633, 850",
+            "fwhm": "20",
+            "light": "collimated",
+            "led_m": "1",
+        },
         problem=None,
         job=None,
     )
@@ -177,7 +216,9 @@ async def depth_submit(request: Request) -> Response:
 
     ctx = ctx_of(request)
     form = await request.form()
-    params = {k: str(form.get(k, ""))[:200] for k in ("fitzpatrick", "site", "wavelengths", "fwhm")}
+    params = {
+        k: str(form.get(k, ""))[:200] for k in ("fitzpatrick", "site", "wavelengths", "fwhm", "light", "led_m")
+    }
     htmx = bool(request.headers.get("hx-request"))
     try:
         wavelengths = parse_wavelengths(params["wavelengths"])
@@ -189,6 +230,7 @@ async def depth_submit(request: Request) -> Response:
             ) from None
         if not 0 <= fwhm <= 60:
             raise FormError("fwhm", f"{fwhm:g} nm is out of range", "give a line width in nm, 0–60")
+        led_m = parse_light(params["light"], params["led_m"])
         try:
             skin = SkinProfile(fitzpatrick=params["fitzpatrick"], site=params["site"])
         except SkinInputError as err:
@@ -205,7 +247,7 @@ async def depth_submit(request: Request) -> Response:
             job=None,
         )
     jobs = jobs_of(request)
-    job_id = jobs.submit(ctx, skin.fitzpatrick, skin.site, wavelengths, fwhm)
+    job_id = jobs.submit(ctx, skin.fitzpatrick, skin.site, wavelengths, fwhm, led_m)
     job = jobs.get(job_id)
     assert job is not None and job.future is not None
     # a cached profile is back within this wait: show it at once (errors are shown by the page)
@@ -232,6 +274,7 @@ async def depth_job_page(request: Request, job_id: str) -> Response:
             fix="start a new one on the Depth page",
         )
     info = _job_context(job_id, job)
+    led_m = job.key[5] if len(job.key) > 5 else None
     if request.headers.get("hx-request"):
         return ctx.render(request, "_depth_result.html", problem=None, **info)
     return ctx.render(
@@ -244,6 +287,8 @@ async def depth_job_page(request: Request, job_id: str) -> Response:
             "site": job.key[1],
             "wavelengths": ", ".join(f"{w:g}" for w in job.wavelengths),
             "fwhm": f"{job.key[3]:g}",
+            "light": "collimated" if led_m is None else "led",
+            "led_m": "1" if led_m is None else f"{led_m:g}",
         },
         problem=None,
         **info,

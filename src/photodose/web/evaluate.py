@@ -20,6 +20,13 @@ router = APIRouter()
 
 FITZPATRICK = FITZPATRICK_TYPES
 METER_UNITS = ("mW/cm2", "W/m2", "uW/cm2")
+#: ``photodose evaluate --meter-position`` (photodose.device.meter.METER_POSITIONS) with its words
+METER_POSITION_LABELS = {
+    "distance": "at a distance, in front of the middle of the LEDs",
+    "over-led": "against the mask, right over one LED (a peak)",
+    "between-leds": "against the mask, in a gap between LEDs (a minimum)",
+}
+METER_POSITIONS = tuple(METER_POSITION_LABELS)
 
 
 class FormError(ValueError):
@@ -41,6 +48,7 @@ class EvalQuery:
     meter_unit: str = "mW/cm2"
     meter_distance_cm: float = 1.0
     meter_model: str = "unknown"
+    meter_position: str = "distance"
     ita_deg: float | None = None
     lab: tuple[float, float, float] | None = None
 
@@ -70,6 +78,13 @@ def parse_query(params: dict[str, str]) -> EvalQuery:
         raise FormError(
             "meter_unit", f"unit {unit[:20]!r} is not offered", f"use one of {', '.join(METER_UNITS)}"
         )
+    position = params.get("meter_position", "").strip() or "distance"
+    if position not in METER_POSITIONS:
+        raise FormError(
+            "meter_position",
+            f"position {position[:20]!r} is not offered",
+            f"use one of {', '.join(METER_POSITIONS)}",
+        )
     ita = _float(params, "ita", "ITA°", -90.0, 90.0)
     lab_text = params.get("lab", "").strip()
     lab: tuple[float, float, float] | None = None
@@ -97,6 +112,7 @@ def parse_query(params: dict[str, str]) -> EvalQuery:
         meter_unit=unit,
         meter_distance_cm=_float(params, "meter_distance_cm", "meter distance", 0.0, 100.0) or 1.0,
         meter_model=(params.get("meter_model", "unknown").strip() or "unknown")[:60],
+        meter_position=position,
     )
 
 
@@ -127,10 +143,10 @@ def eval_args(ctx: WebContext, q: EvalQuery, grade_device_claims: bool = True) -
     meter = None
     if q.meter_value is not None:
         try:
-            MeterReading(q.meter_value, q.meter_unit, q.meter_distance_cm, q.meter_model)
+            MeterReading(q.meter_value, q.meter_unit, q.meter_distance_cm, q.meter_model, q.meter_position)
         except MeterReadingError as err:
             raise FormError("meter_value", str(err), "check the reading, its unit and the distance") from None
-        meter = (q.meter_value, q.meter_unit, q.meter_distance_cm, q.meter_model)
+        meter = (q.meter_value, q.meter_unit, q.meter_distance_cm, q.meter_model, q.meter_position)
     return EvalArgs(
         spec,
         skin.fitzpatrick,
@@ -182,6 +198,7 @@ def _form_options(ctx: WebContext) -> dict[str, Any]:
         "fitzpatrick_types": FITZPATRICK,
         "sites": list(face_sites()),
         "meter_units": METER_UNITS,
+        "meter_positions": list(METER_POSITION_LABELS.items()),
     }
 
 
