@@ -15,7 +15,9 @@ from photodose.services import catalog_table as ct
 
 def test_shipped_table_is_built_for_the_current_device_files() -> None:
     # a device file was edited without `python scripts/build_catalog_table.py`: rebuild it
-    assert ct.read_shipped(ct.catalog_hash()) is not None
+    assert ct.read_shipped(ct.catalog_hash()) is not None, (
+        "device files changed: run `.venv/bin/python scripts/build_catalog_table.py`"
+    )
 
 
 def test_shipped_table_equals_a_fresh_computation() -> None:

@@ -58,15 +58,19 @@ def test_a_damaged_cache_file_is_recomputed() -> None:
     _same(ic.face_irradiance(spec, "cheeks"), ic.face_irradiance(spec, "cheeks", use_cache=False))
 
 
-def test_budget_geometry_is_kept_and_restored() -> None:
-    from photodose.device import budget
+def test_budget_geometry_and_peaks_are_kept_and_restored() -> None:
+    from photodose.device import budget, irradiance
 
     spec = load_device("solawave-wand")
     ic.face_irradiance(spec, None)
     budget.classify_stated_irradiance(spec, 10.0)
-    computed = budget.geometry_entries(spec)
-    assert computed
+    fresh_peak = irradiance.peak_valley(spec, 0, "high")
+    geometry, peaks = budget.geometry_entries(spec), irradiance.peak_valley_entries(spec)
+    assert geometry and peaks
     ic.remember_geometry(spec, None)
     budget._GEOMETRY_CACHE.clear()
-    ic.face_irradiance(spec, None)  # from the file: the geometry comes back with it
-    assert budget.geometry_entries(spec) == computed
+    irradiance._PV_CACHE.clear()
+    ic.face_irradiance(spec, None)  # from the file: geometry and peaks come back with it
+    assert budget.geometry_entries(spec) == geometry
+    assert irradiance.peak_valley_entries(spec) == peaks
+    assert irradiance.peak_valley(spec, 0, "high") == fresh_peak

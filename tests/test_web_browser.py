@@ -341,3 +341,54 @@ def test_screen_plan_session_journal(server: str, browser: Any) -> None:
             check_page(w, "journal")
         finally:
             w.close()
+
+
+def _selfie_jpeg(path: Path, seed: int) -> Path:
+    """scikit-image's astronaut() (a real face) as a JPEG, a pixel of grain so each file differs."""
+    import numpy as np
+    from PIL import Image
+    from skimage import data as skdata
+
+    arr = np.asarray(skdata.astronaut()).astype(np.int16)
+    arr += np.random.default_rng(seed).integers(-1, 2, arr.shape).astype(np.int16)
+    Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)).save(path, "JPEG", quality=95)
+    return path
+
+
+def test_photos_upload_and_progress(server: str, browser: Any, tmp_path: Path) -> None:
+    """Upload a non-image (a clear error, nothing stored), then photos of a face on three days (two
+    on the first: the noise) → the stored list with quality flags and the trend chart and table."""
+    pytest.importorskip("cv2")
+    bad = tmp_path / "notes.jpg"
+    bad.write_bytes(b"just text, named like a photo\n" * 20)
+    days = {390: [("2026-10-01", 1), ("2026-10-01", 2), ("2026-10-15", 3)], 1280: [("2026-10-29", 4)]}
+    for width in WIDTHS:
+        w = Watched(browser, width)
+        try:
+            page = w.page
+            page.goto(f"{server}/photos")
+            check_page(w)
+            page.set_input_files("#p-file", str(bad))
+            page.click("text=Measure and store")
+            page.wait_for_selector("[role=alert]")
+            assert "not a JPEG, PNG or WebP" in page.inner_text("[role=alert]")
+            # the re-shown form answers 422 on purpose, which Chromium logs; nothing else may be logged
+            assert all("status of 422" in e for e in w.errors), w.errors
+            w.errors.clear()
+            for day, seed in days[width]:
+                page.set_input_files("#p-file", str(_selfie_jpeg(tmp_path / f"me{seed}.jpg", seed)))
+                page.fill("#p-date", day)
+                page.click("text=Measure and store")
+                page.wait_for_selector("#added-h", timeout=120_000)
+                assert "Stored: photo of " + day in page.inner_text("#added-h")
+            rows = page.locator("table.photos tbody tr:not(.reasons)")
+            assert rows.count() == (3 if width == 390 else 4)
+            page.wait_for_function(
+                "() => { const i = document.querySelector('img[src^=\"/photos/chart.svg\"]');"
+                " return i && i.complete && i.naturalWidth > 0; }",
+                timeout=60_000,
+            )
+            assert "Per 30 days" in page.inner_text("main")
+            check_page(w, "photos")
+        finally:
+            w.close()

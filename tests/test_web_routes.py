@@ -350,16 +350,22 @@ def test_depth_explorer_equals_the_cli(client: TestClient, light: str, cli_args:
     from photodose.cli.app import app
     from photodose.report.format import fmt, mm
 
-    form = {"fitzpatrick": "V", "site": "chin", "wavelengths": "660", "fwhm": "15", "light": light, "led_m": "1"}
+    form = {
+        "fitzpatrick": "V",
+        "site": "chin",
+        "wavelengths": "660",
+        "fwhm": "15",
+        "light": light,
+        "led_m": "1",
+    }
     r = client.post("/depth", data=form, headers={**csrf(client), "HX-Request": "true"})
     assert r.status_code == 200
     page = _finished(client, r)
     res = CliRunner().invoke(
         app,
-        ["depth", "-w", "660", "--fwhm", "15", "--fitzpatrick", "V", "--site", "chin", "--photons", str(PHOTONS)]
-        + cli_args
-        + ["--json"],
-    )
+        ["depth", "-w", "660", "--fwhm", "15", "--fitzpatrick", "V", "--site", "chin",
+         "--photons", str(PHOTONS), *cli_args, "--json"],
+    )  # fmt: skip
     assert res.exit_code == 0, res.output
     (cli,) = json.loads(res.stdout)["results"]
     row = (
@@ -422,7 +428,9 @@ def test_evaluate_with_meter_position_equals_the_cli(client: TestClient) -> None
         assert rng(dose.surface_fluence_j_cm2) in pages["over-led"]
         assert rng(dose.dermis_fluence_j_cm2) in pages["over-led"]
         assert cli_dose["dermis_fluence_j_cm2"]["central"] == pytest.approx(dose.dermis_fluence_j_cm2.central)
-        assert cli_dose["surface_fluence_j_cm2"]["central"] == pytest.approx(dose.surface_fluence_j_cm2.central)
+        assert cli_dose["surface_fluence_j_cm2"]["central"] == pytest.approx(
+            dose.surface_fluence_j_cm2.central
+        )
 
 
 def test_evaluate_meter_position_bad_input(client: TestClient) -> None:

@@ -58,6 +58,15 @@ def print_comparison(cmp: Comparison) -> None:
         band = "NIR" if vr.band == "nir" else vr.band
         vt.add_row(f"{vr.indication_name}, {band}", *cells)
     console.print(vt)
+    weights = {vr.indication_name: vr.evidence_weight for vr in cmp.verdict_rows if vr.evidence_weight}
+    if weights:
+        console.print(
+            "Weight of evidence (controlled or blinded trials, total N, positive +, null =, negative −, "
+            "mixed ±; the same for every device):",
+            highlight=False,
+        )
+        for name, w in weights.items():
+            console.print(f"  {name}: {w['compact']}", highlight=False, markup=False)
     for n in cmp.notes:
         console.print(f"note: {with_cli_hints(n, cmp.hints)}", highlight=False, markup=False)
     console.print("Not medical advice. Ranges bound each device's unknowns.", style="dim")

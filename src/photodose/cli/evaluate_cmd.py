@@ -56,15 +56,6 @@ def _input_error(exc: Exception, as_json: bool) -> NoReturn:
               as_json=as_json)  # fmt: skip
 
 
-def _cites_short(citations: tuple[str, ...] | list[str], keep: int = 2) -> str:
-    """First author and year of each citation, at most ``keep`` then '+N more' (fits 80 columns)."""
-    names = [c.split(",")[0].split(" (")[0].strip() for c in citations]
-    if not names:
-        return "—"
-    more = len(names) - keep
-    return "; ".join(names[:keep]) + (f"; +{more} more" if more > 0 else "")
-
-
 def print_summary(ev: Evaluation) -> None:
     from rich.console import Console
     from rich.markup import escape
@@ -133,15 +124,19 @@ def print_summary(ev: Evaluation) -> None:
     v_table.add_column("indication", no_wrap=True, min_width=19)
     v_table.add_column("band", no_wrap=True)
     v_table.add_column("verdict")
-    v_table.add_column("rests on")
+    v_table.add_column("evidence", no_wrap=True)
     for v in ev.verdicts:
         v_table.add_row(
             v.indication_name,
             "NIR" if (v.band or "") == "nir" else (v.band or v.band_name),
             VERDICT_SHORT.get(v.verdict, v.verdict) + (" (uncertain)" if v.uncertain else ""),
-            _cites_short(list(v.citations)),
+            escape(v.evidence_weight.compact()) if v.evidence_weight is not None else "—",
         )
     console.print(v_table)
+    console.print(
+        "[dim]Weight of evidence: controlled or blinded trials of the indication, their total N, and how "
+        "many were positive (+), null (=), negative (−) or mixed (±); a tally, not a meta-analysis.[/dim]"
+    )
     if bl is not None and bl.targets:
         tt = Table(title="To reach the lowest tested dose (per session)")
         tt.add_column("indication", no_wrap=True, min_width=19)

@@ -751,15 +751,22 @@ def peak_valley(
     led_power_mw_override: float | None = None,
 ) -> PeakValley:
     """Peak over an LED, between-LED minimum and face mean at the skin (mW/cm²) for one channel
-    in one scenario, at the modelled LED power (or ``led_power_mw_override``, mW per LED)."""
+    in one scenario, at the modelled LED power (or ``led_power_mw_override``, mW per LED).
+    Cached per device, channel, scenario and region on the default face."""
     face = face or face_surface()
+    key = None
+    if led_power_mw_override is None and face is face_surface():
+        key = (device.model_dump_json(), channel, scenario, region)
+        hit = _PV_CACHE.get(key)
+        if hit is not None:
+            return hit
     u = unit_peak_valley(device, channel, scenario, face, region)
     p = (
         led_power_mw(device, channel, scenario, face, region)
         if led_power_mw_override is None
         else float(led_power_mw_override)
     )
-    return PeakValley(
+    pv = PeakValley(
         u.peak_mw_cm2 * p,
         u.over_led_median_mw_cm2 * p,
         u.between_led_min_mw_cm2 * p,
@@ -767,6 +774,29 @@ def peak_valley(
         u.spacing_cm,
         p,
     )
+    if key is not None:
+        if len(_PV_CACHE) > 512:
+            _PV_CACHE.clear()
+        _PV_CACHE[key] = pv
+    return pv
+
+
+_PV_CACHE: dict[tuple[str, int | str, str, str | None], PeakValley] = {}
+
+
+def peak_valley_entries(device: DeviceSpec) -> dict[tuple[int | str, str, str | None], PeakValley]:
+    """The cached :func:`peak_valley` results of ``device`` (for a service to keep between runs)."""
+    dev = device.model_dump_json()
+    return {k[1:]: v for k, v in _PV_CACHE.items() if k[0] == dev}
+
+
+def seed_peak_valley(
+    device: DeviceSpec, entries: dict[tuple[int | str, str, str | None], PeakValley]
+) -> None:
+    """Put :func:`peak_valley` results computed earlier for ``device`` back in the cache."""
+    dev = device.model_dump_json()
+    for k, v in entries.items():
+        _PV_CACHE[(dev, *k)] = v
 
 
 def light_utilisation(

@@ -85,6 +85,20 @@ class EvidenceWeight:
     def directions(self) -> dict[str, int]:
         return {d: self.count(d) for d in ("positive", "null", "negative", "mixed")}
 
+    def compact(self) -> str:
+        """A short tally for a table cell, e.g. ``9 trials · N 591 · 6+ 2= 1−``.
+
+        ``+`` positive, ``=`` null, ``−`` negative, ``±`` mixed; directions with no trial are left
+        out. N counts only trials that report their size (``N 591+?`` when some do not).
+        """
+        if not self.trials:
+            return "no trials"
+        n = self.n_trials
+        size = f"N {self.total_n}" + ("+?" if self.n_without_size else "")
+        marks = {"positive": "+", "null": "=", "negative": "−", "mixed": "±"}
+        dirs = " ".join(f"{v}{marks[k]}" for k, v in self.directions.items() if v)
+        return f"{n} trial{'s' if n != 1 else ''} · {size}" + (f" · {dirs}" if dirs else "")
+
     def text(self) -> str:
         """One line, e.g. ``7 trials (N = 541): 5 positive, 1 null, 1 negative``."""
         if not self.trials:
@@ -109,6 +123,7 @@ class EvidenceWeight:
             "total_n": self.total_n,
             "directions": self.directions,
             "text": self.text(),
+            "compact": self.compact(),
             "trials": [t.to_dict() for t in self.trials],
             "not_counted": list(self.not_counted),
             "rule": "trials with a control or a blinded assessment count; open uncontrolled series do not",

@@ -233,6 +233,7 @@ def render_html(ev: Evaluation) -> str:
         face_svg=Markup(face_map_html(ev)),
         depth_svg=Markup(depth_dose_svg(ev)),
         windows_svg=Markup(dose_windows_svg(ev)),
+        who_devices={d.device for d in ev.who_gets_what.doses} if ev.who_gets_what is not None else set(),
         who_svg=Markup(
             who_gets_what_svg(ev.who_gets_what, highlight=[ev.device.id], names=short_names())
             if ev.who_gets_what is not None

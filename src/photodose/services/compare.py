@@ -66,6 +66,8 @@ class VerdictRow:
     band: str
     band_name: str
     values: dict[str, dict[str, Any] | None]
+    #: the indication's weight of evidence (``EvidenceWeight.to_dict()``): the same for every device
+    evidence_weight: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +76,7 @@ class VerdictRow:
             "band": self.band,
             "band_name": self.band_name,
             "values": self.values,
+            "evidence_weight": self.evidence_weight,
         }
 
 
@@ -234,7 +237,8 @@ def compare(
                 continue
             vkey = (v.indication, v.band)
             if vkey not in seen:
-                seen[vkey] = VerdictRow(v.indication, v.indication_name, v.band, v.band_name, {})
+                weight = None if v.evidence_weight is None else v.evidence_weight.to_dict()
+                seen[vkey] = VerdictRow(v.indication, v.indication_name, v.band, v.band_name, {}, weight)
                 verdict_rows.append(seen[vkey])
             t = targets.get(vkey)
             seen[vkey].values[ev.device.id] = {

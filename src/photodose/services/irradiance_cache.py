@@ -68,18 +68,21 @@ def _path(spec: DeviceSpec, region: str | None) -> Path:
     return cache_dir().parent / "irradiance" / f"{irradiance_key(spec, region)}.pickle"
 
 
-def _load(path: Path, n_channels: int) -> tuple[Any, Any, dict[tuple[str, ...], dict[str, Any]]] | None:
+Stored = tuple[Any, Any, dict[Any, Any], dict[Any, Any]]  # irradiance, maps, budget geometry, peaks
+
+
+def _load(path: Path, n_channels: int) -> Stored | None:
     try:
         with path.open("rb") as f:
             data: Any = pickle.load(f)  # our own file in the user's cache dir
-        if isinstance(data, tuple) and len(data) == 3 and len(data[0]) == n_channels:
-            return data[0], data[1], data[2]
+        if isinstance(data, tuple) and len(data) == 4 and len(data[0]) == n_channels:
+            return data[0], data[1], data[2], data[3]
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         pass  # missing or damaged: computed again
     return None
 
 
-def _store(path: Path, data: tuple[Any, Any, dict[tuple[str, ...], dict[str, Any]]]) -> None:
+def _store(path: Path, data: Stored) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
@@ -100,25 +103,29 @@ def face_irradiance(
     if not use_cache:
         return _compute(spec, region)
     from photodose.device.budget import seed_geometry
+    from photodose.device.irradiance import seed_peak_valley
 
     path = _path(spec, region)
     found = _load(path, len(spec.channels))
     if found is not None:
         seed_geometry(spec, found[2])
+        seed_peak_valley(spec, found[3])
         return found[0], found[1]
     irr, maps = _compute(spec, region)
-    _store(path, (irr, maps, {}))
+    _store(path, (irr, maps, {}, {}))
     return irr, maps
 
 
 def remember_geometry(spec: DeviceSpec, region: str | None = None) -> None:
-    """Keep the energy-budget geometry (:func:`photodose.device.budget.geometry_entries`) that
-    this run computed for ``spec`` beside its irradiance, for the next run (no-op when known)."""
+    """Keep the energy-budget geometry (:func:`photodose.device.budget.geometry_entries`) and the
+    peak-over-an-LED results (:func:`photodose.device.irradiance.peak_valley_entries`) that this
+    run computed for ``spec`` beside its irradiance, for the next run (no-op when known)."""
     from photodose.device.budget import geometry_entries
+    from photodose.device.irradiance import peak_valley_entries
 
-    entries = geometry_entries(spec)
+    geometry, peaks = geometry_entries(spec), peak_valley_entries(spec)
     path = _path(spec, region)
     found = _load(path, len(spec.channels))
-    if found is None or not entries or set(entries) <= set(found[2]):
+    if found is None or (set(geometry) <= set(found[2]) and set(peaks) <= set(found[3])):
         return
-    _store(path, (found[0], found[1], {**found[2], **entries}))
+    _store(path, (found[0], found[1], {**found[2], **geometry}, {**found[3], **peaks}))

@@ -61,7 +61,7 @@ def _note(skins: list[str], missing: list[str], doses: Sequence[DermalDose] = ()
         f"From the shipped depth table (computed, Monte Carlo): Fitzpatrick {', '.join(types) or 'none'} "
         f"at the {', '.join(sites) or 'no'} site{'s' if len(sites) > 1 else ''}; other skin types and "
         "sites are not in the table yet and are left out rather than simulated here "
-        "(`photodose sweep --who-gets-what` computes any of them)."
+        "(photodose sweep --who-gets-what computes any of them)."
     )
     per_device: dict[str, set[tuple[str, str]]] = {}
     for d in doses:

@@ -24,6 +24,7 @@ from photodose import __version__
 from photodose.web import claims, depth, devices, evaluate
 from photodose.web.context import WebContext, ctx_of
 from photodose.web.security import (
+    UPLOAD_PATHS,
     BodyLimitMiddleware,
     CSRFCookieMiddleware,
     SecurityHeadersMiddleware,
@@ -41,12 +42,17 @@ def person_pages() -> list[tuple[str, str, str]]:
 
     if any(importlib.util.find_spec(m) is None for m in PERSON_LIBRARY):
         return []
-    return [
+    from photodose.web.photos import photos_available
+
+    pages = [
         ("screen", "/screen", "Screening"),
         ("plan", "/plan", "Plan"),
         ("session", "/session", "Session"),
         ("journal", "/journal", "Journal"),
     ]
+    if photos_available():  # the [photos] extra: progress photos
+        pages.append(("photos", "/photos", "Photos"))
+    return pages
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
@@ -79,6 +85,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         from photodose.web import person
 
         app.include_router(person.router)
+        if any(p[0] == "photos" for p in app.state.person_pages):
+            from photodose.web import photos
+
+            app.include_router(photos.router)
 
     @app.get("/")
     async def home(request: Request) -> Response:
@@ -128,6 +138,6 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(CSRFCookieMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(TokenMiddleware, token=settings.token)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes, path_limits=UPLOAD_PATHS)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts())
     return app

@@ -161,7 +161,9 @@ def parse_light(light: str, led_m_text: str) -> float | None:
             "led_m", f"{led_m_text[:20]!r} is not a number", "give the LEDs' cos^m exponent, e.g. 1"
         ) from None
     if not math.isfinite(m) or not 0 <= m <= 200:
-        raise FormError("led_m", f"{m:g} is out of range", "give the LEDs' cos^m exponent, 0–200 (1 = Lambertian)")
+        raise FormError(
+            "led_m", f"{m:g} is out of range", "give the LEDs' cos^m exponent, 0–200 (1 = Lambertian)"
+        )
     return m
 
 
@@ -217,7 +219,8 @@ async def depth_submit(request: Request) -> Response:
     ctx = ctx_of(request)
     form = await request.form()
     params = {
-        k: str(form.get(k, ""))[:200] for k in ("fitzpatrick", "site", "wavelengths", "fwhm", "light", "led_m")
+        k: str(form.get(k, ""))[:200]
+        for k in ("fitzpatrick", "site", "wavelengths", "fwhm", "light", "led_m")
     }
     htmx = bool(request.headers.get("hx-request"))
     try:

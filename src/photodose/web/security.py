@@ -50,6 +50,11 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 MAX_BODY_BYTES = 512 * 1024
 #: Largest pasted text for the claims checker (bytes of UTF-8).
 MAX_CLAIMS_TEXT_BYTES = 256 * 1024
+#: Largest progress-photo upload (bytes): a phone's JPEG is 2–12 MB; the photo decoder's own file
+#: limit (photodose.photos.decode.MAX_FILE_BYTES, 60 MB) is larger (an assumption: a web cap).
+MAX_PHOTO_UPLOAD_BYTES = 20 * 1024 * 1024
+#: Paths whose body may be larger than ``max_body_bytes`` (the photo upload only).
+UPLOAD_PATHS = {"/photos/add": MAX_PHOTO_UPLOAD_BYTES}
 #: Largest device TOML (pasted or uploaded), bytes.
 MAX_DEVICE_TOML_BYTES = 64 * 1024
 
@@ -247,22 +252,24 @@ class BodyTooLargeError(Exception):
 class BodyLimitMiddleware:
     """Refuse request bodies larger than ``limit`` bytes with 413, before they are stored."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, path_limits: dict[str, int] | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.path_limits = path_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         declared = _header(scope, b"content-length")
+        limit = self.path_limits.get(str(scope.get("path", "")), self.limit)
         message = (
-            f"request body too large: the limit is {self.limit // 1024} KiB; paste or upload less "
-            "(for the claims checker, only the product page's text)"
+            f"request body too large: the limit is {limit // 1024} KiB; paste or upload less "
+            "(for the claims checker, only the product page's text; a photo: export it smaller)"
         )
         if declared is not None:
             try:
-                too_big = int(declared) > self.limit
+                too_big = int(declared) > limit
             except ValueError:
                 await _plain(send, 400, "bad Content-Length header")
                 return
@@ -277,7 +284,7 @@ class BodyLimitMiddleware:
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     raise BodyTooLargeError
             return msg
 

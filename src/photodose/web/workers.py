@@ -135,7 +135,12 @@ def compare_job(specs: list[Any], fitzpatrick: str, site: str, minutes: float | 
 
 
 def depth_job(
-    fitzpatrick: str, site: str, wavelength_nm: float, fwhm_nm: float, photons: int, led_m: float | None = None
+    fitzpatrick: str,
+    site: str,
+    wavelength_nm: float,
+    fwhm_nm: float,
+    photons: int,
+    led_m: float | None = None,
 ) -> Any:
     """``depth.depth_profile`` of one channel, called exactly as ``photodose depth`` calls it
     (``gaussian(w, fwhm)``, seed 1, the 7-layer model; ``led_m`` None = collimated, else the LEDs'
@@ -168,3 +173,53 @@ def journal_chart_job(summary: dict[str, Any]) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = plot_journal(summary, Path(tmp) / "journal.svg")
         return path.read_bytes()
+
+
+def photo_add_job(path: str, root: str | None, db: str | None, taken_on: Any) -> dict[str, Any]:
+    """``photos.service.add_photo`` on an uploaded file (the decoder runs here, not in the server).
+
+    Returns ``{"error": (field, message, fix)}`` for a :class:`~photodose.photos.PhotoError`
+    (nothing stored), else what ``photodose photo add --json`` reports.
+    """
+    from pathlib import Path
+
+    from photodose.photos import PhotoError
+    from photodose.photos.service import add_photo
+    from photodose.photos.store import PhotoStore
+
+    try:
+        store = PhotoStore(root=None if root is None else Path(root), db=db)
+    except PhotoError as e:
+        return {"error": (e.field, e.message, e.fix)}
+    try:
+        result = add_photo(Path(path), store, taken_on)
+    except PhotoError as e:
+        return {"error": ("photo" if e.field == "IMAGE" else e.field, e.message, e.fix)}
+    finally:
+        store.close()
+    rec = result.record
+    return {
+        "sha256": rec.sha256,
+        "new": result.new,
+        "taken_on": rec.taken_on.isoformat(),
+        "quality": rec.analysis.get("quality", {}),
+        "colour_correction": rec.analysis.get("colour_correction", {}),
+        "metrics": rec.metrics,
+        "stripped_metadata": rec.analysis.get("stripped_metadata", []),
+    }
+
+
+def photo_chart_job(root: str | None, db: str | None) -> bytes:
+    """``photos.service.write_plot`` (the face metrics over time, noise band, trend line) as SVG bytes."""
+    import tempfile
+    from pathlib import Path
+
+    from photodose.photos.service import write_plot
+    from photodose.photos.store import PhotoStore
+
+    store = PhotoStore(root=None if root is None else Path(root), db=db)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            return write_plot(store, Path(tmp) / "progress.svg").read_bytes()
+    finally:
+        store.close()
