@@ -381,7 +381,7 @@ def test_photos_upload_and_progress(server: str, browser: Any, tmp_path: Path) -
                 page.click("text=Measure and store")
                 page.wait_for_selector("#added-h", timeout=120_000)
                 assert "Stored: photo of " + day in page.inner_text("#added-h")
-            rows = page.locator("table.photos tbody tr:not(.reasons)")
+            rows = page.locator("ul.photos > li")
             assert rows.count() == (3 if width == 390 else 4)
             page.wait_for_function(
                 "() => { const i = document.querySelector('img[src^=\"/photos/chart.svg\"]');"

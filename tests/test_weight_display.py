@@ -135,6 +135,15 @@ def test_html_report_shows_each_verdicts_weight(cache: Path) -> None:
         assert (int(m.group(1)), int(m.group(2))) == (want["n_trials"], want["total_n"])
         for k, n in want["directions"].items():
             assert (f"{n} {k}" in text) == bool(n), (k, text)
+    # the bottom line's table repeats it beside each target's verdict
+    flat = html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\xa0", " ")
+    targets = ev.bottom_line.targets if ev.bottom_line else ()
+    assert targets
+    shown = re.findall(r"evidence: (\d+) trials?, N = (\d+);", flat)
+    assert len(shown) == len(targets)
+    for (k, n), t in zip(shown, targets, strict=True):
+        w = next(v.evidence_weight for v in ev.verdicts if v.indication == t.indication)
+        assert w is not None and (int(k), int(n)) == (w.n_trials, w.total_n)
 
 
 def test_compare_prints_a_weight_line_per_indication(cache: Path, evaluated: dict[str, Any]) -> None:
