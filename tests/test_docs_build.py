@@ -125,3 +125,22 @@ def test_docstring_rewrite_splits_descriptions_but_keeps_types() -> None:
     assert "    a, b\n        two of them" in out
     assert "    out : the result, not a type" in out  # Returns entries keep numpydoc's form
     assert rewrite(out) == out  # idempotent
+
+
+def _slug(heading: str) -> str:
+    """Python-Markdown's toc slug of a heading (the anchor mkdocs gives it)."""
+    text = re.sub(r"[^\w\s-]", "", heading.strip().lower())
+    return re.sub(r"[-\s]+", "-", text).strip("-")
+
+
+def test_report_guide_links_point_at_real_pages_and_anchors() -> None:
+    """The HTML report links each section to a guide page: each page and anchor must exist."""
+    template = (ROOT / "src" / "photodose" / "report" / "templates" / "report.html.j2").read_text("utf-8")
+    links = re.findall(r'href="\{\{ docs_base \}\}([\w/-]+)/(?:#([\w-]+))?"', template)
+    assert len(links) >= 7
+    for page, anchor in links:
+        md = DOCS / f"{page}.md"
+        assert md.is_file(), f"report links to {page}/, but docs/{page}.md does not exist"
+        if anchor:
+            slugs = {_slug(h) for h in re.findall(r"^#+ (.+)$", md.read_text("utf-8"), flags=re.M)}
+            assert anchor in slugs, f"docs/{page}.md has no heading for #{anchor}"
