@@ -106,6 +106,12 @@ def test_bottom_line_of_a_mask_with_unpublished_output(cache: None) -> None:
         expected = t.lowest_tested_j_cm2 * 1000 / (60 * ev.session_minutes)
         assert t.meter_threshold_mw_cm2 == pytest.approx(expected)
         assert t.timer_max_min == 20  # the longest of its 10- and 20-minute programmes
+    # A band whose only tested dose is a maximum (NIR for wrinkles: the home-mask RCT's "≤ 5.4") is a
+    # cap, never a dose to reach: it gets no "minutes needed", though its verdict is still stated.
+    assert not any(t.lowest_tested_at_most for t in bl.targets)
+    # ... and elasticity's only tested dose comes from a trial that found no change (Mota 2023)
+    assert not any(t.indication == "elasticity" for t in bl.targets)
+    assert "wrinkles" in text and "within" in text
     d = bl.to_dict()
     assert d["text"] == text and d["targets"][0]["minutes_needed"]["central"] > 0
     assert ev.to_json()["bottom_line"]["text"] == text

@@ -81,9 +81,15 @@ def print_summary(ev: Evaluation) -> None:
             Panel("\n\n".join(body), title="The bottom line", title_align="left", border_style="blue"),
             highlight=False,
         )
+    k = d.regulatory.k_number
+    # "not found" is the outcome of a search, not a confidence: say it once, in words
+    fda = (
+        "none found (not evidence against clearance)"
+        if k.confidence == "not_found"
+        else f"{k.value} [{k.confidence}]"
+    )
     console.print(
-        f"[bold]{escape(d.name)}[/bold] ({escape(d.identity.maker)}, {d.kind}); FDA record: "
-        + escape(f"{d.regulatory.k_number.value} [{d.regulatory.k_number.confidence}]"),
+        f"[bold]{escape(d.name)}[/bold] ({escape(d.identity.maker)}, {d.kind}); FDA record: " + escape(fda),
         highlight=False,
     )
     console.print(

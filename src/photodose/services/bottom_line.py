@@ -421,6 +421,18 @@ def _channels_in(verdict: Verdict, doses: Sequence[ChannelDose]) -> list[str]:
     return [d.channel for d in doses if round(d.wavelength_nm, 3) in wls]
 
 
+def _window_rests_on_null_trials_only(v: Verdict) -> bool:
+    """True when every trial setting the verdict's tested dose found no effect for its indication."""
+    from photodose.evidence import load_evidence
+
+    r = None if v.window is None else v.window.fluence_j_cm2
+    trials = list(r.rests_on) if r is not None else []
+    if not trials:
+        return False
+    ev = load_evidence()
+    return all(ev.study(s).direction_for(v.indication) == "null" for s in trials)
+
+
 def _target(
     v: Verdict,
     low: LowestTested,
@@ -949,7 +961,7 @@ def bottom_line(
         raise ValueError("doses: empty; evaluate at least one channel")
     dose, dose_short, width = _dose_point(doses, session_minutes, calibrated_to_meter)
 
-    targets: list[DoseTarget] = []
+    positioned: list[DoseTarget] = []
     untested: list[str] = []
     for v in verdicts:
         low = lowest_tested(v) if v.verdict in _POSITION else None
@@ -957,10 +969,18 @@ def bottom_line(
             if v.verdict != "wavelength_not_studied" and v.indication_name not in untested:
                 untested.append(v.indication_name)
             continue
-        targets.append(_target(v, low, doses, device, session_minutes))
-    tested_inds = {t.indication_name for t in targets}
+        positioned.append(_target(v, low, doses, device, session_minutes))
+    # A band whose only tested dose is a maximum ("≤ X") has no lower dose to reach: X is a cap,
+    # not a target, so it gets no "minutes needed" (its verdict still counts as positioned).
+    # Nor is a dose set only by trials that found no effect for this indication (Mota 2023 for
+    # elasticity): it is no benchmark either way, so nobody is told to reach it.
+    null_only = {(v.indication, v.band) for v in verdicts if _window_rests_on_null_trials_only(v)}
+    targets = [
+        t for t in positioned if not t.lowest_tested_at_most and (t.indication, t.band) not in null_only
+    ]
+    tested_inds = {t.indication_name for t in positioned}
     untested = [u for u in untested if u not in tested_inds]
-    comparison = _trials_point(targets, untested)
+    comparison = _trials_point(positioned, untested)
 
     action = ""
     meter = ""
@@ -1030,9 +1050,9 @@ def bottom_line(
                 f"{_g(best.meter_threshold_mw_cm2)} mW/cm² at the skin to reach that dose (the model gives "
                 f"{_g(e_lo)}–{_g(e_hi)}{short})."
             )
-    elif targets:
-        within = [_label(t) for t in targets if t.verdict == "within_studied_range"]
-        above = [_label(t) for t in targets if t.verdict == "above_studied_range"]
+    elif positioned:
+        within = [_label(t) for t in positioned if t.verdict == "within_studied_range"]
+        above = [_label(t) for t in positioned if t.verdict == "above_studied_range"]
         bits = []
         if within:
             bits.append("reaches the doses tested for " + _join(within))
@@ -1064,7 +1084,7 @@ def bottom_line(
 
     headline = (
         f"Your skin gets about {dose_short} per {_g(session_minutes)}-minute session"
-        f"{_headline_verdict(targets, calibrated_to_meter, width > 3)}"
+        f"{_headline_verdict(positioned, calibrated_to_meter, width > 3)}"
         f"{_headline_stated(device, readings, calibrated_to_meter)}."
     )
     return BottomLine(
