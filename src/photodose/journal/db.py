@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -109,24 +109,53 @@ def make_engine(url: str) -> Engine:
     raise JournalError("--db", f"unsupported database {backend!r}", "use SQLite (a file path) or PostgreSQL")
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema to ``revision`` with the packaged Alembic migrations (one transaction)."""
+# Key of the PostgreSQL advisory lock that serialises schema checks and migrations, so two
+# processes opening the same new database do not race (one migrates, the other then sees it done).
+_PG_MIGRATION_LOCK = 0x70686F746F646F  # "photodo"
+
+
+def _upgrade_on(conn: Connection, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, revision)
+    conn.commit()
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the schema to ``revision`` with the packaged Alembic migrations (one transaction)."""
     with engine.connect() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
-        conn.commit()
+        _upgrade_on(conn, revision)
+
+
+def _revision_on(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return _revision_on(conn)
+
+
+@contextmanager
+def _schema_lock(conn: Connection) -> Iterator[None]:
+    """Hold the migration lock on PostgreSQL (SQLite serialises writers itself)."""
+    pg = conn.dialect.name == "postgresql"
+    if pg:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        conn.commit()
+    try:
+        yield
+    finally:
+        if pg:
+            conn.rollback()
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            conn.commit()
 
 
 @dataclass
@@ -180,24 +209,27 @@ def open_journal(db: str | None = None, *, migrate_schema: bool = True) -> Journ
                         "--db", f"{where}: the SQLite file is damaged ({ok})", "restore it from a backup"
                     )
         if migrate_schema:
-            rev = current_revision(engine)
-            if rev is None:
-                with engine.connect() as conn:
+            # check and migrate on one connection under one lock: a second process opening the
+            # same new database waits, then finds it migrated (never "other tables")
+            with engine.connect() as conn, _schema_lock(conn):
+                rev = _revision_on(conn)
+                if rev is None:
                     foreign = [t for t in inspect(conn).get_table_names() if not t.startswith("sqlite_")]
-                if foreign:
+                    if foreign:
+                        raise JournalError(
+                            "--db",
+                            f"{where} holds other tables ({', '.join(sorted(foreign)[:3])}…), "
+                            "not a photodose journal",
+                            "give a new file or an empty database",
+                        )
+                if rev is not None and rev > HEAD_REVISION:
                     raise JournalError(
                         "--db",
-                        f"{where} holds other tables ({', '.join(sorted(foreign)[:3])}…), "
-                        "not a photodose journal",
-                        "give a new file or an empty database",
+                        f"{where}: schema revision {rev} is newer than this photodose ({HEAD_REVISION})",
+                        "upgrade photodose",
                     )
-            if rev is not None and rev > HEAD_REVISION:
-                raise JournalError(
-                    "--db",
-                    f"{where}: schema revision {rev} is newer than this photodose ({HEAD_REVISION})",
-                    "upgrade photodose",
-                )
-            migrate(engine)
+                conn.rollback()  # end the inspection's transaction before Alembic starts its own
+                _upgrade_on(conn, "head")
     except JournalError:
         engine.dispose()
         raise
