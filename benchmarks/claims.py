@@ -231,36 +231,7 @@ def evaluate(path: Path = DEFAULT_CORPUS) -> dict[str, Any]:
 
 def throughput(size_bytes: int = 10_000_000, seed: int = 1) -> dict[str, Any]:
     """Time extraction on a synthetic text of corpus sentences mixed with random words."""
-    rows, _ = load_corpus()
-    rng = random.Random(seed)
-    sentences = [r["sentence"] for r in rows]
-    words = [
-        "light",
-        "skin",
-        "mask",
-        "red",
-        "the",
-        "a",
-        "of",
-        "and",
-        "to",
-        "collagen",
-        "wrinkles",
-        "week",
-        "nm",
-        "mm",
-        "FDA",
-    ]
-    parts: list[str] = []
-    total = 0
-    while total < size_bytes:
-        if rng.random() < 0.5:
-            piece = rng.choice(sentences)
-        else:
-            piece = " ".join(rng.choice(words) for _ in range(rng.randint(3, 30))) + "."
-        parts.append(piece)
-        total += len(piece.encode()) + 1
-    text = " ".join(parts)
+    text = _synthetic_text(size_bytes, seed)
     load_rules()
     t0 = time.perf_counter()
     claims = extract_claims(text)
