@@ -14,8 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -40,44 +38,7 @@ from photodose.journal.store import (
 )
 from photodose.journal.transfer import export_csv, export_json, import_csv, import_json, records
 
-ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
-
-
-def _pg_url() -> str | None:
-    url = os.environ.get("PHOTODOSE_TEST_PG_URL")
-    if url:
-        return url
-    script = ROOT / "scripts" / "postgres.sh"
-    try:
-        out = subprocess.run([str(script), "url"], capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return out.stdout.strip() or None
-
-
-PG_URL = _pg_url()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database URL on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'journal.sqlite3'}"
-        return
-    if PG_URL is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("PostgreSQL server missing in CI: run scripts/postgres.sh start (make test does)")
-        pytest.skip("no PostgreSQL server (scripts/postgres.sh start, or set PHOTODOSE_TEST_PG_URL)")
-    import psycopg
-
-    name = f"pdtest_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base, _, _ = PG_URL.rpartition("/")
-    yield f"{base}/{name}"
-    with psycopg.connect(PG_URL, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _session(minutes: float = 10.0, when: datetime | None = None, **kw: object) -> SessionIn:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -40,30 +38,8 @@ from photodose.journal.transfer import backup, export_csv, export_json, import_c
 from photodose.photos.analyse import PhotoAnalysis, analyse_photo
 from photodose.photos.decode import DecodedImage, decode_image, linear_to_srgb, srgb_to_linear
 from photodose.photos.store import PhotoStore
-from test_journal import PG_URL
 
 runner = CliRunner()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database on each backend (as in tests/test_journal.py)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'journal.sqlite3'}"
-        return
-    if PG_URL is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("PostgreSQL server missing in CI: run scripts/postgres.sh start (make test does)")
-        pytest.skip("no PostgreSQL server (scripts/postgres.sh start, or set PHOTODOSE_TEST_PG_URL)")
-    import psycopg
-
-    name = f"pdtest_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base, _, _ = PG_URL.rpartition("/")
-    yield f"{base}/{name}"
-    with psycopg.connect(PG_URL, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import photodose
+from lazy_imports import loaded_after
 
 DEVICE = "higherdose-face-mask"
 PHOTONS = 2_000  # enough for the invariants below; each profile traces in well under a second
@@ -31,14 +30,8 @@ def _isolated_cache(monkeypatch: pytest.MonkeyPatch, tmp_cache: Path) -> None:
 
 def test_import_is_cheap() -> None:
     """``import photodose`` loads none of the heavy libraries (the CLI's --help depends on it)."""
-    code = (
-        "import sys, photodose\n"
-        "heavy = [m for m in ('numpy', 'numba', 'scipy', 'matplotlib', 'photodose.skin',"
-        " 'photodose.transport') if m in sys.modules]\n"
-        "print(','.join(heavy))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    heavy = ("numpy", "numba", "scipy", "matplotlib", "photodose.skin", "photodose.transport")
+    assert loaded_after("import photodose", heavy) == []
 
 
 def test_every_public_name_resolves() -> None:

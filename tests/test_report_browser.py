@@ -14,16 +14,8 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = Path(os.environ.get("PHOTODOSE_CHROMIUM", "/usr/bin/chromium"))
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from browser import launch_chromium
+
 WIDTHS = (390, 1280)
 IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
 PHOTONS = 4000
@@ -31,17 +23,7 @@ PHOTONS = 4000
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium is missing at {CHROMIUM}: run `make browser` (apt-get install chromium). "
-            "The report's browser tests must run; they never download a browser."
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    yield from launch_chromium()
 
 
 @pytest.fixture(scope="module")

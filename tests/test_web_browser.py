@@ -9,7 +9,6 @@ and screenshots go to docs/img/web_*.png. Missing Chromium is a failure, not a s
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -19,16 +18,8 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from browser import launch_chromium
+
 IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
 PHOTONS = 20_000  # enough for smooth figures in the screenshots, fast on 2 cores
 DEVICE = "higherdose-red-light-face-mask"
@@ -68,16 +59,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    assert os.path.exists(CHROMIUM), (
-        f"Chromium is missing at {CHROMIUM}: run `make browser` (apt-get install chromium). "
-        "The browser tests must run, not skip."
-    )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    yield from launch_chromium()
 
 
 class Watched:

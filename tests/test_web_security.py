@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from lazy_imports import loaded_after
 from photodose.services.own_devices import DeviceStore
 from photodose.web import WebSettings, create_app, is_loopback, new_token
 from photodose.web.security import MAX_BODY_BYTES, MAX_CLAIMS_TEXT_BYTES, RedactTokenFilter, redact
@@ -327,14 +326,8 @@ def test_unexpected_errors_show_no_traceback(tmp_path: Path) -> None:
 
 
 def test_serve_is_cheap_to_import() -> None:
-    code = (
-        "import sys, photodose.cli.serve_cmd; "
-        "heavy = ('fastapi', 'uvicorn', 'starlette', 'numpy', 'photodose.web'); "
-        "bad = [m for m in heavy if m in sys.modules]; "
-        "print(','.join(bad))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    heavy = ("fastapi", "uvicorn", "starlette", "numpy", "photodose.web")
+    assert loaded_after("import photodose.cli.serve_cmd", heavy) == []
 
 
 def test_serve_bad_input_exits_2_naming_the_field() -> None:

@@ -315,13 +315,36 @@ def depth_payload(
     led_m: float | None = None,
 ) -> dict[str, Any]:
     """Every input of :func:`depth_profile` that its result depends on (the cache key's payload)."""
-    from photodose.transport import ENGINE_VERSION, Grid
+    return _payload(profile, model, seed, _plan(channel, photons, quadrature_points, led_m))
+
+
+# the light source, channel, quadrature nodes and weights, depth grid and photons per node: shared
+# by the cache key and the Monte Carlo run, so the two cannot disagree
+_Plan = tuple[Any, SourceSpectrum, FloatArray, FloatArray, Any, int]
+
+
+def _plan(
+    channel: SourceSpectrum | float, photons: int, quadrature_points: int, led_m: float | None
+) -> _Plan:
+    from photodose.transport import Grid
 
     src = _source(led_m)
     spec = as_channel(channel)
     nodes, weights = spec.quadrature(quadrature_points)
     grid = Grid(step_cm=DEPTH_STEP_CM, bins=DEPTH_BINS)
     per_node = max(100, int(photons) // len(nodes))
+    return src, spec, nodes, weights, grid, per_node
+
+
+def _payload(
+    profile: SkinProfile,
+    model: str,
+    seed: int | None,
+    plan: _Plan,
+) -> dict[str, Any]:
+    from photodose.transport import ENGINE_VERSION
+
+    src, spec, nodes, weights, grid, per_node = plan
     return {
         "what": "photodose.depth.depth_profile",
         "depth_model_version": DEPTH_MODEL_VERSION,
@@ -395,17 +418,12 @@ def depth_profile(
     node with its own seed (``seed + i``). ``seed=None`` gives a fresh random run and is
     never cached. ``progress(done, total)`` is called as photons are traced (all nodes together).
     """
-    from photodose.transport import ENGINE_VERSION, Grid, simulate
+    from photodose.transport import ENGINE_VERSION, simulate
 
     _check_common(model, photons)
-    src = _source(led_m)
-    spec = as_channel(channel)
-    nodes, weights = spec.quadrature(quadrature_points)
-    grid = Grid(step_cm=DEPTH_STEP_CM, bins=DEPTH_BINS)
-    per_node = max(100, int(photons) // len(nodes))
-    payload = depth_payload(
-        profile, spec, photons, seed=seed, model=model, quadrature_points=quadrature_points, led_m=led_m
-    )
+    plan = _plan(channel, photons, quadrature_points, led_m)
+    src, spec, nodes, weights, grid, per_node = plan
+    payload = _payload(profile, model, seed, plan)
     skin_version = str(payload["skin_model_version"])
     key = _cache_key(payload)
     if use_cache and seed is not None:

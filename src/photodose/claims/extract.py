@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from photodose.claims.intake import (
@@ -195,36 +196,29 @@ class _Extractor:
     def _sentences_with(self, anchor: str) -> set[int]:
         """Indices of sentences containing ``anchor`` (one str.find per sentence at most)."""
         cached = self._anchor_cache.get(anchor)
-        if cached is not None:
-            return cached
-        assert self.low is not None
-        found: set[int] = set()
-        low, starts, sentences = self.low, self.starts, self.sentences
-        pos = 0
-        while True:
-            i = low.find(anchor, pos)
-            if i < 0:
-                break
-            k = bisect.bisect_right(starts, i) - 1
-            if k >= 0 and i < sentences[k].end:
-                found.add(k)
-                pos = sentences[k].end
-            else:
-                pos = i + 1
-        self._anchor_cache[anchor] = found
-        return found
+        if cached is None:
+            assert self.low is not None
+            cached = self._anchor_cache[anchor] = self._sentences_hit(partial(self.low.find, anchor))
+        return cached
 
     def _sentences_matching(self, regex: re.Pattern[str]) -> set[int]:
         """Indices of sentences where ``regex`` matches the lowercase text (one search per sentence)."""
         assert self.low is not None
-        found: set[int] = set()
-        low, starts, sentences = self.low, self.starts, self.sentences
-        pos = 0
-        while True:
+        low = self.low
+
+        def find(pos: int) -> int:
             m = regex.search(low, pos)
-            if m is None:
-                break
-            i = m.start()
+            return -1 if m is None else m.start()
+
+        return self._sentences_hit(find)
+
+    def _sentences_hit(self, find: Callable[[int], int]) -> set[int]:
+        """Indices of sentences holding a hit of ``find(pos)`` (the next hit's offset in the
+        lowercase text at or after ``pos``, -1 for none); searching on from each hit's sentence end."""
+        found: set[int] = set()
+        starts, sentences = self.starts, self.sentences
+        pos = 0
+        while (i := find(pos)) >= 0:
             k = bisect.bisect_right(starts, i) - 1
             if k >= 0 and i < sentences[k].end:
                 found.add(k)

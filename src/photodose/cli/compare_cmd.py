@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from photodose.cli.app import app
-from photodose.cli.errors import bad_input
+from photodose.cli.errors import bad_input, field_from_message
 
 if TYPE_CHECKING:
     from photodose.services.compare import Comparison
@@ -129,11 +129,11 @@ def compare_cmd(
             msg = msg[len("DEVICE: ") :]
         bad_input("DEVICE", msg, fix or "list the catalog with `photodose devices`", as_json=as_json)
     except SkinInputError as exc:
-        field = "--site" if "site" in str(exc).lower() else "--fitzpatrick"
+        field = field_from_message(str(exc), {"site": "--site"}, "--fitzpatrick")
         bad_input(field, str(exc), "see `photodose compare --help`", as_json=as_json)
     except (DoseInputError, ValueError) as exc:
         msg, _, fix = str(exc).partition("; fix: ")
-        field = "--sessions-per-week" if "sessions" in msg else "--minutes" if "minutes" in msg else "input"
+        field = field_from_message(msg, {"sessions": "--sessions-per-week", "minutes": "--minutes"}, "input")
         bad_input(field, msg, fix or "see `photodose compare --help`", as_json=as_json)
     if html is not None:
         from photodose.report.compare_html import write_compare_html

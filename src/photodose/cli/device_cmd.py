@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from photodose.cli.app import app
-from photodose.cli.errors import bad_input
+from photodose.cli.errors import bad_input, field_from_message
 from photodose.cli.output import echo_json
 
 if TYPE_CHECKING:
@@ -479,14 +479,8 @@ def meter(
         )
     except MeterReadingError as err:
         msg = str(err)
-        field = (
-            "--position"
-            if "meter position" in msg
-            else "--distance"
-            if "distance" in msg
-            else "--unit"
-            if "unit" in msg
-            else "VALUE"
+        field = field_from_message(
+            msg, {"meter position": "--position", "distance": "--distance", "unit": "--unit"}, "VALUE"
         )
         message, _, fix = msg.partition("; fix: ")
         _fail(field, message, as_json, fix=fix or "see `photodose meter --help`")

@@ -14,9 +14,8 @@ from typing import Any, NoReturn
 
 import typer
 
+from photodose.cli.app import EXIT_BAD_INPUT
 from photodose.cli.output import json_text
-
-EXIT_BAD_INPUT = 2
 
 
 def emit_error(

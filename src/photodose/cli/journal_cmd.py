@@ -187,16 +187,8 @@ def journal_cmd(
     from rich.table import Table
 
     from photodose.cli.output import echo_json
-    from photodose.journal.summary import journal_summary
-
-    if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
-        bad_input(
-            "--plot",
-            f"{plot.name}: unknown figure type",
-            "end the file name in .png, .svg or .pdf",
-            as_json=as_json,
-        )
     from photodose.cli.paths import check_output_path
+    from photodose.journal.summary import journal_summary
 
     check_output_path(plot, "--plot", (".png", ".svg", ".pdf"), as_json=as_json)
     journal = open_journal_or_exit(db, as_json)

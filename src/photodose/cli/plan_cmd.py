@@ -30,16 +30,13 @@ def plan_cmd(
     """Minutes per session, sessions per week and weeks that land inside the doses trials tested."""
     from photodose.cli.journal_cmd import device_or_exit, mode_or_exit
     from photodose.cli.output import echo_json, json_text
+    from photodose.cli.paths import check_output_path
     from photodose.plan import PlanInputError, make_plan
 
     try:
         day = date.fromisoformat(start) if start else date.today()
     except ValueError:
         bad_input("--start", f"{start!r} is not a date", "use YYYY-MM-DD", as_json=as_json)
-    if ics is not None and ics.suffix.lower() != ".ics":
-        bad_input("--ics", f"{ics.name}: not an .ics file name", "end the file name in .ics", as_json=as_json)
-    from photodose.cli.paths import check_output_path
-
     check_output_path(ics, "--ics", (".ics",), as_json=as_json)
     spec = device_or_exit(device, as_json, "--device")
     if mode is not None:

@@ -5,7 +5,7 @@ skin fitted to a measured colour. Imported only when those options are used (kee
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from photodose.cli.errors import bad_input
 from photodose.cli.output import echo_json
@@ -25,25 +25,35 @@ def parse_lab(text: str, as_json: bool) -> tuple[float, float, float]:
     return vals[0], vals[1], vals[2]
 
 
-def fit_profile(profile: Any, ita: float | None, lab: str | None, as_json: bool) -> Any:
-    """``profile`` with melanin (and blood) fitted to a measured colour, or exit 2 naming the
-    option. Used by ``photodose evaluate --ita/--lab``: the fit's range becomes the skin's
-    composition range, so the dose low/high carry it."""
-    from photodose.validation.skin_colour import ColourInputError, check_ita, check_lab, fit_skin_colour
+def _colour_error(e: Exception, ita: float | None, as_json: bool) -> NoReturn:
+    bad_input("--ita" if ita is not None else "--lab", str(e), "see `photodose skin --help`", as_json=as_json)
+
+
+def checked_colour(ita: float | None, lab: str | None, as_json: bool) -> tuple[float, float, float] | None:
+    """Check ``--ita`` / ``--lab`` (at most one of them); the parsed L*a*b*, or exit 2 naming the option."""
+    from photodose.validation.skin_colour import ColourInputError, check_ita, check_lab
 
     if ita is not None and lab is not None:
         bad_input("--ita", "give --ita or --lab, not both", "drop one of them", as_json=as_json)
     try:
-        lab_t = None
         if ita is not None:
             check_ita(ita)
-        if lab is not None:
-            lab_t = check_lab(parse_lab(lab, as_json))
+        return check_lab(parse_lab(lab, as_json)) if lab is not None else None
+    except ColourInputError as e:
+        _colour_error(e, ita, as_json)
+
+
+def fit_profile(profile: Any, ita: float | None, lab: str | None, as_json: bool) -> Any:
+    """``profile`` with melanin (and blood) fitted to a measured colour, or exit 2 naming the
+    option. Used by ``photodose evaluate --ita/--lab``: the fit's range becomes the skin's
+    composition range, so the dose low/high carry it."""
+    from photodose.validation.skin_colour import ColourInputError, fit_skin_colour
+
+    lab_t = checked_colour(ita, lab, as_json)
+    try:
         return fit_skin_colour(profile, ita=ita, lab=lab_t).apply(profile)
     except ColourInputError as e:
-        bad_input(
-            "--ita" if ita is not None else "--lab", str(e), "see `photodose skin --help`", as_json=as_json
-        )
+        _colour_error(e, ita, as_json)
 
 
 def run(
@@ -61,20 +71,8 @@ def run(
 ) -> None:
     """Compute and print (table or one JSON object) the spectrum, colour and optional fit."""
     from photodose.skin import SkinProfile
-    from photodose.validation.skin_colour import ColourInputError, check_ita, check_lab
 
-    lab_t = None
-    try:
-        if ita is not None and lab is not None:
-            bad_input("--ita", "give --ita or --lab, not both", "drop one of them", as_json=json_out)
-        if ita is not None:
-            check_ita(ita)
-        if lab is not None:
-            lab_t = check_lab(parse_lab(lab, json_out))
-    except ColourInputError as e:
-        bad_input(
-            "--ita" if ita is not None else "--lab", str(e), "see `photodose skin --help`", as_json=json_out
-        )
+    lab_t = checked_colour(ita, lab, json_out)
     if not 200 <= photons <= 1_000_000:
         bad_input(
             "--photons", f"{photons:,} is outside 200 … 10^6", "use e.g. 3000 (the default)", as_json=json_out

@@ -30,7 +30,7 @@ from photodose.device.budget import (
     led_power_class,
 )
 from photodose.device.estimate import Estimate
-from photodose.device.irradiance import unit_peak_valley
+from photodose.device.irradiance import PeakValley, peak_valley, unit_peak_valley
 from photodose.device.spec import SCENARIOS, DeviceSpec, catalog
 
 QUANTITIES = ("face_average", "peak", "between_leds")
@@ -69,15 +69,18 @@ def published_irradiances() -> list[Published]:
     return out
 
 
-def _unit(device: DeviceSpec, channel: str, quantity: str, scenario: str) -> float:
-    u = unit_peak_valley(device, channel, scenario)
+def _quantity(pv: PeakValley, quantity: str) -> float:
     if quantity == "face_average":
-        return u.face_mean_mw_cm2
+        return pv.face_mean_mw_cm2
     if quantity == "peak":
-        return u.peak_mw_cm2
+        return pv.peak_mw_cm2
     if quantity == "between_leds":
-        return u.between_led_min_mw_cm2
+        return pv.between_led_min_mw_cm2
     raise ValueError(f"quantity must be one of {QUANTITIES} (got {quantity!r})")
+
+
+def _unit(device: DeviceSpec, channel: str, quantity: str, scenario: str) -> float:
+    return _quantity(unit_peak_valley(device, channel, scenario), quantity)
 
 
 def predicted_range(
@@ -104,19 +107,7 @@ def predicted_range(
 
 def modelled_range(device: DeviceSpec, channels: tuple[str, ...], quantity: str) -> Estimate:
     """The model's range of ``quantity`` as catalogued (each channel's own power basis)."""
-    from photodose.device.irradiance import peak_valley
-
-    vals: dict[str, float] = {}
-    for sc in SCENARIOS:
-        tot = 0.0
-        for c in channels:
-            pv = peak_valley(device, c, sc)
-            tot += {
-                "face_average": pv.face_mean_mw_cm2,
-                "peak": pv.peak_mw_cm2,
-                "between_leds": pv.between_led_min_mw_cm2,
-            }[quantity]
-        vals[sc] = tot
+    vals = {sc: sum(_quantity(peak_valley(device, c, sc), quantity) for c in channels) for sc in SCENARIOS}
     return Estimate.from_scenarios(vals["low"], vals["central"], vals["high"], "mW/cm2", device.name)
 
 

@@ -685,21 +685,11 @@ def unit_peak_valley(
     """
     face = face or face_surface()
     arr = led_array(device, channel, scenario, face, region)
-    m = beam_exponent(device, scenario)
-    # the layouts are cached objects: channels sharing a layout share the result (the key holds
-    # the array itself, so its identity cannot be reused while cached)
-    key = (face, arr, m)
-    hit = _PEAK_CACHE.get(key)
-    if hit is None:
-        if len(_PEAK_CACHE) > 256:
-            _PEAK_CACHE.clear()
-        hit = _PEAK_CACHE[key] = _unit_peak_valley(face, arr, m)
-    return hit
+    # the layouts are cached objects: channels sharing a layout share the result
+    return _unit_peak_valley(face, arr, beam_exponent(device, scenario))
 
 
-_PEAK_CACHE: dict[tuple[FaceSurface, LedArray, float], PeakValley] = {}
-
-
+@lru_cache(maxsize=256)
 def _unit_peak_valley(face: FaceSurface, arr: LedArray, m: float) -> PeakValley:
     feet = _led_feet(face, arr)
     # exact foot points: the projection of the patch centre onto the LED axis's closest approach
@@ -714,22 +704,19 @@ def _unit_peak_valley(face: FaceSurface, arr: LedArray, m: float) -> PeakValley:
     E_over = np.maximum(E_feet, E_axis)
     U = _unit_map(face, arr, m)
     fc = face.centers_cm[np.unique(feet)]
-    if fc.shape[0] >= 2:
-        d2 = np.einsum("ik,ik->i", fc, fc)[:, None] + np.einsum("ik,ik->i", fc, fc)[None, :]
-        d2 = d2 - 2.0 * fc @ fc.T
-        np.fill_diagonal(d2, np.inf)
-        spacing = float(np.median(np.sqrt(np.maximum(d2.min(axis=1), 0.0))))
-    else:
-        spacing = float("nan")
     treated = arr.treated
-    pts = face.centers_cm[treated]
-    if fc.shape[0] >= 2 and np.isfinite(spacing):
-        dd = np.einsum("pk,pk->p", pts, pts)[:, None] + np.einsum("ik,ik->i", fc, fc)[None, :]
-        dd = np.sqrt(np.maximum(dd - 2.0 * pts @ fc.T, 0.0)).min(axis=1)
+    valley = float(U[treated].min())
+    spacing = float("nan")
+    if fc.shape[0] >= 2:
+        from scipy.spatial import cKDTree
+
+        tree = cKDTree(fc)
+        nearest, _ = tree.query(fc, k=2)  # column 0 is the foot itself
+        spacing = float(np.median(nearest[:, 1]))
+        dd, _ = tree.query(face.centers_cm[treated])
         inside = dd <= 0.6 * spacing
-        valley = float(U[treated][inside].min()) if inside.any() else float(U[treated].min())
-    else:
-        valley = float(U[treated].min())
+        if inside.any():
+            valley = float(U[treated][inside].min())
     return PeakValley(
         # where several LEDs' beams overlap (the sides of the nose) the face can be brighter
         # than under any one LED: the peak is the larger of the two
@@ -756,7 +743,8 @@ def peak_valley(
     face = face or face_surface()
     key = None
     if led_power_mw_override is None and face is face_surface():
-        key = (device.model_dump_json(), channel, scenario, region)
+        # keyed by channel index, so a channel named here and numbered elsewhere is computed once
+        key = (device.model_dump_json(), _resolve_channel(device, channel)[0], scenario, region)
         hit = _PV_CACHE.get(key)
         if hit is not None:
             return hit

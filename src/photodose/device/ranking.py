@@ -6,8 +6,7 @@ when ``B.low > A.high``, *below* when ``B.high < A.low``, otherwise the two are
 compared only with devices of the same group (masks with masks, handhelds with handhelds, clinic
 panels with clinic panels): a wand lit over 3 cm² is not a mask lit over the face.
 
-:func:`rank_among` is the older central-value ranking (moved here from ``photodose.evidence``,
-which still re-exports its own copy for its callers).
+:func:`rank_among` is the older central-value ranking (moved here from ``photodose.evidence``).
 """
 
 from __future__ import annotations

@@ -229,7 +229,8 @@ def open_journal(db: str | None = None, *, migrate_schema: bool = True) -> Journ
                         "upgrade photodose",
                     )
                 conn.rollback()  # end the inspection's transaction before Alembic starts its own
-                _upgrade_on(conn, "head")
+                if rev != HEAD_REVISION:  # at head already: no Alembic to load (~0.25 s a command)
+                    _upgrade_on(conn, "head")
     except JournalError:
         engine.dispose()
         raise

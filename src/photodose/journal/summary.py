@@ -73,7 +73,6 @@ def journal_summary(journal: Journal, today: date | None = None) -> dict[str, An
     adh = adherence(logged, target, today)
 
     # cumulative dose by band, and the mean weekly dose against the weekly-fluence windows
-    wl: dict[str, float] = {}
     by_band: dict[str, list[float]] = {}
     for r in rows:
         for d in r.doses:
@@ -84,7 +83,6 @@ def journal_summary(journal: Journal, today: date | None = None) -> dict[str, An
             acc[0] += d.fluence_j_cm2_low
             acc[1] += d.fluence_j_cm2
             acc[2] += d.fluence_j_cm2_high
-            wl[b] = d.wavelength_nm
     windows: list[dict[str, Any]] = []
     if plan is not None and rows:
         from photodose.evidence import dose_window

@@ -13,8 +13,22 @@ from typing import Any
 
 from photodose.device import DeviceSpec
 from photodose.evidence import DoseWindow, dose_window, load_evidence
-from photodose.plan.schedule import MAX_CYCLES, choose_minutes, photo_checkins, position
-from photodose.services.person import ChannelRate, ModeChoice, channel_rates, device_spec, modes
+from photodose.plan.schedule import (
+    MAX_CYCLES,
+    choose_minutes,
+    photo_checkins,
+    position,
+    weekday_numbers,
+    weekdays_for,
+)
+from photodose.services.person import (
+    ChannelRate,
+    ModeChoice,
+    channel_rates,
+    choose_mode,
+    device_spec,
+    modes,
+)
 
 GOALS: dict[str, str] = {
     "wrinkles": "photoaging",
@@ -200,13 +214,10 @@ def make_plan(
     ev = load_evidence()
     windows = {b.id: dose_window(indication, b.id, evidence=ev) for b in ev.bands}
 
-    all_modes = modes(spec)
     if mode is not None:
-        from photodose.services.person import choose_mode
-
         chosen = choose_mode(spec, mode)
     else:  # the mode that lights the most bands with a window; the device's default on ties
-        chosen = max(all_modes, key=lambda m: (_mode_score(m, windows), m.name == spec.mode.name))
+        chosen = max(modes(spec), key=lambda m: (_mode_score(m, windows), m.name == spec.mode.name))
     rates: list[ChannelRate] = channel_rates(spec, chosen)
 
     band_rates: dict[str, list[float]] = {}
@@ -332,10 +343,7 @@ def make_plan(
 
 def session_dates(plan: Plan, start: date) -> list[date]:
     """The plan's session days from ``start`` (its weekday pattern, ``weeks`` weeks)."""
-    from photodose.plan.schedule import weekdays_for
-
-    codes = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-    days = {codes.index(c) for c in weekdays_for(plan.sessions_per_week)}
+    days = weekday_numbers(weekdays_for(plan.sessions_per_week))
     out = []
     for i in range(plan.weeks * 7):
         d = start + timedelta(days=i)

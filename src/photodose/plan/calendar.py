@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from photodose.plan.build import Plan
-from photodose.plan.schedule import weekdays_for
+from photodose.plan.schedule import weekday_numbers, weekdays_for
 
 PRODID = "-//photodose//plan//EN"
-_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 
 def _first_on_or_after(start: date, codes: tuple[str, ...]) -> date:
-    wanted = {_CODES.index(c) for c in codes}
+    wanted = weekday_numbers(codes)
     d = start
     while d.weekday() not in wanted:
         d += timedelta(days=1)

@@ -94,6 +94,7 @@ def choose_minutes(
     return MinutesChoice(best, best / timer_min, {b: p == "within" for b, p in pos.items()}, pos)
 
 
+BYDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # RFC 5545, in ``date.weekday()`` order
 WEEKDAY_SETS: dict[int, tuple[str, ...]] = {
     1: ("MO",),
     2: ("MO", "TH"),
@@ -110,6 +111,11 @@ def weekdays_for(sessions_per_week: int) -> tuple[str, ...]:
     if sessions_per_week not in WEEKDAY_SETS:
         raise ValueError("sessions_per_week must be 1–7")
     return WEEKDAY_SETS[sessions_per_week]
+
+
+def weekday_numbers(codes: tuple[str, ...]) -> set[int]:
+    """``date.weekday()`` numbers (Monday = 0) of RFC 5545 BYDAY codes."""
+    return {BYDAY_CODES.index(c) for c in codes}
 
 
 def photo_checkins(weeks: int, every: int = 4) -> list[int]:

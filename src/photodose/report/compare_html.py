@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 from importlib.resources import files
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from markupsafe import Markup
 
 from photodose import __version__
 from photodose.report.format import TIMER_LABELS, VERDICT_SHORT, fmt, minutes_range
-from photodose.report.html import mark_c, short_names, stylesheet
+from photodose.report.html import mark_c, range_html, short_names, stylesheet
 from photodose.report.who_figure import who_gets_what_svg
 from photodose.services.compare import Comparison
 
@@ -22,12 +21,7 @@ def triple_html(v: tuple[float, float, float] | list[float] | None) -> Markup:
     if v is None:
         return Markup("—")
     lo, c, hi = v
-    if lo == hi:
-        return Markup(f'<span class="c">{html.escape(fmt(c))}</span>')
-    return Markup(
-        f'<span class="c">{html.escape(fmt(c))}</span> '
-        f'<span class="r">({html.escape(fmt(lo))}–{html.escape(fmt(hi))})</span>'
-    )
+    return range_html(lo, c, hi)
 
 
 def render_compare_html(cmp: Comparison) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+from functools import lru_cache
 from typing import Any
 
 import matplotlib
@@ -52,29 +53,21 @@ def to_png_img(fig: Figure, alt: str) -> str:
 MAP_REGIONS: tuple[str, ...] = ("forehead", "periorbital", "cheeks", "chin")
 
 
+@lru_cache(maxsize=1)
 def _face_dims_cm() -> dict[str, float]:
-    """Feature sizes for the face drawing (Farkas 1994 norms, from data/face/anthropometry.toml)."""
-    import tomllib
-    from importlib.resources import files
+    """Feature sizes for the face drawing (Farkas 1994 norms, from data/face/anthropometry.toml,
+    the file the face model is built from); read-only."""
+    from photodose.device.face import _load_anthropometry
 
-    dims = {"eye_fissure": 3.05, "nose_width": 3.3, "mouth_width": 5.2}
-    try:
-        data = tomllib.loads((files("photodose") / "data" / "face" / "anthropometry.toml").read_text("utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return dims
-    flat: dict[str, object] = {}
-    for v in data.values():
-        if isinstance(v, dict):
-            flat.update(v)
-    for key, name in (
-        ("eye_fissure", "eye_fissure_length_ex_en"),
-        ("nose_width", "nose_width_al_al"),
-        ("mouth_width", "mouth_width_ch_ch"),
-    ):
-        row = flat.get(name, data.get(name))
-        if isinstance(row, dict) and isinstance(row.get("value_mm"), int | float):
-            dims[key] = float(row["value_mm"]) / 10
-    return dims
+    dims = _load_anthropometry()["dimensions"]
+    return {
+        key: float(dims[name]["value_mm"]) / 10
+        for key, name in (
+            ("eye_fissure", "eye_fissure_length_ex_en"),
+            ("nose_width", "nose_width_al_al"),
+            ("mouth_width", "mouth_width_ch_ch"),
+        )
+    }
 
 
 def face_outline_cm(centers_cm: np.ndarray) -> np.ndarray:

@@ -41,14 +41,19 @@ def _mark(kind: str, letter: str, title: str) -> Markup:
     )
 
 
-def rng_html(e: Estimate) -> Markup:
+def range_html(low: float, central: float, high: float) -> Markup:
     """'central (low–high)' with the range on its own unbreakable piece (wraps on a phone)."""
-    if e.low == e.high:
-        return Markup(f'<span class="c">{html.escape(fmt(e.central))}</span>')
+    if low == high:
+        return Markup(f'<span class="c">{html.escape(fmt(central))}</span>')
     return Markup(
-        f'<span class="c">{html.escape(fmt(e.central))}</span> '
-        f'<span class="r">({html.escape(fmt(e.low))}–{html.escape(fmt(e.high))})</span>'
+        f'<span class="c">{html.escape(fmt(central))}</span> '
+        f'<span class="r">({html.escape(fmt(low))}–{html.escape(fmt(high))})</span>'
     )
+
+
+def rng_html(e: Estimate) -> Markup:
+    """An estimate as :func:`range_html`."""
+    return range_html(e.low, e.central, e.high)
 
 
 def cite_html(citation: str) -> Markup:

@@ -617,14 +617,14 @@ def _headline_verdict(targets: Sequence[DoseTarget], calibrated: bool, wide: boo
     return s
 
 
-def _reading_verdicts(
+def verdicts_at_dose(
     wavelength_nm: float, fluence_j_cm2: float, irradiance_mw_cm2: float, sessions_per_week: float | None
-) -> tuple[tuple[str, str], ...]:
-    """Verdicts at one exact dose per session (indications with a tested dose only)."""
+) -> list[Verdict]:
+    """The verdicts at one exact dose per session (no low/high range)."""
     from photodose.device.estimate import Estimate
     from photodose.evidence import verdicts_for_device
 
-    vs = verdicts_for_device(
+    return verdicts_for_device(
         [
             (
                 wavelength_nm,
@@ -634,6 +634,13 @@ def _reading_verdicts(
         ],
         sessions_per_week,
     )
+
+
+def _reading_verdicts(
+    wavelength_nm: float, fluence_j_cm2: float, irradiance_mw_cm2: float, sessions_per_week: float | None
+) -> tuple[tuple[str, str], ...]:
+    """Verdicts at one exact dose per session (indications with a tested dose only)."""
+    vs = verdicts_at_dose(wavelength_nm, fluence_j_cm2, irradiance_mw_cm2, sessions_per_week)
     return tuple((v.indication_name, str(v.verdict)) for v in vs if v.verdict in _POSITION)
 
 

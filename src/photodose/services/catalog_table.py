@@ -18,6 +18,7 @@ import hashlib
 import json
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 from typing import Any, TypedDict
 
 from photodose import __version__
@@ -136,11 +137,16 @@ def catalog_irradiance() -> dict[str, CatalogRow]:
         except (OSError, ValueError):
             pass  # a damaged cache file is recomputed and replaced
     table = compute_catalog_irradiance()
+    write_cache_json(path, table)
+    return table
+
+
+def write_cache_json(path: Path, data: Any) -> None:
+    """Write ``data`` as JSON to a cache file, atomically (a temporary file, then a rename)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(table))
+        tmp.write_text(json.dumps(data))
         tmp.replace(path)
     except OSError:
         pass  # no writable cache: still correct, only slower next time
-    return table

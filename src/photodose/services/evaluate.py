@@ -37,10 +37,10 @@ from photodose.device.meter import (
 )
 from photodose.device.ranking import RankItem, rank_among, rank_by_range
 from photodose.device.stated import compare_stated
-from photodose.dose import ChannelDose, DoseInputError, channel_dose
+from photodose.dose import ChannelDose, DoseInputError, channel_dose, total
 from photodose.evidence import Verdict, verdicts_for_device
 from photodose.optics.source_spectrum import gaussian
-from photodose.services.bottom_line import BottomLine, bottom_line
+from photodose.services.bottom_line import BottomLine, bottom_line, verdicts_at_dose
 from photodose.services.catalog_table import catalog_irradiance, catalog_rank_items
 from photodose.services.claim_context import build_context
 from photodose.services.irradiance_cache import face_irradiance, remember_geometry
@@ -181,16 +181,7 @@ def verdict_text_at(
     wavelength_nm: float, fluence_j_cm2: float, irradiance_mw_cm2: float, sessions_per_week: float | None
 ) -> str:
     """The verdicts at one exact dose per session, grouped: "within: photoaging; above: acne"."""
-    vs = verdicts_for_device(
-        [
-            (
-                wavelength_nm,
-                Estimate.exact(fluence_j_cm2, "J/cm2"),
-                Estimate.exact(irradiance_mw_cm2, "mW/cm2"),
-            )
-        ],
-        sessions_per_week,
-    )
+    vs = verdicts_at_dose(wavelength_nm, fluence_j_cm2, irradiance_mw_cm2, sessions_per_week)
     groups: dict[str, list[str]] = {}
     for v in vs:
         groups.setdefault(str(v.verdict).replace("_", " "), []).append(v.indication_name)
@@ -266,6 +257,7 @@ def evaluate(
     irr, maps = face_irradiance(spec, region)  # cached on disk: no Numba on a warm run
     means = [ci.mean for ci in irr]
     interp = None
+    measured = None
     if meter is not None:
         interp = interpret_reading(meter, spec, spec.wavelengths_nm)
         notes.extend(interp.flags)
@@ -279,13 +271,13 @@ def evaluate(
 
     depth: list[DepthProfile] = []
     doses: list[ChannelDose] = []
+    led_m = beam_exponent(spec)
     for ch, mean in zip(spec.channels, means, strict=True):
         fwhm = ch.fwhm_nm.pick() if ch.fwhm_nm is not None and ch.fwhm_nm.usable else DEFAULT_FWHM_NM
         spectrum = gaussian(ch.peak_nm.pick(), fwhm, label=ch.name)
         label = f"depth profile, {ch.name} {spectrum.peak_nm:g} nm"
         step(label)
         bar = None if progress is None else _photon_progress(progress, label)
-        led_m = beam_exponent(spec)
         prof = depth_profile(person, spectrum, photons=photons, seed=seed, progress=bar, led_m=led_m)
         depth.append(prof)
         # the skin's composition range (photodose.skin.composition_bounds), at fewer photons
@@ -301,19 +293,13 @@ def evaluate(
         sessions_per_week,
         inputs_assumed=[meter is None and _output_assumed(spec, i) for i in range(len(spec.channels))],
     )
-    total_irr = Estimate(
-        sum(m.low for m in means),
-        sum(m.central for m in means),
-        sum(m.high for m in means),
-        "mW/cm2",
-        "sum of channels",
-    )
+    total_irr = total(means, "mW/cm2", "sum of channels")
     standing = device_standing(spec, total_irr)
     stated = compare_stated(
         spec,
         irr,
         minutes,
-        measured=measured_face_irradiance(spec, interp) if interp is not None else None,
+        measured=measured,
         verdict_at=lambda wl, h, e: verdict_text_at(wl, h, e, sessions_per_week),
     )
     remember_geometry(spec, region)  # the budget geometry, for the next run

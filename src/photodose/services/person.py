@@ -13,7 +13,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from photodose.device import DeviceSpec, Estimate, evaluate_irradiance, face_surface, load_device
+from photodose.device import (
+    ChannelIrradiance,
+    DeviceSpec,
+    Estimate,
+    evaluate_irradiance,
+    face_surface,
+    load_device,
+)
 from photodose.dose import surface_fluence_j_cm2
 from photodose.evidence import band_for_wavelength, load_evidence
 
@@ -110,19 +117,24 @@ def choose_mode(spec: DeviceSpec, mode: str | None = None) -> ModeChoice:
 
 
 @lru_cache(maxsize=32)
-def _irradiance(spec_id: str, spec_json: str) -> dict[str, tuple[float, Estimate]]:
+def _irradiance_of(spec_json: str) -> dict[str, ChannelIrradiance]:
     spec = DeviceSpec.model_validate_json(spec_json)
-    irr = evaluate_irradiance(spec, face_surface(), None)
-    return {ci.channel: (ci.peak_nm, ci.mean) for ci in irr}
+    return {ci.channel: ci for ci in evaluate_irradiance(spec, face_surface(), None)}
+
+
+def _irradiance(spec: DeviceSpec) -> dict[str, ChannelIrradiance]:
+    """Each channel's face irradiance, computed once per device (the plan, the journal and the
+    screen all ask for it); read-only."""
+    return _irradiance_of(spec.model_dump_json())
 
 
 def channel_rates(spec: DeviceSpec, mode: ModeChoice) -> list[ChannelRate]:
     """Irradiance and dose per minute of each channel the mode switches on."""
-    table = _irradiance(spec.id, spec.model_dump_json())
+    table = _irradiance(spec)
     rates = []
     for name, band in zip(mode.channels, mode.bands, strict=True):
-        peak, est = table[name]
-        rates.append(ChannelRate(name, peak, None if band == "other" else band, est))
+        ci = table[name]
+        rates.append(ChannelRate(name, ci.peak_nm, None if band == "other" else band, ci.mean))
     return rates
 
 
@@ -168,8 +180,7 @@ def device_facts(spec: DeviceSpec, mode: str | None = None) -> Any:
     from photodose.safety import DeviceFacts
 
     m = choose_mode(spec, mode)
-    irr = evaluate_irradiance(spec, face_surface(), None)
-    by_name = {ci.channel: ci for ci in irr}
+    by_name = _irradiance(spec)
     nir = 0.0
     total = 0.0
     for name, band in zip(m.channels, m.bands, strict=True):

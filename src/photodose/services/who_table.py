@@ -105,6 +105,7 @@ def _ratio_of_file(name: str) -> float | None:
 def _ratios(profiles: list[dict[str, Any]], key: str) -> dict[str, float | None]:
     """``{file: φ̄_dermis}`` for every profile of the manifest, from the disk cache when there."""
     from photodose.depth import cache_dir
+    from photodose.services.catalog_table import write_cache_json
 
     path = cache_dir().parent / f"who-dermis-ratios-{key}.json"
     try:
@@ -114,13 +115,7 @@ def _ratios(profiles: list[dict[str, Any]], key: str) -> dict[str, float | None]
     except (OSError, ValueError):
         pass
     out = {p["file"]: _ratio_of_file(p["file"]) for p in profiles}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(out))
-        tmp.replace(path)
-    except OSError:
-        pass  # no writable cache: still correct, only slower next time
+    write_cache_json(path, out)
     return out
 
 

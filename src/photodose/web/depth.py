@@ -148,18 +148,13 @@ def parse_wavelengths(text: str) -> tuple[float, ...]:
 def parse_light(light: str, led_m_text: str) -> float | None:
     """The light source field: ``collimated`` (None, ``photodose depth``'s default) or ``led`` with
     the LEDs' cos^m exponent (``photodose depth --led-m M``; checked by the depth model)."""
-    from photodose.web.evaluate import FormError
+    from photodose.web.evaluate import FormError, form_number
 
     if light in ("", "collimated"):
         return None
     if light != "led":
         raise FormError("light", f"{light[:20]!r} is not offered", "pick a collimated beam or LEDs")
-    try:
-        m = float(led_m_text or 1)
-    except ValueError:
-        raise FormError(
-            "led_m", f"{led_m_text[:20]!r} is not a number", "give the LEDs' cos^m exponent, e.g. 1"
-        ) from None
+    m = form_number("led_m", led_m_text or "1", "give the LEDs' cos^m exponent, e.g. 1")
     if not math.isfinite(m) or not 0 <= m <= 200:
         raise FormError(
             "led_m", f"{m:g} is out of range", "give the LEDs' cos^m exponent, 0–200 (1 = Lambertian)"
@@ -214,7 +209,7 @@ async def depth_page(request: Request) -> Response:
 @router.post("/depth")
 async def depth_submit(request: Request) -> Response:
     from photodose.skin import SkinInputError, SkinProfile, face_sites
-    from photodose.web.evaluate import FormError
+    from photodose.web.evaluate import FormError, form_number
 
     ctx = ctx_of(request)
     form = await request.form()
@@ -225,12 +220,7 @@ async def depth_submit(request: Request) -> Response:
     htmx = bool(request.headers.get("hx-request"))
     try:
         wavelengths = parse_wavelengths(params["wavelengths"])
-        try:
-            fwhm = float(params["fwhm"] or 0)
-        except ValueError:
-            raise FormError(
-                "fwhm", f"{params['fwhm'][:20]!r} is not a number", "give a line width in nm, 0–60"
-            ) from None
+        fwhm = form_number("fwhm", params["fwhm"] or "0", "give a line width in nm, 0–60")
         if not 0 <= fwhm <= 60:
             raise FormError("fwhm", f"{fwhm:g} nm is out of range", "give a line width in nm, 0–60")
         led_m = parse_light(params["light"], params["led_m"])

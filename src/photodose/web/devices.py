@@ -50,23 +50,15 @@ def sourced_rows(model: BaseModel, prefix: str = "") -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
 
     def visit(value: Any, path: str, name: str) -> None:
-        if isinstance(value, Sourced):
-            desc = value.describe(_unit(name))
-            desc = desc.rsplit(" [", 1)[0]
+        if isinstance(value, Sourced | SourcedText):
+            if isinstance(value, Sourced):  # as describe() prints it, less its " [confidence]"
+                shown = value.describe(_unit(name)).rsplit(" [", 1)[0]
+            else:
+                shown = value.value
             rows.append(
                 {
                     "field": path,
-                    "value": desc,
-                    "source": value.source,
-                    "confidence": value.confidence,
-                    "note": value.note,
-                }
-            )
-        elif isinstance(value, SourcedText):
-            rows.append(
-                {
-                    "field": path,
-                    "value": value.value,
+                    "value": shown,
                     "source": value.source,
                     "confidence": value.confidence,
                     "note": value.note,

@@ -35,6 +35,14 @@ class FormError(ValueError):
         self.field, self.message, self.fix = field, message, fix
 
 
+def form_number(field: str, text: str, fix: str) -> float:
+    """``text`` as a number, else a :class:`FormError` on ``field`` ("'…' is not a number")."""
+    try:
+        return float(text)
+    except ValueError:
+        raise FormError(field, f"{text[:20]!r} is not a number", fix) from None
+
+
 @dataclass(frozen=True)
 class EvalQuery:
     """The evaluate form, parsed (hashable: the cache key of the page)."""

@@ -20,7 +20,7 @@ from starlette.datastructures import UploadFile
 
 from photodose.device import DeviceSpec, DeviceSpecError
 from photodose.web.context import WebContext, ctx_of
-from photodose.web.evaluate import FITZPATRICK, FormError
+from photodose.web.evaluate import FITZPATRICK, FormError, form_number
 from photodose.web.security import MAX_BODY_BYTES
 
 router = APIRouter()
@@ -251,12 +251,7 @@ async def session_page(request: Request) -> Response:
         text = params.get("minutes", "").strip()
         minutes = m.timer_min
         if text:
-            try:
-                minutes = float(text)
-            except ValueError:
-                raise FormError(
-                    "minutes", f"{text[:20]!r} is not a number", "give minutes, e.g. 10"
-                ) from None
+            minutes = form_number("minutes", text, "give minutes, e.g. 10")
         try:
             check_session_minutes(m, minutes)
         except SessionLengthError as err:
