@@ -39,15 +39,16 @@ DEFAULT_CORPUS = ROOT / "tests" / "data" / "claims_corpus.toml"
 RESULTS = ROOT / "benchmarks" / "results" / "claims.json"
 VALID_CONFIDENCE = {"verbatim", "paraphrase"}
 SPLITS = ("development", "held_out", "held_out_2", "held_out_3", "held_out_4")
-#: The fresh held-out round: never trained or tuned on.  Rounds 1-3 (held_out, held_out_2,
-#: held_out_3) were each run once, recorded (``*_first_run`` in the results) and then studied;
-#: they are development data now, for the rules, the concept lexicons and the classifier.
-FRESH = "held_out_4"
+#: Rounds 1-4 of held-out copy were each run once, recorded (``*_first_run`` in the results) and
+#: then studied: they are development data now, for the rules, the concept lexicons and the
+#: classifier.  A later fresh round (its own split, e.g. ``held_out_5``) is never trained on.
+DEVELOPMENT_SPLITS = SPLITS
 
 
 def is_development(row: dict[str, Any]) -> bool:
-    """Rows the rules, lexicons and classifier may be tuned and trained on (all but round 4)."""
-    return bool(row.get("split", "development") != FRESH)
+    """Rows the rules, lexicons and classifier may be tuned and trained on (rounds 1-4 and the
+    rows collected since as development data)."""
+    return bool(row.get("split", "development") in DEVELOPMENT_SPLITS)
 
 
 def group_of(row: dict[str, Any]) -> str:
@@ -95,7 +96,14 @@ def load_corpus(path: Path = DEFAULT_CORPUS) -> tuple[list[dict[str, Any]], dict
             )
         if row["device"] and row["device"] not in contexts:
             raise ValueError(f"{where}: device {row['device']!r} has no [contexts] fixture")
-        if "brand" in row and row.get("round", 1) == 1 and row.get("split") != split_for(row["sentence"]):
+        if row.get("batch") is not None and row.get("split") != "development":
+            raise ValueError(f"{where}: rows of a collection batch are development rows")
+        if (
+            "brand" in row
+            and row.get("batch") is None
+            and row.get("round", 1) == 1
+            and row.get("split") != split_for(row["sentence"])
+        ):
             raise ValueError(
                 f"{where}: split must be {split_for(row['sentence'])!r} (sha1 rule, fixed in advance)"
             )
@@ -327,30 +335,45 @@ def cli_scale(size_bytes: int = 32_000_000) -> dict[str, Any]:
 #: rules parse; the classifier adds nothing there).
 CLASSIFIED = ("efficacy", "mechanism", "depth", "regulatory", "endorsement", "safety", "comparison")
 CLASSIFIER_OUT = ROOT / "src" / "photodose" / "data" / "claims" / "classifier.json"
-
-
-#: Classifier threshold, chosen by cross-validation by brand on the development rows
-#: (``--cv``: the figures for each candidate are in the results file, ``cv_by_brand``).
-THRESHOLD = 0.8
+#: Regularisation of the logistic regressions (inverse strength), chosen by cross-validation by
+#: brand of the classifier alone (average precision per category; C = 1, 4, 16 tried).
+C_REG = 4.0
+#: Candidate probability thresholds; one is chosen per category by ``cv_by_brand``.
+THRESHOLD_GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+#: Threshold per category, chosen by cross-validation by brand on the development rows
+#: (``--cv``; the rule is in :func:`choose_thresholds`, the figures in the results file).
+THRESHOLDS: dict[str, float] = {
+    "efficacy": 0.9,
+    "mechanism": 0.5,
+    "depth": 0.5,
+    "regulatory": 0.8,
+    "endorsement": 0.5,
+    "safety": 0.7,
+    "comparison": 0.7,
+}
 
 
 def train_classifier(
-    path: Path = DEFAULT_CORPUS, out: Path = CLASSIFIER_OUT, threshold: float = THRESHOLD, c: float = 4.0
+    path: Path = DEFAULT_CORPUS,
+    out: Path = CLASSIFIER_OUT,
+    thresholds: dict[str, float] | None = None,
+    c: float = C_REG,
 ) -> dict[str, Any]:
-    """Train the sentence classifier on the development rows (rounds 1-3, never round 4) and
-    write its JSON."""
+    """Train the sentence classifier on the development rows and write its JSON."""
     rows, _ = load_corpus(path)
-    doc = fit_classifier([r for r in rows if is_development(r)], threshold=threshold, c=c)
+    doc = fit_classifier([r for r in rows if is_development(r)], thresholds=thresholds or THRESHOLDS, c=c)
     out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     return doc
 
 
-def fit_classifier(dev: list[dict[str, Any]], threshold: float = THRESHOLD, c: float = 4.0) -> dict[str, Any]:
+def fit_classifier(
+    dev: list[dict[str, Any]], thresholds: dict[str, float] | None = None, c: float = C_REG
+) -> dict[str, Any]:
     """The classifier document trained on ``dev``.
 
-    TF-IDF (photodose.claims.classify.analyze features, sublinear tf, smooth idf, l2) and one
-    class-balanced logistic regression per category (liblinear, random_state 0: the result is
-    deterministic).
+    TF-IDF (photodose.claims.classify.analyze features: stemmed word unigrams and bigrams and
+    concept-lexicon tags; sublinear tf, smooth idf, l2) and one class-balanced logistic
+    regression per category (liblinear, random_state 0: the result is deterministic).
     """
     import hashlib
 
@@ -361,6 +384,7 @@ def fit_classifier(dev: list[dict[str, Any]], threshold: float = THRESHOLD, c: f
 
     from photodose.claims.classify import analyze
 
+    thresholds = thresholds or THRESHOLDS
     texts = [r["sentence"] for r in dev]
     vec = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, smooth_idf=True, norm="l2", min_df=1)
     x = vec.fit_transform(texts)
@@ -375,34 +399,103 @@ def fit_classifier(dev: list[dict[str, Any]], threshold: float = THRESHOLD, c: f
     doc = {
         "meta": {
             "source": "trained by benchmarks/claims.py --train-classifier on the development rows of "
-            "tests/data/claims_corpus.toml (rounds 1-3; the fresh held-out round 4 never used)",
+            "tests/data/claims_corpus.toml (rounds 1-4 and the rows collected since; no fresh "
+            "held-out round)",
             "confidence": "derived",
             "training_rows": len(dev),
             "training_sha256": digest,
             "sklearn_version": sklearn.__version__,
+            "features": "stemmed word unigrams + bigrams + concept-lexicon tags (classify.analyze)",
             "model": f"TfidfVectorizer(sublinear_tf, smooth_idf, l2) + LogisticRegression(C={c}, "
             "class_weight=balanced, liblinear, random_state=0) per category",
-            "threshold_note": "one threshold for all categories, chosen by 5-fold cross-validation grouped "
-            "by brand on the development rows (benchmarks/claims.py --cv; 0.5-0.9 tried); a claim also "
-            "needs the category's vocabulary gate (rules.toml [classifier])",
+            "threshold_note": "one threshold per category, chosen by 5-fold cross-validation grouped "
+            "by brand on the development rows (benchmarks/claims.py --cv, choose_thresholds); a claim "
+            "also needs the category's vocabulary gate (rules.toml [classifier])",
         },
         "categories": list(CLASSIFIED),
         "vocabulary": {t: int(i) for t, i in sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])},
         "idf": [round(float(v), 6) for v in vec.idf_],
         "coef": coef,
         "intercept": intercept,
-        "thresholds": {cat: threshold for cat in CLASSIFIED},
+        "thresholds": {cat: float(thresholds.get(cat, 0.8)) for cat in CLASSIFIED},
     }
     return doc
 
 
+def predict_detail(row: dict[str, Any], contexts: dict[str, ClaimContext]) -> tuple[dict[str, str], set[str]]:
+    """:func:`predict`, and the categories found only by the sentence classifier."""
+    ctx = contexts.get(row["device"]) if row["device"] else None
+    report = assess_text(row["sentence"], ctx)
+    worst: dict[str, Grade] = {}
+    by_rule: set[str] = set()
+    for g in report.claims:
+        cur = worst.get(g.category)
+        if cur is None or SEVERITY[g.grade] > SEVERITY[cur]:
+            worst[g.category] = g.grade
+        if "classifier_probability" not in g.claim.details:
+            by_rule.add(g.category)
+    return {c: g.value for c, g in worst.items()}, set(worst) - by_rule
+
+
+def _with_classifier(clf: Any, rows: list[dict[str, Any]], contexts: dict[str, ClaimContext]) -> dict[int, Any]:
+    """Predictions for ``rows`` with ``clf`` in place of the shipped classifier."""
+    import photodose.claims.classify as classify_mod
+
+    original = classify_mod.load_classifier
+    classify_mod.load_classifier = lambda *_a, **_k: clf  # type: ignore[assignment]
+    try:
+        return {r["id"]: predict_detail(r, contexts) for r in rows}
+    finally:
+        classify_mod.load_classifier = original
+
+
+def _classifier_tally(rows: list[dict[str, Any]], detail: dict[int, Any]) -> dict[str, dict[str, int]]:
+    """Per category, what the classifier's own claims did: right, wrong, on a neutral row."""
+    out = {c: {"tp": 0, "fp": 0, "neutral_fp": 0} for c in CLASSIFIED}
+    for r in rows:
+        expected = set(r["expected_category"].split("|")) - {"none"}
+        for c in detail[r["id"]][1]:
+            if c in expected:
+                out[c]["tp"] += 1
+            else:
+                out[c]["fp"] += 1
+                out[c]["neutral_fp"] += not expected
+    return out
+
+
+def choose_thresholds(tallies: dict[str, dict[str, dict[str, int]]]) -> dict[str, float]:
+    """Per category, the lowest threshold at which the classifier's own out-of-fold claims find
+    at least one claim the rules missed, flag no neutral row and are right at least 3 times in
+    4; else the lowest at which they are never wrong; else 0.95.
+
+    ``tallies``: threshold (as a string) -> category -> tp / fp / neutral_fp.
+    """
+    chosen = {}
+    order = sorted(tallies, key=float)
+    for c in CLASSIFIED:
+        ks = [(float(t), tallies[t][c]) for t in order]
+        useful = [t for t, k in ks if k["tp"] >= 1 and k["neutral_fp"] == 0 and k["tp"] >= 3 * k["fp"]]
+        harmless = [t for t, k in ks if k["fp"] == 0]
+        chosen[c] = useful[0] if useful else harmless[0] if harmless else 0.95
+    return chosen
+
+
 def cv_by_brand(
-    path: Path = DEFAULT_CORPUS, folds: int = 5, thresholds: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9)
+    path: Path = DEFAULT_CORPUS,
+    folds: int = 5,
+    thresholds: tuple[float, ...] = THRESHOLD_GRID,
+    c: float = C_REG,
 ) -> dict[str, Any]:
     """The whole system (rules, concept frames, classifier) on the development rows, with the
     classifier trained on the other folds: folds group rows by brand (else by source host), so
     a row's score is what the classifier does on a brand it never saw.  The rules and lexicons
-    were written from all development rows, so only the classifier is out of sample here."""
+    were written from all development rows, so only the classifier is out of sample here.
+
+    Scores the system at each candidate threshold (the same for every category), chooses one
+    threshold per category (:func:`choose_thresholds`) and scores the system with those.
+    """
+    import dataclasses
+
     from sklearn.model_selection import GroupKFold
 
     import photodose.claims.classify as classify_mod
@@ -410,21 +503,39 @@ def cv_by_brand(
     rows, contexts = load_corpus(path)
     dev = [r for r in rows if is_development(r)]
     groups = [group_of(r) for r in dev]
-    original = classify_mod.load_classifier
-    out: dict[str, Any] = {"folds": folds, "groups": len(set(groups)), "rows": len(dev), "by_threshold": {}}
-    try:
-        for t in thresholds:
-            preds: dict[int, dict[str, str]] = {}
-            for train_idx, test_idx in GroupKFold(n_splits=folds).split(dev, groups=groups):
-                clf = classify_mod.parse_classifier(fit_classifier([dev[i] for i in train_idx], threshold=t))
-                classify_mod.load_classifier = lambda *_a, _c=clf, **_k: _c  # type: ignore[assignment]
-                for i in test_idx:
-                    preds[dev[i]["id"]] = predict(dev[i], contexts)
-            sc = score(dev, contexts, preds)
-            sc.pop("disagreements")
-            out["by_threshold"][str(t)] = sc
-    finally:
-        classify_mod.load_classifier = original
+    fold_models = []
+    for train_idx, test_idx in GroupKFold(n_splits=folds).split(dev, groups=groups):
+        clf = classify_mod.parse_classifier(fit_classifier([dev[i] for i in train_idx], c=c))
+        fold_models.append((clf, [dev[i] for i in test_idx]))
+
+    def run(th: dict[str, float]) -> dict[int, Any]:
+        detail: dict[int, Any] = {}
+        for clf, test in fold_models:
+            detail.update(_with_classifier(dataclasses.replace(clf, thresholds=th), test, contexts))
+        return detail
+
+    out: dict[str, Any] = {
+        "folds": folds,
+        "groups": len(set(groups)),
+        "rows": len(dev),
+        "c": c,
+        "by_threshold": {},
+        "classifier_claims_by_threshold": {},
+    }
+    for t in thresholds:
+        detail = run(dict.fromkeys(CLASSIFIED, t))
+        sc = score(dev, contexts, {k: v[0] for k, v in detail.items()})
+        sc.pop("disagreements")
+        out["by_threshold"][str(t)] = sc
+        out["classifier_claims_by_threshold"][str(t)] = _classifier_tally(dev, detail)
+    chosen = choose_thresholds(out["classifier_claims_by_threshold"])
+    detail = run(chosen)
+    out["chosen_thresholds"] = chosen
+    out["chosen"] = score(dev, contexts, {k: v[0] for k, v in detail.items()})
+    off = dict.fromkeys(CLASSIFIED, 2.0)  # no classifier claim: rules and frames alone
+    rules_only = score(dev, contexts, {k: v[0] for k, v in run(off).items()})
+    rules_only.pop("disagreements")
+    out["rules_and_frames_only"] = rules_only
     return out
 
 

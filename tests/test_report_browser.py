@@ -136,3 +136,38 @@ def test_compare_report_fits_the_screen(browser: Any, reports: dict[str, Path], 
     page.screenshot(path=str(IMG / f"report_compare_{width}.png"))
     assert not errors, errors
     page.close()
+
+
+@pytest.fixture(scope="module")
+def guided_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A report written as `photodose evaluate --html` writes it, on a machine where the documentation
+    site is built (here: the guide pages built from the current docs/ by tests/guide_site.py)."""
+    from guide_site import build_guide_site
+    from photodose.report.html import write_html
+    from photodose.services.evaluate import evaluate
+
+    site = build_guide_site(tmp_path_factory.mktemp("reportguide"))
+    os.environ.setdefault("PHOTODOSE_CACHE_DIR", tempfile.mkdtemp())
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PHOTODOSE_DOCS_DIR", str(site))
+        return write_html(evaluate("higherdose-face-mask", photons=PHOTONS), site.parent / "report.html")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_guide_link_opens_the_guide_offline(browser: Any, guided_report: Path, width: int) -> None:
+    """A report opened from disk: its "Guide:" link opens the built guide from disk, no server, at
+    the section that explains it, and the guide page fits the screen."""
+    page, errors = _open(browser, guided_report, width)
+    link = page.locator("#bottom-line .guide a", has_text="reading the bottom line")
+    assert link.get_attribute("href", timeout=5000).startswith("file:///")
+    link.click()
+    page.wait_for_url("file:///**/guide/verdicts/index.html#the-bottom-line")
+    page.wait_for_load_state("load")
+    assert "Read the bottom line and the verdicts" in page.inner_text("h1")
+    top = page.evaluate("() => document.getElementById('the-bottom-line').getBoundingClientRect().top")
+    assert -2 <= top < 900, f"#the-bottom-line is not in view (top {top}px)"
+    sw, iw = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert sw <= iw, f"the guide page is {sw} px wide in a {iw} px viewport"
+    assert not [e for e in errors if "search" not in e.lower()], errors  # search needs a server
+    page.screenshot(path=str(IMG / f"report_guide_{width}.png"))
+    page.close()

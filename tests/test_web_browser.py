@@ -32,29 +32,37 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def _serve(app: Any) -> Iterator[str]:
+    """Run ``app`` with uvicorn on a free loopback port in a thread; yield its URL, then stop it."""
     import uvicorn
 
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from guide_site import build_guide_site
     from photodose.web import WebSettings, create_app
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PHOTODOSE_CACHE_DIR", str(tmp_path_factory.mktemp("browsercache")))
         data = tmp_path_factory.mktemp("browserdata")
-        settings = WebSettings(data_dir=data, photons=PHOTONS, journal_db=str(data / "journal.sqlite3"))
-        app = create_app(settings)
-        port = _free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-        srv = uvicorn.Server(config)
-        thread = threading.Thread(target=srv.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not srv.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-        srv.should_exit = True
-        thread.join(timeout=10)
+        site = build_guide_site(tmp_path_factory.mktemp("browserguide"))  # the guide as MkDocs builds it
+        settings = WebSettings(
+            data_dir=data, photons=PHOTONS, journal_db=str(data / "journal.sqlite3"), docs_dir=site
+        )
+        yield from _serve(create_app(settings))
 
 
 @pytest.fixture(scope="module")
@@ -374,3 +382,51 @@ def test_photos_upload_and_progress(server: str, browser: Any, tmp_path: Path) -
             check_page(w, "photos")
         finally:
             w.close()
+
+
+def _guide_opened(w: Watched, anchor: str, title: str) -> None:
+    """The click landed on the guide page, scrolled to its section, with nothing off-screen."""
+    page = w.page
+    page.wait_for_url(f"**/guide/**#{anchor}")
+    page.wait_for_load_state("networkidle")
+    assert title in page.inner_text("h1")
+    top = page.evaluate(f"() => document.getElementById('{anchor}').getBoundingClientRect().top")
+    assert -2 <= top < 900, f"the section #{anchor} is not in view (top {top}px)"
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{page.url}: horizontal overflow of {overflow}px at {w.width}px"
+    assert w.errors == [], f"{page.url}: console errors {w.errors}"  # e.g. a script the CSP blocked
+
+
+def test_guide_link_opens_the_built_guide(server: str, watched: Watched) -> None:
+    """A result's "Guide:" link opens the documentation site (MkDocs Material, served by the app
+    under a CSP that allows its own inline scripts only) at the section that explains it."""
+    page = watched.page
+    page.goto(f"{server}/evaluate?device={DEVICE}")
+    page.wait_for_selector(".bottom-line", timeout=180_000)
+    link = page.locator(".bottom-line .guide a", has_text="reading the bottom line")
+    assert link.get_attribute("href") == "/guide/guide/verdicts/#the-bottom-line"
+    link.click()
+    _guide_opened(watched, "the-bottom-line", "Read the bottom line and the verdicts")
+    assert page.evaluate("() => typeof window.__md_get") == "function"  # Material's inline script ran
+    page.screenshot(path=str(IMG / f"web_guide_{watched.width}.png"))
+
+
+@pytest.fixture(scope="module")
+def markdown_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app in a checkout where the site is not built: the guide's Markdown, rendered by the app."""
+    from photodose.web import WebSettings, create_app
+
+    data = tmp_path_factory.mktemp("mdguide")
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    settings = WebSettings(data_dir=data, journal_db=str(data / "journal.sqlite3"), docs_dir=docs)
+    yield from _serve(create_app(settings))
+
+
+def test_guide_link_opens_the_markdown_guide(markdown_server: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(f"{markdown_server}/compare")
+    page.click("text=how to read a verdict and its weight of evidence")
+    _guide_opened(watched, "the-verdicts", "Read the bottom line and the verdicts")
+    check_page(watched, "guide_markdown")  # the app's own layout: contrast, overflow, images

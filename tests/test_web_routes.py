@@ -131,8 +131,26 @@ def test_evaluate_shows_the_service_numbers_bottom_line_first(client: TestClient
         assert rng(dose.dermis_fluence_j_cm2) in page
     assert "Bottom line" in page
     if ev.bottom_line is not None:
-        flat = " ".join(html.unescape(re.sub(r"<[^>]+>", "", r.text)).split())  # hints are links
-        assert " ".join(ev.bottom_line.paragraph.split()) in flat
+        bl = ev.bottom_line
+        box = re.search(
+            r'<div class="bottom-line">(.*?)(?:<table class="targets">|<p><small>Session)', r.text, re.S
+        )
+        assert box
+
+        def flat(fragment: str) -> str:
+            return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())  # hints are links
+
+        # the report's structure: the headline, then the points as a list, then the caveat
+        headline = re.search(r'<p class="headline"><strong>(.*?)</strong></p>', box.group(1), re.S)
+        assert headline and flat(headline.group(1)) == " ".join(bl.headline.split())
+        items = re.findall(r'<li class="point-(\w+)"><strong>(.*?):</strong>(.*?)</li>', box.group(1), re.S)
+        points = [p for p in bl.points if p.key != "caveat"]
+        assert [k for k, _, _ in items] == [p.key for p in points]
+        for (_, label, text), p in zip(items, points, strict=True):
+            assert flat(label) == p.label and flat(text) == " ".join(p.text.split())
+        assert any(p.key == "action" and p.label == "What to do" for p in points)  # what you can do
+        assert box.group(1).index('class="headline"') < box.group(1).index('class="points"')
+        assert " ".join(bl.caveat.split()) in flat(box.group(1).split('class="points"')[1])
         assert page.index("Bottom line") < page.index("Dose per session")
         for h in ev.bottom_line.hints:  # face-neutral advice → a link to the form field that does it
             target = "f-mp" if h.action == "meter_position" else "f-mv"
@@ -216,6 +234,20 @@ def test_compare_two_devices_side_by_side(client: TestClient) -> None:
             assert _triple(row.values[dev_id]) in page
     for vr in cmp.verdict_rows:
         assert f"{vr.indication_name}, {vr.band_name}" in page
+    # the weight of evidence beside the verdicts, as the terminal and HTML compare show it
+    weights = {vr.indication: vr.evidence_weight for vr in cmp.verdict_rows if vr.evidence_weight}
+    assert weights, "the compared devices have verdicts with counted trials"
+    heads = re.findall(
+        r'<tr><th scope="row">(.*?)</th>', r.text.split("Against the doses of controlled trials")[1], re.S
+    )
+    for vr in cmp.verdict_rows:
+        w = vr.evidence_weight
+        head = next(
+            text_of(h) for h in heads if text_of(h).startswith(f"{vr.indication_name}, {vr.band_name}")
+        )
+        if w:
+            assert f"weight of evidence: {w['compact']}" in head
+            assert re.fullmatch(r"\d+ trials? · N \d+(\+\?)?( · .+)?", w["compact"])
     one = client.get("/compare", params={"ids": DEVICE})
     assert one.status_code == 400 and "tick two or three devices" in one.text
     four = client.get("/compare", params=[("ids", d.id) for d in catalog()[:4]])
@@ -560,3 +592,249 @@ def test_measured_skin_colour_changes_the_skin(client: TestClient) -> None:
     assert bad.status_code == 422 and "<strong>lab</strong>" in bad.text
     both = client.get("/evaluate", params={"device": DEVICE, "ita": "10", "lab": "62, 11, 16"})
     assert both.status_code == 422
+
+
+# ------------------------------------------------------------------------------ guide links
+# Every "Guide:" link of every page, and of the reports, must open a guide page that has its
+# anchor: with the guide's Markdown rendered by the app (a checkout without `make docs`), with a
+# built MkDocs site (tests/guide_site.py builds the guide pages from the current docs/ in ~2 s),
+# and with no guide at all (a page saying how to get it, never a dead link).
+
+ROOT = Path(__file__).resolve().parents[1]
+GUIDE_ANCHOR = re.compile(r'href="(/guide/[^"#]*)(?:#([^"]*))?"')
+
+#: page → the sections whose "Guide:" line it must show (photodose.report.guide.GUIDE_LINKS)
+PAGE_SECTIONS: dict[str, tuple[str, ...]] = {
+    "/": ("home",),
+    "/devices": ("devices",),
+    "/devices/new": ("device_new",),
+    f"/devices/{DEVICE}": ("device", "light"),
+    f"/compare?ids={DEVICE}&ids=omnilux-contour-face": ("compare",),
+    "/evaluate": ("evaluate",),
+    f"/evaluate?device={DEVICE}": ("evaluate", "bottom_line", "dose", "light", "verdicts", "claims"),
+    "/depth": ("depth",),
+    "/claims": ("claims",),
+    "/screen": ("screen",),
+    "/plan": ("plan",),
+    "/session": ("session",),
+    "/journal": ("journal",),
+    "/photos": ("photos",),
+}
+
+
+@pytest.fixture(scope="session")
+def guide_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from guide_site import build_guide_site
+
+    return build_guide_site(tmp_path_factory.mktemp("guide"))
+
+
+def _app_with_guide(tmp: Path, docs_dir: Path) -> TestClient:
+    settings = WebSettings(
+        data_dir=tmp / "data", photons=PHOTONS, journal_db=str(tmp / "journal.sqlite3"), docs_dir=docs_dir
+    )
+    return TestClient(create_app(settings), base_url="http://127.0.0.1")
+
+
+@pytest.fixture(scope="module", params=["markdown", "site"])
+def guided(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, TestClient]]:
+    docs = ROOT / "docs" if request.param == "markdown" else request.getfixturevalue("guide_site")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PHOTODOSE_CACHE_DIR", str(tmp_path_factory.mktemp("guidecache")))
+        with _app_with_guide(tmp_path_factory.mktemp("guided"), docs) as c:
+            assert c.app.state.guide.kind == request.param  # type: ignore[attr-defined]
+            c.get("/")
+            yield request.param, c
+
+
+def _resolves(c: TestClient, path: str, anchor: str | None) -> None:
+    r = c.get(path)
+    assert r.status_code == 200, f"{path} → {r.status_code}"
+    assert r.headers["content-type"].startswith("text/html")
+    if anchor:
+        assert f'id="{anchor}"' in r.text, f"{path} has no #{anchor}"
+
+
+def test_every_guide_link_on_every_page_resolves(guided: tuple[str, TestClient]) -> None:
+    from photodose.report.guide import GUIDE_LINKS
+    from photodose.web.app import person_pages
+    from photodose.web.guide import guide_links_html
+
+    _, c = guided
+    present = {href for _, href, _ in person_pages()}
+    links: set[tuple[str, str | None]] = set()
+    shown: set[str] = set()
+    for page, sections in PAGE_SECTIONS.items():
+        if page.split("?")[0] in ("/screen", "/plan", "/session", "/journal", "/photos") and (
+            page not in present
+        ):
+            continue  # a person-side page whose library is not installed
+        r = c.get(page)
+        assert r.status_code == 200, page
+        for key in sections:
+            if key == "claims" and "marketing claims, graded" not in r.text and page != "/claims":
+                continue  # the evaluated device has no graded claims on record
+            assert str(guide_links_html(key)) in r.text, f"{page}: no Guide: line for {key}"
+            shown.add(key)
+        assert '<a href="/guide/"' in r.text  # the guide is in the menu
+        links |= {(p, a or None) for p, a in GUIDE_ANCHOR.findall(r.text)}
+    web_sections = {k for v in PAGE_SECTIONS.values() for k in v}
+    assert web_sections <= set(GUIDE_LINKS)
+    assert len(links) >= 15
+    for path, anchor in sorted(links, key=str):
+        _resolves(c, path, anchor)
+
+
+def test_downloaded_report_links_to_the_apps_guide(guided: tuple[str, TestClient]) -> None:
+    from photodose.report.guide import GUIDE_LINKS
+
+    _, c = guided
+    rep = c.get("/evaluate/report.html", params={"device": DEVICE})
+    assert rep.status_code == 200
+    hrefs = re.findall(r'<p class="small guide">Guide: (.*?)</p>', rep.text)
+    found = re.findall(r'href="http://127\.0\.0\.1/guide/([^"#]*)(?:#([^"]*))?"', " ".join(hrefs))
+    report_sections = ("bottom_line", "light", "dose", "verdicts", "standing", "claims", "sources")
+    expected = {(link.page + "/", link.anchor) for k in report_sections for link in GUIDE_LINKS[k]}
+    assert set(found) == expected
+    assert "run photodose serve first" not in rep.text  # the app serves them: no note needed
+    for page, anchor in found:
+        _resolves(c, "/guide/" + page, anchor)
+
+
+def test_guide_pages_are_the_guide(guided: tuple[str, TestClient]) -> None:
+    """/guide/ is the documentation's start page; a guide page carries the guide's own text."""
+    _, c = guided
+    start = c.get("/guide/")
+    assert start.status_code == 200 and "red light therapy, measured" in start.text.lower()
+    verdicts = text_of(c.get("/guide/guide/verdicts/").text)
+    assert "9 trials · N 591+? · 6+ 2= 1−" in verdicts  # a line of docs/guide/verdicts.md
+    img = c.get("/guide/img/report_higherdose_390.png")  # an image a guide page shows
+    assert img.status_code == 200 and img.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_standalone_report_links_work_offline(
+    guide_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`photodose evaluate --html FILE`: with the site built here, file:// links to pages that exist
+    and hold their anchors; without it, the web app's guide address and a note to start it."""
+    from photodose.report.guide import SERVE_URL
+    from photodose.report.html import render_html
+    from photodose.services.evaluate import evaluate
+
+    monkeypatch.setenv("PHOTODOSE_CACHE_DIR", str(tmp_path / "cache"))
+    ev = evaluate(DEVICE, photons=PHOTONS)
+    monkeypatch.setenv("PHOTODOSE_DOCS_DIR", str(guide_site))
+    page = render_html(ev)
+    files_ = re.findall(r'href="(file://[^"#]+)(?:#([^"]*))?"', page)
+    assert len(files_) >= 9
+    for uri, anchor in files_:
+        path = Path(uri.removeprefix("file://"))
+        assert path.is_file() and path.is_relative_to(guide_site), uri
+        if anchor:
+            assert f'id="{anchor}"' in path.read_text("utf-8"), f"{uri} has no #{anchor}"
+    assert "run photodose serve first" not in page
+
+    monkeypatch.setenv("PHOTODOSE_DOCS_DIR", str(tmp_path / "no-guide-here"))
+    page = render_html(ev)
+    assert "file://" not in page
+    served = re.findall(r'href="' + re.escape(SERVE_URL) + r'(guide/[^"#]*)(?:#([^"]*))?"', page)
+    assert len(served) >= 9
+    assert "run photodose serve first" in text_of(page)
+    with _app_with_guide(tmp_path, ROOT / "docs") as c:  # what `photodose serve` then answers
+        for path, anchor in served:
+            _resolves(c, "/" + path, anchor)
+
+
+def test_without_a_guide_every_link_says_how_to_get_it(tmp_path: Path) -> None:
+    from photodose.report.guide import GUIDE_LINKS, MOUNT
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with _app_with_guide(tmp_path, empty) as c:
+        assert c.app.state.guide.kind == "none"  # type: ignore[attr-defined]
+        for links in GUIDE_LINKS.values():
+            for link in links:
+                r = c.get(link.href(MOUNT))
+                assert r.status_code == 200
+                assert "The guide is not on this machine" in r.text and "make docs" in r.text
+                assert "PHOTODOSE_DOCS_DIR" in r.text
+
+
+def test_find_guide_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An explicit folder, then $PHOTODOSE_DOCS_DIR, then the checkout's site/ or docs/."""
+    from photodose.report.guide import checkout_root, find_guide
+
+    site, md = tmp_path / "site", tmp_path / "md"
+    site.mkdir()
+    md.mkdir()
+    (site / "index.html").write_text("<html></html>")
+    (md / "index.md").write_text("# Hi\n")
+    monkeypatch.setenv("PHOTODOSE_DOCS_DIR", str(md))
+    assert find_guide(site).kind == "site" and find_guide(site).path == site.resolve()
+    assert find_guide().kind == "markdown" and find_guide().path == md.resolve()
+    monkeypatch.setenv("PHOTODOSE_DOCS_DIR", str(tmp_path / "nothing"))
+    nothing = find_guide()
+    assert nothing.kind == "none" and "index.html" in nothing.why and "index.md" in nothing.why
+    monkeypatch.delenv("PHOTODOSE_DOCS_DIR")
+    root = checkout_root()
+    assert root == ROOT  # the tests run from the checkout (editable install)
+    assert find_guide().kind in ("site", "markdown")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/guide/../pyproject.toml",
+        "/guide/%2e%2e/%2e%2e/pyproject.toml",
+        "/guide/..%2F..%2Fpyproject.toml",
+        "/guide/guide/..%2F..%2F..%2Fpyproject",
+        "/guide/hooks/griffe_docstrings.py",
+        "/guide/%2e%2e%2fmkdocs.yml",
+        "/guide/leak/",
+        "/guide/leak.png",
+        "/guide//etc/passwd",
+    ],
+)
+@pytest.mark.parametrize("mode", ["markdown", "site"])
+def test_guide_has_no_path_traversal(tmp_path: Path, mode: str, path: str) -> None:
+    """The /guide/ mount reads only inside its folder: no ``..``, no symlink out of it."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    if mode == "site":
+        (docs / "index.html").write_text("<html><body>guide</body></html>")
+        (docs / "leak").mkdir()
+        (docs / "leak" / "index.html").symlink_to(ROOT / "pyproject.toml")
+    else:
+        (docs / "index.md").write_text("# The guide\n")
+        (docs / "leak.md").symlink_to(ROOT / "pyproject.toml")
+    (docs / "leak.png").symlink_to(ROOT / "pyproject.toml")
+    if mode == "markdown":  # the Markdown mode serves pages and images of docs/, not its hooks
+        (docs / "hooks").mkdir()
+        (docs / "hooks" / "griffe_docstrings.py").write_text("SECRET = 1\n")
+    with _app_with_guide(tmp_path, docs) as c:
+        assert c.app.state.guide.kind == mode  # type: ignore[attr-defined]
+        r = c.get(path)
+        assert r.status_code in (400, 404, 422), r.status_code
+        assert "[project]" not in r.text and "root:" not in r.text and "SECRET" not in r.text
+
+
+def test_built_site_runs_its_own_inline_scripts_only(guide_site: Path, tmp_path: Path) -> None:
+    """The site's pages carry a CSP that allows exactly their inline scripts (by hash)."""
+    import base64
+    import hashlib
+
+    with _app_with_guide(tmp_path, guide_site) as c:
+        r = c.get("/guide/guide/verdicts/")
+        csp = r.headers["content-security-policy"]
+        script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
+        assert "'unsafe-inline'" not in script_src and "'self'" in script_src
+        inline = re.findall(r"<script>(.*?)</script>", r.text, re.S)
+        assert inline, "Material's pages have inline scripts"
+        for body in inline:
+            digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in script_src
+        assert "frame-ancestors 'none'" in csp
+        # the app's own pages keep the strict policy
+        assert "sha256" not in c.get("/").headers["content-security-policy"]

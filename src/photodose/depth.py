@@ -418,7 +418,7 @@ def depth_profile(
     node with its own seed (``seed + i``). ``seed=None`` gives a fresh random run and is
     never cached. ``progress(done, total)`` is called as photons are traced (all nodes together).
     """
-    from photodose.transport import ENGINE_VERSION, simulate
+    from photodose.transport import ENGINE_VERSION
 
     _check_common(model, photons)
     plan = _plan(channel, photons, quadrature_points, led_m)
@@ -432,6 +432,7 @@ def depth_profile(
             hit = table_read(payload, per_node * len(nodes))
         if hit is not None:
             return hit
+    from photodose.transport import simulate  # the Numba engine, only when photons are traced
 
     phi = np.zeros(grid.bins)
     absorbed: FloatArray | None = None

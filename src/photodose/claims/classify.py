@@ -22,11 +22,13 @@ import json
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+
+from photodose.claims.concepts import concept_tags
 
 _TOKEN = re.compile(r"[a-z0-9]{2,30}")
 # a light suffix stripper so that "recommends"/"recommended", "studies"/"study" share a feature
@@ -42,9 +44,10 @@ def _stem(word: str) -> str:
 
 
 def analyze(text: str) -> list[str]:
-    """The features of a sentence: stemmed lowercase word unigrams and bigrams."""
+    """The features of a sentence: stemmed lowercase word unigrams and bigrams, and the
+    concept-lexicon hits and co-occurrences of :func:`photodose.claims.concepts.concept_tags`."""
     words = [_stem(w) for w in _TOKEN.findall(text.lower().replace("’", "'"))]
-    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)] + concept_tags(text)
 
 
 class ClassifierError(ValueError):
@@ -62,6 +65,11 @@ class SentenceClassifier:
     intercept: tuple[float, ...]
     thresholds: dict[str, float]
     meta: dict[str, Any]
+    #: per category, the probability under which a concept-frame claim of it is dropped (the
+    #: frames' co-occurrence alone is weak evidence; see benchmarks/claims.py --cv)
+    veto: dict[str, float] = field(default_factory=dict)
+    #: which claims the veto may drop: "frames" (concept-frame claims) or "all"
+    veto_scope: str = "frames"
 
     def scores(self, text: str, categories: Iterable[str] | None = None) -> dict[str, float]:
         """Probability per category (all, or those given) that ``text`` carries a claim of it."""
@@ -101,6 +109,8 @@ def parse_classifier(data: dict[str, Any]) -> SentenceClassifier:
         coef = tuple(tuple(float(x) for x in row) for row in data["coef"])
         intercept = tuple(float(x) for x in data["intercept"])
         thresholds = {str(k): float(v) for k, v in data.get("thresholds", {}).items()}
+        veto = {str(k): float(v) for k, v in data.get("veto", {}).items()}
+        veto_scope = str(data.get("veto_scope", "frames"))
     except (KeyError, TypeError, ValueError) as exc:
         raise ClassifierError(f"claims classifier: malformed file ({exc}); retrain it") from exc
     n = len(idf)
@@ -108,7 +118,11 @@ def parse_classifier(data: dict[str, Any]) -> SentenceClassifier:
         raise ClassifierError("claims classifier: coefficient shapes do not match; retrain it")
     if any(not 0 <= i < n for i in vocab.values()):
         raise ClassifierError("claims classifier: vocabulary index out of range; retrain it")
-    return SentenceClassifier(cats, vocab, idf, coef, intercept, thresholds, dict(data.get("meta", {})))
+    if veto_scope not in ("frames", "all") or any(c not in cats for c in veto):
+        raise ClassifierError("claims classifier: veto names an unknown category or scope; retrain it")
+    return SentenceClassifier(
+        cats, vocab, idf, coef, intercept, thresholds, dict(data.get("meta", {})), veto, veto_scope
+    )
 
 
 @lru_cache(maxsize=2)

@@ -68,6 +68,8 @@ _HEDGE_ANCHORS = (
     "but",
     "proof",
 )
+# Every alternative of the [hedge] narrated expression contains one of these.
+_NARRATED_ANCHORS = ("used", "theory", "idea", "claiming", "promised", "claim", "recall")
 _RADIATION = frozenset(["uv", "ultraviolet", "rays", "radiation", "light", "wavelengths", "heat"])
 _DETERMINERS = frozenset(["the", "your", "their", "our", "my", "her", "his", "its", "one"])
 _CLAUSE_WORDS = frozenset(["but", "however", "whereas", "while", "which", "although", "though", "unlike"])
@@ -136,12 +138,17 @@ class Concepts:
     reported: re.Pattern[str]
     hedged: re.Pattern[str]
     defined: re.Pattern[str]
+    narrated: re.Pattern[str]
+    side_effect: re.Pattern[str]
+    decline: re.Pattern[str]
     #: per category, groups of word stems: a frame can only fire in a sentence holding a word
     #: of every group (at the start of a word, or after "anti")
     anchors: dict[str, tuple[tuple[str, ...], ...]]
     #: the same groups as regular expressions over lowercase text, "anti" added to each
     anchor_patterns: dict[str, tuple[re.Pattern[str], ...]]
     meta: dict[str, Any]
+    #: the lexicon groups :func:`concept_tags` reports, by tag name
+    tag_lexicons: tuple[tuple[str, Lexicon], ...] = ()
 
 
 def _anchors(*groups: Lexicon) -> tuple[str, ...]:
@@ -159,6 +166,9 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         reported = re.compile(data["hedge"]["reported"], re.IGNORECASE)
         hedged = re.compile(data["hedge"]["hedged"], re.IGNORECASE)
         defined = re.compile(data["hedge"]["defined"], re.IGNORECASE)
+        narrated = re.compile(data["hedge"]["narrated"], re.IGNORECASE)
+        side_effect = re.compile(data["hedge"]["side_effect"], re.IGNORECASE)
+        decline = re.compile(data["hedge"]["decline"], re.IGNORECASE)
     except (KeyError, TypeError, re.error) as exc:
         raise ValueError(f"concepts.toml: malformed ({exc})") from exc
     for name in ("negator", "harm_strong", "harm_mild", "safety_adjective", "safety_veto", "effect"):
@@ -166,7 +176,7 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
             raise ValueError(f"concepts.toml: lexicon {name!r} is missing")
     anchors = {
         "safety": (_anchors(lex["harm_strong"], lex["harm_mild"], lex["safety_adjective"]),),
-        "efficacy": (_anchors(lex["effect"]), _anchors(outcomes)),
+        "efficacy": (_anchors(lex["effect"], lex.get("result_after", Lexicon([]))), _anchors(outcomes)),
         "endorsement": (_anchors(endo["relation"]), _anchors(endo["person"], endo["evidence"])),
         "mechanism": (_anchors(mech_terms), _anchors(mech_effect)),
     }
@@ -190,9 +200,17 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         reported,
         hedged,
         defined,
+        narrated,
+        side_effect,
+        decline,
         anchors,
         anchor_patterns,
         dict(data.get("meta", {})),
+        tuple(
+            [*lex.items()]
+            + [(f"endorse_{k}", v) for k, v in endo.items()]
+            + [("outcome", outcomes), ("mech_effect", mech_effect), ("mech_term", mech_terms)]
+        ),
     )
 
 
@@ -266,6 +284,15 @@ def _find(entries: Lexicon, words: list[str]) -> list[tuple[int, int, Entry]]:
     return out
 
 
+def _negators(lex: dict[str, Lexicon], words: list[str]) -> list[tuple[int, int, Entry]]:
+    """Negator hits, without the "not" of "not only" ("not only proven by studies but ...")."""
+    return [
+        h
+        for h in _find(lex["negator"], words)
+        if not (words[h[0]] == "not" and h[0] + 1 < len(words) and words[h[0] + 1] == "only")
+    ]
+
+
 class _LazySpans:
     """Word spans of a sentence, computed by :func:`tokenize` only when a frame needs them."""
 
@@ -305,6 +332,33 @@ def _words(sentence: str) -> tuple[list[str], list[int], _LazySpans]:
     return words, clauses, _LazySpans(sentence)
 
 
+def concept_tags(sentence: str, concepts: Concepts | None = None) -> list[str]:
+    """Lexicon hits of a sentence as classifier features: ``@group`` for each hit of a lexicon
+    group (``@outcome:acne`` also names the indication), and ``@a~b`` when hits of groups ``a``
+    and ``b`` fall in the same clause within 5 words ("@negator~harm_strong" for "does not
+    cause damage", "@endorse_evidence~endorse_relation" for "researchers found").
+
+    These let the sentence classifier generalise from one wording to another that shares its
+    concepts: "destroy tissue" and "damage DNA" share ``@harm_strong``.
+    """
+    c = concepts or load_concepts()
+    words, clauses, _spans = _words(sentence)
+    tags: list[str] = []
+    hits: dict[str, list[tuple[int, int]]] = {}
+    for name, lex in c.tag_lexicons:
+        for i, _j, e in _find(lex, words):
+            tags.append(f"@{name}")
+            if e.value:
+                tags.append(f"@{name}:{e.value}")
+            hits.setdefault(name, []).append((i, clauses[i]))
+    names = sorted(hits)
+    for a_i, a in enumerate(names):
+        for b in names[a_i + 1 :]:
+            if any(ca == cb and abs(i - j) <= 5 for i, ca in hits[a] for j, cb in hits[b]):
+                tags.append(f"@{a}~{b}")
+    return tags
+
+
 @dataclass(frozen=True)
 class FrameHit:
     """A claim found by a frame: category, kind, the matched span (sentence offsets), details."""
@@ -327,9 +381,43 @@ def is_reported_or_hedged(sentence: str, concepts: Concepts | None = None) -> bo
     if c.defined.search(sentence):  # anchored at the start: cheap
         return True
     low = sentence.lower()
+    if any(w in low for w in _NARRATED_ANCHORS) and c.narrated.search(sentence):
+        return True
     if not any(w in low for w in _HEDGE_ANCHORS):
         return False  # neither expression can match (each alternative needs one of these words)
     return bool(c.reported.search(sentence) or c.hedged.search(sentence))
+
+
+def is_side_effect_talk(sentence: str, concepts: Concepts | None = None) -> bool:
+    """Does the sentence name redness, irritation or the like as a side effect (so an outcome
+    word in it is no efficacy claim)?  "A few people have reported skin redness after
+    treatments", "a potential increase in irritation"."""
+    c = concepts or load_concepts()
+    low = sentence.lower()
+    if not any(w in low for w in ("redness", "irritation", "discomfort", "burn", "sensitiv", "dryness", "breakout")):
+        return False
+    return bool(c.side_effect.search(sentence))
+
+
+def declines_after(text: str, pos: int, concepts: Concepts | None = None) -> bool:
+    """Is the mechanism named just before ``pos`` in ``text`` said to decline ("collagen
+    production drops by about 1% per year")?  Background biology, not a claim about light."""
+    c = concepts or load_concepts()
+    return c.decline.match(text, pos, pos + 40) is not None
+
+
+def _contrast_clauses(words: list[str], clauses: list[int]) -> set[int]:
+    """Clauses of an "unlike X[, which ...]" contrast: the clause "unlike" starts and, when the
+    next clause starts with "which" or "that", that one too."""
+    out: set[int] = set()
+    for k, w in enumerate(words):
+        if w == "unlike":
+            c = clauses[k]
+            out.add(c)
+            nxt = next((i for i in range(k, len(words)) if clauses[i] > c), None)
+            if nxt is not None and words[nxt] in ("which", "that"):
+                out.add(clauses[nxt])
+    return out
 
 
 def safety_frames(sentence: str, c: Concepts, toks: _Tokens) -> list[FrameHit]:
@@ -340,9 +428,12 @@ def safety_frames(sentence: str, c: Concepts, toks: _Tokens) -> list[FrameHit]:
     adjectives = _find(lex["safety_adjective"], words)
     if not (harms["harm_strong"] or harms["harm_mild"] or adjectives):
         return []  # nothing to find: skip the other lexicons (same result, less work)
-    if _find(lex["safety_veto"], words):
+    # a warning inside a contrast ("Unlike UV light, which damages DNA and can cause sunburn,
+    # red light ...") is about the other thing: only vetoes outside it count
+    contrast = _contrast_clauses(words, clauses)
+    if any(clauses[v] not in contrast for v, _w, _e in _find(lex["safety_veto"], words)):
         return []
-    negators = _find(lex["negator"], words)
+    negators = _negators(lex, words)
     hits: list[FrameHit] = []
     for kind, group in (("absolute", "harm_strong"), ("generic", "harm_mild")):
         for i, j, _e in harms[group]:
@@ -368,10 +459,15 @@ def efficacy_frames(sentence: str, c: Concepts, toks: _Tokens) -> list[FrameHit]
     words, clauses, spans = toks
     lex = c.lexicons
     effects = _find(lex["effect"], words)
-    if not effects:
+    results = _find(lex["result_after"], words) if "result_after" in lex else []
+    if not effects and not results:
         return []
     outcomes = _find(c.outcomes, words)
-    negators = {i for i, _j, _e in _find(lex["negator"], words)}
+    if results:
+        hit = _outcome_then_result(words, clauses, spans, outcomes, results, _negators(lex, words))
+        if hit is not None:
+            return [hit]
+    negators = {i for i, _j, _e in _negators(lex, words)}
     vetoes = _find(lex["effect_veto"], words)
     found: dict[str, FrameHit] = {}
     for ei, ej, ee in effects:
@@ -415,6 +511,40 @@ def efficacy_frames(sentence: str, c: Concepts, toks: _Tokens) -> list[FrameHit]
     return list(found.values())
 
 
+def _outcome_then_result(
+    words: list[str],
+    clauses: list[int],
+    spans: list[tuple[int, int]] | _LazySpans,
+    outcomes: list[tuple[int, int, Entry]],
+    results: list[tuple[int, int, Entry]],
+    negators: list[tuple[int, int, Entry]],
+) -> FrameHit | None:
+    """A result said after the outcome, within 3 words, same clause, not negated: "acne responds
+    well to red light", "uneven skin tone can benefit from red light therapy"."""
+    for ri, rj, _r in results:
+        if any(n < ri and ri - n <= 4 and clauses[n] == clauses[ri] for n, _m, _e in negators):
+            continue
+        before = [(oi, oj, oe) for oi, oj, oe in outcomes if oj <= ri and ri - oj <= 3 and clauses[oi] == clauses[ri]]
+        if not before:
+            continue
+        oi, oj, oe = before[-1]
+        if oe.parts == ("skin",) and ri != oj:
+            continue  # a bare "skin" only right before the result
+        return FrameHit(
+            "efficacy",
+            "claim",
+            spans[oi][0],
+            spans[rj - 1][1],
+            {
+                "indication": oe.value,
+                "effect_word": " ".join(words[ri:rj]),
+                "frame": "outcome_result",
+                "outcome_end": spans[oj - 1][1],
+            },
+        )
+    return None
+
+
 def mechanism_frames(sentence: str, c: Concepts, toks: _Tokens) -> list[FrameHit]:
     """A cellular effect verb and a mechanism noun within 3 words, same clause, not negated
     ("stimulate skin cell production", "collagen-boosting", "antibacterial")."""
@@ -423,7 +553,7 @@ def mechanism_frames(sentence: str, c: Concepts, toks: _Tokens) -> list[FrameHit
     if not terms:
         return []
     effects = _find(c.mechanism_effect, words)
-    negators = {i for i, _j, _e in _find(c.lexicons["negator"], words)}
+    negators = {i for i, _j, _e in _negators(c.lexicons, words)}
     for ti, tj, te in terms:
         for ei, ej, ee in effects:
             if clauses[ei] != clauses[ti] or (ei < tj and ej > ti):
@@ -451,7 +581,7 @@ def endorsement_frames(sentence: str, c: Concepts, toks: _Tokens) -> list[FrameH
     relations = _find(e["relation"], words)
     if not relations or _find(e["veto"], words):
         return []
-    negators = {i for i, _j, _x in _find(c.lexicons["negator"], words)}
+    negators = {i for i, _j, _x in _negators(c.lexicons, words)}
     actors = [(i, j, "person") for i, j, _x in _find(e["person"], words)]
     actors += [(i, j, "evidence") for i, j, _x in _find(e["evidence"], words)]
     for ri, rj, _r in relations:
@@ -464,7 +594,12 @@ def endorsement_frames(sentence: str, c: Concepts, toks: _Tokens) -> list[FrameH
                 kind = "recommended" if what == "person" else "clinically_proven"
                 lo, hi = min(ai, ri), max(aj, rj) - 1
                 named = bool(
-                    re.search(r"\bet\s+al\b|\bPMID\b|\bdoi\b|\bjournal\b|\bpublished\s+in\b", sentence, re.I)
+                    re.search(
+                        r"\bet\s+al\b|\bPMID\b|\bdoi\b|\bjournal\b|\bpublished\s+in\b"
+                        r"|\b(?:study|trial|review)\s+in\s+(?:the\s+)?(?-i:[A-Z])",
+                        sentence,
+                        re.I,
+                    )
                 )
                 return [
                     FrameHit(

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from photodose.claims.intake import (
     BinaryInputError,
@@ -27,6 +27,9 @@ from photodose.claims.intake import (
 )
 from photodose.claims.rules import Rules, load_rules
 from photodose.claims.sentences import Sentence, split_sentences
+
+if TYPE_CHECKING:
+    from photodose.claims.classify import SentenceClassifier
 
 __all__ = [
     "BinaryInputError",
@@ -156,6 +159,13 @@ def _unit_cm(unit: str) -> float:
         if u == key or (u.startswith(key) and key not in ("in", "um", "mm", "cm")):
             return factor
     return _UNIT_CM.get(u, 0.1)
+
+
+#: Indications that name a problem: an increase of one is a harm, not a result
+_PROBLEMS = frozenset(
+    ["wrinkles", "acne", "redness", "rosacea", "pigmentation", "scars", "pores", "psoriasis_eczema", "pain"]
+)
+_INCREASE = re.compile(r"(?:increas|boost|stimulat|enhanc|promot|more\b|rise|rais)", re.IGNORECASE)
 
 
 class _Span:
@@ -292,7 +302,12 @@ class _Extractor:
         if last_break is not None:
             window = window[last_break.end() :]
         words = [w.lower().replace("’", "'") for w in _WORD.findall(window.replace("’", "'"))]
-        return any(w in r.negation_cues for w in words[-r.negation_window :])
+        tail = words[-r.negation_window :]
+        # "not only proven by studies but ..." affirms: "not" before "only" is no negation
+        return any(
+            w in r.negation_cues and not (w == "not" and i + 1 < len(tail) and tail[i + 1] == "only")
+            for i, w in enumerate(tail)
+        )
 
     def mentioned(self, s: Sentence, start: int, end: int) -> bool:
         r = self.rules
@@ -441,6 +456,12 @@ class _Extractor:
                 first = min(effect.start(), m.start())
                 if self.negated(s, first) or self.negated(s, m.start(), floor=effect.end()):
                     continue
+                if (
+                    ind.key in _PROBLEMS
+                    and 0 <= m.start() - effect.end() <= 15
+                    and _INCREASE.match(effect.group(0))
+                ):
+                    continue  # "an increase in irritation", "boost acne": worse, not better
                 absolute = r.efficacy_absolute.search(
                     self.text, max(s.start, m.start() - 30), m.start()
                 ) or r.efficacy_absolute_after.search(self.text, m.end(), min(s.end, m.end() + 30))
@@ -737,6 +758,8 @@ class _Extractor:
                     ind = hit.details["indication"]
                     if ind not in self.rules.indications:
                         continue
+                    if ind in _PROBLEMS and _INCREASE.match(hit.details.get("effect_word", "")):
+                        continue  # "boosts breakouts" is worse, not better
                     o_end = s.start + hit.details.pop("outcome_end")
                     if self.rules.not_indication_after.match(self.text, o_end, min(s.end, o_end + 40)):
                         continue  # "acne-causing bacteria" is about bacteria
@@ -755,17 +778,32 @@ class _Extractor:
 
     def drop_reported(self) -> None:
         """No claim in a sentence that reports one from a distance or hedges study talk."""
-        from photodose.claims.concepts import is_reported_or_hedged, load_concepts
+        from photodose.claims.concepts import (
+            declines_after,
+            is_reported_or_hedged,
+            is_side_effect_talk,
+            load_concepts,
+        )
 
         c = load_concepts()
         hedged: dict[int, bool] = {}
+        side_effect: dict[int, bool] = {}
         keep = []
         for cl in self.claims:
             h = hedged.get(cl.sentence_index)
             if h is None:
                 h = hedged[cl.sentence_index] = is_reported_or_hedged(cl.sentence, c)
-            if not h:
-                keep.append(cl)
+            if h:
+                continue
+            if cl.category == "efficacy":
+                se = side_effect.get(cl.sentence_index)
+                if se is None:
+                    se = side_effect[cl.sentence_index] = is_side_effect_talk(cl.sentence, c)
+                if se:
+                    continue  # "reported skin redness after treatments": a side effect
+            if cl.category == "mechanism" and declines_after(self.text, cl.end, c):
+                continue  # "collagen production drops by 1% a year": background biology
+            keep.append(cl)
         self.claims = keep
 
     # -- classifier backstop ----------------------------------------------------------
@@ -783,6 +821,8 @@ class _Extractor:
         clf = load_classifier()
         if clf is None:
             return
+        if clf.veto:
+            self._veto(clf)
         found: dict[int, set[str]] = {}
         for c in self.claims:
             found.setdefault(c.sentence_index, set()).add(c.category)
@@ -827,6 +867,28 @@ class _Extractor:
                             indications=self.indications_in(s),
                         )
                     self.add(s, m.start(), m.end(), cat, kind, f"classifier.{cat}", "derived", details)
+
+    def _veto(self, clf: SentenceClassifier) -> None:
+        """Drop concept-frame claims (all claims with ``veto_scope = "all"``) of a category whose
+        sentence the classifier scores under that category's veto probability."""
+        veto = clf.veto
+        everything = clf.veto_scope == "all"
+        todo: dict[int, set[str]] = {}
+        for c in self.claims:
+            if c.category in veto and (everything or "frame" in c.details):
+                todo.setdefault(c.sentence_index, set()).add(c.category)
+        if not todo:
+            return
+        dropped: set[tuple[int, str]] = set()
+        for k, cats in todo.items():
+            scores = clf.scores(self.sentences[k].text, cats)
+            dropped |= {(k, cat) for cat in cats if scores[cat] < veto[cat]}
+        if dropped:
+            self.claims = [
+                c
+                for c in self.claims
+                if (c.sentence_index, c.category) not in dropped or not (everything or "frame" in c.details)
+            ]
 
     def _classified_efficacy(self, s: Sentence, details: dict[str, Any]) -> None:
         r = self.rules

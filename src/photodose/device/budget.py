@@ -165,7 +165,7 @@ def skin_temperature_rise_pennes(
 
     Pennes HH 1948, J Appl Physiol 1:93–122 (doi:10.1152/jappl.1948.1.2.93).
     """
-    from scipy.special import erf
+    erf = np.vectorize(math.erf, otypes=[float])  # stdlib erf: no scipy import on this path
 
     q = np.asarray(absorbed_flux_mw_cm2, dtype=float) * 10.0
     t = np.asarray(minutes, dtype=float) * 60.0

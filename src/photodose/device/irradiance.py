@@ -28,7 +28,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from numba import njit, prange
 from numpy.typing import NDArray
 
 from photodose.device.estimate import Estimate, weakest_confidence
@@ -104,47 +103,11 @@ def irradiance_from_leds(
     if not m >= 0:
         raise ValueError(f"cos^m exponent must be >= 0 (got {m})")
     pw = np.ascontiguousarray(np.broadcast_to(np.asarray(power_mw, dtype=np.float64), (L.shape[0],)))
+    from photodose.device.irradiance_kernel import irradiance_kernel  # Numba: loaded on first use
+
     out = np.zeros(pts.shape[0])
-    _irradiance_kernel(pts, nrm, L, D, pw, float(m), out)
+    irradiance_kernel(pts, nrm, L, D, pw, float(m), out)
     return out
-
-
-@njit(parallel=True, cache=True, fastmath=False, nogil=True)
-def _irradiance_kernel(
-    pts: FloatArray,
-    nrm: FloatArray,
-    L: FloatArray,
-    D: FloatArray,
-    pw: FloatArray,
-    m: float,
-    out: FloatArray,
-) -> None:  # pragma: no cover - compiled
-    k = (m + 1.0) / (2.0 * np.pi)
-    lamb = abs(m - 1.0) < 1e-12
-    for i in prange(pts.shape[0]):
-        px, py, pz = pts[i, 0], pts[i, 1], pts[i, 2]
-        nx, ny, nz = nrm[i, 0], nrm[i, 1], nrm[i, 2]
-        acc = 0.0
-        for j in range(L.shape[0]):
-            dx = px - L[j, 0]
-            dy = py - L[j, 1]
-            dz = pz - L[j, 2]
-            de = dx * D[j, 0] + dy * D[j, 1] + dz * D[j, 2]  # r cos θ_e
-            if de <= 0.0:
-                continue
-            dn = -(dx * nx + dy * ny + dz * nz)  # r cos θ_i
-            if dn <= 0.0:
-                continue
-            r2 = dx * dx + dy * dy + dz * dz
-            if r2 < 1e-12:
-                r2 = 1e-12
-            if lamb:
-                val = de * dn / (r2 * r2)
-            else:
-                r = np.sqrt(r2)
-                val = (de / r) ** m * dn / (r2 * r)
-            acc += pw[j] * val
-        out[i] = k * acc
 
 
 def irradiance_from_leds_numpy(

@@ -1,22 +1,28 @@
-"""Figures of the evaluation report, as inline SVG (the HTML report must work offline)."""
+"""Figures of the evaluation report, as inline SVG (the HTML report must work offline).
+
+Each figure is drawn with matplotlib's object API (a :class:`matplotlib.figure.Figure`, no
+pyplot, the Agg/SVG canvases) and cached on disk under a hash of the numbers it plots
+(:mod:`photodose.report.figure_cache`): a warm report of the same device and person draws
+nothing and imports no matplotlib. ``use_cache=False`` always draws.
+"""
 
 from __future__ import annotations
 
 import base64
 import io
 import math
+import sys
 from functools import lru_cache
-from typing import Any
+from html import escape
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
+from photodose.report.figure_cache import cached_png, cached_svg
 from photodose.services.evaluate import Evaluation
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 CHANNEL_COLOURS = {"red": "#c0392b", "nir": "#5b2c83", "amber": "#d68910", "blue": "#1f618d"}
 
@@ -31,22 +37,64 @@ def colour_for(wavelength_nm: float) -> str:
     return CHANNEL_COLOURS["nir"]
 
 
+def new_figure(figsize: tuple[float, float]) -> tuple[Figure, Any]:
+    """A figure with one axes, without pyplot (no GUI backend, no global figure registry)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots()
+
+
+def _close(fig: Figure) -> None:
+    """Release a figure made through pyplot (others are garbage-collected)."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close(fig)
+
+
 def to_svg(fig: Figure) -> str:
+    """The figure as an SVG document for inline use (no XML prolog; text as SVG text)."""
+    import matplotlib
+
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
-    plt.close(fig)
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # labels as SVG text, not glyph paths
+        fig.savefig(buf, format="svg", bbox_inches="tight")
+    _close(fig)
     text = buf.getvalue()
     return text[text.index("<svg") :]  # drop the XML prolog for inline use
 
 
-def to_png_img(fig: Figure, alt: str) -> str:
-    """An inline <img> with the figure as a base64 PNG (dense scatter plots are far smaller
-    and faster as PNG than as SVG)."""
+def to_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (110 dpi)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return f'<img alt="{alt}" src="data:image/png;base64,{data}">'
+    _close(fig)
+    return buf.getvalue()
+
+
+def png_img(png: bytes, alt: str) -> str:
+    """An inline <img> with a base64 PNG (dense scatter plots are far smaller and faster as PNG
+    than as SVG)."""
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def to_png_img(fig: Figure, alt: str) -> str:
+    """:func:`png_img` of the figure."""
+    return png_img(to_png(fig), alt)
+
+
+def plain_log_ticks(axis: Any) -> None:
+    """Label a log axis with plain numbers (0.1, 1, 10; minor ticks labelled by the same rule
+    as matplotlib's default) instead of 10ⁿ in mathtext, whose parser costs ~0.1 s a figure."""
+    from matplotlib.ticker import LogFormatter
+
+    class PlainLogFormatter(LogFormatter):
+        def _num_to_string(self, x: float, vmin: float, vmax: float) -> str:
+            return f"{x:g}"
+
+    axis.set_major_formatter(PlainLogFormatter())
+    axis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False))
 
 
 # regions named on the face map (the eye region is flagged: light near the eyes)
@@ -128,78 +176,128 @@ def _draw_features(ax: Any, ev: Evaluation, outline: np.ndarray) -> None:
     ax.plot(xs, st_y + 0.0 * xs, color="white", lw=0.8, alpha=0.8)
 
 
-def face_map_html(ev: Evaluation) -> str:
+def _face_map_parts(ev: Evaluation, emap: Any, ch: Any, dose: Any) -> tuple[Any, ...]:
+    """Everything one channel's face map draws (its cache key)."""
+    face = ev.face
+    regions = []
+    for region in MAP_REGIONS:
+        stats = ch.regions.get(region)
+        shown = bool(stats) and region in face.region_names
+        regions.append(
+            (region, stats["mean"] if stats else None, shown, face.region_mask(region) if shown else None)
+        )
+    return (
+        np.asarray(face.centers_cm),
+        {k: tuple(v) for k, v in face.landmarks_cm.items()},
+        _face_dims_cm(),
+        np.asarray(emap, dtype=float),
+        regions,
+        ch.channel,
+        dose.wavelength_nm,
+    )
+
+
+def face_map_html(ev: Evaluation, *, use_cache: bool = True) -> str:
     """Irradiance over the face per channel (central scenario), front view on a face drawing,
     with the mean of the named regions written on it (the eye region flagged). One image per
     channel, so that a phone shows them one under the other at a readable size."""
-    xy = ev.face.centers_cm
-    tri = _triangulation(xy)
-    outline = face_outline_cm(xy)
     imgs = []
+    geometry: list[Any] = []  # triangulation and outline: drawn only on a cache miss, then kept
     for emap, ch, dose in zip(ev.central_maps, ev.irradiance, ev.doses, strict=True):
-        fig, ax = plt.subplots(figsize=(3.9, 4.9))
-        vals = np.asarray(emap, dtype=float)
-        tpc = ax.tripcolor(
-            tri, vals, cmap="inferno", shading="gouraud", vmin=0.0, vmax=float(vals.max()) or 1.0
+        png = cached_png(
+            "face_map",
+            _face_map_parts(ev, emap, ch, dose),
+            lambda emap=emap, ch=ch, dose=dose: _face_map_png(ev, emap, ch, dose, geometry),
+            use_cache=use_cache,
         )
-        _draw_features(ax, ev, outline)
-        for region in MAP_REGIONS:
-            stats = ch.regions.get(region)
-            if not stats or region not in ev.face.region_names:
-                continue
-            m = ev.face.region_mask(region)
-            if region in ("cheeks", "periorbital"):
-                m = m & (xy[:, 0] > 0)  # a paired region: label the subject's left side
-            if not m.any():
-                continue
-            cx, cy = float(np.median(xy[m, 0])), float(np.median(xy[m, 1]))
-            if region == "periorbital":
-                cx, cy = cx + 0.6, cy + 1.2
-            label = f"{region}\n{stats['mean']:.2g}"
-            if region == "periorbital":
-                label = f"eyes ⚠\n{stats['mean']:.2g}"
-            ax.text(
-                cx,
-                cy,
-                label,
-                ha="center",
-                va="center",
-                fontsize=8,
-                color="#111111",
-                bbox={
-                    "boxstyle": "round,pad=0.2",
-                    "fc": "white",
-                    "ec": "#b03a2e" if region == "periorbital" else "none",
-                    "alpha": 0.85,
-                },
-            )
-        ax.set_aspect("equal")
-        pad = 0.4
-        ax.set_xlim(outline[:, 0].min() - pad, outline[:, 0].max() + pad)
-        ax.set_ylim(outline[:, 1].min() - pad, outline[:, 1].max() + pad)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for side in ("top", "right", "bottom", "left"):
-            ax.spines[side].set_visible(False)
-        ax.set_title(
-            f"Computed irradiance, {ch.channel} {dose.wavelength_nm:g} nm (mW/cm²)\n"
-            "average adult face, central scenario; labels: region means",
-            fontsize=8.5,
-        )
-        cb = fig.colorbar(tpc, ax=ax, shrink=0.7)
-        cb.ax.tick_params(labelsize=7)
-        imgs.append(
-            to_png_img(
-                fig,
-                f"computed irradiance of the {ch.channel} channel on an average face, with region means",
-            )
-        )
+        alt = f"computed irradiance of the {ch.channel} channel on an average face, with region means"
+        imgs.append(png_img(png, alt))
     return '<div class="faces">' + "".join(imgs) + "</div>"
 
 
-def depth_dose_svg(ev: Evaluation) -> str:
+def _face_map_png(ev: Evaluation, emap: Any, ch: Any, dose: Any, geometry: list[Any]) -> bytes:
+    xy = ev.face.centers_cm
+    if not geometry:
+        geometry.extend((_triangulation(xy), face_outline_cm(xy)))
+    tri, outline = geometry
+    fig, ax = new_figure((3.9, 4.9))
+    vals = np.asarray(emap, dtype=float)
+    tpc = ax.tripcolor(tri, vals, cmap="inferno", shading="gouraud", vmin=0.0, vmax=float(vals.max()) or 1.0)
+    _draw_features(ax, ev, outline)
+    for region in MAP_REGIONS:
+        stats = ch.regions.get(region)
+        if not stats or region not in ev.face.region_names:
+            continue
+        m = ev.face.region_mask(region)
+        if region in ("cheeks", "periorbital"):
+            m = m & (xy[:, 0] > 0)  # a paired region: label the subject's left side
+        if not m.any():
+            continue
+        cx, cy = float(np.median(xy[m, 0])), float(np.median(xy[m, 1]))
+        if region == "periorbital":
+            cx, cy = cx + 0.6, cy + 1.2
+        label = f"{region}\n{stats['mean']:.2g}"
+        if region == "periorbital":
+            label = f"eyes ⚠\n{stats['mean']:.2g}"
+        ax.text(
+            cx,
+            cy,
+            label,
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="#111111",
+            bbox={
+                "boxstyle": "round,pad=0.2",
+                "fc": "white",
+                "ec": "#b03a2e" if region == "periorbital" else "none",
+                "alpha": 0.85,
+            },
+        )
+    ax.set_aspect("equal")
+    pad = 0.4
+    ax.set_xlim(outline[:, 0].min() - pad, outline[:, 0].max() + pad)
+    ax.set_ylim(outline[:, 1].min() - pad, outline[:, 1].max() + pad)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(
+        f"Computed irradiance, {ch.channel} {dose.wavelength_nm:g} nm (mW/cm²)\n"
+        "average adult face, central scenario; labels: region means",
+        fontsize=8.5,
+    )
+    cb = fig.colorbar(tpc, ax=ax, shrink=0.7)
+    cb.ax.tick_params(labelsize=7)
+    return to_png(fig)
+
+
+def depth_dose_svg(ev: Evaluation, *, use_cache: bool = True) -> str:
     """Fluence per session vs depth for each channel, with the skin layers shaded."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    first = ev.depth[0]
+    parts = (
+        list(first.layer_names),
+        [float(b) for b in first.boundaries_cm],
+        [
+            (
+                np.asarray(prof.depth_cm),
+                np.asarray(prof.fluence_per_irradiance),
+                dose.surface_fluence_j_cm2.low,
+                dose.surface_fluence_j_cm2.central,
+                dose.surface_fluence_j_cm2.high,
+                dose.channel,
+                dose.wavelength_nm,
+            )
+            for prof, dose in zip(ev.depth, ev.doses, strict=True)
+        ],
+    )
+    return cached_svg("depth_dose", parts, lambda: _depth_dose_svg(ev), use_cache=use_cache)
+
+
+def _depth_dose_svg(ev: Evaluation) -> str:
+    from matplotlib.patches import Patch
+
+    fig, ax = new_figure((7.5, 4.2))
     first = ev.depth[0]
     bounds = list(first.boundaries_cm)
     shades = ["#f6e3c6", "#e9c39b", "#d9a877", "#f3d5d8", "#e6a4a9", "#d47f88", "#fbf0c9", "#e8e8e8"]
@@ -252,6 +350,7 @@ def depth_dose_svg(ev: Evaluation) -> str:
             label=f"{dose.channel} {dose.wavelength_nm:g} nm (central; band = low–high)",
         )
     ax.set_yscale("log")
+    plain_log_ticks(ax.yaxis)
     ax.set_xlim(0, 6.0)
     ax.set_xlabel("depth below the skin surface (mm)")
     ax.set_ylabel("fluence per session (J/cm²)")
@@ -276,12 +375,35 @@ def depth_dose_svg(ev: Evaluation) -> str:
     return to_svg(fig)
 
 
-def dose_windows_svg(ev: Evaluation) -> str:
+def _window_rows(ev: Evaluation) -> list[Any]:
+    return [v for v in ev.verdicts if v.window is not None and v.window.fluence_j_cm2 is not None]
+
+
+def dose_windows_svg(ev: Evaluation, *, use_cache: bool = True) -> str:
     """Per-session surface fluence of each channel against the studied windows by indication."""
-    rows = [v for v in ev.verdicts if v.window is not None and v.window.fluence_j_cm2 is not None]
+    parts = []
+    for v in _window_rows(ev):
+        r = v.window.fluence_j_cm2
+        parts.append(
+            (
+                r.lower_edge,
+                r.upper_edge,
+                r.max,
+                [(val.low, val.high) for val in r.values],
+                tuple(v.fluence_j_cm2),
+                list(v.wavelengths_nm),
+                v.indication_name,
+                v.band_name,
+            )
+        )
+    return cached_svg("dose_windows", tuple(parts), lambda: _dose_windows_svg(ev), use_cache=use_cache)
+
+
+def _dose_windows_svg(ev: Evaluation) -> str:
+    rows = _window_rows(ev)
     labels = []
     fig_h = 1.2 + 0.55 * max(1, len(rows))
-    fig, ax = plt.subplots(figsize=(7.5, fig_h))
+    fig, ax = new_figure((7.5, fig_h))
     for i, v in enumerate(rows):
         w = v.window
         assert w is not None and w.fluence_j_cm2 is not None
@@ -326,6 +448,7 @@ def dose_windows_svg(ev: Evaluation) -> str:
         )
     ax.set_yticks(range(len(rows)), labels, fontsize=8)
     ax.set_xscale("log")
+    plain_log_ticks(ax.xaxis)
     xmax = max(
         [1.0]
         + [v.fluence_j_cm2[2] for v in rows]

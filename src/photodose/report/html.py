@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from photodose import __version__
-from photodose.device import REGIONS, Estimate, summary_stats, treated_mask
+from photodose.device import REGIONS, Estimate, summary_stats
 from photodose.report.figures import depth_dose_svg, dose_windows_svg, face_map_html
 from photodose.report.format import (
     TIMER_LABELS,
@@ -24,8 +25,10 @@ from photodose.report.format import (
     mm,
     rng,
 )
+from photodose.report.guide import links_for, standalone_base
 from photodose.report.who_figure import who_gets_what_svg
 from photodose.services.evaluate import Evaluation
+from photodose.services.irradiance_cache import treated_mask as cached_treated_mask
 
 CITED = {"exact", "secondary"}
 ASSUMED = {"assumption", "unverified", "not_found"}
@@ -204,15 +207,40 @@ def _skin_validation() -> str:
     return summary_line()
 
 
-def render_html(ev: Evaluation) -> str:
-    """The report as one HTML string: inline CSS and SVG, no external resources."""
+def guide_html(base: str) -> Callable[[str], Markup]:
+    """``guide(section)`` for a template: the section's "Guide:" line (:data:`GUIDE_LINKS`), each
+    link made from ``base`` (:meth:`GuideLink.href`)."""
+
+    def guide(key: str) -> Markup:
+        links = " · ".join(
+            f'<a href="{html.escape(link.href(base))}">{html.escape(link.label)}</a>'
+            for link in links_for(key)
+        )
+        return Markup(f'<p class="small guide">Guide: {links}</p>')
+
+    return guide
+
+
+def render_html(ev: Evaluation, docs_base: str | None = None) -> str:
+    """The report as one HTML string: inline CSS and SVG, no external resources.
+
+    Parameters
+    ----------
+    ev : the evaluation to render
+    docs_base : where the "Guide:" links point (a URL ending in ``/guide/``, e.g. the web app's);
+        ``None`` = a report opened from disk: the built site on this machine, else the web app's
+        address with a note to start it (:func:`photodose.report.guide.standalone_base`)
+    """
+    note = None
+    if docs_base is None:
+        docs_base, note = standalone_base()
     env = Environment(autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     tpl_text = (files("photodose") / "report" / "templates" / "report.html.j2").read_text("utf-8")
     tpl = env.from_string(tpl_text)
     face = ev.face
     overall = {}
     for ci, emap in zip(ev.irradiance, ev.central_maps, strict=True):
-        overall[ci.channel] = summary_stats(face, emap, treated_mask(ev.device, face, None))
+        overall[ci.channel] = summary_stats(face, emap, cached_treated_mask(ev.device, None))
     headline = [v for v in ev.verdicts if v.verdict != "wavelength_not_studied"][:4]
     skin_note = (
         f"Fitzpatrick {ev.skin.fitzpatrick} (epidermal melanin calibrated to in vivo absorption, "
@@ -262,10 +290,13 @@ def render_html(ev: Evaluation) -> str:
         bl=ev.bottom_line,
         css=Markup(stylesheet()),
         eye_regions=EYE_REGIONS,
+        guide=guide_html(docs_base),
+        guide_note=note,
     )
 
 
-def write_html(ev: Evaluation, path: str | Path) -> Path:
+def write_html(ev: Evaluation, path: str | Path, docs_base: str | None = None) -> Path:
+    """:func:`render_html` written to ``path``."""
     p = Path(path)
-    p.write_text(render_html(ev), encoding="utf-8")
+    p.write_text(render_html(ev, docs_base), encoding="utf-8")
     return p

@@ -1,6 +1,6 @@
 """The "who gets what" figure: each device's dermal dose per session across skin types and sites.
 
-Drawn server-side as inline SVG (matplotlib, like the report's other figures) from a
+Drawn server-side as inline SVG (matplotlib's object API, like the report's other figures; cached) from a
 :class:`photodose.services.who_table.WhoGetsWhat`, which the shipped depth table fills without
 Monte Carlo. One row per device channel; a dot per skin (colour: Fitzpatrick type, light to
 dark; marker: face site) at the central dermal dose, a grey bar from the lowest low to the
@@ -23,21 +23,30 @@ SITE_MARKERS = ("o", "s", "^", "D", "v", "P")
 
 
 def who_gets_what_svg(
-    who: WhoGetsWhat, highlight: Sequence[str] = (), names: dict[str, str] | None = None
+    who: WhoGetsWhat,
+    highlight: Sequence[str] = (),
+    names: dict[str, str] | None = None,
+    *,
+    use_cache: bool = True,
 ) -> str:
     """Inline SVG of the table's dermal doses per session; ``highlight``: device ids drawn in
     bold (the device evaluated, or those compared); ``names``: device id → label. Empty string
-    when the table holds no device."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-
-    from photodose.report.figures import to_svg
+    when the table holds no device. Cached on disk under a hash of the doses, the highlighted
+    devices and the labels (:mod:`photodose.report.figure_cache`)."""
+    from photodose.report.figure_cache import cached_svg
 
     if not who.doses:
         return ""
+    used = {d.device for d in who.doses}
+    parts = (list(who.doses), list(highlight), {k: v for k, v in (names or {}).items() if k in used})
+    return cached_svg("who_gets_what", parts, lambda: _draw(who, highlight, names), use_cache=use_cache)
+
+
+def _draw(who: WhoGetsWhat, highlight: Sequence[str], names: dict[str, str] | None) -> str:
+    from matplotlib.lines import Line2D
+
+    from photodose.report.figures import new_figure, plain_log_ticks, to_svg
+
     groups: dict[tuple[str, str], list[DermalDose]] = defaultdict(list)
     for d in who.doses:
         groups[(d.device, d.channel)].append(d)
@@ -52,7 +61,7 @@ def who_gets_what_svg(
     sites = sorted({d.site for d in who.doses})
     marker = {s: SITE_MARKERS[i % len(SITE_MARKERS)] for i, s in enumerate(sites)}
     n = len(keys)
-    fig, ax = plt.subplots(figsize=(7.5, 1.3 + 0.26 * n))
+    fig, ax = new_figure((7.5, 1.3 + 0.26 * n))
     bars: list[tuple[float, float, float]] = []  # (y, lowest low, highest high)
     dots: dict[tuple[str, str], tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
     for row, key in enumerate(keys):
@@ -89,6 +98,7 @@ def who_gets_what_svg(
             tick.set_fontweight("bold")
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_xscale("log")
+    plain_log_ticks(ax.xaxis)
     ax.set_xlabel("dermal fluence per session at the device's own timer, J/cm² (log scale)", fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
     ax.grid(axis="x", which="both", alpha=0.25)
@@ -115,5 +125,4 @@ def who_gets_what_svg(
         bbox_to_anchor=(0.5, 1.0), frameon=False,
     )  # fmt: skip
     fig.tight_layout()
-    with matplotlib.rc_context({"svg.fonttype": "none"}):  # labels as SVG text, not glyph paths
-        return to_svg(fig)
+    return to_svg(fig)  # labels as SVG text, not glyph paths

@@ -57,7 +57,7 @@ SOURCE_OBLIQUE = 1
 SOURCE_COSINE = 2
 
 
-@njit(inline="always", fastmath=_FM)
+@njit(inline="always", fastmath=_FM, error_model="numpy")
 def fresnel(n1: float, n2: float, ca1: float) -> tuple[float, float]:
     """Unpolarised Fresnel reflectance and transmitted-angle cosine.
 
@@ -85,7 +85,7 @@ def fresnel(n1: float, n2: float, ca1: float) -> tuple[float, float]:
     return r, ca2
 
 
-@njit(inline="always", fastmath=_FM)
+@njit(inline="always", fastmath=_FM, error_model="numpy")
 def henyey_greenstein_cos(g: float, xi: float) -> float:
     """cos θ sampled from the Henyey–Greenstein phase function (Henyey & Greenstein 1941).
 
@@ -98,23 +98,34 @@ def henyey_greenstein_cos(g: float, xi: float) -> float:
     return min(1.0, max(-1.0, c))
 
 
-@njit(inline="always", fastmath=_FM)
+@njit(inline="always", fastmath=_FM, error_model="numpy")
 def spin(
     ux: float,
     uy: float,
     uz: float,
-    cost: float,
+    g: float,
+    xi: float,
     s0: np.uint64,
     s1: np.uint64,
     s2: np.uint64,
     s3: np.uint64,
 ) -> tuple[float, float, float, np.uint64, np.uint64, np.uint64, np.uint64]:
-    """New direction after scattering by polar cosine ``cost`` and a uniform azimuth.
+    """New direction after a Henyey–Greenstein scattering (``xi`` picks the polar angle) and a
+    uniform azimuth (drawn here), with one division and one square root.
 
-    The azimuth's cosine and sine come from a point drawn uniformly in the unit disc
-    (cos ψ = (a² − b²)/r², sin ψ = 2ab/r²; Marsaglia's polar trick), which avoids the two
-    trigonometric calls that dominate MCML's ``Spin`` (manual Table 5.2). Rotation: MCML manual Eq. 3.24–3.25.
-    Returns the new direction and RNG state.
+    Same distribution and same formulas as :func:`henyey_greenstein_cos` followed by the
+    rotation of MCML's ``Spin`` (manual Eq. 3.24–3.25), rearranged so that the four divisions and
+    two square roots of the textbook form become one of each:
+
+    - azimuth from a point (a, b) drawn uniformly in the unit disc (Marsaglia's polar trick):
+      cos ψ = (a² − b²)/r², sin ψ = 2ab/r², no ``cos``/``sin`` calls;
+    - cos θ = [(1 + g²)·D² − (1 − g²)²] / (2g·D²), D = 1 − g + 2gξ (the HG inversion with the
+      fraction cleared);
+    - the rotation needs sin θ/(√(1 − uz²)·r²) = √[(1 − cos²θ)/((1 − uz²)·r⁴)], and one reciprocal
+      1/(2g·D²·(1 − uz²)·r⁴) serves both that and cos θ.
+
+    Returns the new direction and RNG state. ``tests/test_transport_kernel.py`` checks it against
+    the textbook form.
     """
     while True:
         # both coordinates from one 64-bit draw (32 bits each: 2e-10 resolution is plenty for
@@ -125,17 +136,23 @@ def spin(
         r2 = a * a + b * b
         if 0.0 < r2 <= 1.0:
             break
-    inv_r2 = 1.0 / r2
-    cosp = (a * a - b * b) * inv_r2
-    sinp = 2.0 * a * b * inv_r2
-    sint = math.sqrt(max(0.0, 1.0 - cost * cost))
-    if abs(uz) > 1.0 - _COS_ZERO:
-        return sint * cosp, sint * sinp, (cost if uz >= 0.0 else -cost), s0, s1, s2, s3
-    temp = math.sqrt(1.0 - uz * uz)
-    f = sint / temp
-    nux = f * (ux * uz * cosp - uy * sinp) + ux * cost
-    nuy = f * (uy * uz * cosp + ux * sinp) + uy * cost
-    nuz = -sint * cosp * temp + uz * cost
+    cos_r2 = a * a - b * b  # r²·cos ψ
+    sin_r2 = 2.0 * a * b  # r²·sin ψ
+    if g == 0.0:
+        cost = 2.0 * xi - 1.0
+    else:
+        d = 1.0 - g + 2.0 * g * xi
+        k = 1.0 - g * g
+        cost = min(1.0, max(-1.0, ((1.0 + g * g) * d * d - k * k) / (2.0 * g * d * d)))
+    normal = abs(uz) > 1.0 - _COS_ZERO
+    sin2_uz = 1.0 - uz * uz  # sin² of the current polar angle
+    q = (1.0 - cost * cost) / (r2 * r2 * (1.0 if normal else sin2_uz))
+    f = math.sqrt(max(0.0, q))  # sin θ / (√(1 − uz²)·r²), or sin θ / r² at normal incidence
+    if normal:
+        return f * cos_r2, f * sin_r2, (cost if uz >= 0.0 else -cost), s0, s1, s2, s3
+    nux = f * (ux * uz * cos_r2 - uy * sin_r2) + ux * cost
+    nuy = f * (uy * uz * cos_r2 + ux * sin_r2) + uy * cost
+    nuz = -f * cos_r2 * sin2_uz + uz * cost
     return nux, nuy, nuz, s0, s1, s2, s3
 
 
@@ -187,7 +204,7 @@ def layer_constants(mua: NDArray[np.float64], mus: NDArray[np.float64]) -> NDArr
     return out
 
 
-@njit(inline="always", fastmath=_FM)
+@njit(inline="always", fastmath=_FM, error_model="numpy")
 def _tally_exit(
     totals: NDArray[np.float64],
     which: int,
@@ -210,7 +227,7 @@ def _tally_exit(
     tally_add(by_angle, min(by_angle.shape[0] - 1, int(math.acos(min(1.0, ca2)) * inv_da)), w)
 
 
-@njit(fastmath=_FM, nogil=True, inline="always")
+@njit(fastmath=_FM, nogil=True, inline="always", error_model="numpy")
 def trace_photon(
     s0: np.uint64,
     s1: np.uint64,
@@ -350,8 +367,7 @@ def trace_photon(
         else:
             tally_add(totals, T_BEYOND_GRID, dw)
         xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
-        cost = henyey_greenstein_cos(g[layer], xi)
-        ux, uy, uz, s0, s1, s2, s3 = spin(ux, uy, uz, cost, s0, s1, s2, s3)
+        ux, uy, uz, s0, s1, s2, s3 = spin(ux, uy, uz, g[layer], xi, s0, s1, s2, s3)
         # ---- Russian roulette ----
         if w < WEIGHT_THRESHOLD:
             xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
@@ -365,7 +381,7 @@ def trace_photon(
     return s0, s1, s2, s3
 
 
-@njit(fastmath=_FM, nogil=True, cache=True)
+@njit(fastmath=_FM, nogil=True, cache=True, error_model="numpy")
 def trace_chunk(
     n_photons: int,
     state: NDArray[np.uint64],
@@ -399,13 +415,16 @@ def trace_chunk(
     inv_dz = 1.0 / dz
     inv_dr = 1.0 / dr if rd_r.shape[0] > 0 else 0.0
     inv_da = 1.0 / da
+    inv_mut_l = lc[0]
+    absorb_l = lc[1]
+    inv_mua_l = lc[2]
     s0 = state[0]
     s1 = state[1]
     s2 = state[2]
     s3 = state[3]
     for _ in range(n_photons):
         s0, s1, s2, s3 = trace_photon(
-            s0, s1, s2, s3, source_kind, source_param, n_above, n_below, lc[0], lc[1], lc[2], g, n, z0, z1,
+            s0, s1, s2, s3, source_kind, source_param, n_above, n_below, inv_mut_l, absorb_l, inv_mua_l, g, n, z0, z1,
             inv_dz, inv_dr, inv_da, totals, a_layer, a_z, phi_z, a_rz, rd_r, tt_r, rd_a, tt_a,
         )  # fmt: skip
     state[0] = s0

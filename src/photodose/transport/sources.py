@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from photodose.transport.kernel import SOURCE_COSINE, SOURCE_OBLIQUE, SOURCE_PENCIL
-
 
 @dataclass(frozen=True)
 class Source:
@@ -39,6 +37,9 @@ class Source:
     @property
     def kernel_code(self) -> tuple[int, float]:
         """(kind code, parameter) as the kernel takes them."""
+        # imported here: describing a source (e.g. in a cache key) must not import Numba
+        from photodose.transport.kernel import SOURCE_COSINE, SOURCE_OBLIQUE, SOURCE_PENCIL
+
         if self.kind == "pencil":
             return SOURCE_PENCIL, 1.0
         if self.kind == "oblique":

@@ -204,6 +204,27 @@ def _plot_populations(path: Path, site: str, photons: int) -> None:
     plot_population_reflectance(by_site, path, (float(lo[j]), float(hi[j])))
 
 
+def _plot_faces(path: Path, site: str, photons: int) -> None:
+    """ISSA facial spectra vs the model (as a contact spectrophotometer) at ``site`` and the cheek."""
+    from photodose.validation.facial_reflectance import (
+        facial_checks_from,
+        model_facial_spectra,
+        plot_facial_reflectance,
+    )
+
+    sites = [site] + [s for s in ("cheek",) if s != site]
+    models = {s: model_facial_spectra(s, photons) for s in sites}
+    for s, m in models.items():
+        cs = facial_checks_from(m, s)
+        print(f"ISSA facial spectra at the {s}: {sum(c.passed for c in cs)}/{len(cs)} checks pass")
+        for t, v in m.items():
+            print(
+                f"  model {t} as a contact spectrophotometer (450, 550, 630, 660, 700 nm):",
+                v.round(3).tolist(),
+            )
+    plot_facial_reflectance(models, path)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m photodose.validation")
     ap.add_argument("--photons", type=int, default=4000)
@@ -226,6 +247,10 @@ def main(argv: list[str] | None = None) -> None:
         plot_colour(spectra, args.figures / "validation_colour.png")
         plot_dermis(args.figures / "validation_dermis.png", args.site)
         _plot_populations(args.figures / "validation_populations.png", args.site, args.photons)
+        _plot_faces(args.figures / "validation_faces.png", args.site, args.photons)
+        from photodose.validation.skin_transmission import plot_transmission
+
+        plot_transmission(args.figures / "validation_transmission.png", args.site)
     if args.json is not None:
         args.json.write_text(
             json.dumps({"summary": summary, "spectra": [s.__dict__ for s in spectra]}, default=list)

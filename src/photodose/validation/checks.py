@@ -31,7 +31,10 @@ DATASET_LABELS = {
     "scapis2023": "in vivo dermis μa and μs′, 3809 people (SCAPIS, J Biomed Opt 2023)",
     "norvang1997": "in vivo epidermal melanin μa (Norvang 1997; calibration)",
     "jablonski2000": "skin reflectance at 685 nm of 16 populations (Jablonski & Chaplin 2000)",
-    "penetration_derived": "dermis penetration depth from in vivo μa, μs′",
+    "penetration_derived": "dermis penetration depth from in vivo μa, μs′ (derived)",
+    "issa2025": "facial reflectance spectra 450–700 nm of 4603 faces, 8 ethnicities (ISSA, Lu 2025)",
+    "takiwaki2002": "reflectance lost through a small aperture (Takiwaki 2002)",
+    "esnouf2007": "850 nm light measured through 0.78 mm of skin (Esnouf 2007)",
 }
 
 
@@ -260,11 +263,21 @@ def spectral_checks(spectra: list[TypeSpectra]) -> list[Check]:
 
 
 def run_checks(site: str = "forehead", photons: int = 2000) -> tuple[list[Check], list[TypeSpectra]]:
-    """All checks at ``site`` (Monte Carlo: ~6 × 60 wavelengths × ``photons``)."""
+    """All checks at ``site`` (Monte Carlo: ~6 × 70 wavelengths × ``photons``)."""
+    from photodose.validation.facial_reflectance import aperture_checks_from, aperture_effect, facial_checks
     from photodose.validation.population_reflectance import population_checks
+    from photodose.validation.skin_transmission import transmission_checks
 
     spectra = model_spectra(site, photons)
-    return optics_checks(site) + spectral_checks(spectra) + population_checks(site, photons), spectra
+    return (
+        optics_checks(site)
+        + spectral_checks(spectra)
+        + population_checks(site, photons)
+        + facial_checks(site, photons)
+        + aperture_checks_from(aperture_effect(photons))
+        + transmission_checks(site, max(photons, 20000)),
+        spectra,
+    )
 
 
 def summarise(checks: list[Check]) -> dict[str, Any]:

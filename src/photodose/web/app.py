@@ -79,6 +79,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     static = Path(str(files("photodose") / "web" / "static"))
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    from photodose.report.guide import find_guide
+    from photodose.web.guide import mount_guide
+
+    mount_guide(app, find_guide(settings.docs_dir))
     for module in (devices, evaluate, depth, claims):
         app.include_router(module.router)
     if app.state.person_pages:

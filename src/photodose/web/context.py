@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from photodose.device import DeviceSpec
 from photodose.services.own_devices import DeviceStore, all_devices, resolve_device
+from photodose.web.guide import guide_links_html
 from photodose.web.security import WebSettings
 from photodose.web.workers import WorkerPool
 
@@ -129,6 +130,7 @@ class WebContext:
         self.templates = Jinja2Templates(directory=str(folder))
         self.templates.env.filters["cite_links"] = cite_links
         self.templates.env.filters["hinted"] = hinted
+        self.templates.env.globals["guide"] = guide_links_html
         self.pages: LRU[Any, Any] = LRU(256)  # computed views (evaluations, comparisons, reports)
         self.heavy = threading.Semaphore(1)  # one heavy job at a time (the worker has one process)
         self.workers = WorkerPool()

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from photodose.device import DeviceSpecError, UnknownDeviceError
+from photodose.report.guide import MOUNT
 from photodose.skin import FITZPATRICK_TYPES
 from photodose.web.context import WebContext, ctx_of
 from photodose.web.workers import EvalArgs, evaluation_job, report_job
@@ -188,14 +189,17 @@ def evaluation_view(ctx: WebContext, q: EvalQuery) -> dict[str, Any]:
     return ctx.pages.get_or_make(("evaluate", q, ctx.settings.photons), make)
 
 
-def report_html(ctx: WebContext, q: EvalQuery) -> str:
+def report_html(ctx: WebContext, q: EvalQuery, docs_base: str | None = None) -> str:
+    """The downloadable report; its "Guide:" links point at ``docs_base``, the app's own guide
+    (``http://HOST:PORT/guide/``: absolute, so they work from the saved file while the app runs)."""
+
     def make() -> str:
         ev = evaluation_view(ctx, q)["ev"]
         with ctx.heavy:
-            text: str = ctx.workers.run(report_job, ev)
+            text: str = ctx.workers.run(report_job, ev, docs_base)
         return text
 
-    return ctx.pages.get_or_make(("report", q, ctx.settings.photons), make)
+    return ctx.pages.get_or_make(("report", q, ctx.settings.photons, docs_base), make)
 
 
 def _form_options(ctx: WebContext) -> dict[str, Any]:
@@ -313,7 +317,8 @@ async def evaluate_report(request: Request) -> Response:
     params = {k: v for k, v in request.query_params.items()}
     try:
         q = parse_query(params)
-        text = await run_in_threadpool(report_html, ctx, q)
+        docs_base = str(request.base_url) + MOUNT.lstrip("/")
+        text = await run_in_threadpool(report_html, ctx, q, docs_base)
     except FormError as err:
         return ctx.render(
             request, "error.html", status=422, field=err.field, message=err.message, fix=err.fix

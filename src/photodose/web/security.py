@@ -95,6 +95,9 @@ class WebSettings:
     photons : photons per channel for depth profiles computed by the app
     journal_db : the person's journal (``photodose.journal.open_journal``): a path or URL;
         ``None`` = ``$PHOTODOSE_DB`` or the SQLite file in the user data dir
+    docs_dir : the guide served at ``/guide/``: a built documentation site (a folder with
+        ``index.html``) or the docs/ Markdown (``index.md``); ``None`` = ``$PHOTODOSE_DOCS_DIR``,
+        else the checkout's ``site/``, else its ``docs/`` (``photodose.report.guide.find_guide``)
     """
 
     host: str = "127.0.0.1"
@@ -104,6 +107,7 @@ class WebSettings:
     photons: int = 100_000
     max_body_bytes: int = MAX_BODY_BYTES
     journal_db: str | None = None
+    docs_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if not is_loopback(self.host) and not self.token:

@@ -117,11 +117,11 @@ def evaluation_job(a: EvalArgs) -> dict[str, Any]:
     return {"ev": ev, "figures": figures}
 
 
-def report_job(ev: Any) -> str:
-    """``report.html.render_html``: the self-contained HTML report."""
+def report_job(ev: Any, docs_base: str | None = None) -> str:
+    """``report.html.render_html``: the self-contained HTML report, its guide links from ``docs_base``."""
     from photodose.report.html import render_html
 
-    return render_html(ev)
+    return render_html(ev, docs_base)
 
 
 def compare_job(specs: list[Any], fitzpatrick: str, site: str, minutes: float | None, photons: int) -> Any:
