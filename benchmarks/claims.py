@@ -233,6 +233,8 @@ def evaluate(path: Path = DEFAULT_CORPUS) -> dict[str, Any]:
     }
     for split in splits:
         result[split] = score([r for r in rows if r.get("split", "development") == split], contexts)
+    for batch in sorted({r["batch"] for r in rows if r.get("batch")}):
+        result[batch] = score([r for r in rows if r.get("batch") == batch], contexts)
     result["development_all"] = score([r for r in rows if is_development(r)], contexts)
     return result
 
@@ -345,11 +347,11 @@ THRESHOLD_GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 THRESHOLDS: dict[str, float] = {
     "efficacy": 0.9,
     "mechanism": 0.5,
-    "depth": 0.5,
-    "regulatory": 0.8,
-    "endorsement": 0.5,
-    "safety": 0.7,
-    "comparison": 0.7,
+    "depth": 0.55,
+    "regulatory": 0.75,
+    "endorsement": 0.6,
+    "safety": 0.75,
+    "comparison": 0.75,
 }
 
 
@@ -579,22 +581,19 @@ def main(argv: list[str] | None = None) -> int:
         "held_out_3_first_run",
         "held_out_4_first_run",
         "held_out_4_baseline_2aeee93",
+        "grow_1_first_run",
+        "grow_2_first_run",
+        "grow_2_baseline_d92b055",
     ):
         if key in previous:
             result[key] = previous[key]
-    if FRESH in result and f"{FRESH}_first_run" not in result:
-        result[f"{FRESH}_first_run"] = {
-            **result[FRESH],
-            "note": "first run on round 4, collected and labelled after the code freeze and before this run; "
-            "nothing was changed after it",
-        }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
 
     def f(x: float | None) -> str:
         return "-" if x is None else f"{x:.2f}"
 
-    for part in ("all", "development_all", "held_out", "held_out_2", "held_out_3", "held_out_4"):
+    for part in ("all", "development_all", "held_out", "held_out_2", "held_out_3", "held_out_4", "grow_1"):
         if part not in result:
             continue
         r = result[part]

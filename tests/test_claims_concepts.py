@@ -180,7 +180,10 @@ def test_hedge_prefilter_loses_nothing_on_the_corpus() -> None:
         "Sellers promise miracles.",
         "FDA Registered is a listing.",
         "Whether it helps is unclear.",
+        "The theory goes like this.",
+        "It promised miracles.",
+        "The masks have been recalled.",
     ]
     for s in sentences + extra:
-        full = bool(c.reported.search(s) or c.hedged.search(s) or c.defined.search(s))
+        full = bool(c.reported.search(s) or c.hedged.search(s) or c.defined.search(s) or c.narrated.search(s))
         assert is_reported_or_hedged(s, c) == full, s

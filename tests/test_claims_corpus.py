@@ -41,8 +41,13 @@ def test_corpus_is_well_formed(bench: ModuleType) -> None:
     # round-1 rows with a brand carry the split the sha1 rule gave them in advance; round-2
     # rows (collected after the round-1 fixes) are all held_out_2
     assert all(
-        r["split"] == bench.split_for(r["sentence"]) for r in rows if "brand" in r and "round" not in r
+        r["split"] == bench.split_for(r["sentence"])
+        for r in rows
+        if "brand" in r and "round" not in r and "batch" not in r
     )
+    # rows collected as development data (a `batch`) carry a brand and a source page
+    batch = [r for r in rows if "batch" in r]
+    assert batch and all(r["split"] == "development" and r.get("brand") for r in batch)
     assert all(r["split"] == f"held_out_{r['round']}" for r in rows if r.get("round", 1) > 1)
     sentences = [r["sentence"] for r in rows]
     assert len(set(sentences)) == len(sentences), "duplicate sentences"
@@ -72,29 +77,42 @@ def test_held_out_rows_are_reported_separately(result: dict[str, Any]) -> None:
     assert held["hard_negatives_with_a_claim"] == 0
 
 
-def test_fresh_round_four_is_reported_with_its_first_run(bench: ModuleType, result: dict[str, Any]) -> None:
+def test_round_four_is_reported_with_its_first_run(bench: ModuleType, result: dict[str, Any]) -> None:
     # round 4: collected and labelled after the concept frames and the hedge filter were frozen,
     # run once (docs/claims.md): recall 0.83, grade agreement 0.81, precision 0.84, 7 of 51
-    # neutral sentences flagged.  Regression floors, not the targets (not met).
+    # neutral sentences flagged.  It is development data now; these floors guard the first-run
+    # level, they are not the targets.
     fresh = result["held_out_4"]
     assert fresh["rows"] >= 60 and fresh["hard_negatives"] >= 20
     rows, _ = bench.load_corpus()
     r4 = [r for r in rows if r["split"] == "held_out_4"]
     assert all(r["round"] == 4 and r["source"].startswith("http") and r.get("brand") for r in r4)
-    assert fresh["micro"]["recall"] >= 0.82
-    assert fresh["grade_agreement"] >= 0.80
+    assert fresh["micro"]["recall"] >= 0.83
+    assert fresh["grade_agreement"] >= 0.81
     assert fresh["hard_negatives_with_a_claim"] <= 7
     # what is found is graded right
-    assert fresh["grade_agreement_detected_only"] >= 0.95
+    assert fresh["grade_agreement_detected_only"] >= 0.94
 
 
-def test_round_four_never_trains_the_classifier(bench: ModuleType) -> None:
+def test_development_rows_are_rounds_one_to_four_and_the_collected_batches(bench: ModuleType) -> None:
     rows, _ = bench.load_corpus()
-    assert not any(bench.is_development(r) for r in rows if r["split"] == "held_out_4")
-    assert sum(bench.is_development(r) for r in rows) == 400
+    dev = [r for r in rows if bench.is_development(r)]
+    assert len(dev) == len(rows) >= 600  # no fresh held-out split in this file
+    # a later fresh round (its own split) is never development data
+    assert not bench.is_development({"split": "held_out_5"})
     # folds are grouped by brand (else the source host): no brand is on both sides of a fold
-    groups = {bench.group_of(r) for r in rows if bench.is_development(r)}
-    assert len(groups) >= 40
+    groups = {bench.group_of(r) for r in dev}
+    assert len(groups) >= 60
+
+
+def test_batch_first_run_is_kept() -> None:
+    # grow_1: labelled before the grader ran on it; its first run (docs/claims.md) is the record
+    import json
+
+    saved = json.loads((ROOT / "benchmarks" / "results" / "claims.json").read_text())
+    first = saved["grow_1_first_run"]
+    assert first["rows"] >= 120 and first["hard_negatives"] >= 60
+    assert first["micro"]["recall"] < 0.95  # a real, unflattering run, never recomputed
 
 
 def test_fresh_round_three_is_reported(result: dict[str, Any]) -> None:
@@ -129,11 +147,33 @@ def test_cross_validation_by_brand_scores_the_classifier_out_of_fold(bench: Modu
     import photodose.claims.classify as classify_mod
 
     shipped = classify_mod.load_classifier
-    cv = bench.cv_by_brand(folds=3, thresholds=(0.8,))
+    cv = bench.cv_by_brand(folds=3, thresholds=(0.5, 0.8))
     assert classify_mod.load_classifier is shipped  # restored
     r = cv["by_threshold"]["0.8"]
-    assert cv["rows"] == 400 and r["rows"] == 400
+    assert cv["rows"] == r["rows"] >= 600
     # rules and lexicons are in-sample here (written from these rows); only the classifier is
     # out of fold, so this is an upper bound on unseen copy (round 4 first run: recall 0.83)
     assert r["micro"]["recall"] >= 0.9
-    assert r["hard_negatives_with_a_claim"] <= 10
+    assert r["hard_negatives_with_a_claim"] <= 15
+    # one threshold per category, from the grid (or 0.95), and the system scored with them
+    assert set(cv["chosen_thresholds"]) == set(bench.CLASSIFIED)
+    assert all(t in (0.5, 0.8, 0.95) for t in cv["chosen_thresholds"].values())
+    assert cv["chosen"]["rows"] == r["rows"]
+    # with the classifier off, only rules and frames: the classifier's own claims are the rest
+    assert cv["rules_and_frames_only"]["rows"] == r["rows"]
+
+
+def test_choose_thresholds_prefers_useful_then_harmless(bench: ModuleType) -> None:
+    def k(tp: int, fp: int, nfp: int) -> dict[str, int]:
+        return {"tp": tp, "fp": fp, "neutral_fp": nfp}
+
+    zero = {c: k(0, 0, 0) for c in bench.CLASSIFIED}
+    tallies = {
+        "0.5": {**zero, "efficacy": k(4, 2, 1), "safety": k(0, 1, 0)},
+        "0.7": {**zero, "efficacy": k(3, 1, 0), "safety": k(0, 1, 0)},
+        "0.9": {**zero, "efficacy": k(1, 0, 0), "safety": k(0, 1, 0)},
+    }
+    chosen = bench.choose_thresholds(tallies)
+    assert chosen["efficacy"] == 0.7  # first with a found claim, no neutral flag, 3 right in 4
+    assert chosen["safety"] == 0.95  # always wrong: never let it add a claim
+    assert chosen["depth"] == 0.5  # never fires: harmless at the lowest threshold

@@ -76,6 +76,11 @@ def test_compare_stated_higherdose() -> None:
     assert red["verdict_at_stated"] == "red: above" and red["verdict_at_modelled"] == "red: below"
     assert (630.0, pytest.approx(31.2), 26.0) in [(w, h, e) for w, h, e in seen]
     assert "31.2 J/cm²" in out["bottom_line"] and "meter" in out["bottom_line"]
+    # the model names no CLI option: the advice is a hint a face words its own way
+    assert "--" not in out["bottom_line"]
+    (hint,) = out["hints"]
+    assert hint["action"] == "meter_reading" and hint["phrase"] in out["bottom_line"]
+    assert hint["params"]["positions"] == ["over-led", "between-leds"]
     # a total is split between the channels as the model splits its mean
     total = next(r for r in out["rows"] if len(r["channels"]) == 2)
     assert total["stated_mw_cm2"] == 50.0
@@ -101,7 +106,7 @@ def test_trial_mask_figure_agrees_with_its_model() -> None:
 def test_device_without_stated_values() -> None:
     d = find_device("solawave-wand")
     out = compare_stated(d, evaluate_irradiance(d), 3.0)
-    assert out == {"rows": [], "bottom_line": None}
+    assert out == {"rows": [], "bottom_line": None, "hints": []}
 
 
 def test_evaluate_json_has_stated_vs_modelled() -> None:
@@ -134,3 +139,22 @@ def test_claimed_irradiance_kind_needs_the_skin() -> None:
         device_from_dict(data)
     ci["kind"] = "reference_point"
     assert device_from_dict(data).channels[0].claimed_irradiance is not None
+
+
+def test_evaluate_cli_json_words_the_stated_advice_as_its_options() -> None:
+    """The CLI's JSON says which options settle a stated figure, as it did when the model wrote
+    them (the model now gives a face-neutral phrase and a hint)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from photodose.cli import app
+
+    res = CliRunner().invoke(
+        app, ["evaluate", "higherdose-red-light-face-mask", "--photons", "1000", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    sv = json.loads(res.stdout)["stated_vs_modelled"]
+    option = "(photodose evaluate --meter-reading … --meter-position over-led|between-leds)"
+    assert option in sv["bottom_line"]
+    assert sv["hints"][0]["action"] == "meter_reading"

@@ -156,3 +156,27 @@ def test_report_sections_each_have_a_guide_line() -> None:
     assert used == ["bottom_line", "light", "dose", "verdicts", "standing", "claims", "sources"]
     assert set(used) <= set(GUIDE_LINKS)
     assert "127.0.0.1:8000" not in template  # the address is decided in report/guide.py, not here
+
+
+def test_sweep_api_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example on docs/api/sweep.md runs as written (fewer photons, in a temporary folder) and
+    prints the least-dosed skin of each channel: type VI, whose melanin absorbs the most."""
+    import contextlib
+    import io
+    import os
+
+    page = (DOCS / "api" / "sweep.md").read_text("utf-8")
+    code = re.search(r"```python\n(.*?)```", page, re.S)
+    assert code
+    source = code.group(1).replace("photons=20_000", "photons=2_000")
+    assert "photons=2_000" in source
+    monkeypatch.setenv("PHOTODOSE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(source, "docs/api/sweep.md", "exec"), {})
+    lines = out.getvalue().split("\n")
+    assert (tmp_path / "sweep.csv").is_file() and os.path.getsize(tmp_path / "sweep.csv") > 0
+    printed = [line.split() for line in lines if line.strip()]
+    assert {p[0] for p in printed} == {"red", "nir"}
+    assert all(p[1] == "VI" and float(p[-1]) > 0 for p in printed)

@@ -259,3 +259,28 @@ def test_check_names_the_problem(tmp_path: Path, content: str, needle: str) -> N
     assert err["field"] == "FILE" and needle in json.dumps(err).lower()
     res = runner.invoke(app, ["devices", "check", str(tmp_path / "missing.toml")])
     assert res.exit_code == 2 and "FILE" in res.output
+
+
+def test_a_warm_run_prints_what_a_cold_run_printed(tmp_path: Path) -> None:
+    """Every cache a warm run reads (the irradiance entry with its budget geometry and LED peaks,
+    the depth profiles, the figures) gives the numbers a run with empty caches computes: the JSON
+    and the report of a second process equal the first's (the report up to its figures' ids)."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PHOTODOSE_CACHE_DIR=str(tmp_path / "cache"))
+    args = ["evaluate", "higherdose-face-mask", "--photons", PHOTONS, "--json", "--html"]
+    code = "import sys; from photodose.cli import main; sys.argv = ['photodose', *sys.argv[1:]]; main()"
+    runs = []
+    for i in range(2):
+        html = tmp_path / f"report{i}.html"
+        out = subprocess.run(
+            [sys.executable, "-c", code, *args, str(html)], env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        runs.append((json.loads(out.stdout), html.read_text("utf-8")))
+    (cold_json, cold_html), (warm_json, warm_html) = runs
+    assert warm_json == cold_json
+    assert warm_html == cold_html  # the warm report inlines the figures the cold run drew
+    assert list((tmp_path / "cache" / "irradiance").glob("*.npz"))

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from photodose.cli import app
 from photodose.device import DeviceSpecError, UnknownDeviceError, load_device
-from photodose.services.bottom_line import Hint
+from photodose.hints import Hint
 from photodose.services.journal_log import (
     MAX_CYCLES,
     DeviceIdentity,

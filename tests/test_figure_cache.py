@@ -113,7 +113,7 @@ SAFE = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1
         '<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://example.com/x.css);</style></svg>',
         '<svg xmlns="http://www.w3.org/2000/svg"><g style="fill: url(http://example.com/p)"/></svg>',
         '<!DOCTYPE svg [<!ENTITY a "b">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>',
-        "<svg xmlns=\"http://www.w3.org/2000/svg\"><g></svg>",  # not well-formed
+        '<svg xmlns="http://www.w3.org/2000/svg"><g></svg>',  # not well-formed
         "<div>not an svg</div>",
         '<svg xmlns="http://www.w3.org/2000/svg"/></div><script>alert(1)</script>',
     ],
@@ -177,3 +177,14 @@ def test_a_warm_report_imports_no_matplotlib_numba_or_scipy(tmp_path: Path) -> N
     warm = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert warm.stdout.split()[1:] == [], warm.stdout
     assert warm.stdout.split()[0] == cold.stdout.split()[0]  # the same page length
+
+
+def test_the_cache_keeps_at_most_max_files(tmp_path: Path) -> None:
+    import time
+
+    folder = tmp_path / "figs"
+    for i in range(6):
+        fc._write(folder / f"{i}.svg", SAFE)
+        os.utime(folder / f"{i}.svg", (time.time() + i, time.time() + i))
+    fc._prune(folder, keep=4)
+    assert sorted(p.name for p in folder.iterdir()) == ["2.svg", "3.svg", "4.svg", "5.svg"]

@@ -177,6 +177,45 @@ def test_meter_position_must_be_known() -> None:
 def test_contact_reading_without_a_position_asks_for_one() -> None:
     d = find_device("higherdose-red-light-face-mask")
     interp = interpret_reading(MeterReading(14.0, "mW/cm2", 0.0, "thermal power sensor"), d)
-    assert any("--meter-position" in f for f in interp.flags)
+    # the model states the fact and what settles it (a hint); it names no CLI option
+    (hint,) = interp.hints
+    assert hint.action == "meter_position" and hint.params["positions"] == ["over-led", "between-leds"]
+    flag = next(f for f in interp.flags if hint.phrase in f)
+    assert "--" not in " ".join(interp.flags)
+    # each command words it as its own option
+    from photodose.cli.hints import EVALUATE_MODEL_HINTS, METER_MODEL_HINTS, with_cli_hints
+
+    assert "say which with --meter-position over-led or between-leds" in with_cli_hints(
+        flag, interp.hints, EVALUATE_MODEL_HINTS
+    )
+    assert "say which with --position over-led or between-leds" in with_cli_hints(
+        flag, interp.hints, METER_MODEL_HINTS
+    )
     interp = interpret_reading(MeterReading(14.0, "mW/cm2", 0.0, "thermal power sensor", "over-led"), d)
-    assert not any("--meter-position" in f for f in interp.flags)
+    assert not interp.hints and not any("sensor sat" in f for f in interp.flags)
+
+
+def test_meter_and_evaluate_print_the_position_advice_as_their_options() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from photodose.cli import app
+
+    runner = CliRunner()
+    args = ["meter", "14", "-u", "mW/cm2", "-d", "0", "--device", "higherdose-red-light-face-mask"]
+    text = runner.invoke(app, args)
+    printed = " ".join(text.output.split())  # the terminal wraps lines
+    assert text.exit_code == 0 and "say which with --position over-led or between-leds" in printed
+    js = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert any("--position over-led" in f for f in js["flags"])
+    assert js["hints"][0]["action"] == "meter_position"
+    ev = runner.invoke(
+        app,
+        ["evaluate", "higherdose-red-light-face-mask", "--photons", "1000", "--meter-reading", "14 mW/cm2",
+         "--meter-distance-cm", "0", "--json"],
+    )  # fmt: skip
+    assert ev.exit_code == 0, ev.output
+    out = json.loads(ev.stdout)
+    assert any("say which with --meter-position over-led or between-leds" in n for n in out["notes"])
+    assert any("--meter-position" in f for f in out["meter"]["flags"])

@@ -68,6 +68,7 @@ def test_add_stores_a_stripped_content_addressed_copy(tmp_path: Path, data_dir: 
     assert b"SecretPhoneMaker" not in blob and b"Exif" not in blob
     assert "exif" in out["stripped_metadata"]
     assert out["metrics"]["face"]["L"] > 0 and out["quality"]["status"] in ("ok", "flagged")
+    assert out["face"]["detector"] == "mediapipe-facemesh" and abs(out["face"]["yaw_deg"]) < 5
     # the same picture again is recognised, not stored twice
     r2 = runner.invoke(app, ["photo", "add", str(src), "--json"])
     assert r2.exit_code == 0 and json.loads(r2.stdout)["new"] is False

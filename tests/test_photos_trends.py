@@ -34,6 +34,20 @@ def test_same_day_noise_recovers_the_true_sd() -> None:
 
 def test_mdc_is_weirs_formula() -> None:
     assert minimal_detectable_change(1.0) == pytest.approx(2.77, abs=0.005)
+    # a SEM from few repeats: Student's t instead of 1.96 (t(0.975, 1) = 12.706, t(0.975, 2) = 4.303)
+    assert minimal_detectable_change(1.0, 1) == pytest.approx(12.706 * np.sqrt(2), abs=0.005)
+    assert minimal_detectable_change(1.0, 2) == pytest.approx(4.303 * np.sqrt(2), abs=0.005)
+    assert minimal_detectable_change(1.0, 10_000) == pytest.approx(2.77, abs=0.005)
+
+
+def test_drift_within_one_pair_s_noise_is_not_a_change() -> None:
+    """Noise from a single same-day pair is uncertain: a drift of 1.5 × the pair's z-based MDC95 over
+    three days is not called (it was, with 1.96: the grain-only web test's texture)."""
+    ds = [D0, D0, D0 + timedelta(days=14), D0 + timedelta(days=28)]
+    vs = [3.62, 3.56, 3.53, 3.46]  # texture of four grain-only repeats of astronaut()
+    t = metric_trend("texture", "face", ds, vs)
+    assert t.ci95_high_per_30d < 0 and abs(t.fitted_change) > minimal_detectable_change(t.noise_sd or 0)
+    assert t.verdict == "no change beyond noise"
 
 
 def test_real_change_is_called() -> None:

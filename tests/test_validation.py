@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from photodose.optics.spectra import CONFIDENCE_LEVELS, read_table
@@ -347,9 +347,11 @@ def test_stored_summary_is_for_this_skin_model() -> None:
     )
     line = summary_line()
     assert line.startswith("Skin model checked") and "Cooksey 2017" in line and "docs/validation.md" in line
-    assert "Jablonski & Chaplin 2000" in line  # the second in vivo reflectance data set
+    assert "Jablonski & Chaplin 2000" in line  # population reflectance at 685 nm
+    assert "ISSA, Lu 2025" in line  # the second in vivo reflectance spectra: faces, 450–700 nm
+    assert "Esnouf 2007" in line  # a measured penetration
     datasets = s["datasets"]
-    assert {"cooksey2017", "jablonski2000"} <= set(datasets)
+    assert {"cooksey2017", "jablonski2000", "issa2025", "takiwaki2002", "esnouf2007"} <= set(datasets)
 
 
 def test_summary_line_says_when_results_are_stale(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -393,3 +395,198 @@ def test_colour_beyond_the_melanin_range_is_flagged_not_fitted_silently() -> Non
     assert dark.as_dict()["note"] == dark.note
     ordinary = fit_skin_colour(SkinProfile(fitzpatrick="III", site="forehead"), ita=30.0, photons=300)
     assert ordinary.note is None
+
+
+# ---------------------------------------------------------------- faces (ISSA, Lu et al. 2025)
+
+
+def test_facial_data_is_complete_and_physical() -> None:
+    """4603 forehead and cheek spectra of the International Skin Spectra Archive, 8 ethnicities;
+    every spectrum reflects more red than blue and has blood's green dip below the red."""
+    from photodose.validation.facial_reflectance import ETHNICITY, issa2025
+
+    d = issa2025()
+    assert d.confidence == "exact" and "doi:10.1038/s41597-025-04857-5" in d.source
+    assert len(d.at("forehead")) == 2092 and len(d.at("cheek")) == 2511
+    assert set(d.ethnicity) == set(ETHNICITY)
+    r = d.reflectance
+    assert np.all(r[:, 4] > r[:, 0]) and np.all(r[:, 3] > r[:, 1])
+    # darker groups reflect less red light: African faces below Caucasian ones (median, 660 nm)
+    for site in ("forehead", "cheek"):
+        assert np.median(d.at(site, "AF")[:, 3]) < np.median(d.at(site, "CA")[:, 3]) - 0.2
+    # ISSA's own L* follows the measured reflectance (Spearman-like: ranks agree on the whole)
+    corr = np.corrcoef(d.lab[:, 0], r[:, 1])[0, 1]
+    assert corr > 0.9
+
+
+def test_facial_data_is_not_read_by_the_skin_model() -> None:
+    from photodose import skin
+    from photodose.validation.facial_reflectance import DATA_FILE
+
+    assert DATA_FILE not in skin._DATA_FILES
+
+
+def test_facial_data_with_an_unknown_site_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from photodose.validation import facial_reflectance as fr
+
+    header, rows = read_table(fr.DATA_FILE)
+    bad = [dict(rows[0], site="elbow"), *rows[1:]]
+    monkeypatch.setattr(fr, "read_table", lambda name: (header, bad))
+    fr.issa2025.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=r"reflectance_issa2025\.csv.*'elbow'"):
+            fr.issa2025()
+    finally:
+        monkeypatch.undo()
+        fr.issa2025.cache_clear()
+
+
+@settings(deadline=None, max_examples=30)
+@given(
+    rho=st.floats(0.0, 1.5),
+    a_v=st.floats(0.05, 0.6),
+    extra=st.floats(0.0, 0.4),
+)
+def test_aperture_kernel_is_the_geometric_fraction(rho: float, a_v: float, extra: float) -> None:
+    """K(ρ) equals the Monte Carlo fraction of circles of radius ρ about points of the viewed disc
+    that fall inside the illuminated disc; it is 1 at ρ = 0 and 0 beyond a_v + a_i."""
+    from photodose.validation.instrument import aperture_kernel
+
+    a_i = a_v + extra
+    k = float(aperture_kernel([rho], a_v, a_i)[0])
+    rng = np.random.default_rng(1)
+    n = 20000
+    r = a_v * np.sqrt(rng.random(n))
+    t, th = 2 * np.pi * rng.random(n), 2 * np.pi * rng.random(n)
+    x, y = r * np.cos(t) + rho * np.cos(th), r * np.sin(t) + rho * np.sin(th)
+    assert k == pytest.approx(float(np.mean(x * x + y * y <= a_i * a_i)), abs=0.015)
+    assert 0.0 <= k <= 1.0
+    if rho <= a_i - a_v:
+        assert k == pytest.approx(1.0)
+    if rho >= a_i + a_v:
+        assert k == 0.0
+
+
+def test_contact_reflectance_is_at_most_the_infinite_one() -> None:
+    """A finite aperture never reads more than the laterally infinite reflectance; a huge one reads
+    all of it; a bad aperture is refused with a message naming it."""
+    from photodose.validation.instrument import contact_reflectance
+
+    edges = np.linspace(0.0, 3.0, 601)
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    rr = np.exp(-centres / 0.2) / (2 * np.pi * 0.2**2) * 0.5  # ∫ R(ρ) dA = 0.5
+    total = 0.04 + float(np.sum(rr * np.pi * (edges[1:] ** 2 - edges[:-1] ** 2)))
+    small = contact_reflectance(0.04, rr, edges, 0.15, 0.3)
+    large = contact_reflectance(0.04, rr, edges, 0.4, 0.55)
+    huge = contact_reflectance(0.04, rr, edges, 0.2, 2.8)
+    assert 0.04 < small < large < total and huge == pytest.approx(total, abs=1e-3)
+    with pytest.raises(ValueError, match="view radius"):
+        contact_reflectance(0.04, rr, edges, 0.6, 0.3)
+    with pytest.raises(ValueError, match="radial grid"):
+        contact_reflectance(0.04, rr, edges[:50], 0.4, 0.55)
+
+
+@pytest.fixture(scope="module", params=["forehead", "cheek"])
+def faces(request: pytest.FixtureRequest) -> list[Check]:
+    from photodose.validation.facial_reflectance import facial_checks
+
+    return facial_checks(request.param, PHOTONS)
+
+
+def test_model_faces_inside_the_measured_faces(faces: list[Check]) -> None:
+    """Types I–VI, read as a contact spectrophotometer, inside the range of the 2092 forehead (2511
+    cheek) spectra at 450–700 nm, and inside the band of the faces as pigmented as the model (same
+    R(660 nm)), with two Monte Carlo standard errors of slack."""
+    env = [c for c in faces if "range of" in c.quantity]
+    matched = [c for c in faces if "as pigmented" in c.quantity]
+    assert len(env) == 6 * 5 and {c.fitzpatrick for c in matched} == set(FITZPATRICK_TYPES)
+    bad = [
+        f"{c.fitzpatrick} {c.quantity}: {c.model:.3f} not in [{c.low:.3f}, {c.high:.3f}]"
+        for c in env + matched
+        if not (
+            c.low - 2 * math.sqrt(c.model * (1 - c.model) / PHOTONS)
+            <= c.model
+            <= c.high + 2 * math.sqrt(c.model * (1 - c.model) / PHOTONS)
+        )
+    ]
+    assert not bad, bad
+
+
+def test_darkest_model_skin_reaches_the_median_african_face(faces: list[Check]) -> None:
+    """The model's darkest skin reflects no more at 660 nm than the median African face; the share
+    of African faces darker still (documented miss: about a third) must not grow past 40 %."""
+    import re
+
+    cov = next(c for c in faces if c.quantity.startswith("darkest model skin"))
+    assert cov.model <= cov.high + 2 * math.sqrt(cov.model * (1 - cov.model) / PHOTONS), cov
+    share = re.search(r"(\d+)% of them are darker still", cov.quantity)
+    assert share is not None and int(share.group(1)) <= 40, cov.quantity
+
+
+def test_facial_check_fails_a_wrong_skin() -> None:
+    """The checks have teeth: a skin as bright as the laterally infinite model type I (no
+    instrument) leaves the range of faces in the red, and a spectrum with too little blood (no
+    green dip: R550 as high as R630) fails the same-pigmentation band."""
+    from photodose.validation.facial_reflectance import facial_checks_from
+
+    too_bright = np.array([0.31, 0.34, 0.63, 0.66, 0.70])
+    no_dip = np.array([0.20, 0.40, 0.42, 0.44, 0.46])
+    out = facial_checks_from({"I": too_bright, "III": no_dip}, "forehead")
+    assert any(not c.passed for c in out if c.fitzpatrick == "I" and "range of" in c.quantity)
+    assert any(not c.passed for c in out if c.fitzpatrick == "III" and "as pigmented" in c.quantity)
+    good = facial_checks_from({"III": np.array([0.2, 0.27, 0.47, 0.5, 0.52])}, "forehead")
+    assert all(c.passed for c in good), _failed(good)
+
+
+def test_aperture_effect_as_takiwaki_measured() -> None:
+    """Model skin read through a 5 mm and an 11 mm aperture: ≈ 0 difference at 400 nm, 5–15 % at
+    700 nm (Takiwaki et al. 2002: 'near zero at 400 nm', 'around 10 %' at 700 nm). Without the
+    instruments' illuminated rim the same skin would lose far more: the check sees the rim."""
+    from photodose.validation.facial_reflectance import (
+        aperture_checks_from,
+        aperture_effect,
+        instrument_spectrum,
+    )
+
+    effect = aperture_effect(2000)
+    checks = aperture_checks_from(effect)
+    assert not _failed(checks), _failed(checks)
+    assert effect[700.0] > effect[400.0]
+    p = SkinProfile(fitzpatrick="III", site="cheek")
+    small, inf = instrument_spectrum(p, (700.0,), 2000, view_radius_cm=0.25, illumination_radius_cm=0.25)
+    large, _ = instrument_spectrum(p, (700.0,), 2000, view_radius_cm=0.55, illumination_radius_cm=0.55)
+    no_rim = float((large[0] - small[0]) / large[0])
+    assert no_rim > 0.15 and large[0] < inf[0]
+
+
+# ---------------------------------------------------------------- measured transmission (Esnouf 2007)
+
+
+def test_light_through_skin_as_measured() -> None:
+    """850 nm through 0.784 mm of skin: the model slab with excised-dermis optics transmits the
+    measured 0.34 ± 0.10 (Esnouf 2007, excised skin); with living-skin optics it transmits more,
+    within 2×; and transmission falls with thickness."""
+    from photodose.validation.skin_transmission import slab_transmission, transmission_checks
+
+    out = transmission_checks("forehead", 6000)
+    assert {c.dataset for c in out} == {"esnouf2007"} and len(out) == 2
+    assert not _failed(out), _failed(out)
+    thin = slab_transmission(SkinProfile(fitzpatrick="II"), 850.0, 0.3, 6000)
+    thick = slab_transmission(SkinProfile(fitzpatrick="II"), 850.0, 0.784, 6000)
+    assert thin.in_vivo > thick.in_vivo and thin.ex_vivo > thick.ex_vivo
+    assert thick.in_vivo > thick.ex_vivo
+
+
+def test_transmission_check_fails_a_wrong_model() -> None:
+    from photodose.validation.skin_transmission import SlabTransmission, transmission_checks_from
+
+    opaque = transmission_checks_from(SlabTransmission(850.0, 0.784, in_vivo=0.2, ex_vivo=0.1))
+    clear = transmission_checks_from(SlabTransmission(850.0, 0.784, in_vivo=0.95, ex_vivo=0.9))
+    assert not any(c.passed for c in opaque) and not any(c.passed for c in clear)
+
+
+def test_slab_thicker_than_the_skin_is_refused() -> None:
+    from photodose.validation.skin_transmission import skin_slab
+
+    with pytest.raises(ValueError, match=r"thickness_mm: 5(\.0)? mm .*thinner"):
+        skin_slab(SkinProfile(site="forehead"), 850.0, 5.0)

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from photodose.device import catalog, device_from_toml
 from photodose.web import WebSettings, create_app
@@ -630,10 +632,10 @@ def guide_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _app_with_guide(tmp: Path, docs_dir: Path) -> TestClient:
-    settings = WebSettings(
+    web_settings = WebSettings(
         data_dir=tmp / "data", photons=PHOTONS, journal_db=str(tmp / "journal.sqlite3"), docs_dir=docs_dir
     )
-    return TestClient(create_app(settings), base_url="http://127.0.0.1")
+    return TestClient(create_app(web_settings), base_url="http://127.0.0.1")
 
 
 @pytest.fixture(scope="module", params=["markdown", "site"])
@@ -712,6 +714,19 @@ def test_guide_pages_are_the_guide(guided: tuple[str, TestClient]) -> None:
     assert "9 trials · N 591+? · 6+ 2= 1−" in verdicts  # a line of docs/guide/verdicts.md
     img = c.get("/guide/img/report_higherdose_390.png")  # an image a guide page shows
     assert img.status_code == 200 and img.content[:8] == b"\x89PNG\r\n\x1a\n"
+    missing = c.get("/guide/no-such-page/")  # the app's own page (the site's 404.html is unstyled here)
+    assert missing.status_code == 404 and "Something needs fixing" in missing.text
+
+
+def _files_resolve(page: str, site: Path, at_least: int) -> None:
+    """Every file:// link of ``page`` is a file of the built ``site`` holding its anchor."""
+    files_ = re.findall(r'href="(file://[^"#]+)(?:#([^"]*))?"', page)
+    assert len(files_) >= at_least
+    for uri, anchor in files_:
+        path = Path(uri.removeprefix("file://"))
+        assert path.is_file() and path.is_relative_to(site), uri
+        if anchor:
+            assert f'id="{anchor}"' in path.read_text("utf-8"), f"{uri} has no #{anchor}"
 
 
 def test_standalone_report_links_work_offline(
@@ -727,13 +742,7 @@ def test_standalone_report_links_work_offline(
     ev = evaluate(DEVICE, photons=PHOTONS)
     monkeypatch.setenv("PHOTODOSE_DOCS_DIR", str(guide_site))
     page = render_html(ev)
-    files_ = re.findall(r'href="(file://[^"#]+)(?:#([^"]*))?"', page)
-    assert len(files_) >= 9
-    for uri, anchor in files_:
-        path = Path(uri.removeprefix("file://"))
-        assert path.is_file() and path.is_relative_to(guide_site), uri
-        if anchor:
-            assert f'id="{anchor}"' in path.read_text("utf-8"), f"{uri} has no #{anchor}"
+    _files_resolve(page, guide_site, at_least=9)
     assert "run photodose serve first" not in page
 
     monkeypatch.setenv("PHOTODOSE_DOCS_DIR", str(tmp_path / "no-guide-here"))
@@ -745,6 +754,23 @@ def test_standalone_report_links_work_offline(
     with _app_with_guide(tmp_path, ROOT / "docs") as c:  # what `photodose serve` then answers
         for path, anchor in served:
             _resolves(c, "/" + path, anchor)
+
+
+def test_compare_report_links_to_the_guide(
+    guide_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`photodose compare --html`: its sections link to the guide like the evaluation report's."""
+    from photodose.report.compare_html import render_compare_html
+    from photodose.services.compare import compare
+
+    monkeypatch.setenv("PHOTODOSE_CACHE_DIR", str(tmp_path / "cache"))
+    cmp = compare([DEVICE, "omnilux-contour-face"], photons=PHOTONS)
+    monkeypatch.setenv("PHOTODOSE_DOCS_DIR", str(guide_site))
+    page = render_compare_html(cmp)
+    assert page.count('<p class="small guide">Guide:') == 3
+    _files_resolve(page, guide_site, at_least=5)
+    monkeypatch.setenv("PHOTODOSE_DOCS_DIR", str(tmp_path / "none"))
+    assert "run photodose serve first" in text_of(render_compare_html(cmp))
 
 
 def test_without_a_guide_every_link_says_how_to_get_it(tmp_path: Path) -> None:
@@ -838,3 +864,52 @@ def test_built_site_runs_its_own_inline_scripts_only(guide_site: Path, tmp_path:
         assert "frame-ancestors 'none'" in csp
         # the app's own pages keep the strict policy
         assert "sha256" not in c.get("/").headers["content-security-policy"]
+
+
+def test_markdown_links_become_app_urls() -> None:
+    from photodose.web.guide import rewrite_links
+
+    page = "guide/evaluate.md"
+    cases = {
+        '<a href="meter.md">': '<a href="/guide/guide/meter/">',
+        '<a href="../verdicts.md#the-verdicts">': '<a href="/guide/verdicts/#the-verdicts">',
+        '<a href="../science/skin.md">': '<a href="/guide/science/skin/">',
+        '<a href="index.md">': '<a href="/guide/guide/">',
+        '<a href="../index.md">': '<a href="/guide/">',
+        '<img src="../img/report_higherdose_390.png">': '<img src="/guide/img/report_higherdose_390.png">',
+        '<a href="https://doi.org/10.1/x.md">': '<a href="https://doi.org/10.1/x.md">',
+        '<a href="#what-you-get">': '<a href="#what-you-get">',
+        '<a href="../../outside.md">': '<a href="../../outside.md">',
+        '<a href="mailto:a@b.c">': '<a href="mailto:a@b.c">',
+    }
+    for before, after in cases.items():
+        assert rewrite_links(before, page) == after, before
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["..", ".", "", "guide", "verdicts", "img", "hooks", "%2e%2e", "a.png", "x.md", "\x00", "~"]
+        )
+        | st.text(max_size=12),
+        max_size=6,
+    )
+)
+def test_guide_paths_never_leave_the_docs_folder(parts: list[str]) -> None:
+    """Whatever the path, the Markdown mode reads a page or an image inside docs/, or nothing."""
+    from photodose.web.guide import resolve_asset, resolve_page
+
+    docs = ROOT / "docs"
+    name = "/".join(parts)
+    for found in (resolve_page(docs, name), resolve_asset(docs, name)):
+        if found is not None:
+            rel = found.relative_to(docs.resolve())  # raises if outside
+            assert rel.parts[0] != "hooks" and found.suffix in (
+                ".md",
+                ".png",
+                ".svg",
+                ".jpg",
+                ".jpeg",
+                ".webp",
+            )

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
@@ -69,7 +69,9 @@ _HEDGE_ANCHORS = (
     "proof",
 )
 # Every alternative of the [hedge] narrated expression contains one of these.
-_NARRATED_ANCHORS = ("used", "theory", "idea", "claiming", "promised", "claim", "recall")
+_NARRATED_ANCHORS = (
+    "used", "theory", "idea", "claiming", "promised", "claim", "recall", "does", "always", "sure", "ensure", "look for"
+)
 _RADIATION = frozenset(["uv", "ultraviolet", "rays", "radiation", "light", "wavelengths", "heat"])
 _DETERMINERS = frozenset(["the", "your", "their", "our", "my", "her", "his", "its", "one"])
 _CLAUSE_WORDS = frozenset(["but", "however", "whereas", "while", "which", "although", "though", "unlike"])
@@ -126,6 +128,9 @@ def _entries(raw: list[str] | dict[str, str]) -> Lexicon:
     return Lexicon(out)
 
 
+_TagIndex = tuple[dict[str, tuple[tuple[str, Entry], ...]], dict[str, tuple[tuple[str, Entry], ...]]]
+
+
 @dataclass(frozen=True)
 class Concepts:
     """The lexicons and the reported-speech / hedge expressions of ``concepts.toml``."""
@@ -149,6 +154,8 @@ class Concepts:
     meta: dict[str, Any]
     #: the lexicon groups :func:`concept_tags` reports, by tag name
     tag_lexicons: tuple[tuple[str, Lexicon], ...] = ()
+    #: their entries indexed for :func:`concept_tags` (see :func:`_tag_index`)
+    tag_index: _TagIndex = field(default_factory=lambda: ({}, {}))
 
 
 def _anchors(*groups: Lexicon) -> tuple[str, ...]:
@@ -180,6 +187,11 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         "endorsement": (_anchors(endo["relation"]), _anchors(endo["person"], endo["evidence"])),
         "mechanism": (_anchors(mech_terms), _anchors(mech_effect)),
     }
+    tag_lexicons = tuple(
+        [*lex.items()]
+        + [(f"endorse_{k}", v) for k, v in endo.items()]
+        + [("outcome", outcomes), ("mech_effect", mech_effect), ("mech_term", mech_terms)]
+    )
     anchor_patterns = {
         cat: tuple(
             re.compile(
@@ -206,11 +218,26 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         anchors,
         anchor_patterns,
         dict(data.get("meta", {})),
-        tuple(
-            [*lex.items()]
-            + [(f"endorse_{k}", v) for k, v in endo.items()]
-            + [("outcome", outcomes), ("mech_effect", mech_effect), ("mech_term", mech_terms)]
-        ),
+        tag_lexicons,
+        _tag_index(tag_lexicons),
+    )
+
+
+def _tag_index(groups: tuple[tuple[str, Lexicon], ...]) -> _TagIndex:
+    """Entries by the first three letters of their first word, and those whose first word is
+    shorter ("no$", "do not") by that word: a word looks only at entries that can match it."""
+    long_index: dict[str, list[tuple[str, Entry]]] = {}
+    short_index: dict[str, list[tuple[str, Entry]]] = {}
+    for name, lex in groups:
+        for e in lex:  # a Lexicon is longest first
+            first = e.parts[0]
+            if len(first) >= 3:
+                long_index.setdefault(first[:3], []).append((name, e))
+            else:
+                short_index.setdefault(first, []).append((name, e))
+    return (
+        {k: tuple(v) for k, v in long_index.items()},
+        {k: tuple(v) for k, v in short_index.items()},
     )
 
 
@@ -332,6 +359,26 @@ def _words(sentence: str) -> tuple[list[str], list[int], _LazySpans]:
     return words, clauses, _LazySpans(sentence)
 
 
+#: The co-occurrences :func:`concept_tags` reports: the concept + relation pairs of the frames
+#: and their negations (alphabetical within a pair).  All pairs of groups were tried: no better
+#: by brand-grouped cross-validation (mean average precision 0.800 against 0.804), and 3-4 times
+#: the features to score.
+_TAG_PAIRS = (
+    ("harm_strong", "negator"),
+    ("harm_mild", "negator"),
+    ("negator", "safety_adjective"),
+    ("harm_strong", "safety_veto"),
+    ("effect", "outcome"),
+    ("effect", "negator"),
+    ("effect", "effect_veto"),
+    ("outcome", "result_after"),
+    ("endorse_evidence", "endorse_relation"),
+    ("endorse_person", "endorse_relation"),
+    ("endorse_relation", "negator"),
+    ("mech_effect", "mech_term"),
+)
+
+
 def concept_tags(sentence: str, concepts: Concepts | None = None) -> list[str]:
     """Lexicon hits of a sentence as classifier features: ``@group`` for each hit of a lexicon
     group (``@outcome:acne`` also names the indication), and ``@a~b`` when hits of groups ``a``
@@ -345,17 +392,32 @@ def concept_tags(sentence: str, concepts: Concepts | None = None) -> list[str]:
     words, clauses, _spans = _words(sentence)
     tags: list[str] = []
     hits: dict[str, list[tuple[int, int]]] = {}
-    for name, lex in c.tag_lexicons:
-        for i, _j, e in _find(lex, words):
+    long_index, short_index = c.tag_index
+    # one pass over the words: at each word, the longest entry of each group that matches there
+    for i, w in enumerate(words):
+        bucket = long_index.get(w[:3], ()) + short_index.get(w[:2], ()) + short_index.get(w[:1], ())
+        if not bucket:
+            continue
+        seen: set[str] = set()
+        for name, e in bucket:
+            if name in seen:
+                continue
+            parts = e.parts
+            if len(parts) == 1:
+                p = parts[0]
+                if not (w == p if e.exact else w.startswith(p)):
+                    continue
+            elif not e.match_at(words, i):
+                continue
+            seen.add(name)
             tags.append(f"@{name}")
             if e.value:
                 tags.append(f"@{name}:{e.value}")
             hits.setdefault(name, []).append((i, clauses[i]))
-    names = sorted(hits)
-    for a_i, a in enumerate(names):
-        for b in names[a_i + 1 :]:
-            if any(ca == cb and abs(i - j) <= 5 for i, ca in hits[a] for j, cb in hits[b]):
-                tags.append(f"@{a}~{b}")
+    for a, b in _TAG_PAIRS:
+        ha, hb = hits.get(a), hits.get(b)
+        if ha and hb and any(ca == cb and abs(i - j) <= 5 for i, ca in ha for j, cb in hb):
+            tags.append(f"@{a}~{b}")
     return tags
 
 
@@ -368,6 +430,19 @@ class FrameHit:
     start: int
     end: int
     details: dict[str, Any]
+
+
+_NAMED_STUDY = re.compile(
+    r"\bet\s{1,3}al\b|\bPMID\b|\bdoi\b|\bjournal\b|\bpublished\s{1,3}in\b"
+    r"|\b(?:study|trial|review)\s{1,3}in\s{1,3}(?:the\s{1,3})?(?-i:[A-Z])",
+    re.IGNORECASE,
+)
+
+
+def names_a_study(sentence: str) -> bool:
+    """Does the sentence name the study it cites (authors "et al.", a PMID or DOI, a journal:
+    "a 2017 study in Dermatologic Surgery")?  Then a "studies show" claim is checkable."""
+    return _NAMED_STUDY.search(sentence) is not None
 
 
 def is_reported_or_hedged(sentence: str, concepts: Concepts | None = None) -> bool:
@@ -593,14 +668,7 @@ def endorsement_frames(sentence: str, c: Concepts, toks: _Tokens) -> list[FrameH
             if (0 <= ri - aj <= 5) or (0 <= ai - rj <= 5):
                 kind = "recommended" if what == "person" else "clinically_proven"
                 lo, hi = min(ai, ri), max(aj, rj) - 1
-                named = bool(
-                    re.search(
-                        r"\bet\s+al\b|\bPMID\b|\bdoi\b|\bjournal\b|\bpublished\s+in\b"
-                        r"|\b(?:study|trial|review)\s+in\s+(?:the\s+)?(?-i:[A-Z])",
-                        sentence,
-                        re.I,
-                    )
-                )
+                named = names_a_study(sentence)
                 return [
                     FrameHit(
                         "endorsement",

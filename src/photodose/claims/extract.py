@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from photodose.claims.concepts import names_a_study
 from photodose.claims.intake import (
     BinaryInputError,
     ClaimsInputError,
@@ -425,13 +426,7 @@ class _Extractor:
                     if p.kind == "k_number":
                         details["k_number"] = m.group(0)
                 if p.category == "endorsement":
-                    details["study_named"] = bool(
-                        re.search(
-                            r"\bet\s{1,3}al\b|\bPMID\b|\bdoi\b|\bjournal\b|\bpublished\s{1,3}in\b",
-                            s.text,
-                            re.IGNORECASE,
-                        )
-                    )
+                    details["study_named"] = names_a_study(s.text)
                 self.add(s, m.start(), m.end(), p.category, kind, p.id, p.confidence, details)
 
     # -- efficacy and mechanism -------------------------------------------------------
@@ -827,15 +822,25 @@ class _Extractor:
         for c in self.claims:
             found.setdefault(c.sentence_index, set()).add(c.category)
         not_claim = gates.get("not_claim")
-        for s in self.sentences:
+        cat_gates = {c: g for c, g in gates.items() if c != "not_claim" and c in clf.categories}
+        if self.low is None:
+            candidates: Iterable[int] = range(len(self.sentences))
+            gated: dict[str, set[int]] | None = None
+        else:
+            # the gates ignore case: one search per hit over the lowercase text, not one per
+            # sentence and gate (a candidate is searched again below, within its sentence)
+            gated = {c: self._sentences_matching(g) for c, g in cat_gates.items()}
+            candidates = sorted(set().union(*gated.values()))
+        for k in candidates:
+            s = self.sentences[k]
             if s.is_question:
                 continue
             if not_claim is not None and not_claim.search(self.text, s.start, s.end):
                 continue
             have = found.get(s.index, set())
             hits = {}
-            for cat, gate in gates.items():
-                if cat in have or cat not in clf.categories:
+            for cat, gate in cat_gates.items():
+                if cat in have or (gated is not None and k not in gated[cat]):
                     continue
                 m = gate.search(self.text, s.start, s.end)
                 if m is not None:

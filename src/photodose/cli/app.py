@@ -30,6 +30,7 @@ except ImportError:  # pragma: no cover
     from click.exceptions import Abort as _Abort  # type: ignore[assignment,no-redef,unused-ignore]
 
 from photodose import __version__
+from photodose.errors import FieldError
 
 # Exit code for bad input (a malformed file, an out-of-range value).
 EXIT_BAD_INPUT = 2
@@ -99,6 +100,9 @@ class PhotodoseGroup(TyperGroup):
                 code = 130
         except KeyboardInterrupt:
             code = 130
+        except FieldError as exc:  # any layer's fixable error a command did not map itself
+            emit_error(exc.field, exc.message, exc.fix, as_json=as_json)
+            code = EXIT_BAD_INPUT
         except BrokenPipeError:  # `photodose … | head`: the reader left; say nothing more
             with contextlib.suppress(OSError):
                 sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (no flush error at exit)

@@ -453,6 +453,7 @@ def meter(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Interpret your own irradiance-meter reading (units, meter correction, plausibility)."""
+    from photodose.cli.hints import METER_MODEL_HINTS, with_cli_hints
     from photodose.device import DeviceSpecError, UnknownDeviceError, load_device
     from photodose.device.meter import (
         MeterReading,
@@ -486,6 +487,7 @@ def meter(
         _fail(field, message, as_json, fix=fix or "see `photodose meter --help`")
     if as_json:
         obj = interp.to_dict()
+        obj["flags"] = [with_cli_hints(f, interp.hints, METER_MODEL_HINTS) for f in interp.flags]
         obj["face_irradiance_mw_cm2"] = {k: v.to_dict() for k, v in face.items()}
         obj["face_irradiance_if_alternative_mw_cm2"] = {k: v.to_dict() for k, v in face_alt.items()}
         echo_json(obj)
@@ -494,7 +496,7 @@ def meter(
     _out(f"irradiance: {interp.irradiance}  [{interp.irradiance.confidence}]")
     _out(interp.correction_note, style="dim")
     for f in interp.flags:
-        _out(f"! {f}", style="yellow")
+        _out(f"! {with_cli_hints(f, interp.hints, METER_MODEL_HINTS)}", style="yellow")
     for ch, est in face.items():
         _out(f"face mean, {ch}: {est}")
     if alt is not None:

@@ -16,6 +16,7 @@ import typer
 
 from photodose.cli.app import EXIT_BAD_INPUT
 from photodose.cli.output import json_text
+from photodose.errors import FieldError
 
 
 def emit_error(
@@ -52,6 +53,14 @@ def bad_input(field: str, message: str, fix: str = "", *, as_json: bool = False,
     """
     emit_error(field, message, fix, as_json=as_json, **extra)
     raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def field_error(err: FieldError, *, as_json: bool = False, field: str | None = None) -> NoReturn:
+    """Report a :class:`photodose.errors.FieldError` from any layer (journal, plan, photos, safety
+    answers, session length) and exit 2; ``field`` overrides the error's own (the option the
+    person typed). An uncaught one reaches :class:`photodose.cli.app.PhotodoseGroup`, which does
+    the same."""
+    bad_input(err.field if field is None else field, err.message, err.fix, as_json=as_json)
 
 
 def field_from_message(message: str, fields: dict[str, str], default: str) -> str:

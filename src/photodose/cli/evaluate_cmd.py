@@ -62,7 +62,7 @@ def print_summary(ev: Evaluation) -> None:
     from rich.panel import Panel
     from rich.table import Table
 
-    from photodose.cli.hints import with_cli_hints
+    from photodose.cli.hints import EVALUATE_MODEL_HINTS, with_cli_hints
     from photodose.report.format import TIMER_LABELS, VERDICT_SHORT, fmt, minutes_range, rng
 
     console = Console()
@@ -168,7 +168,9 @@ def print_summary(ev: Evaluation) -> None:
         )
     if ev.standing.get("summary"):
         console.print(escape(str(ev.standing["summary"])), highlight=False)
+    meter_hints = ev.meter.hints if ev.meter is not None else []
     for n in ev.notes:
+        n = with_cli_hints(n, meter_hints, EVALUATE_MODEL_HINTS)
         console.print(f"[yellow]note:[/yellow] {escape(n)}", highlight=False)
     console.print(
         "[dim]Not medical advice. Ranges bound the unknowns (assumptions are labelled in the report).[/dim]"
@@ -278,7 +280,10 @@ def evaluate_cmd(
 
         write_or_exit(lambda: write_html(ev, html), html, "--html", as_json=as_json)
     if as_json:
-        echo_json(ev.to_json(), default=str)
+        from photodose.cli.hints import evaluation_json_with_cli_hints
+
+        meter_hints = ev.meter.hints if ev.meter is not None else []
+        echo_json(evaluation_json_with_cli_hints(ev.to_json(), meter_hints), default=str)
         return
     print_summary(ev)
     if html is not None:

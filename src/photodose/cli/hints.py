@@ -9,7 +9,7 @@ its form fields. Cheap to import (no photodose model imports).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 #: hint action → what the terminal says instead of the neutral phrase
@@ -21,11 +21,40 @@ CLI_HINTS = {
 }
 
 
-def with_cli_hints(text: str, hints: Iterable[Any]) -> str:
+#: ``photodose evaluate``'s wording of the models' advice (the meter flags of
+#: :func:`photodose.device.meter.interpret_reading` and the stated-vs-modelled summary of
+#: :func:`photodose.device.stated.compare_stated`), used with :func:`with_cli_hints`
+EVALUATE_MODEL_HINTS = {
+    "meter_position": "say which with --meter-position over-led or between-leds",
+    "meter_reading": "photodose evaluate --meter-reading … --meter-position over-led|between-leds",
+}
+#: ``photodose meter``'s wording of the meter flags (its option is ``--position``)
+METER_MODEL_HINTS = {"meter_position": "say which with --position over-led or between-leds"}
+
+
+def with_cli_hints(text: str, hints: Iterable[Any], wording: Mapping[str, str] | None = None) -> str:
     """``text`` with each hint's neutral phrase replaced by the CLI option that acts on it (a
-    hint whose action the CLI does not know keeps its phrase)."""
+    hint whose action the CLI does not know keeps its phrase). ``hints``: :class:`~photodose.hints.Hint`
+    objects or their ``to_dict()``; ``wording``: action → text, for a command whose options or
+    sentence differ from :data:`CLI_HINTS`."""
     for h in hints:
-        option = CLI_HINTS.get(h.action)
-        if option is not None and h.phrase:
-            text = text.replace(h.phrase, option, 1)
+        action, phrase = (h["action"], h["phrase"]) if isinstance(h, Mapping) else (h.action, h.phrase)
+        option = (wording or {}).get(action) or CLI_HINTS.get(action)
+        if option is not None and phrase:
+            text = text.replace(phrase, option, 1)
     return text
+
+
+def evaluation_json_with_cli_hints(obj: dict[str, Any], meter_hints: Iterable[Any]) -> dict[str, Any]:
+    """``Evaluation.to_json()`` with the models' advice worded as ``photodose evaluate``'s options
+    (the notes and meter flags, the stated-vs-modelled summary); the hints themselves are kept."""
+    meter_hints = list(meter_hints)
+    obj["notes"] = [with_cli_hints(n, meter_hints, EVALUATE_MODEL_HINTS) for n in obj.get("notes", [])]
+    if obj.get("meter"):
+        obj["meter"]["flags"] = [
+            with_cli_hints(f, meter_hints, EVALUATE_MODEL_HINTS) for f in obj["meter"].get("flags", [])
+        ]
+    sv = obj.get("stated_vs_modelled")
+    if sv and sv.get("bottom_line"):
+        sv["bottom_line"] = with_cli_hints(sv["bottom_line"], sv.get("hints", []), EVALUATE_MODEL_HINTS)
+    return obj

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from photodose.cli.app import app
-from photodose.cli.errors import bad_input
+from photodose.cli.errors import bad_input, field_error
 
 if TYPE_CHECKING:
     from photodose.device import DeviceSpec
@@ -37,7 +37,7 @@ def open_journal_or_exit(db: str | None, as_json: bool) -> Journal:
     try:
         return open_journal(db)
     except JournalError as e:
-        bad_input(e.field, e.message, e.fix, as_json=as_json)
+        field_error(e, as_json=as_json)
 
 
 def device_or_exit(name: str, as_json: bool, field: str = "DEVICE") -> DeviceSpec:
@@ -141,7 +141,7 @@ def log_cmd(
             note=note,
         )
     except JournalError as e:
-        bad_input(e.field, e.message, e.fix, as_json=as_json)
+        field_error(e, as_json=as_json)
     finally:
         journal.close()
     if as_json:
@@ -167,7 +167,7 @@ def rate_cmd(
     try:
         uid = rate_outcome(journal, goal, rating, note)
     except JournalError as e:
-        bad_input(e.field, e.message, e.fix, as_json=as_json)
+        field_error(e, as_json=as_json)
     finally:
         journal.close()
     if as_json:
@@ -320,7 +320,7 @@ def import_cmd(
     try:
         added = import_csv(journal, source) if source.is_dir() else import_json(journal, source)
     except JournalError as e:
-        bad_input(e.field, e.message, e.fix, as_json=as_json)
+        field_error(e, as_json=as_json)
     finally:
         journal.close()
     if as_json:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from photodose.cli.app import app
-from photodose.cli.errors import bad_input
+from photodose.cli.errors import bad_input, field_error
 
 if TYPE_CHECKING:
     from photodose.photos.store import PhotoStore
@@ -54,25 +54,22 @@ def _open_store(as_json: bool, db: str | None = None) -> PhotoStore:
     try:
         return PhotoStore(db=db)
     except PhotoError as e:
-        bad_input(e.field, e.message, e.fix, as_json=as_json)
+        field_error(e, as_json=as_json)
 
 
 def _parse_date(text: str | None, as_json: bool) -> date | None:
+    """``--date`` through the one photo-date check (:func:`photodose.photos.dates.parse_photo_date`)."""
     if text is None:
         return None
     try:
-        d = date.fromisoformat(text.strip())
-    except ValueError:
-        bad_input(
-            "--date", f"{text!r} is not a date", "give it as YYYY-MM-DD, e.g. 2026-11-30", as_json=as_json
-        )
-    if d > date.today():
-        bad_input("--date", f"{d} is in the future", "give the day the photo was taken", as_json=as_json)
-    if d.year < 1990:
-        bad_input(
-            "--date", f"{d} is before digital photos", "give the day the photo was taken", as_json=as_json
-        )
-    return d
+        from photodose.photos import PhotoError
+        from photodose.photos.dates import parse_photo_date
+    except ImportError as e:
+        _missing_extra(e, as_json)
+    try:
+        return parse_photo_date(text)
+    except PhotoError as e:
+        bad_input("--date", e.message, e.fix, as_json=as_json)
 
 
 @photo_app.command("add")
@@ -101,7 +98,7 @@ def add(
     try:
         result = add_photo(image, store, taken_on)
     except PhotoError as e:
-        bad_input(e.field, e.message, e.fix, as_json=as_json)
+        field_error(e, as_json=as_json)
     except (OSError, SQLAlchemyError) as e:
         bad_input(
             "PHOTODOSE_DATA_DIR",
@@ -123,6 +120,7 @@ def add(
         "stored_at": str(rec.image_path),
         "quality": quality,
         "colour_correction": rec.analysis.get("colour_correction", {}),
+        "face": rec.analysis.get("face", {}),  # which detector placed the regions, pose
         "metrics": rec.metrics,
         "stripped_metadata": rec.analysis.get("stripped_metadata", []),
     }
@@ -138,6 +136,12 @@ def add(
     )
     if payload["stripped_metadata"]:
         con.print(f"metadata removed: {', '.join(payload['stripped_metadata'])}", highlight=False)
+    face_info = rec.analysis.get("face", {})
+    con.print(
+        f"regions: {face_info.get('detector', 'opencv-haar')}"
+        + (f" ({face_info['detector_note']})" if face_info.get("detector_note") else ""),
+        highlight=False,
+    )
     con.print(f"quality: {quality.get('status', '?')}", highlight=False)
     for r in quality.get("reasons", []):
         con.print(f"  - {r}", highlight=False)
@@ -194,7 +198,7 @@ def progress_cmd(
         return
     con.print(
         f"{summary['n_photos']} photos on {summary['n_days']} days ({summary['first_day']} → "
-        f"{summary['last_day']}), colour: {summary['correction']}"
+        f"{summary['last_day']}), colour: {summary['correction']}, regions: {summary['detector']}"
         + ("" if summary["calibrated"] else " (uncalibrated: compare only same place and light)"),
         highlight=False,
     )

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from photodose.cli.app import app
-from photodose.cli.errors import bad_input
+from photodose.cli.errors import bad_input, field_error
 from photodose.cli.journal_cmd import DbOption, JsonOption
 
 
@@ -44,7 +44,7 @@ def plan_cmd(
     try:
         plan = make_plan(goal, spec, fitzpatrick=fitzpatrick, mode=mode, start=day)
     except PlanInputError as e:
-        bad_input(e.field, e.message, e.fix, as_json=as_json)
+        field_error(e, as_json=as_json)
     out = plan.to_dict()
     if ics is not None:
         from photodose.plan.calendar import read_back, to_ical

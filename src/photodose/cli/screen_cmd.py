@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from photodose.cli.app import app
-from photodose.cli.errors import bad_input
+from photodose.cli.errors import bad_input, field_error
 from photodose.cli.journal_cmd import DbOption, JsonOption
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ def screen_cmd(
         try:
             ans = answers_from_dict(_read_answers(answers, as_json))
         except AnswersError as e:
-            bad_input(f"--answers: {e.field}", e.message, e.fix, as_json=as_json)
+            field_error(e, as_json=as_json, field=f"--answers: {e.field}")
     elif sys.stdin.isatty() and not as_json:
         ans = _ask(data)
     else:

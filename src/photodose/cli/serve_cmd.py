@@ -83,6 +83,12 @@ def serve(
         if host in ("0.0.0.0", "::") and others:
             typer.echo(f"  from another device: http://{others[-1]}:{port}/?token={token}")
         typer.echo("Keep the token secret; it changes every time the server starts. Ctrl+C to stop.")
+    guide_from = {
+        "site": "the built documentation site",
+        "markdown": "the guide's Markdown; `make docs` builds the full site",
+        "none": "not on this machine; that page says how to get it",
+    }
+    typer.echo(f"the guide: {url}guide/ ({guide_from[web_app.state.guide.kind]})")
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(open_url,)).start()
     uvicorn.run(

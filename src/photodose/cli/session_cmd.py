@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from photodose.cli.app import app
-from photodose.cli.errors import bad_input
+from photodose.cli.errors import field_error
 from photodose.cli.journal_cmd import DbOption, JsonOption
 
 session_app = typer.Typer(help="Run a light session with a countdown, and log it.", no_args_is_help=True)
@@ -58,7 +58,7 @@ def start(
     try:
         check_session_minutes(m, total_min)
     except SessionLengthError as e:
-        bad_input("--minutes", e.message, e.fix, as_json=as_json)
+        field_error(e, as_json=as_json, field="--minutes")
     journal = open_journal_or_exit(db, as_json)  # before the countdown: a broken database fails now
     runs = int(-(-total_min // m.timer_min))
     from rich.console import Console
@@ -119,7 +119,7 @@ def start(
             completed=result.completed,
         )
     except JournalError as e:
-        bad_input(e.field, e.message, e.fix, as_json=as_json)
+        field_error(e, as_json=as_json)
     finally:
         journal.close()
     if as_json:

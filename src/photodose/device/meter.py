@@ -23,6 +23,7 @@ from typing import Any
 
 from photodose.device.estimate import Estimate, weakest_confidence
 from photodose.device.spec import DeviceSpec
+from photodose.hints import SAY_METER_POSITION, Hint
 
 UNITS_TO_MW_CM2: dict[str, float] = {
     "mw/cm2": 1.0,
@@ -178,7 +179,9 @@ class ReadingInterpretation:
     irradiance : true irradiance estimate (mW/cm²) after the meter correction (or none, with a
     wide range); as_given_mw_cm2 : the reading converted with the unit given; flags : warnings
     (unit mix-up, out of range); alternative_mw_cm2 : the other reading of the number when a
-    factor-10 unit mix-up is likely.
+    factor-10 unit mix-up is likely; hints : what the person can enter to settle a flag (a
+    :class:`~photodose.hints.Hint` whose face-neutral ``phrase`` is in the flag's text; each face
+    words it: the CLI as its option, the web app as its form field).
     """
 
     reading: MeterReading
@@ -190,6 +193,7 @@ class ReadingInterpretation:
     flags: list[str] = field(default_factory=list)
     alternative_mw_cm2: float | None = None
     model_at_distance: Estimate | None = None
+    hints: list[Hint] = field(default_factory=list)
 
     @property
     def unit_suspect(self) -> bool:
@@ -214,6 +218,7 @@ class ReadingInterpretation:
             "model_at_distance_mw_cm2": (
                 None if self.model_at_distance is None else self.model_at_distance.to_dict()
             ),
+            "hints": [h.to_dict() for h in self.hints],
         }
 
 
@@ -281,6 +286,7 @@ def interpret_reading(
     unit = _norm_unit(reading.unit)
     meter = find_meter(reading.meter)
     flags: list[str] = []
+    hints: list[Hint] = []
     alt: float | None = None
     if device is not None and wavelengths_nm is None:
         wavelengths_nm = [device.channel(c).peak_nm.pick() for c in device.mode.channels]
@@ -340,8 +346,11 @@ def interpret_reading(
     if device is not None and reading.position == "distance" and reading.distance_cm <= 0.5:
         flags.append(
             f"a reading at {reading.distance_cm:g} cm is against the LEDs: over an LED it is a peak, "
-            "in a gap a minimum, and the face average lies between; say which with --meter-position "
-            "over-led or between-leds (read here as the value in front of the array's centre)"
+            f"in a gap a minimum, and the face average lies between; {SAY_METER_POSITION} "
+            "(read here as the value in front of the array's centre)"
+        )
+        hints.append(
+            Hint("meter_position", "flags", SAY_METER_POSITION, {"positions": ["over-led", "between-leds"]})
         )
 
     # factor-of-10 check -------------------------------------------------------------------
@@ -405,6 +414,7 @@ def interpret_reading(
         flags=flags,
         alternative_mw_cm2=alt,
         model_at_distance=model,
+        hints=hints,
     )
 
 

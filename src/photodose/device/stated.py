@@ -23,6 +23,7 @@ from photodose.device.budget import classify_stated_dose, classify_stated_irradi
 from photodose.device.estimate import Estimate
 from photodose.device.irradiance import ChannelIrradiance, peak_valley
 from photodose.device.spec import DeviceSpec, StatedValue
+from photodose.hints import ENTER_METER_READING_AND_POSITION, METER_POSITIONS, Hint
 
 #: ``verdict_at(wavelength_nm, fluence_j_cm2_per_session, irradiance_mw_cm2) -> short text``
 VerdictAt = Callable[[float, float, float], str]
@@ -98,8 +99,10 @@ def compare_stated(
     high), ``modelled_peak_mw_cm2`` (low / high), ``measured_mw_cm2`` (or None),
     ``classification``, ``budget`` (the arithmetic), ``dose_at_stated_j_cm2``,
     ``dose_at_modelled_j_cm2`` (low / central / high), ``verdict_at_stated``,
-    ``verdict_at_modelled``, ``more_credible``, ``why``) and ``bottom_line`` (text, or None
-    when the device states nothing).
+    ``verdict_at_modelled``, ``more_credible``, ``why``), ``bottom_line`` (text, or None
+    when the device states nothing) and ``hints`` (:meth:`photodose.hints.Hint.to_dict` of what
+    the person can enter to settle it: a meter reading and where the sensor sat; the text holds
+    each hint's face-neutral ``phrase``, which a face words as its own option or form field).
     """
     by_channel = {ci.channel: ci for ci in irradiance}
     rows: list[dict[str, Any]] = []
@@ -193,7 +196,15 @@ def compare_stated(
                 "citations": list(check.citations),
             }
         )
-    return {"rows": rows, "bottom_line": _bottom_line(device, rows)}
+    hints = [SETTLE_BY_METER.to_dict()] if rows else []
+    return {"rows": rows, "bottom_line": _bottom_line(device, rows), "hints": hints}
+
+
+#: a calibrated meter at the skin settles a stated figure against the model (the text of the
+#: bottom line holds the phrase; the CLI words it as ``--meter-reading … --meter-position``)
+SETTLE_BY_METER = Hint(
+    "meter_reading", "stated", ENTER_METER_READING_AND_POSITION, {"positions": list(METER_POSITIONS)}
+)
 
 
 _CLASS_WORDS = {
@@ -229,7 +240,6 @@ def _bottom_line(device: DeviceSpec, rows: list[dict[str, Any]]) -> str | None:
         parts.append(s)
     settle = (
         " A reading with a calibrated meter at the skin, once over an LED and once between LEDs "
-        "(photodose evaluate --meter-reading … --meter-position over-led|between-leds), settles "
-        "which figure is right."
+        f"({ENTER_METER_READING_AND_POSITION}), settles which figure is right."
     )
     return " ".join(parts) + settle

@@ -25,20 +25,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from photodose.errors import FieldError
+
 CONNECT_TIMEOUT_S = 3
 SQLITE_BUSY_TIMEOUT_S = 30.0
 DB_FILENAME = "journal.sqlite3"
 HEAD_REVISION = "0003"
 
 
-class JournalError(Exception):
+class JournalError(FieldError):
     """The journal cannot be opened or written; ``field`` and ``fix`` say what to change."""
-
-    def __init__(self, field: str, message: str, fix: str = ""):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.fix = fix
 
 
 def data_dir() -> Path:

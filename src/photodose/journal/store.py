@@ -14,13 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import selectinload
 
+from photodose.goals import GOALS
 from photodose.journal.db import Journal, JournalError
 from photodose.journal.models import Device, Outcome, Photo, Plan, Profile, Session, SessionDose, new_uuid
 
 MAX_SESSION_MIN = 120.0
 MAX_FUTURE = timedelta(days=1)
 SKIN_REACTIONS = ("none", "warmth", "redness", "dryness", "itching", "breakout", "burn", "blister", "other")
-GOALS = ("wrinkles", "acne", "redness", "tone")
 
 
 def utc_naive(t: datetime | None = None) -> datetime:

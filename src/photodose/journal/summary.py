@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date
 from typing import Any
 
+from photodose.goals import GOAL_INDICATION
 from photodose.journal.adherence import (
     CHECKIN_TOLERANCE_DAYS,
     LoggedSession,
@@ -16,13 +17,6 @@ from photodose.journal.adherence import (
 )
 from photodose.journal.db import Journal
 from photodose.journal.store import latest_plan, local_date, outcomes, photo_days, sessions
-
-GOAL_INDICATION = {
-    "wrinkles": "photoaging",
-    "acne": "acne",
-    "redness": "inflammation",
-    "tone": "texture_tone",
-}
 
 
 def _band(wavelength_nm: float) -> str | None:

@@ -20,7 +20,7 @@ from photodose.photos.regions import (
     REGION_POLYGONS_D,
     REGIONS,
     FaceGeometry,
-    detect_face_haar,
+    detect_face,
     region_masks,
     skin_pixels,
 )
@@ -53,10 +53,13 @@ class PhotoAnalysis:
             "quality": self.quality.as_dict(),
             "face": {
                 "detector": self.face.detector,
+                "detector_note": self.face.note,
                 "box": list(self.face.box),
                 "eyes_detected": self.face.eyes_detected,
                 "interocular_px": self.face.interocular_px,
                 "roll_deg": self.face.roll_deg,
+                "yaw_deg": self.face.yaw_deg,
+                "pitch_deg": self.face.pitch_deg,
             },
             "analysis_size": list(self.analysis_size),
         }
@@ -65,7 +68,10 @@ class PhotoAnalysis:
 def face_window(face: FaceGeometry, shape: tuple[int, int]) -> tuple[int, int, int, int]:
     """Rows r0:r1 and columns c0:c1 holding the face box and every region, with a margin for the
     texture filter, clipped to the image."""
-    pts = np.vstack([face.to_image(np.array(p)) for polys in REGION_POLYGONS_D.values() for p in polys])
+    if face.landmarks is not None:
+        pts = face.landmarks[:, :2]
+    else:
+        pts = np.vstack([face.to_image(np.array(p)) for polys in REGION_POLYGONS_D.values() for p in polys])
     x, y, w, h = face.box
     pad = 0.3 * face.interocular_px + 2
     c0 = int(max(min(pts[:, 0].min(), x) - pad, 0))
@@ -83,17 +89,22 @@ def shift_face(face: FaceGeometry, dx: int, dy: int) -> FaceGeometry:
         box=(x - dx, y - dy, w, h),
         left_eye=(face.left_eye[0] - dx, face.left_eye[1] - dy),
         right_eye=(face.right_eye[0] - dx, face.right_eye[1] - dy),
+        landmarks=None if face.landmarks is None else face.landmarks - np.array([dx, dy, 0.0]),
     )
 
 
-def analyse_photo(decoded: DecodedImage, reference: dict[str, float] | None = None) -> PhotoAnalysis:
-    """Measure a decoded photo. ``reference``: light of an earlier photo (see :func:`assess_quality`).
+def analyse_photo(
+    decoded: DecodedImage, reference: dict[str, float] | None = None, detector: str = "auto"
+) -> PhotoAnalysis:
+    """Measure a decoded photo. ``reference``: light of an earlier photo (see :func:`assess_quality`);
+    ``detector``: ``auto`` (MediaPipe face mesh when installed, else OpenCV Haar), ``mediapipe`` or
+    ``haar`` (see :func:`~photodose.photos.regions.detect_face`).
 
     Raises :class:`~photodose.photos.decode.PhotoError` when no face is found.
     """
     srgb = analysis_image(decoded.srgb_u8)
     scale = decoded.width / srgb.shape[1]
-    face = detect_face_haar(srgb)
+    face = detect_face(srgb, detector)
     linear = srgb_to_linear(srgb)
     # Colour is estimated on the whole frame but corrected and measured only around the face.
     window = face_window(face, (srgb.shape[0], srgb.shape[1]))
@@ -125,6 +136,11 @@ def analyse_photo(decoded: DecodedImage, reference: dict[str, float] | None = No
     small = [r for r in REGIONS if metrics[r]["n_pixels"] < MIN_REGION_PIXELS]
     if small:
         quality.flag(f"too few skin pixels in {', '.join(small)}: those regions are unreliable")
+    if face.landmarks is None:
+        quality.flag(
+            "regions placed from average face proportions (OpenCV Haar, no face mesh)"
+            + (f": {face.note}" if face.note else "")
+        )
     if not correction.calibrated:
         quality.flag("no colour chart: colour white-balanced from the scene (weaker; same place and light)")
     return PhotoAnalysis(metrics, correction, quality, face, (srgb.shape[1], srgb.shape[0]))

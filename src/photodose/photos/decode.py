@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from photodose.errors import FieldError
+
 #: Largest file accepted (bytes). A 48-megapixel phone JPEG is 10–25 MB.
 MAX_FILE_BYTES = 60 * 1024 * 1024
 #: Largest image accepted (pixels, width × height): a 48 MP phone sensor with margin.
@@ -41,14 +43,11 @@ ANALYSIS_MAX_SIDE_PX = 2048
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 
 
-class PhotoError(ValueError):
+class PhotoError(FieldError, ValueError):
     """A photo that cannot be used; ``field`` names what is wrong and ``fix`` what to do."""
 
     def __init__(self, field: str, message: str, fix: str = "export the photo again as JPEG or PNG") -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.fix = fix
+        super().__init__(field, message, fix)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ stated with each constant; they are not from a validation study.
 - Exposure: share of face pixels clipped (any channel ≥ 250 of 255) or crushed (all < 20), and the
   face's median L*.
 - Face size: interocular distance in pixels (texture needs fine detail).
-- Pose: head roll from the eye line; yaw from how far the eye midpoint sits from the face box
-  centre (the Haar cascade does not give a full 3-D pose).
+- Pose: head roll from the eye line (iris centres with MediaPipe, eye boxes with Haar); yaw from the
+  face mesh's depth across the face (:func:`photodose.photos.landmarks.yaw_deg`) when MediaPipe
+  placed the face, else from how far the eye midpoint sits from the Haar face box centre (the
+  cascade gives no 3-D pose).
 - Lighting: against a reference photo, the change of the scene illuminant's chromaticity (shades-of-
   grey estimate) and of the left–right brightness balance of the face (a side light moved).
 """
@@ -42,8 +44,13 @@ INTEROCULAR_FLAG_PX = 60.0
 ROLL_FLAG_DEG = 10.0
 ROLL_REJECT_DEG = 25.0
 #: Eye-midpoint offset from the face box centre, as a fraction of the box width, above which
-#: the head is flagged as turned (yaw).
+#: the head is flagged as turned (yaw; Haar faces only).
 YAW_OFFSET_FLAG = 0.08
+#: Face-mesh yaw (degrees) above which a photo is flagged / rejected. ASSUMPTION: astronaut() reads
+#: −0.7°; the same face warped to a 15° / 30° turn (tests/test_photos_landmarks.py) reads 12–13° /
+#: 22°, and at 30° the far cheek is mostly out of sight (its region then measures the side of the face).
+YAW_FLAG_DEG = 10.0
+YAW_REJECT_DEG = 30.0
 #: Illuminant chromaticity change (rg distance of the shades-of-grey estimate) and face left/right
 #: balance change (difference of log10 ratios) above which a lighting change is flagged.
 ILLUMINANT_CHANGE_FLAG = 0.02
@@ -155,10 +162,21 @@ def assess_quality(
         q.reject(f"head tilted {roll:.0f}°: keep the head level")
     elif roll > ROLL_FLAG_DEG:
         q.flag(f"head tilted {roll:.0f}°")
-    yaw = abs(face.eye_midpoint[0] - (x + w / 2.0)) / w
-    q.values["yaw_offset"] = yaw
-    if face.eyes_detected and yaw > YAW_OFFSET_FLAG:
-        q.flag("head turned to one side: face the camera")
+    mesh_yaw = face.yaw_deg
+    if mesh_yaw is not None:
+        q.values["yaw_deg"] = mesh_yaw
+        pitch = face.pitch_deg
+        if pitch is not None:
+            q.values["pitch_deg"] = pitch
+        if abs(mesh_yaw) > YAW_REJECT_DEG:
+            q.reject(f"head turned {abs(mesh_yaw):.0f}° to one side: face the camera")
+        elif abs(mesh_yaw) > YAW_FLAG_DEG:
+            q.flag(f"head turned {abs(mesh_yaw):.0f}° to one side: face the camera")
+    else:
+        yaw = abs(face.eye_midpoint[0] - (x + w / 2.0)) / w
+        q.values["yaw_offset"] = yaw
+        if face.eyes_detected and yaw > YAW_OFFSET_FLAG:
+            q.flag("head turned to one side: face the camera")
 
     if illuminant_rg is not None:
         q.values["illuminant_r"], q.values["illuminant_g"] = illuminant_rg

@@ -1,30 +1,35 @@
 """The face in a photo and its skin regions: forehead, each cheek, periorbital, chin (nose excluded).
 
-Detection is OpenCV's Viola–Jones cascades shipped inside the ``opencv-python(-headless)`` 4.x
-wheels (``haarcascade_frontalface_default.xml``, then ``haarcascade_eye.xml`` inside the face;
-Viola & Jones 2001, CVPR; Lienhart & Maydt 2002, ICIP). It runs fully offline.
+Two detectors, best first (:func:`detect_face`):
 
-Why not MediaPipe: ``mediapipe==0.10.21`` — the last release whose wheel carries the face-mesh
-models — requires ``numpy<2``, while ``colour-checker-detection`` (and the rest of photodose) needs
-``numpy>=2``; the two cannot share one environment. Newer mediapipe wheels ship no models and
-download them at run time. The cascades give a face box and the two eyes, not a 478-point mesh, so
-regions are placed in a face frame anchored on the eyes.
+1. **MediaPipe Face Mesh** (``mediapipe==0.10.21``, models inside the wheel, offline; see
+   :mod:`photodose.photos.landmarks`): 478 landmarks; the regions are polygons through canonical
+   face-mesh indices, the nose's hull cut out, and the head's yaw is measured from the mesh depth.
+2. **OpenCV Haar cascades** shipped inside the ``opencv-python(-headless)`` 4.x wheels
+   (``haarcascade_frontalface_default.xml``, then ``haarcascade_eye.xml`` inside the face; Viola &
+   Jones 2001, CVPR; Lienhart & Maydt 2002, ICIP), when mediapipe is not installed or finds no face.
+   They give a face box and the two eyes, not a mesh, so regions are placed in a face frame anchored
+   on the eyes.
 
-Face frame: origin at the midpoint between the eyes, x towards the image right along the eye line,
-y down, unit = interocular distance D. Region polygons in this frame follow average adult facial
-proportions (Farkas, *Anthropometry of the Head and Face*, 2nd ed., Raven Press 1994: the
+Haar face frame: origin at the midpoint between the eyes, x towards the image right along the eye
+line, y down, unit = interocular distance D. Region polygons in this frame follow average adult
+facial proportions (Farkas, *Anthropometry of the Head and Face*, 2nd ed., Raven Press 1994: the
 intercanthal / biocular widths and the vertical thirds of the face), an ASSUMPTION per face of
 ±0.1 D. The nose (|x| < 0.3 D, −0.1 < y < 0.95 D) is cut out of every region.
+
+The result says which detector placed the regions (``FaceGeometry.detector``: ``mediapipe-facemesh``
+or ``opencv-haar``) and, for the fallback, why (``FaceGeometry.note``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from photodose.photos import landmarks as lmk
 from photodose.photos.decode import PhotoError
 
 REGIONS = ("forehead", "left_cheek", "right_cheek", "periorbital", "chin")
@@ -58,6 +63,20 @@ class FaceGeometry:
     eyes_detected: bool
     n_faces: int
     detector: str = "opencv-haar"
+    #: MediaPipe face-mesh landmarks (478 × 3: x, y pixels, z relative depth), None for Haar faces.
+    landmarks: NDArray[np.float64] | None = field(default=None, compare=False, repr=False)
+    #: Why the fallback detector was used (empty for MediaPipe).
+    note: str = ""
+
+    @property
+    def yaw_deg(self) -> float | None:
+        """Head yaw from the face mesh (degrees; None without landmarks). See :func:`landmarks.yaw_deg`."""
+        return None if self.landmarks is None else lmk.yaw_deg(self.landmarks)
+
+    @property
+    def pitch_deg(self) -> float | None:
+        """Head pitch from the face mesh (degrees; None without landmarks)."""
+        return None if self.landmarks is None else lmk.pitch_deg(self.landmarks)
 
     @property
     def interocular_px(self) -> float:
@@ -152,6 +171,87 @@ def _eyes_in_box(grey: NDArray[np.uint8], eye_clf: Any, box: tuple[int, ...], n_
     return FaceGeometry((x, y, w, h), (cx - half, ey), (cx + half, ey), False, n_faces)
 
 
+def detect_face(srgb_u8: NDArray[np.uint8], detector: str = "auto") -> FaceGeometry:
+    """The face to measure: MediaPipe Face Mesh when installed (``detector="auto"`` or
+    ``"mediapipe"``), else — or when it finds no face — OpenCV's Haar cascades (``"haar"`` forces them).
+
+    With ``"mediapipe"`` a missing mediapipe raises ``ImportError`` instead of falling back. Raises
+    :class:`PhotoError` when no face is found.
+    """
+    if detector not in ("auto", "mediapipe", "haar"):
+        raise ValueError(f"detector must be auto, mediapipe or haar, not {detector!r}")
+    from dataclasses import replace
+
+    if detector == "haar":
+        return replace(detect_face_haar(srgb_u8), note="forced by the caller")
+    if detector == "auto" and not lmk.mediapipe_available():
+        note = f"MediaPipe is not installed ({lmk.MEDIAPIPE_INSTALL}): regions from average proportions"
+        return replace(detect_face_haar(srgb_u8), note=note)
+    faces = lmk.detect_landmarks_mediapipe(srgb_u8)
+    if faces:
+        return face_from_landmarks(faces)
+    # MediaPipe's short-range detector sees the frame at 128 × 128 px and misses a face narrower
+    # than about a sixth of it; the Haar cascade finds it, and the mesh runs on a crop around it.
+    haar = detect_face_haar(srgb_u8)
+    x, y, w, h = haar.box
+    half = 1.1 * max(w, h)
+    cx, cy = x + w / 2.0, y + h / 2.0
+    c0, r0 = max(int(cx - half), 0), max(int(cy - half), 0)
+    c1, r1 = min(int(cx + half) + 1, srgb_u8.shape[1]), min(int(cy + half) + 1, srgb_u8.shape[0])
+    crop_faces = lmk.detect_landmarks_mediapipe(srgb_u8[r0:r1, c0:c1])
+    if crop_faces:
+        shifted = [f + np.array([c0, r0, 0.0]) for f in crop_faces]
+        return replace(
+            face_from_landmarks(shifted), n_faces=haar.n_faces, note="face mesh in the Haar face box"
+        )
+    return replace(
+        haar, note="MediaPipe found no face: the Haar cascades did, regions from average proportions"
+    )
+
+
+def face_from_landmarks(faces: list[NDArray[np.float64]]) -> FaceGeometry:
+    """A :class:`FaceGeometry` from face-mesh landmarks (the largest face of several): the box is the
+    face oval's bounding box, the eyes are the iris centres."""
+
+    def oval_box(p: NDArray[np.float64]) -> tuple[int, int, int, int]:
+        oval = p[list(lmk.FACE_OVAL), :2]
+        x0, y0 = np.floor(oval.min(axis=0))
+        x1, y1 = np.ceil(oval.max(axis=0))
+        return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
+
+    best = max(faces, key=lambda p: oval_box(p)[2] * oval_box(p)[3])
+    return FaceGeometry(
+        box=oval_box(best),
+        left_eye=(float(best[lmk.IRIS_LEFT, 0]), float(best[lmk.IRIS_LEFT, 1])),
+        right_eye=(float(best[lmk.IRIS_RIGHT, 0]), float(best[lmk.IRIS_RIGHT, 1])),
+        eyes_detected=True,
+        n_faces=len(faces),
+        detector="mediapipe-facemesh",
+        landmarks=best,
+    )
+
+
+def landmark_region_masks(
+    landmarks: NDArray[np.float64], shape: tuple[int, int]
+) -> dict[str, NDArray[np.bool_]]:
+    """Pixel masks of :data:`REGIONS` from face-mesh landmarks (polygons of
+    :data:`~photodose.photos.landmarks.LANDMARK_POLYGONS`), the nose's convex hull removed.
+
+    Regions are made disjoint in the order of :data:`REGIONS` (a pixel on a shared edge goes to the
+    first region).
+    """
+    nose = polygon_mask(shape, lmk.nose_hull_px(landmarks))
+    taken = nose.copy()
+    out: dict[str, NDArray[np.bool_]] = {}
+    for name in REGIONS:
+        m = np.zeros(shape, dtype=bool)
+        for poly in lmk.LANDMARK_POLYGONS[name]:
+            m |= polygon_mask(shape, lmk.polygon_px(landmarks, poly))
+        out[name] = m & ~taken
+        taken |= m
+    return out
+
+
 def polygon_mask(shape: tuple[int, int], polygon_xy: NDArray[np.float64]) -> NDArray[np.bool_]:
     """Boolean mask of the pixels inside a polygon given as image (x, y) vertices."""
     from skimage.draw import polygon
@@ -165,8 +265,11 @@ def polygon_mask(shape: tuple[int, int], polygon_xy: NDArray[np.float64]) -> NDA
 def region_masks(face: FaceGeometry, shape: tuple[int, int]) -> dict[str, NDArray[np.bool_]]:
     """Pixel masks of :data:`REGIONS` (nose removed) for an image of ``shape`` (rows, cols).
 
-    Parts of a region outside the image are dropped (the mask may then be small or empty).
+    From the face-mesh landmarks when the face has them, else from the Haar face frame. Parts of a
+    region outside the image are dropped (the mask may then be small or empty).
     """
+    if face.landmarks is not None:
+        return landmark_region_masks(face.landmarks, shape)
     nose = polygon_mask(shape, face.to_image(np.array(NOSE_POLYGON_D)))
     out: dict[str, NDArray[np.bool_]] = {}
     for name, polys in REGION_POLYGONS_D.items():

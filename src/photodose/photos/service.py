@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from photodose.photos.analyse import analyse_photo
+from photodose.photos.dates import exif_photo_date
 from photodose.photos.decode import PhotoError, decode_image, read_photo_file
 from photodose.photos.metrics import METRIC_LABELS
 from photodose.photos.regions import REGIONS
@@ -31,7 +32,8 @@ class AddResult:
 def add_photo(path: Path, store: PhotoStore, taken_on: date | None = None) -> AddResult:
     """Decode, check, measure and store the photo at ``path``.
 
-    The date is ``taken_on``, else the photo's EXIF capture date (read before the EXIF is dropped),
+    The date is ``taken_on``, else the photo's EXIF capture date (read before the EXIF is dropped;
+    ignored when in the future or before 1990, :func:`~photodose.photos.dates.exif_photo_date`),
     else today. Raises :class:`PhotoError` (nothing stored) for a file that is not a usable photo,
     has no face, or fails a quality gate with ``rejected``.
     """
@@ -47,22 +49,31 @@ def add_photo(path: Path, store: PhotoStore, taken_on: date | None = None) -> Ad
             "retake it: face the camera at arm's length, in the same even light as before, no flash",
         )
     if taken_on is None:
-        taken_on = datetime.fromisoformat(decoded.taken_at).date() if decoded.taken_at else date.today()
+        taken_on = exif_photo_date(decoded.taken_at) or date.today()
     rec, new = store.add(decoded, analysis, taken_on)
     return AddResult(rec, new)
+
+
+def face_detector(record: PhotoRecord) -> str:
+    """Which detector placed the regions of a stored photo (``opencv-haar`` for photos stored before
+    the face mesh was used, whose analysis does not say)."""
+    face = record.analysis.get("face", {}) if isinstance(record.analysis, dict) else {}
+    return str(face.get("detector", "opencv-haar"))
 
 
 def progress(store: PhotoStore) -> dict[str, Any]:
     """Trends per metric and region over the stored photos that passed the gates (JSON-ready).
 
-    Only photos corrected the same way as the latest one are compared (a ColorChecker-calibrated
-    series and a white-balanced one are not on the same scale).
+    Only photos corrected the same way as the latest one, and whose regions the same detector
+    placed, are compared (a ColorChecker-calibrated series and a white-balanced one are not on the
+    same scale; face-mesh regions and Haar regions cover different skin).
     """
     recs = [r for r in store.records() if r.quality_status != "rejected"]
     if not recs:
         return {"n_photos": 0, "trends": [], "note": "no photos yet: photodose photo add IMAGE"}
     method = recs[-1].correction
-    used = [r for r in recs if r.correction == method]
+    detector = face_detector(recs[-1])
+    used = [r for r in recs if r.correction == method and face_detector(r) == detector]
     metrics = (*TREND_METRICS, "melanin_index") if method == "colorchecker" else TREND_METRICS
     ts = trends([(r.taken_on, r.metrics) for r in used], metrics, TREND_REGIONS)
     latest = used[-1].metrics.get("face", {})
@@ -72,6 +83,7 @@ def progress(store: PhotoStore) -> dict[str, Any]:
         "first_day": used[0].taken_on.isoformat(),
         "last_day": used[-1].taken_on.isoformat(),
         "correction": method,
+        "detector": detector,
         "calibrated": method == "colorchecker",
         "left_out": len(recs) - len(used),
         "latest_face": {k: latest.get(k) for k in (*TREND_METRICS, "melanin_index")},
@@ -111,8 +123,8 @@ def write_plot(store: PhotoStore, path: Path, trend_list: list[Trend] | None = N
 
     recs = [r for r in store.records() if r.quality_status != "rejected"]
     if recs:
-        method = recs[-1].correction
-        recs = [r for r in recs if r.correction == method]
+        method, detector = recs[-1].correction, face_detector(recs[-1])
+        recs = [r for r in recs if r.correction == method and face_detector(r) == detector]
     if trend_list is None:
         trend_list = trends([(r.taken_on, r.metrics) for r in recs], TREND_METRICS, ("face",))
     by_metric = {t.metric: t for t in trend_list if t.region == "face"}

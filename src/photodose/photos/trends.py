@@ -5,7 +5,11 @@ A change is called only when it is beyond what the same person's photos vary by 
 - Noise: the pooled within-day standard deviation of repeat photos taken the same day,
   s_w = sqrt(Σ_d Σ_i (x_di − x̄_d)² / Σ_d (n_d − 1)) — the standard error of measurement (SEM).
 - Smallest real difference: MDC95 = 1.96 · √2 · SEM (Weir 2005, *J Strength Cond Res* 19:231,
-  "Quantifying test-retest reliability using the intraclass correlation coefficient and the SEM").
+  "Quantifying test-retest reliability using the intraclass correlation coefficient and the SEM"),
+  with 1.96 replaced by Student's t₀.₉₇₅ on the noise's degrees of freedom when the SEM comes from
+  few repeats (t = 12.7 for one same-day pair, 4.3 for three photos on one day, → 1.96 for many):
+  a noise measured from one pair is itself uncertain, and a z-based MDC called chance drifts
+  "changed" (seen with landmark regions on grain-only repeats).
 - Trend: ordinary least squares of the daily means on the day number, slope per 30 days with a
   95 % confidence interval from Student's t on n_days − 2 degrees of freedom (``scipy.stats``).
 - Verdict: ``changed`` (up or down) only when the CI excludes zero AND the fitted change over the
@@ -68,20 +72,28 @@ def same_day_noise(days: Sequence[date], values: Sequence[float]) -> tuple[float
     return float(np.sqrt(ss / dof)), dof
 
 
-def minimal_detectable_change(sem: float) -> float:
-    """MDC95 = 1.96·√2·SEM (Weir 2005)."""
-    return float(Z95 * np.sqrt(2.0) * sem)
+def minimal_detectable_change(sem: float, dof: int | None = None) -> float:
+    """MDC95 = q·√2·SEM (Weir 2005): q = 1.96 for a known SEM (``dof=None``), else Student's
+    t₀.₉₇₅ on the ``dof`` degrees of freedom the SEM was estimated with."""
+    q = Z95
+    if dof is not None:
+        from scipy import stats
+
+        q = float(stats.t.ppf(0.975, max(dof, 1)))
+    return float(q * np.sqrt(2.0) * sem)
 
 
 def metric_trend(
     metric: str, region: str, days: Sequence[date], values: Sequence[float], noise_sd: float | None = None
 ) -> Trend:
-    """Trend of one metric (see the module docstring). ``noise_sd`` overrides the same-day estimate."""
+    """Trend of one metric (see the module docstring). ``noise_sd`` overrides the same-day estimate
+    (and is then taken as known: MDC95 with 1.96)."""
     from scipy import stats
 
     pairs = [(d, float(v)) for d, v in zip(days, values, strict=True) if np.isfinite(v)]
+    noise_dof: int | None = None
     if noise_sd is None:
-        noise_sd, _ = same_day_noise([p[0] for p in pairs], [p[1] for p in pairs])
+        noise_sd, noise_dof = same_day_noise([p[0] for p in pairs], [p[1] for p in pairs])
     by_day: dict[date, list[float]] = defaultdict(list)
     for d, v in pairs:
         by_day[d].append(v)
@@ -92,7 +104,7 @@ def metric_trend(
     t = np.array([(d - order[0]).days for d in order], dtype=np.float64)
     y = np.array([np.mean(by_day[d]) for d in order])
     span = int(t[-1])
-    mdc = minimal_detectable_change(noise_sd) if noise_sd is not None else None
+    mdc = minimal_detectable_change(noise_sd, noise_dof) if noise_sd is not None else None
     if len(order) < MIN_DAYS:
         return Trend(
             metric, region, len(pairs), len(order), span, float(y[0]), float(y[-1]),

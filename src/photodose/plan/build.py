@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from photodose.device import DeviceSpec
+from photodose.errors import FieldError
 from photodose.evidence import DoseWindow, dose_window, load_evidence
+from photodose.goals import GOAL_INDICATION
 from photodose.plan.schedule import (
     MAX_CYCLES,
     choose_minutes,
@@ -30,12 +32,8 @@ from photodose.services.person import (
     modes,
 )
 
-GOALS: dict[str, str] = {
-    "wrinkles": "photoaging",
-    "acne": "acne",
-    "redness": "inflammation",
-    "tone": "texture_tone",
-}
+# goal → evidence indication: the one map of photodose.goals (the journal uses it too)
+GOALS: dict[str, str] = GOAL_INDICATION
 DEFAULT_SESSIONS_PER_WEEK = 3
 DEFAULT_WEEKS = 12
 SCHEDULE_ASSUMPTION = (
@@ -53,12 +51,8 @@ NOT_MEDICAL_ADVICE = (
 )
 
 
-class PlanInputError(ValueError):
-    def __init__(self, field: str, message: str, fix: str = ""):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.fix = fix
+class PlanInputError(FieldError, ValueError):
+    """A plan cannot be made from these inputs; ``field`` names the input and ``fix`` what to do."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ ignored, drawn afresh and overwritten.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
@@ -37,20 +38,35 @@ CACHE_VERSION = "1"
 FIGURE_MODULES = ("figures.py", "who_figure.py", "figure_cache.py")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DISABLE_ENV = "PHOTODOSE_FIGURE_CACHE"  # "0": always draw, never read or write the cache
+MAX_FILES = 400  # the oldest figures beyond this many are removed when one is written (~40 MB)
 
 _BAD_ELEMENTS = {"script", "foreignobject", "iframe", "object", "embed", "handler", "listener"}
 _EXTERNAL_URL = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
-def _code_hash() -> str:
+def _matplotlib_version() -> bytes:
+    """matplotlib's version file, found without importing matplotlib or scanning the installed
+    distributions' metadata (~40 ms); the metadata only when the file is not there."""
+    from importlib.util import find_spec
+
+    spec = find_spec("matplotlib")
+    if spec is not None and spec.origin:
+        try:
+            return (Path(spec.origin).parent / "_version.py").read_bytes()
+        except OSError:
+            pass
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        mpl = version("matplotlib")
+        return version("matplotlib").encode()
     except PackageNotFoundError:  # pragma: no cover - matplotlib is a runtime dependency
-        mpl = "none"
-    h = hashlib.sha256(f"{CACHE_VERSION}/{__version__}/matplotlib {mpl}".encode())
+        return b"none"
+
+
+@lru_cache(maxsize=1)
+def _code_hash() -> str:
+    h = hashlib.sha256(f"{CACHE_VERSION}/{__version__}/matplotlib ".encode())
+    h.update(_matplotlib_version())
     report_pkg = files("photodose") / "report"
     for name in FIGURE_MODULES:
         h.update(name.encode())
@@ -153,8 +169,21 @@ def _write(path: Path, data: str | bytes) -> None:
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(tmp, path)
+        _prune(path.parent)
     except OSError:
         pass  # no writable cache: still correct, only slower next time
+
+
+def _prune(folder: Path, keep: int = MAX_FILES) -> None:
+    """Remove the least recently written figures beyond ``keep`` (every new session length
+    draws two new figures, so the folder would otherwise grow without end)."""
+    entries = [e for e in os.scandir(folder) if e.is_file() and e.name.endswith((".svg", ".png"))]
+    if len(entries) <= keep:
+        return
+    entries.sort(key=lambda e: e.stat().st_mtime)
+    for e in entries[: len(entries) - keep]:
+        with contextlib.suppress(OSError):  # another process removed it first
+            os.unlink(e.path)
 
 
 def cached_svg(name: str, parts: tuple[Any, ...], draw: Callable[[], str], *, use_cache: bool = True) -> str:

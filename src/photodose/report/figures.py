@@ -12,7 +12,7 @@ import base64
 import io
 import math
 import sys
-from functools import lru_cache
+from functools import lru_cache, partial
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -77,11 +77,6 @@ def png_img(png: bytes, alt: str) -> str:
     than as SVG)."""
     data = base64.b64encode(png).decode("ascii")
     return f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
-
-
-def to_png_img(fig: Figure, alt: str) -> str:
-    """:func:`png_img` of the figure."""
-    return png_img(to_png(fig), alt)
 
 
 def plain_log_ticks(axis: Any) -> None:
@@ -207,7 +202,7 @@ def face_map_html(ev: Evaluation, *, use_cache: bool = True) -> str:
         png = cached_png(
             "face_map",
             _face_map_parts(ev, emap, ch, dose),
-            lambda emap=emap, ch=ch, dose=dose: _face_map_png(ev, emap, ch, dose, geometry),
+            partial(_face_map_png, ev, emap, ch, dose, geometry),
             use_cache=use_cache,
         )
         alt = f"computed irradiance of the {ch.channel} channel on an average face, with region means"

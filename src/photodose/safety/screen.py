@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from photodose.errors import FieldError
 from photodose.safety.data import LEVELS, Level, Rule, SafetyData, load_safety
 from photodose.safety.limits import in_flicker_hazard_band, ir_eye_limit_iec62471_mw_cm2
 from photodose.safety.match import match_text
@@ -36,14 +37,8 @@ PHOTOSENSITIVE_IDS = ("photosensitive_epilepsy", "photosensitive_migraine")
 EYE_IDS = ("retinal_disease",)
 
 
-class AnswersError(ValueError):
+class AnswersError(FieldError, ValueError):
     """An answers file field is malformed; ``field`` names it."""
-
-    def __init__(self, field: str, message: str, fix: str = ""):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.fix = fix
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -37,6 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 from photodose.device import DeviceSpec
 from photodose.dose import ChannelDose
 from photodose.evidence import Verdict
+from photodose.hints import ENTER_METER_READING, SAY_METER_POSITION, Hint
 
 __all__ = [
     "BottomLine",
@@ -215,33 +216,7 @@ def _lch(t: tuple[float, float, float]) -> dict[str, float | None]:
     return {k: (v if math.isfinite(v) else None) for k, v in zip(("low", "central", "high"), t, strict=True)}
 
 
-#: Face-neutral phrases for what a person can enter; each face (CLI option, web form field)
-#: renders the :class:`Hint` that carries one its own way.
-ENTER_METER_READING = "enter a meter reading"
-SAY_METER_POSITION = "say where the sensor sat: over one LED or between LEDs"
-
-
-@dataclass(frozen=True)
-class Hint:
-    """Something the person can enter to settle or sharpen a point, named for every face.
-
-    ``action`` is stable (``meter_reading``, ``meter_position``, ``minutes``, ...); ``point`` the
-    key of the point (or ``"notes"``) whose text holds ``phrase``, the face-neutral wording a face
-    may replace with its own (an option name, a link to a form field); ``params`` suggested values.
-    """
-
-    action: str
-    point: str
-    phrase: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "action": self.action,
-            "point": self.point,
-            "phrase": self.phrase,
-            "params": dict(self.params),
-        }
+# the hint type and its face-neutral phrases live in the leaf module photodose.hints (models use them too)
 
 
 @dataclass(frozen=True)

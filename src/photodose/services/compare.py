@@ -24,7 +24,7 @@ from typing import Any
 
 from photodose.device import DeviceSpec, DeviceSpecError, Estimate
 from photodose.evidence import band_for_wavelength, load_evidence
-from photodose.services.bottom_line import Hint
+from photodose.hints import Hint
 from photodose.services.evaluate import DEFAULT_DEPTH_PHOTONS, Evaluation, evaluate
 from photodose.skin import SkinProfile
 

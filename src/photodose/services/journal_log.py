@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from photodose.errors import FieldError
 from photodose.plan.schedule import MAX_CYCLES
 
 if TYPE_CHECKING:
@@ -60,13 +61,13 @@ def device_identity(spec: DeviceSpec, *, from_file: bool = False) -> DeviceIdent
     return DeviceIdentity(f"custom:{spec.id}", "custom", spec.model_dump_json())
 
 
-class SessionLengthError(ValueError):
-    """A session length that does not fit the mode's timer; ``message`` and ``fix`` for people."""
+class SessionLengthError(FieldError, ValueError):
+    """A session length that does not fit the mode's timer (field ``minutes``); ``message`` and
+    ``fix`` for people; ``str()`` gives both."""
 
     def __init__(self, message: str, fix: str) -> None:
-        super().__init__(f"{message}; fix: {fix}")
-        self.message = message
-        self.fix = fix
+        super().__init__("minutes", message, fix)
+        self.args = (f"{message}; fix: {fix}",)
 
 
 def check_session_minutes(mode: ModeChoice, minutes: float) -> float:

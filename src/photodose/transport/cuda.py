@@ -75,7 +75,7 @@ def _simulator_photon() -> Any:
         ns_rng[name] = _python_version(getattr(rng, name), ns_rng)
     ns = dict(vars(kernel))
     ns.update(xoshiro_next=ns_rng["xoshiro_next"], uniform=ns_rng["uniform"])
-    for name in ("fresnel", "henyey_greenstein_cos", "spin", "_tally_exit", "trace_photon"):
+    for name in ("fresnel", "henyey_greenstein_cos", "spin", "launch", "_tally_exit", "trace_photon"):
         ns[name] = _python_version(getattr(kernel, name), ns)
     return ns["trace_photon"]
 

@@ -156,6 +156,45 @@ def spin(
     return nux, nuy, nuz, s0, s1, s2, s3
 
 
+@njit(inline="always", fastmath=_FM)
+def launch(
+    s0: np.uint64,
+    s1: np.uint64,
+    s2: np.uint64,
+    s3: np.uint64,
+    source_kind: int,
+    source_param: float,
+    n_above: float,
+    n_first: float,
+) -> tuple[float, float, float, float, np.uint64, np.uint64, np.uint64, np.uint64]:
+    """A packet entering the stack at the origin: specular reflectance and refracted direction.
+
+    The direction in the ambient medium comes from the source (normal, oblique at cos θ =
+    ``source_param``, or cos^m radiant intensity with m = ``source_param``), then Fresnel and
+    Snell at the surface. Returns ``(R_specular, ux, uy, uz)`` and the RNG state; the packet
+    enters with weight 1 − R_specular (none when R_specular = 1).
+    """
+    ca_in = 1.0
+    sa_in = 0.0
+    cphi = 1.0
+    sphi = 0.0
+    if source_kind == SOURCE_OBLIQUE:
+        ca_in = source_param
+        sa_in = math.sqrt(max(0.0, 1.0 - ca_in * ca_in))
+    elif source_kind == SOURCE_COSINE:
+        # cos^m radiant intensity: p(θ) ∝ cos^m θ sin θ  →  cos θ = ξ^(1/(m+1)).
+        xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+        ca_in = xi ** (1.0 / (source_param + 1.0))
+        sa_in = math.sqrt(max(0.0, 1.0 - ca_in * ca_in))
+        xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+        psi = 2.0 * math.pi * xi
+        cphi = math.cos(psi)
+        sphi = math.sin(psi)
+    r_sp, ca_t = fresnel(n_above, n_first, ca_in)
+    sa_t = n_above * sa_in / n_first
+    return r_sp, sa_t * cphi, sa_t * sphi, ca_t, s0, s1, s2, s3
+
+
 _PY_TALLY_LOCK = threading.Lock()
 
 
@@ -267,32 +306,11 @@ def trace_photon(
     nz = a_z.shape[0]
     nr = rd_r.shape[0]
     n_first = n[0]
-    # ---- launch: direction in the ambient medium, then Fresnel at the surface ----
-    ca_in = 1.0
-    sa_in = 0.0
-    cphi = 1.0
-    sphi = 0.0
-    if source_kind == SOURCE_OBLIQUE:
-        ca_in = source_param
-        sa_in = math.sqrt(max(0.0, 1.0 - ca_in * ca_in))
-    elif source_kind == SOURCE_COSINE:
-        # cos^m radiant intensity: p(θ) ∝ cos^m θ sin θ  →  cos θ = ξ^(1/(m+1)).
-        xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
-        ca_in = xi ** (1.0 / (source_param + 1.0))
-        sa_in = math.sqrt(max(0.0, 1.0 - ca_in * ca_in))
-        xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
-        psi = 2.0 * math.pi * xi
-        cphi = math.cos(psi)
-        sphi = math.sin(psi)
-    r_sp, ca_t = fresnel(n_above, n_first, ca_in)
+    r_sp, ux, uy, uz, s0, s1, s2, s3 = launch(s0, s1, s2, s3, source_kind, source_param, n_above, n_first)
     tally_add(totals, T_SPECULAR, r_sp)
     if r_sp >= 1.0:
         return s0, s1, s2, s3
     w = 1.0 - r_sp
-    sa_t = n_above * sa_in / n_first
-    ux = sa_t * cphi
-    uy = sa_t * sphi
-    uz = ca_t
     x = 0.0
     y = 0.0
     z = 0.0

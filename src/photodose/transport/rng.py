@@ -14,8 +14,12 @@ Stock MCML's ``ran3`` is not used: it biases layered-skin results by 0.3–3 %
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core.extending import intrinsic
 from numpy.typing import NDArray
 
 _U5 = np.uint64(5)
@@ -57,6 +61,108 @@ def uniform(
     """A uniform double in (0, 1] (safe for ``-log(ξ)``) and the new state."""
     r, s0, s1, s2, s3 = xoshiro_next(s0, s1, s2, s3)
     return (float(r >> _U11) + 1.0) * _TWO_M53, s0, s1, s2, s3
+
+
+#: xoshiro256's jump polynomial: 2^128 steps ahead (Blackman & Vigna, xoshiro256starstar.c).
+_JUMP = np.array(
+    [0x180EC6D33CFD0ABA, 0xD5A61266F0C9392C, 0xA9582618E03FC9AA, 0x39ABDC4529B1661C], dtype=np.uint64
+)
+
+
+@njit
+def lane_states(state: NDArray[np.uint64], lanes: int) -> NDArray[np.uint64]:
+    """``lanes`` non-overlapping xoshiro256** streams from one: lane k starts 2^128·k steps
+    after ``state`` (the authors' ``jump()``), as a (4, lanes) array (one row per state word).
+
+    A chunk of the lane kernel (:mod:`photodose.transport.lanes`) still draws from its one
+    seeded stream, cut into sub-streams far longer than any run.
+    """
+    out = np.empty((4, lanes), dtype=np.uint64)
+    s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
+    one = np.uint64(1)
+    for k in range(lanes):
+        out[0, k] = s0
+        out[1, k] = s1
+        out[2, k] = s2
+        out[3, k] = s3
+        j0 = np.uint64(0)
+        j1 = np.uint64(0)
+        j2 = np.uint64(0)
+        j3 = np.uint64(0)
+        for word in range(4):
+            for bit in range(64):
+                if (_JUMP[word] >> np.uint64(bit)) & one:
+                    j0 ^= s0
+                    j1 ^= s1
+                    j2 ^= s2
+                    j3 ^= s3
+                _, s0, s1, s2, s3 = xoshiro_next(s0, s1, s2, s3)
+        s0, s1, s2, s3 = j0, j1, j2, j3
+    return out
+
+
+@intrinsic
+def _bits_of(typingctx: Any, x: Any) -> Any:
+    """The IEEE-754 bits of a float64 as an int64 (a bit cast, no conversion)."""
+    sig = types.int64(types.float64)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return sig, codegen
+
+
+@intrinsic
+def _float_of(typingctx: Any, i: Any) -> Any:
+    """The float64 whose IEEE-754 bits are the int64 ``i`` (a bit cast, no conversion)."""
+    sig = types.float64(types.int64)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return sig, codegen
+
+
+# fdlibm's e_log.c (Sun Microsystems 1993; the algorithm of musl's and FreeBSD's log):
+# log(1+f) = f − f²/2 + s·(f²/2 + R(s²)), s = f/(2+f), R a minimax polynomial; error < 1 ulp.
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+_LG1 = 6.666666666666735130e-01
+_LG2 = 3.999999999940941908e-01
+_LG3 = 2.857142874366239149e-01
+_LG4 = 2.222219843214978396e-01
+_LG5 = 1.818357216161805012e-01
+_LG6 = 1.531383769920937332e-01
+_LG7 = 1.479819860511658591e-01
+_SQRT2 = 1.4142135623730951
+_MANTISSA = 0x000FFFFFFFFFFFFF
+_ONE_BITS = 0x3FF0000000000000
+
+
+@njit(inline="always", fastmath={"contract"}, error_model="numpy")
+def neg_log(x: float) -> float:
+    """−ln x for a positive normal ``x`` (a step length in mean free paths from a uniform).
+
+    fdlibm's ``log`` written out (error < 1 ulp against the correctly rounded value), without
+    branches or calls, so that a loop over photon packets that takes it vectorises (a libm call
+    cannot be vectorised). CPU only: it bit-casts floats.
+    """
+    bits = _bits_of(x)
+    k = (bits >> 52) - 1023
+    m = _float_of((bits & _MANTISSA) | _ONE_BITS)  # x = m·2^k, m in [1, 2)
+    big = m > _SQRT2  # then use m/2 in [√2/2, 1) and k + 1, so that |f| ≤ 0.42
+    m = 0.5 * m if big else m
+    k = k + 1 if big else k
+    f = m - 1.0
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    t1 = w * (_LG2 + w * (_LG4 + w * _LG6))
+    t2 = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7)))
+    r = t2 + t1
+    hfsq = 0.5 * f * f
+    dk = float(k)
+    return -(dk * _LN2_HI - ((hfsq - (s * (hfsq + r) + dk * _LN2_LO)) - f))
 
 
 def seed_states(seed: int | None, n_streams: int) -> NDArray[np.uint64]:

@@ -24,7 +24,9 @@ Checks (bands in ``validation_bands.toml``, ``[[facial_reflectance]]``):
 * **same pigmentation** — the spectra whose R(660 nm) lies within ``match_tolerance`` of the
   model's R(660 nm) (n ≥ ``min_matched``) bound the model at 450, 550, 630 and 700 nm: R_model ∈
   [P5 − m, P95 + m] of those spectra, m = ``band_margin``: the shape of the spectrum (melanin's
-  blue absorption, blood's green dip) against faces as pigmented as the model.
+  blue absorption, blood's green dip) against faces as pigmented as the model;
+* **coverage** — the model's darkest skin (type VI, dark end of its composition range) reflects
+  no more at ``coverage_nm`` than the median face of the darkest group (``coverage_ethnicity``).
 """
 
 from __future__ import annotations
@@ -210,9 +212,41 @@ def facial_checks_from(model: dict[str, FloatArray], site: str = "forehead") -> 
     return out
 
 
+def darkest_model_spectrum(site: str = "forehead", photons: int = 4000) -> FloatArray:
+    """The model's darkest skin (type VI at the dark end of its composition range: most melanin
+    and blood, :func:`photodose.skin.composition_bounds`) read as the contact instrument."""
+    return instrument_spectrum(SkinProfile(fitzpatrick="VI", site=site, scenario="low"), ISSA_NM, photons)[0]
+
+
+def coverage_checks_from(darkest: FloatArray, site: str = "forehead") -> list[Check]:
+    """The model's darkest skin reaches the median face of the darkest group (no Monte Carlo)."""
+    d = issa2025()
+    cfg = bands()["facial_reflectance"][0]
+    code, lam = str(cfg["coverage_ethnicity"]), float(cfg["coverage_nm"])
+    group = d.at(site, code)
+    j = ISSA_NM.index(lam)
+    median = float(np.median(group[:, j]))
+    return [
+        Check(
+            "issa2025",
+            f"darkest model skin (type VI, most melanin and blood) reaches the median {site} of "
+            f"{ETHNICITY[code]} people at {lam:g} nm (n = {len(group)}; "
+            f"{float(np.mean(group[:, j] < darkest[j])):.0%} of them are darker still)",
+            "VI",
+            float(darkest[j]),
+            0.0,
+            median,
+            str(bands()["sources"][cfg["source"]]),
+            str(cfg["confidence"]),
+        )
+    ]
+
+
 def facial_checks(site: str = "forehead", photons: int = 4000) -> list[Check]:
-    """Every check against the ISSA facial spectra at ``site``."""
-    return facial_checks_from(model_facial_spectra(site, photons), site)
+    """Every check against the ISSA facial spectra at ``site`` (Monte Carlo: 7 × 5 runs)."""
+    return facial_checks_from(model_facial_spectra(site, photons), site) + coverage_checks_from(
+        darkest_model_spectrum(site, photons), site
+    )
 
 
 def plot_facial_reflectance(models: dict[str, dict[str, FloatArray]], path: Path) -> None:
@@ -231,14 +265,18 @@ def plot_facial_reflectance(models: dict[str, dict[str, FloatArray]], path: Path
     for ax, site in zip(axes[0], sites, strict=True):
         all_r = d.at(site)
         ax.fill_between(lam, all_r.min(axis=0), all_r.max(axis=0), color="0.92", label="all spectra, min–max")
+        labels: list[tuple[float, str]] = []
         for code in ETHNICITY:
             r = d.at(site, code)
             if len(r) < 10:
                 continue
             ax.plot(lam, np.median(r, axis=0), color="0.55", lw=0.9, ls="--")
-            ax.text(
-                702, float(np.median(r[:, -1])), f"{code} ({len(r)})", fontsize=6.5, color="0.4", va="center"
-            )
+            labels.append((float(np.median(r[:, -1])), f"{code} ({len(r)})"))
+        last = -1.0
+        for y, text in sorted(labels):  # stack the end labels so that none overlap
+            y_text = max(y, last + 0.018)
+            ax.text(703, y_text, text, fontsize=6.5, color="0.4", va="center")
+            last = y_text
         ax.plot([], [], color="0.55", lw=0.9, ls="--", label="median by ethnicity (ISSA code, n)")
         for (t, spec), c in zip(models[site].items(), colours, strict=True):
             ax.plot(lam, spec, color=c, lw=2.2, marker="o", ms=4, label=f"model, type {t}")

@@ -59,7 +59,7 @@ def aperture_kernel(rho_cm: ArrayLike, view_radius_cm: float, illumination_radiu
     s = 0.5 * view_radius_cm * (x + 1.0)  # points over the viewed radius
     weight = 0.5 * view_radius_cm * w * 2.0 * s / view_radius_cm**2  # pdf 2s/a_v² of a uniform disc
     frac = arc_fraction_inside_disc(rho[:, None], s[None, :], illumination_radius_cm)
-    out: FloatArray = frac @ weight
+    out: FloatArray = np.clip(frac @ weight, 0.0, 1.0)  # quadrature weights sum to 1 ± 1e-16
     return out
 
 

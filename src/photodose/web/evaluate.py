@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from photodose.device import DeviceSpecError, UnknownDeviceError
+from photodose.errors import FieldError
 from photodose.report.guide import MOUNT
 from photodose.skin import FITZPATRICK_TYPES
 from photodose.web.context import WebContext, ctx_of
@@ -30,10 +31,11 @@ METER_POSITION_LABELS = {
 METER_POSITIONS = tuple(METER_POSITION_LABELS)
 
 
-class FormError(ValueError):
+class FormError(FieldError, ValueError):
+    """A form field the page cannot use; ``field`` is the form field's name."""
+
     def __init__(self, field: str, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.field, self.message, self.fix = field, message, fix
+        super().__init__(field, message, fix)
 
 
 def form_number(field: str, text: str, fix: str) -> float:

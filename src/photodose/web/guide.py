@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -80,11 +81,21 @@ def guide_csp(site: Path) -> str:
     return CSP.replace("script-src 'self'", f"script-src 'self' {hashes}".rstrip(), 1)
 
 
+class _SiteFiles(StaticFiles):
+    """``StaticFiles`` without the site's own 404.html: MkDocs writes it with root-absolute asset
+    paths, unstyled under /guide/; a missing page gets the app's own "no such page" instead."""
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        if path == "404.html":
+            return "", None
+        return super().lookup_path(path)
+
+
 class GuideSite:
     """The built site as static files, each response with :func:`guide_csp` (an ASGI app)."""
 
     def __init__(self, site: Path) -> None:
-        self.files = StaticFiles(directory=str(site), html=True)
+        self.files = _SiteFiles(directory=str(site), html=True)
         self.csp = guide_csp(site).encode("ascii")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -108,9 +119,7 @@ def _inside(folder: Path, candidate: Path) -> Path | None:
     root = folder.resolve()
     if not real.is_file() or not real.is_relative_to(root):
         return None
-    if real.relative_to(root).parts[:1] in [(p,) for p in PRIVATE]:
-        return None
-    return real
+    return None if real.relative_to(root).parts[0] in PRIVATE else real
 
 
 def resolve_page(docs: Path, name: str) -> Path | None:

@@ -123,22 +123,15 @@ async def photos_page(request: Request) -> Response:
 
 
 def _parse_date(text: str) -> date | None:
+    """The form's date through the one photo-date check (:func:`photodose.photos.dates.parse_photo_date`)."""
+    from photodose.photos.dates import parse_photo_date
+    from photodose.photos.decode import PhotoError
     from photodose.web.evaluate import FormError
 
-    text = text.strip()
-    if not text:
-        return None
     try:
-        d = date.fromisoformat(text)
-    except ValueError:
-        raise FormError(
-            "date", f"{text[:20]!r} is not a date", "give it as YYYY-MM-DD, or leave it empty"
-        ) from None
-    if d > date.today():
-        raise FormError("date", f"{d} is in the future", "give the day the photo was taken")
-    if d.year < 1990:
-        raise FormError("date", f"{d} is before digital photos", "give the day the photo was taken")
-    return d
+        return parse_photo_date(text)
+    except PhotoError as e:
+        raise FormError("date", e.message, e.fix) from None
 
 
 @router.post("/photos/add")

