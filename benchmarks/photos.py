@@ -2,9 +2,11 @@
 
 Usage::
 
-    python benchmarks/photos.py [--sizes 0.26,3,12] [--repeats 3]
+    python benchmarks/photos.py [--sizes 0.26,3,12] [--repeats 3] [--detectors mediapipe,haar]
 
-Each size runs in a fresh subprocess (so its peak resident memory is its own): scikit-image's
+Each size × face detector runs in a fresh subprocess (so its peak resident memory is its own):
+``mediapipe`` (Face Mesh landmarks, the default when installed) and ``haar`` (OpenCV cascades and
+average proportions, the fallback). scikit-image's
 ``astronaut()`` resized to the target megapixels (4:3 crop, Lanczos), saved as a JPEG (quality 92)
 and taken through the steps of ``photodose photo add``: decode (checks, EXIF, metadata strip),
 analyse (face, regions, ColorChecker search, white balance, metrics, quality gates) and the
@@ -27,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "photos.json"
 
 
-def one_size(megapixels: float, repeats: int) -> dict[str, Any]:
-    """Time the steps on one photo size (runs in the child process)."""
+def one_size(megapixels: float, repeats: int, detector: str = "mediapipe") -> dict[str, Any]:
+    """Time the steps on one photo size with one face detector (runs in the child process)."""
     import io
     import resource
 
@@ -47,13 +49,13 @@ def one_size(megapixels: float, repeats: int) -> dict[str, Any]:
     img.save(buf, "JPEG", quality=92)
     data = buf.getvalue()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    analyse_photo(decode_image(data))  # warm: imports, cascade loading
+    analyse_photo(decode_image(data), detector=detector)  # warm: imports, cascade/model loading
     times: dict[str, list[float]] = {"decode_s": [], "analyse_s": [], "png_copy_s": [], "total_s": []}
     for _ in range(repeats):
         t0 = time.perf_counter()
         dec = decode_image(data)
         t1 = time.perf_counter()
-        res = analyse_photo(dec)
+        res = analyse_photo(dec, detector=detector)
         t2 = time.perf_counter()
         encode_png(dec.srgb_u8)
         t3 = time.perf_counter()
@@ -61,6 +63,7 @@ def one_size(megapixels: float, repeats: int) -> dict[str, Any]:
             v_list = times[k]
             v_list.append(v)
     return {
+        "detector": res.face.detector,
         "megapixels": round(w * h / 1e6, 2),
         "width": w,
         "height": h,
@@ -80,16 +83,20 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="0.2,3,12", help="photo sizes in megapixels, comma-separated")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--detectors", default="mediapipe,haar", help="face detectors, comma-separated")
     ap.add_argument("--child", type=float, help=argparse.SUPPRESS)
+    ap.add_argument("--detector", default="mediapipe", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child is not None:
-        print(json.dumps(one_size(args.child, args.repeats)))
+        print(json.dumps(one_size(args.child, args.repeats, args.detector)))
         return
     rows = []
     load_start = list(os.getloadavg())
-    for mp in (float(s) for s in args.sizes.split(",")):
+    cases = [(float(s), d) for d in args.detectors.split(",") for s in args.sizes.split(",")]
+    for mp, detector in cases:
+        child = ["--child", str(mp), "--repeats", str(args.repeats), "--detector", detector]
         proc = subprocess.run(
-            [sys.executable, __file__, "--child", str(mp), "--repeats", str(args.repeats)],
+            [sys.executable, __file__, *child],
             capture_output=True,
             text=True,
             check=True,
@@ -99,7 +106,8 @@ def main(argv: list[str] | None = None) -> None:
         rows.append(row)
         med = row["median"]
         print(
-            f"{row['megapixels']:6.2f} MP: decode {med['decode_s']:.2f} s, analyse {med['analyse_s']:.2f} s, "
+            f"{row['detector']:>18} {row['megapixels']:6.2f} MP: decode {med['decode_s']:.2f} s, "
+            f"analyse {med['analyse_s']:.2f} s, "
             f"PNG copy {med['png_copy_s']:.2f} s, total {med['total_s']:.2f} s; "
             f"peak RSS {row['peak_rss_mib']:.0f} MiB"
         )

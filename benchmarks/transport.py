@@ -185,17 +185,23 @@ def run_mcml(binary: str, stack: LayerStack, photons: int) -> dict[str, Any]:
     }
 
 
-def run_ours(stack: LayerStack, photons: int, threads: int, seed: int) -> dict[str, Any]:
-    """One photodose run with MCML's tally grids; wall time of the traced photons only."""
+def run_ours(
+    stack: LayerStack, photons: int, threads: int, seed: int, kernel: str = "lanes"
+) -> dict[str, Any]:
+    """One photodose run with MCML's tally grids; wall time of the traced photons only.
+
+    ``kernel``: the CPU kernel, "lanes" (the default of :func:`simulate`) or "scalar"."""
     dgrid, rgrid = grids(stack)
     cpu0 = time.process_time()
     r = simulate(
-        stack, photons, seed=seed, threads=threads, depth_grid=dgrid, radial_grid=rgrid, angle_bins=NA
-    )
+        stack, photons, seed=seed, threads=threads, depth_grid=dgrid, radial_grid=rgrid, angle_bins=NA,
+        cpu_kernel=kernel,
+    )  # fmt: skip
     cpu = time.process_time() - cpu0
     return {
         "photons": photons,
         "threads": threads,
+        "kernel": kernel,
         "wall_seconds": r.wall_seconds,
         "cpu_seconds": cpu,
         "photons_per_second": photons / r.wall_seconds,
@@ -312,6 +318,37 @@ def thread_scaling(stack: LayerStack, photons: int, repeat: int, max_threads: in
     }
 
 
+def vectorisation_report() -> dict[str, Any]:
+    """Whether LLVM vectorised the lane kernel's main loop here: its optimisation remarks
+    (``-pass-remarks=loop-vectorize``) for :func:`photodose.transport.lanes.advance`, compiled
+    in a fresh process, and the vector registers in its machine code."""
+    code = (
+        "import llvmlite.binding as llvm, re, sys; sys.path.insert(0, sys.argv[1]);"
+        "[llvm.set_option('', f'-pass-remarks{k}=loop-vectorize') for k in ('', '-missed', '-analysis')];"
+        "import numpy as np; from numba import njit; from photodose.transport import lanes as L;"
+        "f = njit(fastmath=L._FM, error_model='numpy')(L.advance.py_func);"
+        "print('COMPILE', flush=True);"
+        "f(np.zeros(L.N_FIELDS * L.LANES), np.ones(4 * L.LANES, dtype=np.uint64), L.LANES, 1.0, 10, 1.0, 10);"
+        "a = f.inspect_asm(f.signatures[0]);"
+        "print('REGS', len(re.findall('zmm', a)), len(re.findall('ymm', a)),"
+        " a.count('vdivpd'), a.count('vsqrtpd'))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "src")], capture_output=True, text=True, check=False
+    )
+    out = proc.stdout + proc.stderr
+    after = out.split("COMPILE", 1)[-1]
+    remarks = sorted(
+        {ln.split("remark: ", 1)[1].split(": ", 1)[-1] for ln in after.splitlines() if "remark:" in ln}
+    )
+    regs = next((ln.split()[1:] for ln in after.splitlines() if ln.startswith("REGS")), [])
+    return {
+        "advance_remarks": remarks,
+        "vectorised": any(r.startswith("vectorized loop") for r in remarks),
+        "zmm_ymm_vdivpd_vsqrtpd": [int(x) for x in regs],
+    }
+
+
 def memory_probe(photons: int) -> dict[str, float]:
     code = (
         "import resource, sys; sys.path.insert(0, sys.argv[2]);"
@@ -331,14 +368,17 @@ def bench_case(
 ) -> dict[str, Any]:
     run_ours(stack, min(photons, 2000), threads, 0)  # warm: the JIT and the thread pool
     run_ours(stack, min(photons, 2000), 1, 0)
+    run_ours(stack, min(photons, 2000), threads, 0, kernel="scalar")
     if mcml:
         run_mcml(mcml, stack, min(photons, 2000))  # warm: page cache, binary loaded
     ours_n: list[dict[str, Any]] = []
     ours_1: list[dict[str, Any]] = []
+    scalar_n: list[dict[str, Any]] = []
     theirs: list[dict[str, Any]] = []
-    for i in range(repeat):  # A B C, A B C, …: same-run comparisons
+    for i in range(repeat):  # A B C D, A B C D, …: same-run comparisons
         ours_n.append(run_ours(stack, photons, threads, seed=1 + i))
         ours_1.append(run_ours(stack, photons, 1, seed=1001 + i))
+        scalar_n.append(run_ours(stack, photons, threads, seed=2001 + i, kernel="scalar"))
         if mcml:
             theirs.append(run_mcml(mcml, stack, photons))
         log(
@@ -358,6 +398,13 @@ def bench_case(
             "photons_per_second": summary([r["photons_per_second"] for r in ours_1]),
             "fom_repeats": fom_from_repeats(ours_1),
         },
+        "photodose_scalar_all_threads": {
+            "photons_per_second": summary([r["photons_per_second"] for r in scalar_n]),
+            "fom_repeats": fom_from_repeats(scalar_n),
+        },
+        "lanes_vs_scalar_same_run": summary(
+            [a["photons_per_second"] / b["photons_per_second"] for a, b in zip(ours_n, scalar_n, strict=True)]
+        ),
         "mcml": None,
     }
     if theirs:
@@ -378,6 +425,12 @@ def bench_case(
                 [
                     a["photons_per_second"] / b["photons_per_second"]
                     for a, b in zip(ours_1, theirs, strict=True)
+                ]
+            ),
+            f"scalar_{threads}_threads_vs_mcml": summary(
+                [
+                    a["photons_per_second"] / b["photons_per_second"]
+                    for a, b in zip(scalar_n, theirs, strict=True)
                 ]
             ),
         }
@@ -452,6 +505,7 @@ def main(argv: list[str] | None = None) -> None:
         "cases": results,
         "thread_scaling": scaling,
         "cold_start": cold_start(),
+        "vectorisation": vectorisation_report(),
         "memory": memory_probe(args.memory_photons) if args.memory_photons else None,
         "load_average_at_start": load_start,
         "load_average_at_end": os.getloadavg(),
@@ -465,6 +519,8 @@ def main(argv: list[str] | None = None) -> None:
         if row.get("same_run_ratio"):
             r = row["same_run_ratio"][f"{args.threads}_threads_vs_mcml"]
             line += f"; same-run ratio vs MCML {r['median']:.2f} ({r['min']:.2f}–{r['max']:.2f})"
+        ls = row["lanes_vs_scalar_same_run"]
+        line += f"; lanes vs scalar kernel {ls['median']:.2f}×"
         print(line)
     print(f"cold start: {report['cold_start']['compile_seconds']:.1f} s of JIT compilation")
     print(f"wrote {args.out}")

@@ -41,7 +41,7 @@ def main() -> None:
         for kname, src in SOURCES.items():
             # one GPU stream = one CPU chunk with the same seed: the same photon histories
             gpu = simulate_cuda(stack, 30, seed=5, gpu_threads=1, source=src)
-            cpu = simulate(stack, 30, seed=5, source=src)
+            cpu = simulate(stack, 30, seed=5, source=src, cpu_kernel="scalar")
             out[f"{sname}/{kname}"] = {"gpu": summary(gpu), "cpu": summary(cpu)}
     many = simulate_cuda(STACKS["van_de_hulst"], 48, seed=7, gpu_threads=6)
     out["threads6"] = summary(many)

@@ -273,7 +273,11 @@ def test_led_light_stays_shallower_than_a_collimated_beam() -> None:
     narrow = depth_profile(p, 850.0, photons=PHOTONS, led_m=10.0)
     assert col.source.startswith("collimated") and "Lambertian" in lamb.source
     deep = [mean_fluence(x, 0.2, 0.4) for x in (col, narrow, lamb)]
-    assert deep[0] > deep[1] > deep[2]
+    assert deep[0] > deep[2] and deep[1] > deep[2]
+    # collimated vs m = 10 (⟨cos θ⟩ = 11/12 in air, ~0.96 after refraction): deeper by only ~1 %,
+    # below the noise of PHOTONS packets (seeds 0–5 at 20 000 photons: +0.2 … +2 %), so only
+    # "close" is asserted here; the Lambertian emitter is clearly shallower (~10 %)
+    assert deep[1] == pytest.approx(deep[0], rel=0.05)
     assert (lamb.specular_reflectance or 0) > (col.specular_reflectance or 0)
     with pytest.raises(ValueError, match="cos\\^m"):
         depth_profile(p, 850.0, photons=PHOTONS, led_m=-1.0)

@@ -1,6 +1,7 @@
-"""The report's figures cached on disk (photodose.report.figure_cache): a stored figure equals a
-fresh drawing, any plotted number changes the key, a warm report imports no matplotlib, and a
-damaged or tampered file (script, event handler, external reference) is never inlined."""
+"""The report's matplotlib figures cached on disk (photodose.report.figure_cache): a stored figure
+equals a fresh drawing, any plotted number changes the key, a warm report imports no matplotlib
+(even for a new session length: the dose figures are written directly as SVG), and a damaged or
+tampered file (script, event handler, external reference) is never inlined."""
 
 from __future__ import annotations
 
@@ -35,8 +36,6 @@ def ev() -> Evaluation:
 def _draws(ev: Evaluation, use_cache: bool = True) -> dict[str, str]:
     return {
         "face": figures.face_map_html(ev, use_cache=use_cache),
-        "depth": figures.depth_dose_svg(ev, use_cache=use_cache),
-        "windows": figures.dose_windows_svg(ev, use_cache=use_cache),
         "who": who_gets_what_svg(ev.who_gets_what, [ev.device.id], {}, use_cache=use_cache)
         if ev.who_gets_what is not None
         else "",
@@ -48,7 +47,7 @@ def test_a_cached_figure_equals_a_fresh_drawing_and_draws_nothing(
 ) -> None:
     fresh = _draws(ev, use_cache=False)
     first = _draws(ev)  # drawn and stored
-    assert len(list(fc.cache_dir().glob("*.svg"))) == 3 and len(list(fc.cache_dir().glob("*.png"))) == 2
+    assert len(list(fc.cache_dir().glob("*.svg"))) == 1 and len(list(fc.cache_dir().glob("*.png"))) == 2
 
     def no_drawing(*a: object, **k: object) -> None:
         raise AssertionError("a stored figure must not be drawn again")
@@ -56,12 +55,11 @@ def test_a_cached_figure_equals_a_fresh_drawing_and_draws_nothing(
     monkeypatch.setattr(figures, "new_figure", no_drawing)
     second = _draws(ev)
     assert first == second
-    for name in ("face", "depth", "windows", "who"):
-        if name == "face":  # PNG bytes of the same drawing; the <img> wrapper around them is the same
-            assert first[name].count("data:image/png;base64,") == fresh[name].count("data:image/png;base64,")
-        else:  # an SVG differs only in matplotlib's random clip-path/ids and the date
-            assert _skeleton(first[name]) == _skeleton(fresh[name])
-    assert "stratum corneum" in first["depth"] and "type III" in first["who"]
+    # PNG bytes of the same drawing: the <img> wrappers around them are the same
+    assert first["face"].count("data:image/png;base64,") == fresh["face"].count("data:image/png;base64,")
+    # an SVG differs only in matplotlib's random clip-path ids and the date
+    assert _skeleton(first["who"]) == _skeleton(fresh["who"])
+    assert "type III" in first["who"]
 
 
 def _skeleton(svg: str) -> str:
@@ -74,10 +72,11 @@ def _skeleton(svg: str) -> str:
 
 def test_the_key_follows_every_plotted_number(ev: Evaluation) -> None:
     longer = evaluate("higherdose-face-mask", minutes=ev.session_minutes + 5, photons=PHOTONS)
-    # the dose figures change with the session, the face map does not
+    # the dose figures change with the session (drawn every time), the cached face map does not
     assert figures.depth_dose_svg(ev) != figures.depth_dose_svg(longer)
     assert figures.dose_windows_svg(ev) != figures.dose_windows_svg(longer)
     assert figures.face_map_html(ev) == figures.face_map_html(longer)
+    assert len(list(fc.cache_dir().glob("*.png"))) == 2  # one face map per channel, not two
     d = ev.doses[0]
     key = fc.figure_key("x", [d.wavelength_nm, "red"])
     assert key != fc.figure_key("x", [d.wavelength_nm + 1e-9, "red"])
@@ -122,22 +121,29 @@ def test_unsafe_svg_is_refused(text: str) -> None:
     assert not fc.safe_svg(text)
 
 
-def test_matplotlib_figures_pass_the_check(ev: Evaluation) -> None:
+def test_the_report_figures_pass_the_check(ev: Evaluation) -> None:
     assert fc.safe_svg(SAFE)
-    assert fc.safe_svg(figures.depth_dose_svg(ev, use_cache=False))
-    assert fc.safe_svg(figures.dose_windows_svg(ev, use_cache=False))
+    assert ev.who_gets_what is not None
+    assert fc.safe_svg(who_gets_what_svg(ev.who_gets_what, [ev.device.id], use_cache=False))
+    assert fc.safe_svg(figures.depth_dose_svg(ev))
+    assert fc.safe_svg(figures.dose_windows_svg(ev))
 
 
 def test_a_tampered_svg_is_drawn_again_and_overwritten(ev: Evaluation) -> None:
-    good = figures.dose_windows_svg(ev)
+    assert ev.who_gets_what is not None
+
+    def who() -> str:
+        return who_gets_what_svg(ev.who_gets_what, [ev.device.id])  # type: ignore[arg-type]
+
+    good = who()
     (path,) = fc.cache_dir().glob("*.svg")
     evil = good.replace("<g ", '<script>alert("owned")</script><g ', 1)
     path.write_text(evil, encoding="utf-8")
-    again = figures.dose_windows_svg(ev)
+    again = who()
     assert "<script" not in again and _skeleton(again) == _skeleton(good)
     assert "<script" not in path.read_text("utf-8")  # rewritten
     path.write_bytes(b"\xff\xfe garbage")  # not even text
-    assert _skeleton(figures.dose_windows_svg(ev)) == _skeleton(good)
+    assert _skeleton(who()) == _skeleton(good)
 
 
 def test_a_tampered_png_is_drawn_again(ev: Evaluation) -> None:
@@ -154,7 +160,7 @@ def test_a_tampered_png_is_drawn_again(ev: Evaluation) -> None:
 
 def test_cache_off_draws_every_time(ev: Evaluation, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(fc.DISABLE_ENV, "0")
-    figures.dose_windows_svg(ev)
+    figures.face_map_html(ev)
     assert not fc.cache_dir().exists() or not list(fc.cache_dir().glob("*"))
 
 
@@ -177,6 +183,11 @@ def test_a_warm_report_imports_no_matplotlib_numba_or_scipy(tmp_path: Path) -> N
     warm = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert warm.stdout.split()[1:] == [], warm.stdout
     assert warm.stdout.split()[0] == cold.stdout.split()[0]  # the same page length
+    # another session length: the dose figures change, and are written without matplotlib
+    longer = code.replace(f"photons={PHOTONS})", f"photons={PHOTONS}, minutes=7.5)")
+    assert longer != code
+    new = subprocess.run([sys.executable, "-c", longer], env=env, capture_output=True, text=True, check=True)
+    assert new.stdout.split()[1:] == [], new.stdout
 
 
 def test_the_cache_keeps_at_most_max_files(tmp_path: Path) -> None:

@@ -74,10 +74,11 @@ def test_depth_profile_darker_skin_lets_less_into_the_dermis() -> None:
     assert light.method == dark.method == "Monte Carlo"
     assert dark.dermis_absorbed_fraction < light.dermis_absorbed_fraction
     assert dark.absorbed_by_layer["living epidermis"] > light.absorbed_by_layer["living epidermis"]
-    # reflected + absorbed in the stack ≤ 1
+    # reflected + absorbed in the stack ≤ 1, up to the weight Russian roulette adds or removes in
+    # one run (zero on average; ~1e-5 for these photon counts)
     for p in (light, dark):
         absorbed = sum(p.absorbed_by_layer.values())
-        assert 0.0 < absorbed + (p.diffuse_reflectance or 0.0) + (p.specular_reflectance or 0.0) <= 1.0 + 1e-9
+        assert 0.0 < absorbed + (p.diffuse_reflectance or 0.0) + (p.specular_reflectance or 0.0) <= 1.0 + 1e-4
 
 
 def test_depth_profile_takes_a_full_skin_profile() -> None:

@@ -144,8 +144,10 @@ def test_diffusion_agrees_with_monte_carlo_in_the_diffusive_regime() -> None:
     assert np.all(np.abs(ratio - 1.0) < 0.12)
     rho = r.radial_grid.centers_cm if r.radial_grid else np.empty(0)
     sel = (rho > 0.1) & (rho < 1.0)
-    ratio_r = r.diffuse_reflectance_r_per_cm2[sel] / dt.radial_reflectance(rho[sel], mua, musp, n)
-    assert np.all(np.abs(ratio_r - 1.0) < 0.3)  # R(ρ) is the weaker check (reference §4)
+    # per 1 mm ring (five 0.2 mm bins): a single far bin holds ~100 photons (±10 % noise)
+    mc_ring = (r.diffuse_reflectance_r_per_cm2[sel] * rho[sel])[:45].reshape(9, 5).sum(axis=1)
+    dt_ring = (dt.radial_reflectance(rho[sel], mua, musp, n) * rho[sel])[:45].reshape(9, 5).sum(axis=1)
+    assert np.all(np.abs(mc_ring / dt_ring - 1.0) < 0.3)  # R(ρ) is the weaker check (reference §4)
 
 
 def test_farrell_closed_form_equals_integral_of_radial() -> None:

@@ -129,6 +129,7 @@ def _entries(raw: list[str] | dict[str, str]) -> Lexicon:
 
 
 _TagIndex = tuple[dict[str, tuple[tuple[str, Entry], ...]], dict[str, tuple[tuple[str, Entry], ...]]]
+_Bucket = tuple[tuple[tuple[str, Entry, str, str], ...], tuple[tuple[str, Entry, str, str], ...]]
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,10 @@ class Concepts:
     tag_lexicons: tuple[tuple[str, Lexicon], ...] = ()
     #: their entries indexed for :func:`concept_tags` (see :func:`_tag_index`)
     tag_index: _TagIndex = field(default_factory=lambda: ({}, {}))
+    #: per three-letter word start, the entries to try (filled as words are seen; a cache)
+    tag_buckets: dict[str, _Bucket] = field(default_factory=dict, compare=False, repr=False)
+    #: per word, its one-word lexicon hits (a cache)
+    tag_words: dict[str, tuple[tuple[str, str, str], ...]] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _anchors(*groups: Lexicon) -> tuple[str, ...]:
@@ -221,6 +226,30 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         tag_lexicons,
         _tag_index(tag_lexicons),
     )
+
+
+def _tag_bucket(index: _TagIndex, key: str) -> _Bucket:
+    """The entries a word starting with ``key`` (its first three letters) may match, each with
+    its group, tag and value tag, split into entries of several words and of one word;
+    computed once per key and kept (``Concepts.tag_buckets``)."""
+    long_index, short_index = index
+    found = long_index.get(key, ()) if len(key) == 3 else ()
+    found += short_index.get(key[:2], ()) if len(key) >= 2 else ()
+    found += short_index.get(key[:1], ())
+    rows = [(name, e, f"@{name}", f"@{name}:{e.value}" if e.value else "") for name, e in found]
+    return tuple(r for r in rows if len(r[1].parts) > 1), tuple(r for r in rows if len(r[1].parts) == 1)
+
+
+def _single_hits(single: tuple[tuple[str, Entry, str, str], ...], w: str) -> tuple[tuple[str, str, str], ...]:
+    """The one-word entries that match the word ``w``, the first (longest) of each group."""
+    out: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for name, e, tag, value_tag in single:
+        p = e.parts[0]
+        if name not in seen and (w == p if e.exact else w.startswith(p)):
+            seen.add(name)
+            out.append((name, tag, value_tag))
+    return tuple(out)
 
 
 def _tag_index(groups: tuple[tuple[str, Lexicon], ...]) -> _TagIndex:
@@ -343,8 +372,10 @@ def _words(sentence: str) -> tuple[list[str], list[int], _LazySpans]:
     words: list[str] = []
     clauses: list[int] = []
     clause = 0
-    for w in _TOKEN.findall(sentence):
-        w = w.lower()
+    low = sentence.lower()
+    # lowercase first (one call, not one per word) unless that changes the text's length
+    tokens = _TOKEN.findall(low) if len(low) == len(sentence) else [t.lower() for t in _TOKEN.findall(sentence)]
+    for w in tokens:
         if w in _CLAUSE:
             clause += 1
             continue
@@ -392,27 +423,35 @@ def concept_tags(sentence: str, concepts: Concepts | None = None) -> list[str]:
     words, clauses, _spans = _words(sentence)
     tags: list[str] = []
     hits: dict[str, list[tuple[int, int]]] = {}
-    long_index, short_index = c.tag_index
+    buckets = c.tag_buckets
+    singles = c.tag_words
+    if len(singles) > 200_000:  # a cache of word -> one-word hits; bounded on any input
+        singles.clear()
     # one pass over the words: at each word, the longest entry of each group that matches there
+    # (entries of several words first: a Lexicon is longest first)
     for i, w in enumerate(words):
-        bucket = long_index.get(w[:3], ()) + short_index.get(w[:2], ()) + short_index.get(w[:1], ())
-        if not bucket:
-            continue
+        key = w[:3]
+        bucket = buckets.get(key)
+        if bucket is None:
+            bucket = buckets[key] = _tag_bucket(c.tag_index, key)
+        multi, single = bucket
         seen: set[str] = set()
-        for name, e in bucket:
+        for name, e, tag, value_tag in multi:
+            if name not in seen and e.match_at(words, i):
+                seen.add(name)
+                tags.append(tag)
+                if value_tag:
+                    tags.append(value_tag)
+                hits.setdefault(name, []).append((i, clauses[i]))
+        one = singles.get(w)
+        if one is None:
+            one = singles[w] = _single_hits(single, w)
+        for name, tag, value_tag in one:
             if name in seen:
                 continue
-            parts = e.parts
-            if len(parts) == 1:
-                p = parts[0]
-                if not (w == p if e.exact else w.startswith(p)):
-                    continue
-            elif not e.match_at(words, i):
-                continue
-            seen.add(name)
-            tags.append(f"@{name}")
-            if e.value:
-                tags.append(f"@{name}:{e.value}")
+            tags.append(tag)
+            if value_tag:
+                tags.append(value_tag)
             hits.setdefault(name, []).append((i, clauses[i]))
     for a, b in _TAG_PAIRS:
         ha, hb = hits.get(a), hits.get(b)

@@ -1,9 +1,12 @@
 """Figures of the evaluation report, as inline SVG (the HTML report must work offline).
 
-Each figure is drawn with matplotlib's object API (a :class:`matplotlib.figure.Figure`, no
-pyplot, the Agg/SVG canvases) and cached on disk under a hash of the numbers it plots
-(:mod:`photodose.report.figure_cache`): a warm report of the same device and person draws
-nothing and imports no matplotlib. ``use_cache=False`` always draws.
+The dose at depth and the dose against the trials, which change with the person and the
+session length, are written directly as SVG (:mod:`photodose.report.svg_chart`, milliseconds).
+The face map (a shaded triangulation, drawn as PNG) and the who-gets-what figure, which depend
+only on the device, are drawn with matplotlib's object API (a :class:`matplotlib.figure.Figure`,
+no pyplot) and cached on disk under a hash of what they plot
+(:mod:`photodose.report.figure_cache`; ``use_cache=False`` always draws): a warm report draws
+nothing with matplotlib and does not import it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from photodose.report.figure_cache import cached_png, cached_svg
+from photodose.report.figure_cache import cached_png
 from photodose.services.evaluate import Evaluation
 
 if TYPE_CHECKING:
@@ -267,192 +270,207 @@ def _face_map_png(ev: Evaluation, emap: Any, ch: Any, dose: Any, geometry: list[
     return to_png(fig)
 
 
-def depth_dose_svg(ev: Evaluation, *, use_cache: bool = True) -> str:
-    """Fluence per session vs depth for each channel, with the skin layers shaded."""
-    first = ev.depth[0]
-    parts = (
-        list(first.layer_names),
-        [float(b) for b in first.boundaries_cm],
-        [
-            (
-                np.asarray(prof.depth_cm),
-                np.asarray(prof.fluence_per_irradiance),
-                dose.surface_fluence_j_cm2.low,
-                dose.surface_fluence_j_cm2.central,
-                dose.surface_fluence_j_cm2.high,
-                dose.channel,
-                dose.wavelength_nm,
-            )
-            for prof, dose in zip(ev.depth, ev.doses, strict=True)
-        ],
-    )
-    return cached_svg("depth_dose", parts, lambda: _depth_dose_svg(ev), use_cache=use_cache)
+def depth_dose_svg(ev: Evaluation) -> str:
+    """Fluence per session vs depth for each channel, with the skin layers shaded (inline SVG,
+    written directly: a few milliseconds, so not cached)."""
+    return _depth_dose_svg(ev)
+
+
+LAYER_SHADES = ("#f6e3c6", "#e9c39b", "#d9a877", "#f3d5d8", "#e6a4a9", "#d47f88", "#fbf0c9", "#e8e8e8")
+DEPTH_MAX_MM = 6.0
 
 
 def _depth_dose_svg(ev: Evaluation) -> str:
-    from matplotlib.patches import Patch
+    """Fluence per session vs depth (log scale), the skin layers shaded and numbered along the
+    top, written directly as SVG (:mod:`photodose.report.svg_chart`)."""
+    from photodose.report.svg_chart import Canvas, Plot, Scale, legend_rows, log_limits, text_width
 
-    fig, ax = new_figure((7.5, 4.2))
     first = ev.depth[0]
-    bounds = list(first.boundaries_cm)
-    shades = ["#f6e3c6", "#e9c39b", "#d9a877", "#f3d5d8", "#e6a4a9", "#d47f88", "#fbf0c9", "#e8e8e8"]
-    layer_handles = []
-    row_ends: list[float] = []
+    bounds = [float(b) * 10 for b in first.boundaries_cm]  # mm
+    layers = []  # (number, name, top, bottom drawn, colour, depth text)
     for i, name in enumerate(first.layer_names):
-        top = bounds[i] * 10
-        bottom = (bounds[i + 1] * 10) if i + 1 < len(bounds) else 6.0
-        if top >= 6.0:
+        top = bounds[i]
+        bottom = bounds[i + 1] if i + 1 < len(bounds) else DEPTH_MAX_MM
+        if top >= DEPTH_MAX_MM:
             continue
-        colour = shades[i % len(shades)]
-        ax.axvspan(top, min(bottom, 6.0), color=colour, alpha=0.7, lw=0)
-        # number every layer along the top; thin neighbours go up a row so none overlap
-        centre = (top + min(bottom, 6.0)) / 2 / 6.0  # axis fraction
+        depth_txt = f"{top:.2g}–{bottom:.2g} mm" if i + 1 < len(bounds) else f"below {top:.2g} mm"
+        layers.append(
+            (i + 1, name.replace("_", " "), top, min(bottom, DEPTH_MAX_MM), LAYER_SHADES[i % 8], depth_txt)
+        )
+    curves = []
+    for prof, dose in zip(ev.depth, ev.doses, strict=True):
+        z = np.asarray(prof.depth_cm) * 10
+        sel = (z <= DEPTH_MAX_MM) & (np.arange(z.size) % 3 == 0)  # every third 5 µm bin is plenty
+        phi = np.asarray(prof.fluence_per_irradiance)[sel]
+        h = dose.surface_fluence_j_cm2
+        label = f"{dose.channel} {dose.wavelength_nm:g} nm (central; band = low–high)"
+        curves.append(
+            (z[sel], phi * h.low, phi * h.central, phi * h.high, colour_for(dose.wavelength_nm), label)
+        )
+    # numbers of the layers along the top; thin neighbours go up a row so none overlap
+    row_ends: list[float] = []
+    rows_of = []
+    for _, _, top, bottom, _, _ in layers:
+        centre = (top + bottom) / 2 / DEPTH_MAX_MM
         row = next((k for k, end in enumerate(row_ends) if end < centre - 0.008), len(row_ends))
         if row == len(row_ends):
             row_ends.append(0.0)
         row_ends[row] = centre + 0.008
-        ax.text(
-            centre,
-            1.01 + 0.045 * row,
-            str(i + 1),
-            transform=ax.transAxes,
-            ha="center",
-            va="bottom",
-            fontsize=7,
-        )
-        depth_txt = f"{top:.2g}–{bottom:.2g} mm" if i + 1 < len(bounds) else f"below {top:.2g} mm"
-        layer_handles.append(
-            Patch(color=colour, alpha=0.7, label=f"{i + 1} {name.replace('_', ' ')} ({depth_txt})")
-        )
-    for prof, dose in zip(ev.depth, ev.doses, strict=True):
-        z = prof.depth_cm * 10
-        sel = (z <= 6.0) & (np.arange(z.size) % 3 == 0)  # every third 5 µm bin is plenty to draw
-        h = dose.surface_fluence_j_cm2
-        col = colour_for(dose.wavelength_nm)
-        ax.fill_between(
-            z[sel],
-            prof.fluence_per_irradiance[sel] * h.low,
-            prof.fluence_per_irradiance[sel] * h.high,
-            color=col,
-            alpha=0.15,
-            lw=0,
-        )
-        ax.plot(
-            z[sel],
-            prof.fluence_per_irradiance[sel] * h.central,
-            color=col,
-            lw=1.8,
-            label=f"{dose.channel} {dose.wavelength_nm:g} nm (central; band = low–high)",
-        )
-    ax.set_yscale("log")
-    plain_log_ticks(ax.yaxis)
-    ax.set_xlim(0, 6.0)
-    ax.set_xlabel("depth below the skin surface (mm)")
-    ax.set_ylabel("fluence per session (J/cm²)")
-    ax.grid(True, which="both", alpha=0.3)
-    lines_legend = ax.legend(fontsize=8, loc="lower left")
-    ax.add_artist(lines_legend)
-    ax.legend(
-        handles=layer_handles,
-        title="skin layers (numbered along the top)",
-        title_fontsize=8,
-        fontsize=7.5,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.16),
-        ncol=2,
-        frameon=False,
+        rows_of.append(row)
+    width, left, right = 540.0, 62.0, 14.0
+    title_h, number_h = 22.0, 9.0 * len(row_ends) + 4
+    plot_top = title_h + number_h
+    plot_h = 215.0
+    legend_top = plot_top + plot_h + 48
+    n_legend_rows = math.ceil(len(layers) / 2)
+    height = legend_top + 14 + n_legend_rows * 7.5 * 1.55 + 6
+    c = Canvas(width, height, name="depth")
+    lo, hi = log_limits(v for zc, low, cen, high, _, _ in curves for v in (*low, *high))
+    p = Plot(
+        c, Scale(0.0, DEPTH_MAX_MM, left, width - right), Scale(lo, hi, plot_top + plot_h, plot_top, log=True)
     )
-    ax.set_title(
+    clip = f'clip-path="url(#{p.clip_id()})"'
+    for (num, _, top, bottom, colour, _), row in zip(layers, rows_of, strict=True):
+        x0, x1 = p.x(top), p.x(bottom)
+        c.rect(x0, plot_top, x1 - x0, plot_h, colour, 0.7)
+        c.text((x0 + x1) / 2, plot_top - 3 - 9.0 * row, str(num), 7, anchor="middle")
+    p.grid(x=True, y=True)
+    c.add(f"<g {clip}>")
+    for z, low, _, high, colour, _ in curves:
+        band = [(p.x(a), p.y(b)) for a, b in zip(z, low, strict=True)]
+        band += [(p.x(a), p.y(b)) for a, b in zip(z[::-1], high[::-1], strict=True)]
+        c.polygon(band, colour, 0.15)
+    for z, _, cen, _, colour, _ in curves:
+        c.polyline([(p.x(a), p.y(b)) for a, b in zip(z, cen, strict=True)], colour, 1.8)
+    c.add("</g>")
+    p.frame("depth below the skin surface (mm)", "fluence per session (J/cm²)")
+    # the curves' legend, inside the lower left corner
+    size = 8.0
+    lw = max(text_width(cv[5], size, em=0.52) for cv in curves) + 36
+    lh = len(curves) * size * 1.6 + 6
+    lx, ly = left + 6, plot_top + plot_h - 6 - lh
+    c.rect(lx, ly, lw, lh, "#fff", 0.8, stroke="#cccccc", stroke_width="0.8", rx="2")
+    for k, (_, _, _, _, colour, label) in enumerate(curves):
+        y = ly + 3 + size * 1.6 * (k + 0.5)
+        c.line(lx + 5, y, lx + 25, y, colour, 1.8)
+        c.text(lx + 30, y, label, size, baseline="central")
+    # the layers' legend below the axes
+    c.text(
+        width / 2 + (left - right) / 2, legend_top, "skin layers (numbered along the top)", 8, anchor="middle"
+    )
+    keys = {str(lay[0]): partial(_layer_key, c, lay[4]) for lay in layers}
+    legend_rows(
+        c,
+        [(str(lay[0]), f"{lay[0]} {lay[1]} ({lay[5]})") for lay in layers],
+        width / 2 + (left - right) / 2,
+        legend_top + 5,
+        2,
+        7.5,
+        keys,
+    )
+    c.text(
+        width / 2,
+        14,
         "Computed dose at depth (Monte Carlo × device irradiance × session time)",
-        fontsize=10,
-        pad=10 + 9 * len(row_ends),
+        10,
+        anchor="middle",
     )
-    return to_svg(fig)
+    return c.svg("computed dose at depth per session, per channel, with the skin layers")
 
 
 def _window_rows(ev: Evaluation) -> list[Any]:
     return [v for v in ev.verdicts if v.window is not None and v.window.fluence_j_cm2 is not None]
 
 
-def dose_windows_svg(ev: Evaluation, *, use_cache: bool = True) -> str:
-    """Per-session surface fluence of each channel against the studied windows by indication."""
-    parts = []
-    for v in _window_rows(ev):
-        r = v.window.fluence_j_cm2
-        parts.append(
-            (
-                r.lower_edge,
-                r.upper_edge,
-                r.max,
-                [(val.low, val.high) for val in r.values],
-                tuple(v.fluence_j_cm2),
-                list(v.wavelengths_nm),
-                v.indication_name,
-                v.band_name,
-            )
-        )
-    return cached_svg("dose_windows", tuple(parts), lambda: _dose_windows_svg(ev), use_cache=use_cache)
+def dose_windows_svg(ev: Evaluation) -> str:
+    """Per-session surface fluence of each channel against the studied windows by indication
+    (inline SVG, written directly: a few milliseconds, so not cached)."""
+    return _dose_windows_svg(ev)
+
+
+def _layer_key(c: Any, colour: str, x: float, y: float, w: float) -> None:
+    c.rect(x, y - 3.5, w, 7, colour, 0.7)
 
 
 def _dose_windows_svg(ev: Evaluation) -> str:
+    """Per-session surface fluence of each channel (low–central–high) against the studied dose
+    windows of the controlled trials, one row per indication and band, log dose axis; written
+    directly as SVG (:mod:`photodose.report.svg_chart`)."""
+    from photodose.report.svg_chart import Canvas, Plot, Scale, text_width
+
     rows = _window_rows(ev)
-    labels = []
-    fig_h = 1.2 + 0.55 * max(1, len(rows))
-    fig, ax = new_figure((7.5, fig_h))
+    labels = [(v.indication_name, v.band_name) for v in rows]
+    size = 8.0
+    label_w = max([text_width(s, size) for pair in labels for s in pair] + [40.0])
+    width, right = 540.0, 14.0
+    left = label_w + 16
+    row_h = 40.0
+    plot_top = 24.0
+    plot_h = row_h * max(1, len(rows))
+    height = plot_top + plot_h + 40 + (26 if rows else 0)
+    c = Canvas(width, height, name="windows")
+    xmax = max(
+        [1.0]
+        + [v.fluence_j_cm2[2] for v in rows]
+        + [v.window.fluence_j_cm2.max for v in rows if v.window and v.window.fluence_j_cm2]
+    )
+    n = max(1, len(rows))
+    p = Plot(
+        c,
+        Scale(0.1, 10 ** math.ceil(math.log10(xmax * 1.5)), left, width - right, log=True),
+        Scale(-0.6, n - 0.4, plot_top + plot_h, plot_top),
+    )
+    p.grid(x=True, y=False)
+    c.add(f'<g clip-path="url(#{p.clip_id()})">')
     for i, v in enumerate(rows):
         w = v.window
-        assert w is not None and w.fluence_j_cm2 is not None
         r = w.fluence_j_cm2
         # bounds stay bounds: a dose known only as "≤ v" is no lower edge; an open lower edge
         # is drawn hatched from a tenth of the upper edge (issue 9)
         hi = r.upper_edge if r.upper_edge is not None else r.max
         lo = r.lower_edge if r.lower_edge is not None else hi / 10
         span_hi = hi if hi > lo else lo * 1.15
-        ax.barh(
-            i,
-            span_hi - lo,
-            left=lo,
-            height=0.5,
-            color="#9bbf85",
-            alpha=0.8,
-            hatch="//" if r.lower_edge is None else None,
-            label="studied window (controlled trials)" if i == 0 else None,
-        )
-        for val in w.fluence_j_cm2.values:
-            ax.plot([val.low, val.high], [i, i], "k|", ms=12)
+        y0, y1 = p.y(i + 0.25), p.y(i - 0.25)
+        c.rect(p.x(lo), y0, p.x(span_hi) - p.x(lo), y1 - y0, "#9bbf85", 0.8)
+        if r.lower_edge is None:
+            c.rect(p.x(lo), y0, p.x(span_hi) - p.x(lo), y1 - y0, f"url(#{c.hatch('#333333')})")
+        for val in r.values:
+            for x in (val.low, val.high):
+                c.line(p.x(x), p.y(i) - 6, p.x(x), p.y(i) + 6, "#000", 1.2)
         f_lo, f_c, f_hi = v.fluence_j_cm2
         col = colour_for(v.wavelengths_nm[0]) if v.wavelengths_nm else "#333333"
-        ax.errorbar(
-            f_c,
-            i,
-            xerr=[[f_c - f_lo], [f_hi - f_c]],
-            fmt="o",
-            color=col,
-            capsize=4,
-            label="this device, per session (low–central–high)" if i == 0 else None,
-        )
-        labels.append(f"{v.indication_name}\n{v.band_name}")
+        yc = p.y(i)
+        c.line(p.x(f_lo), yc, p.x(f_hi), yc, col, 1.5)
+        for x in (f_lo, f_hi):
+            c.line(p.x(x), yc - 4, p.x(x), yc + 4, col, 1.5)
+        c.circle(p.x(f_c), yc, 3.2, col)
+    c.add("</g>")
+    for i, (name, band) in enumerate(labels):
+        yc = p.y(i)
+        c.line(left - 3.5, yc, left, yc, "#000", 0.8)
+        c.text(left - 6, yc - size * 0.6, name, size, anchor="end", baseline="central")
+        c.text(left - 6, yc + size * 0.6, band, size, anchor="end", baseline="central")
     if not rows:
-        ax.text(
-            0.5,
-            0.5,
+        c.text(
+            (left + width - right) / 2,
+            plot_top + plot_h / 2,
             "No controlled trial reported a dose for this device's bands",
-            ha="center",
-            va="center",
-            transform=ax.transAxes,
+            10,
+            anchor="middle",
+            baseline="central",
         )
-    ax.set_yticks(range(len(rows)), labels, fontsize=8)
-    ax.set_xscale("log")
-    plain_log_ticks(ax.xaxis)
-    xmax = max(
-        [1.0]
-        + [v.fluence_j_cm2[2] for v in rows]
-        + [v.window.fluence_j_cm2.max for v in rows if v.window and v.window.fluence_j_cm2]
-    )
-    ax.set_xlim(0.1, 10 ** math.ceil(math.log10(xmax * 1.5)))
-    ax.set_xlabel("surface fluence per session (J/cm²); ticks: the individual trials")
-    ax.grid(True, axis="x", which="both", alpha=0.3)
+    p.frame("surface fluence per session (J/cm²); ticks: the individual trials", None)
     if rows:
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, frameon=False)
-    ax.set_title("Device dose against the doses of controlled trials", fontsize=10)
-    return to_svg(fig)
+        ly = plot_top + plot_h + 50
+        entries = ["studied window (controlled trials)", "this device, per session (low–central–high)"]
+        total = sum(text_width(e, 8) + 30 for e in entries) + 20
+        x = (left + width - right) / 2 - total / 2
+        c.rect(x, ly - 3.5, 20, 7, "#9bbf85", 0.8)
+        c.text(x + 25, ly, entries[0], 8, baseline="central")
+        x += text_width(entries[0], 8, em=0.52) + 40
+        col = colour_for(rows[0].wavelengths_nm[0]) if rows[0].wavelengths_nm else "#333333"
+        c.line(x, ly, x + 20, ly, col, 1.5)
+        c.circle(x + 10, ly, 3.2, col)
+        c.text(x + 25, ly, entries[1], 8, baseline="central")
+    c.text(width / 2, 14, "Device dose against the doses of controlled trials", 10, anchor="middle")
+    return c.svg("device dose per session against the doses of controlled trials")

@@ -20,6 +20,7 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -115,6 +116,7 @@ def simulate(
     angle_bins: int = 30,
     progress: ProgressCallback | None = None,
     backend: str = "cpu",
+    cpu_kernel: str = "lanes",
 ) -> TransportResult:
     """Monte Carlo photon transport through a layered medium (the MCML problem).
 
@@ -131,6 +133,10 @@ def simulate(
     progress : called as ``progress(done, total)`` after each wave of chunks.
     backend : "cpu" (Numba, threads) or "cuda" (a GPU through Numba-CUDA, see
         :mod:`photodose.transport.cuda`; ``threads`` is then ignored).
+    cpu_kernel : "lanes" (default: packets advanced together in SIMD lanes,
+        :mod:`photodose.transport.lanes`) or "scalar" (one packet at a time,
+        :func:`photodose.transport.kernel.trace_photon`, the code the GPU runs: a seed then gives
+        the GPU's photon histories). Same physics; a seed gives different histories in each.
     """
     photons = check_photons(photons)
     if backend == "cuda":
@@ -142,6 +148,13 @@ def simulate(
         )  # fmt: skip
     if backend != "cpu":
         raise ValueError(f"backend {backend!r}: use 'cpu' or 'cuda'")
+    if cpu_kernel not in ("lanes", "scalar"):
+        raise ValueError(f"cpu_kernel {cpu_kernel!r}: use 'lanes' or 'scalar'")
+    trace_chunk: Any = kernel.trace_chunk
+    if cpu_kernel == "lanes":
+        from photodose.transport.lanes import trace_chunk_lanes
+
+        trace_chunk = trace_chunk_lanes
     src = source if source is not None else pencil_beam()
     dgrid = depth_grid if depth_grid is not None else default_depth_grid(stack)
     if angle_bins < 1:
@@ -167,7 +180,7 @@ def simulate(
 
     def run_chunk(k: int, state: NDArray[np.uint64]) -> ChunkTallies:
         t = ChunkTallies.zeros(nl, nz, nr, angle_bins)
-        kernel.trace_chunk(
+        trace_chunk(
             int(sizes[k]), state, kind, param, n_above, n_below,
             lc, g, n_idx, z0, z1, dgrid.step_cm, dr, da,
             t.totals, t.a_layer, t.a_z, t.phi_z, t.a_rz, t.rd_r, t.tt_r, t.rd_a, t.tt_a,

@@ -442,8 +442,8 @@ def trace_chunk(
     s3 = state[3]
     for _ in range(n_photons):
         s0, s1, s2, s3 = trace_photon(
-            s0, s1, s2, s3, source_kind, source_param, n_above, n_below, inv_mut_l, absorb_l, inv_mua_l, g, n, z0, z1,
-            inv_dz, inv_dr, inv_da, totals, a_layer, a_z, phi_z, a_rz, rd_r, tt_r, rd_a, tt_a,
+            s0, s1, s2, s3, source_kind, source_param, n_above, n_below, inv_mut_l, absorb_l, inv_mua_l,
+            g, n, z0, z1, inv_dz, inv_dr, inv_da, totals, a_layer, a_z, phi_z, a_rz, rd_r, tt_r, rd_a, tt_a,
         )  # fmt: skip
     state[0] = s0
     state[1] = s1

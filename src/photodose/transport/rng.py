@@ -69,7 +69,7 @@ _JUMP = np.array(
 )
 
 
-@njit
+@njit(nogil=True)
 def lane_states(state: NDArray[np.uint64], lanes: int) -> NDArray[np.uint64]:
     """``lanes`` non-overlapping xoshiro256** streams from one: lane k starts 2^128·k steps
     after ``state`` (the authors' ``jump()``), as a (4, lanes) array (one row per state word).
@@ -147,9 +147,9 @@ def neg_log(x: float) -> float:
     branches or calls, so that a loop over photon packets that takes it vectorises (a libm call
     cannot be vectorised). CPU only: it bit-casts floats.
     """
-    bits = _bits_of(x)
+    bits: int = _bits_of(x)  # type: ignore[call-arg]
     k = (bits >> 52) - 1023
-    m = _float_of((bits & _MANTISSA) | _ONE_BITS)  # x = m·2^k, m in [1, 2)
+    m: float = _float_of((bits & _MANTISSA) | _ONE_BITS)  # x = m·2^k, m in [1, 2)
     big = m > _SQRT2  # then use m/2 in [√2/2, 1) and k + 1, so that |f| ≤ 0.42
     m = 0.5 * m if big else m
     k = k + 1 if big else k
