@@ -171,3 +171,24 @@ def test_treated_mask_is_cached_beside_the_irradiance(monkeypatch: pytest.Monkey
     monkeypatch.setattr("photodose.device.treated_mask", lambda *a: (_ for _ in ()).throw(AssertionError))
     np.testing.assert_array_equal(ic.treated_mask(spec, None), fresh)  # …and keeps the mask
     _same(ic.face_irradiance(spec, None), irr)
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        b"[" * 100_000,  # nesting deep enough to overflow the JSON parser's recursion
+        b'{"format": "photodose.irradiance_cache", "version": "2", "key": "x"}',  # another key
+        b"\xff\xfe",  # not UTF-8
+        b'{"format": "photodose.irradiance_cache", "version": "2", "key": "KEY", "irradiance": '
+        b'[{"channel": "red", "n_leds": {"central": 1e400}}]}',  # missing and impossible fields
+    ],
+)
+def test_a_malformed_meta_document_is_a_cache_miss(meta: bytes) -> None:
+    spec = load_device("solawave-wand")
+    key = ic.irradiance_key(spec, "cheeks")
+    path = ic._path(spec, "cheeks")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as f:
+        np.savez(f, meta=np.frombuffer(meta.replace(b"KEY", key.encode()), dtype=np.uint8))
+    assert ic._load(path, key, len(spec.channels)) is None
+    _same(ic.face_irradiance(spec, "cheeks"), ic.face_irradiance(spec, "cheeks", use_cache=False))

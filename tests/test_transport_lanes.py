@@ -9,6 +9,9 @@ accurate as the library functions they replace.
 from __future__ import annotations
 
 import math
+import platform
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -99,9 +102,10 @@ def _neg_log_many(x: np.ndarray) -> np.ndarray:
 @settings(max_examples=300, deadline=None)
 @given(st.floats(min_value=2.0**-60, max_value=1.0, allow_nan=False, allow_infinity=False))
 def test_neg_log_is_within_one_ulp_of_libm(x: float) -> None:
+    # fdlibm's bound is < 1 ulp from the true value, glibc's log's too: at most 2 ulp apart (seen: 1)
     got = float(_neg_log_many(np.array([x]))[0])
     want = -math.log(x)
-    assert abs(got - want) <= np.spacing(abs(want)) or got == want
+    assert abs(got - want) <= 2 * np.spacing(abs(want)) or got == want
 
 
 def test_neg_log_on_the_kernels_uniforms() -> None:
@@ -165,3 +169,30 @@ def test_lane_streams_follow_the_published_jump() -> None:
         assert [int(v) for v in lanes[:, k]] == ref
         ref = _jump_reference(ref)
     assert LANES >= 8
+
+
+_VECTORISE_PROBE = """
+import sys
+import llvmlite.binding as llvm
+for kind in ("", "-missed"):
+    llvm.set_option("", f"-pass-remarks{kind}=loop-vectorize")
+import numpy as np
+from numba import njit
+from photodose.transport import lanes as L
+f = njit(fastmath=L._FM, error_model="numpy")(L.advance.py_func)
+print("COMPILING", flush=True)
+f(np.zeros(L.N_FIELDS * L.LANES), np.ones(4 * L.LANES, dtype=np.uint64), L.LANES, 1.0, 10, 1.0, 10)
+"""
+
+
+@pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="x86-64 SIMD only")
+def test_the_lane_loop_is_vectorised() -> None:
+    # The lane kernel is fast only if LLVM vectorises `advance`; a branch, a call or an aliasing
+    # doubt added to it silently costs ~3×. LLVM's own remark says whether it did.
+    proc = subprocess.run(
+        [sys.executable, "-c", _VECTORISE_PROBE], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    remarks = (proc.stdout + proc.stderr).split("COMPILING", 1)[-1]
+    assert "vectorized loop" in remarks, remarks[-2000:]
+    assert "loop not vectorized" not in remarks, remarks[-2000:]

@@ -69,9 +69,7 @@ _HEDGE_ANCHORS = (
     "proof",
 )
 # Every alternative of the [hedge] narrated expression contains one of these.
-_NARRATED_ANCHORS = (
-    "used", "theory", "idea", "claiming", "promised", "claim", "recall", "does", "always", "sure", "ensure", "look for"
-)
+_NARRATED_ANCHORS = ("used", "theory", "idea", "claiming", "promised", "claim", "recall", "does", "sure", "ensure")
 _RADIATION = frozenset(["uv", "ultraviolet", "rays", "radiation", "light", "wavelengths", "heat"])
 _DETERMINERS = frozenset(["the", "your", "their", "our", "my", "her", "his", "its", "one"])
 _CLAUSE_WORDS = frozenset(["but", "however", "whereas", "while", "which", "although", "though", "unlike"])
@@ -104,6 +102,10 @@ class Lexicon(tuple[Entry, ...]):
     """Entries, longest first, with an index by the first two letters of their first word."""
 
     by_prefix: dict[str, tuple[Entry, ...]]
+    #: the entries of several words only, by the same index
+    multi_by_prefix: dict[str, tuple[Entry, ...]]
+    #: word -> the first one-word entry it matches, or None (a cache, filled as words are seen)
+    word_cache: dict[str, Entry | None]
 
     def __new__(cls, entries: list[Entry]) -> Lexicon:
         self = super().__new__(cls, sorted(entries, key=lambda e: -len(e.parts)))
@@ -111,7 +113,28 @@ class Lexicon(tuple[Entry, ...]):
         for e in self:
             index.setdefault(e.parts[0][:2], []).append(e)
         self.by_prefix = {k: tuple(v) for k, v in index.items()}
+        self.multi_by_prefix = {
+            k: tuple(e for e in v if len(e.parts) > 1) for k, v in index.items() if any(len(e.parts) > 1 for e in v)
+        }
+        self.word_cache = {}
         return self
+
+    def single(self, w: str) -> Entry | None:
+        """The first (longest-listed) one-word entry that matches the word ``w``, or None."""
+        cache = self.word_cache
+        try:
+            return cache[w]
+        except KeyError:
+            pass
+        found = None
+        for e in self.by_prefix.get(w[:2], ()):
+            if len(e.parts) == 1 and (w == e.parts[0] if e.exact else w.startswith(e.parts[0])):
+                found = e
+                break
+        if len(cache) > 200_000:  # bounded on any input
+            cache.clear()
+        cache[w] = found
+        return found
 
 
 def _entries(raw: list[str] | dict[str, str]) -> Lexicon:
@@ -145,6 +168,7 @@ class Concepts:
     hedged: re.Pattern[str]
     defined: re.Pattern[str]
     narrated: re.Pattern[str]
+    advice_start: re.Pattern[str]
     side_effect: re.Pattern[str]
     decline: re.Pattern[str]
     #: per category, groups of word stems: a frame can only fire in a sentence holding a word
@@ -179,6 +203,7 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         hedged = re.compile(data["hedge"]["hedged"], re.IGNORECASE)
         defined = re.compile(data["hedge"]["defined"], re.IGNORECASE)
         narrated = re.compile(data["hedge"]["narrated"], re.IGNORECASE)
+        advice_start = re.compile(data["hedge"]["advice_start"], re.IGNORECASE)
         side_effect = re.compile(data["hedge"]["side_effect"], re.IGNORECASE)
         decline = re.compile(data["hedge"]["decline"], re.IGNORECASE)
     except (KeyError, TypeError, re.error) as exc:
@@ -218,6 +243,7 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         hedged,
         defined,
         narrated,
+        advice_start,
         side_effect,
         decline,
         anchors,
@@ -308,35 +334,33 @@ def tokenize(sentence: str) -> tuple[list[str], list[int], list[tuple[int, int]]
 def _find(entries: Lexicon, words: list[str]) -> list[tuple[int, int, Entry]]:
     """Non-overlapping matches (start word, end word, entry), longest entry first at each word.
 
-    The same as trying :meth:`Entry.match_at` of every entry at every word, with a one-word
-    entry checked inline (this runs on every candidate sentence of a 32 MB page).
+    The same as trying :meth:`Entry.match_at` of every entry at every word; the one-word entry
+    a word matches is looked up once per distinct word (this runs on every candidate sentence
+    of a 32 MB page).
     """
     out = []
     i = 0
     n = len(words)
-    index = entries.by_prefix
+    multi = entries.multi_by_prefix
+    single = entries.single
     while i < n:
         w = words[i]
-        bucket = index.get(w[:2])
-        if bucket:
-            for e in bucket:
-                parts = e.parts
-                if len(parts) == 1:
-                    p = parts[0]
-                    if w == p if e.exact else w.startswith(p):
-                        out.append((i, i + 1, e))
-                        i += 1
-                        break
-                else:
-                    k = e.match_at(words, i)
-                    if k:
-                        out.append((i, i + k, e))
-                        i += k
-                        break
+        candidates = multi.get(w[:2])
+        if candidates:  # entries of several words come first (longest first)
+            for e in candidates:
+                k = e.match_at(words, i)
+                if k:
+                    out.append((i, i + k, e))
+                    i += k
+                    break
             else:
-                i += 1
-        else:
-            i += 1
+                candidates = None
+            if candidates:
+                continue
+        e1 = single(w)
+        if e1 is not None:
+            out.append((i, i + 1, e1))
+        i += 1
     return out
 
 
@@ -484,7 +508,7 @@ def names_a_study(sentence: str) -> bool:
     return _NAMED_STUDY.search(sentence) is not None
 
 
-def is_reported_or_hedged(sentence: str, concepts: Concepts | None = None) -> bool:
+def is_reported_or_hedged(sentence: str, concepts: Concepts | None = None, *, narrated: bool | None = None) -> bool:
     """Does the sentence report a claim from a distance or hedge talk of studies?
 
     "The pitch goes something like this: ...", "The ASA found social media adverts claiming
@@ -494,8 +518,12 @@ def is_reported_or_hedged(sentence: str, concepts: Concepts | None = None) -> bo
     c = concepts or load_concepts()
     if c.defined.search(sentence):  # anchored at the start: cheap
         return True
+    if c.advice_start.match(sentence):
+        return True
     low = sentence.lower()
-    if any(w in low for w in _NARRATED_ANCHORS) and c.narrated.search(sentence):
+    if narrated is None:  # ``narrated``: the caller already searched the [hedge] narrated expression
+        narrated = any(w in low for w in _NARRATED_ANCHORS) and c.narrated.search(sentence) is not None
+    if narrated:
         return True
     if not any(w in low for w in _HEDGE_ANCHORS):
         return False  # neither expression can match (each alternative needs one of these words)

@@ -197,7 +197,7 @@ class _Extractor:
         self._ind_cache: dict[int, list[str]] = {}
         self._anchor_cache: dict[str, set[int]] = {}
         self._mechanism_sentences: set[int] = set()
-        self._word_cache: dict[tuple[int, int], list[_Span]] = {}
+        self._word_cache: dict[tuple[int, int], list[re.Match[str]]] = {}
         low = text.lower() if prefilter else None
         # lower() can change the length of some non-ASCII text; then offsets would not
         # line up, so search everything instead
@@ -355,27 +355,24 @@ class _Extractor:
             end -= 1
         return start, end
 
-    def _words_in_sentence(self, regex: re.Pattern[str], lo: int, hi: int) -> list[_Span]:
+    def _words_in_sentence(self, regex: re.Pattern[str], lo: int, hi: int) -> list[re.Match[str]]:
         """Matches of ``regex`` in the sentence around [lo, hi), computed once per sentence."""
         sent = self.sentence_at(lo, hi)
         if sent is None:
-            return [_Span(self.text, m.start(), m.end()) for m in regex.finditer(self.text, lo, hi)]
+            return list(regex.finditer(self.text, lo, hi))
         key = (id(regex), sent.index)
         cached = self._word_cache.get(key)
         if cached is None:
-            cached = [
-                _Span(self.text, m.start(), m.end()) for m in regex.finditer(self.text, sent.start, sent.end)
-            ]
-            self._word_cache[key] = cached
+            cached = self._word_cache[key] = list(regex.finditer(self.text, sent.start, sent.end))
         return cached
 
-    def nearest(self, regex: re.Pattern[str], lo: int, hi: int, start: int, end: int) -> _Span | None:
+    def nearest(self, regex: re.Pattern[str], lo: int, hi: int, start: int, end: int) -> re.Match[str] | None:
         """The match of ``regex`` in [lo, hi) closest to [start, end).
 
         A match inside [start, end) (the term itself, e.g. "clear" in "acne") does not count,
         except a comparative that opens the term ("clearer skin", "smoother skin").
         """
-        best: _Span | None = None
+        best: re.Match[str] | None = None
         best_dist = 1 << 30
         for e in self._words_in_sentence(regex, lo, hi):
             if e.start() < lo or e.end() > hi:
@@ -783,11 +780,15 @@ class _Extractor:
         c = load_concepts()
         hedged: dict[int, bool] = {}
         side_effect: dict[int, bool] = {}
+        # the narration expression once over the whole (lowercase) text, not once per sentence
+        narrated = self._sentences_matching(c.narrated) if self.low is not None and self.claims else None
         keep = []
         for cl in self.claims:
             h = hedged.get(cl.sentence_index)
             if h is None:
-                h = hedged[cl.sentence_index] = is_reported_or_hedged(cl.sentence, c)
+                h = hedged[cl.sentence_index] = is_reported_or_hedged(
+                    cl.sentence, c, narrated=None if narrated is None else cl.sentence_index in narrated
+                )
             if h:
                 continue
             if cl.category == "efficacy":

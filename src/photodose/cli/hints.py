@@ -1,10 +1,11 @@
 """The CLI's rendering of the services' hints: a face-neutral phrase ("enter a meter reading")
 becomes the option that does it (``--meter-reading``).
 
-The services (:mod:`photodose.services.bottom_line`, :mod:`photodose.services.compare`) word
-their advice for no face in particular and say what can be entered as a
-:class:`~photodose.services.bottom_line.Hint`; the web app renders the same hints as links to
-its form fields. Cheap to import (no photodose model imports).
+The services (:mod:`photodose.services.bottom_line`, :mod:`photodose.services.compare`) and
+the models (the meter flags of :mod:`photodose.device.meter`, the stated-vs-modelled summary of
+:mod:`photodose.device.stated`) word their advice for no face in particular and say what can be
+entered as a :class:`~photodose.hints.Hint`; no model text names a CLI option. The web app
+renders the same hints as links to its form fields. Cheap to import (no photodose model imports).
 """
 
 from __future__ import annotations

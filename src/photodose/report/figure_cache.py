@@ -1,11 +1,14 @@
-"""Rendered report figures, cached on disk under a hash of what they draw.
+"""Report figures drawn with matplotlib, cached on disk under a hash of what they draw.
 
-A figure is a pure function of the numbers it plots and of the drawing code, so it is stored
+Only the figures that depend on the device alone use it (the face map, the who-gets-what
+figure); the dose figures are written directly as SVG in milliseconds
+(:mod:`photodose.report.svg_chart`). A figure is a pure function of the numbers it plots and
+of the drawing code, so it is stored
 under ``<cache>/figures/<key>.svg|.png`` where the key is a SHA-256 over: :data:`CACHE_VERSION`,
 the package version, the matplotlib version, the bytes of the drawing modules
 (:data:`FIGURE_MODULES`), the figure's name and every value it plots (arrays by dtype, shape and
 bytes; numbers by their exact ``repr``). A warm ``photodose evaluate --html`` of the same device
-and person then draws nothing and imports no matplotlib; any change to a plotted number, to the
+then draws nothing with matplotlib and does not import it; any change to a plotted number, to the
 drawing code or to matplotlib gives a new key and a fresh drawing.
 
 The files sit in the user's cache folder, which anything running as the user can write, and the

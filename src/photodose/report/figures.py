@@ -270,19 +270,13 @@ def _face_map_png(ev: Evaluation, emap: Any, ch: Any, dose: Any, geometry: list[
     return to_png(fig)
 
 
-def depth_dose_svg(ev: Evaluation) -> str:
-    """Fluence per session vs depth for each channel, with the skin layers shaded (inline SVG,
-    written directly: a few milliseconds, so not cached)."""
-    return _depth_dose_svg(ev)
-
-
 LAYER_SHADES = ("#f6e3c6", "#e9c39b", "#d9a877", "#f3d5d8", "#e6a4a9", "#d47f88", "#fbf0c9", "#e8e8e8")
 DEPTH_MAX_MM = 6.0
 
 
-def _depth_dose_svg(ev: Evaluation) -> str:
+def depth_dose_svg(ev: Evaluation) -> str:
     """Fluence per session vs depth (log scale), the skin layers shaded and numbered along the
-    top, written directly as SVG (:mod:`photodose.report.svg_chart`)."""
+    top, written directly as SVG (:mod:`photodose.report.svg_chart`: milliseconds, so not cached)."""
     from photodose.report.svg_chart import Canvas, Plot, Scale, legend_rows, log_limits, text_width
 
     first = ev.depth[0]
@@ -382,20 +376,14 @@ def _window_rows(ev: Evaluation) -> list[Any]:
     return [v for v in ev.verdicts if v.window is not None and v.window.fluence_j_cm2 is not None]
 
 
-def dose_windows_svg(ev: Evaluation) -> str:
-    """Per-session surface fluence of each channel against the studied windows by indication
-    (inline SVG, written directly: a few milliseconds, so not cached)."""
-    return _dose_windows_svg(ev)
-
-
 def _layer_key(c: Any, colour: str, x: float, y: float, w: float) -> None:
     c.rect(x, y - 3.5, w, 7, colour, 0.7)
 
 
-def _dose_windows_svg(ev: Evaluation) -> str:
+def dose_windows_svg(ev: Evaluation) -> str:
     """Per-session surface fluence of each channel (low–central–high) against the studied dose
     windows of the controlled trials, one row per indication and band, log dose axis; written
-    directly as SVG (:mod:`photodose.report.svg_chart`)."""
+    directly as SVG (:mod:`photodose.report.svg_chart`: milliseconds, so not cached)."""
     from photodose.report.svg_chart import Canvas, Plot, Scale, text_width
 
     rows = _window_rows(ev)

@@ -24,7 +24,6 @@ import io
 import json
 import os
 import tempfile
-import zipfile
 from dataclasses import asdict
 from functools import lru_cache
 from importlib.resources import files
@@ -228,10 +227,8 @@ def _load(path: Path, key: str, n_channels: int, n_patches: int | None = None) -
                     return None
                 e.treated = treated
             return e
-    except (OSError, EOFError, KeyError, TypeError, ValueError, AttributeError, UnicodeDecodeError):
-        return None  # missing, damaged, foreign or tampered: computed again
-    except zipfile.BadZipFile:
-        return None
+    except Exception:  # missing, damaged, foreign or tampered (a bad zip, bad JSON, wrong types…):
+        return None  # computed again; reading data can fail in many ways, none of them executes it
 
 
 def _store(path: Path, key: str, e: _Entry) -> None:

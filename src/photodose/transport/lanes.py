@@ -257,7 +257,8 @@ def trace_chunk_lanes(
     tt_a: NDArray[np.float64],
 ) -> None:
     """Trace ``n_photons`` packets from one RNG stream into (zeroed) tallies; the arguments and
-    tallies of :func:`photodose.transport.kernel.trace_chunk`, which this replaces on the CPU."""
+    tallies of :func:`photodose.transport.kernel.trace_chunk`, which this replaces on the CPU
+    (``state`` is only read: the lanes' sub-streams start from it)."""
     n_layers = g_l.shape[0]
     nz = a_z.shape[0]
     nr = rd_r.shape[0]
@@ -399,11 +400,6 @@ def trace_chunk_lanes(
             a_rz[ir, iz] += loc_rz[ir * (nz + 1) + iz]
     totals[T_BEYOND_GRID] += loc_z[nz]
     totals[T_STEPS] += float(steps)
-    # the chunk's stream moves on past everything the lanes drew (lane 0 started at `state`)
-    state[0] = rs[0]
-    state[1] = rs[LANES]
-    state[2] = rs[2 * LANES]
-    state[3] = rs[3 * LANES]
 
 
 __all__ = ["LANES", "N_TOTALS", "advance", "cos_sin_turn", "trace_chunk_lanes"]
