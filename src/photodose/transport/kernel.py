@@ -1,8 +1,11 @@
 """The photon-packet kernel: MCML physics for planar layers, compiled with Numba.
 
-One call of :func:`trace_chunk` follows ``n_photons`` packets with one RNG stream and adds
-their weight into chunk-local tallies. Chunks are independent, so they run in parallel
-(:func:`trace_wave`) and are summed in a fixed order by the engine.
+One call of :func:`trace_chunk` follows ``n_photons`` packets, one at a time, with one RNG
+stream and adds their weight into chunk-local tallies. Chunks are independent, so the engine runs
+them in parallel and sums them in a fixed order. This scalar kernel is what the GPU runs per
+thread and what ``simulate(..., cpu_kernel="scalar")`` runs; the CPU default is the SIMD lane
+kernel of :mod:`photodose.transport.lanes`, which shares the helpers here (Fresnel, launch, exit
+tallies) and the physics.
 
 Physics (Wang, Jacques & Zheng, Comput. Methods Programs Biomed. 47:131–146, 1995, "MCML"):
 
