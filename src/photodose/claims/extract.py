@@ -780,15 +780,11 @@ class _Extractor:
         c = load_concepts()
         hedged: dict[int, bool] = {}
         side_effect: dict[int, bool] = {}
-        # the narration expression once over the whole (lowercase) text, not once per sentence
-        narrated = self._sentences_matching(c.narrated) if self.low is not None and self.claims else None
         keep = []
         for cl in self.claims:
             h = hedged.get(cl.sentence_index)
             if h is None:
-                h = hedged[cl.sentence_index] = is_reported_or_hedged(
-                    cl.sentence, c, narrated=None if narrated is None else cl.sentence_index in narrated
-                )
+                h = hedged[cl.sentence_index] = is_reported_or_hedged(cl.sentence, c)
             if h:
                 continue
             if cl.category == "efficacy":
@@ -824,16 +820,7 @@ class _Extractor:
             found.setdefault(c.sentence_index, set()).add(c.category)
         not_claim = gates.get("not_claim")
         cat_gates = {c: g for c, g in gates.items() if c != "not_claim" and c in clf.categories}
-        if self.low is None:
-            candidates: Iterable[int] = range(len(self.sentences))
-            gated: dict[str, set[int]] | None = None
-        else:
-            # the gates ignore case: one search per hit over the lowercase text, not one per
-            # sentence and gate (a candidate is searched again below, within its sentence)
-            gated = {c: self._sentences_matching(g) for c, g in cat_gates.items()}
-            candidates = sorted(set().union(*gated.values()))
-        for k in candidates:
-            s = self.sentences[k]
+        for s in self.sentences:
             if s.is_question:
                 continue
             if not_claim is not None and not_claim.search(self.text, s.start, s.end):
@@ -841,7 +828,7 @@ class _Extractor:
             have = found.get(s.index, set())
             hits = {}
             for cat, gate in cat_gates.items():
-                if cat in have or (gated is not None and k not in gated[cat]):
+                if cat in have:
                     continue
                 m = gate.search(self.text, s.start, s.end)
                 if m is not None:

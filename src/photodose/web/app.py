@@ -2,7 +2,10 @@
 
 ``create_app(WebSettings(...))`` builds one instance; ``photodose serve`` runs it with uvicorn.
 Middleware, outermost first: Host-header check → body-size limit → access token (non-loopback
-binds) → security headers → CSRF cookie; the CSRF check itself is an app-wide dependency.
+binds) → security headers → CSRF cookie; the CSRF check itself is an app-wide dependency. A
+:class:`~photodose.errors.FieldError` from any layer that a page does not show with its own form is
+mapped in one place, the ``FieldError`` handler here (``photodose.web.problems``): status 422 and
+the error page (or the problem fragment for htmx) naming the field and the fix.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from photodose import __version__
+from photodose.errors import FieldError
 from photodose.web import claims, depth, devices, evaluate
 from photodose.web.context import WebContext, ctx_of
+from photodose.web.problems import FIELD_ERROR_STATUS, problem_of
 from photodose.web.security import (
     UPLOAD_PATHS,
     BodyLimitMiddleware,
@@ -112,6 +117,21 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             field, message, fix = "csrf_token", str(exc.detail), "reload the page and submit the form again"
         return ctx_of(request).render(
             request, "error.html", status=exc.status_code, field=field, message=message, fix=fix
+        )
+
+    @app.exception_handler(FieldError)
+    async def field_error(request: Request, exc: FieldError) -> Response:
+        """Any layer's fixable error (journal, plan, screening answers, photo, session length, a
+        form field) that a page did not show with its own form: the error page naming the field
+        and the fix, or the same box as an htmx fragment (``photodose.web.problems``)."""
+        problem = problem_of(exc)
+        if request.headers.get("hx-request"):
+            return ctx_of(request).render(
+                request, "_problem.html", status=FIELD_ERROR_STATUS, problem=problem
+            )
+        field, message, fix = problem
+        return ctx_of(request).render(
+            request, "error.html", status=FIELD_ERROR_STATUS, field=field, message=message, fix=fix
         )
 
     @app.exception_handler(RequestValidationError)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from photodose.web.context import WebContext, ctx_of
+from photodose.web.problems import problem_of
 from photodose.web.security import MAX_CLAIMS_TEXT_BYTES
 
 router = APIRouter()
@@ -92,7 +93,7 @@ def claims_fragment(ctx: WebContext, text: str, device: str, view: dict[str, Any
 async def claims_submit(request: Request) -> Response:
     from photodose.claims import ClaimsInputError
     from photodose.device import DeviceSpecError
-    from photodose.web.evaluate import FormError
+    from photodose.web.problems import FormError
 
     ctx = ctx_of(request)
     form = await request.form()
@@ -134,5 +135,5 @@ async def claims_submit(request: Request) -> Response:
     except DeviceSpecError as err:
         return page(422, ("device", str(err), "pick a device from the list"))
     except FormError as err:
-        return page(422, (err.field, err.message, err.fix))
+        return page(422, problem_of(err))
     return page(200, None, claims_fragment(ctx, text, device, view))

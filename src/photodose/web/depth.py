@@ -23,6 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from photodose.web.context import WebContext, ctx_of
 from photodose.web.evaluate import FITZPATRICK
+from photodose.web.problems import problem_of
 from photodose.web.workers import depth_job, depth_plot_job
 
 router = APIRouter()
@@ -122,7 +123,7 @@ def jobs_of(request: Request) -> DepthJobs:
 
 
 def parse_wavelengths(text: str) -> tuple[float, ...]:
-    from photodose.web.evaluate import FormError
+    from photodose.web.problems import FormError
 
     parts = [p for p in re.split(r"[,\s;]+", text.strip()) if p]
     if not parts:
@@ -148,7 +149,8 @@ def parse_wavelengths(text: str) -> tuple[float, ...]:
 def parse_light(light: str, led_m_text: str) -> float | None:
     """The light source field: ``collimated`` (None, ``photodose depth``'s default) or ``led`` with
     the LEDs' cos^m exponent (``photodose depth --led-m M``; checked by the depth model)."""
-    from photodose.web.evaluate import FormError, form_number
+    from photodose.web.evaluate import form_number
+    from photodose.web.problems import FormError
 
     if light in ("", "collimated"):
         return None
@@ -209,7 +211,8 @@ async def depth_page(request: Request) -> Response:
 @router.post("/depth")
 async def depth_submit(request: Request) -> Response:
     from photodose.skin import SkinInputError, SkinProfile, face_sites
-    from photodose.web.evaluate import FormError, form_number
+    from photodose.web.evaluate import form_number
+    from photodose.web.problems import FormError
 
     ctx = ctx_of(request)
     form = await request.form()
@@ -236,7 +239,7 @@ async def depth_submit(request: Request) -> Response:
             fitzpatrick_types=FITZPATRICK,
             sites=list(face_sites()),
             params=params,
-            problem=(err.field, err.message, err.fix),
+            problem=problem_of(err),
             job=None,
         )
     jobs = jobs_of(request)

@@ -21,6 +21,7 @@ from photodose.device import (
     evaluate_irradiance,
 )
 from photodose.web.context import WebContext, ctx_of
+from photodose.web.problems import problem_of
 from photodose.web.security import MAX_DEVICE_TOML_BYTES
 from photodose.web.workers import compare_job
 
@@ -177,7 +178,8 @@ def _compare_view(
 @router.get("/compare")
 async def compare_page(request: Request) -> Response:
     from photodose.skin import SkinInputError, face_sites
-    from photodose.web.evaluate import FITZPATRICK, FormError, _float
+    from photodose.web.evaluate import FITZPATRICK, _float
+    from photodose.web.problems import FormError
 
     ctx = ctx_of(request)
     params = dict(request.query_params.items())
@@ -204,9 +206,7 @@ async def compare_page(request: Request) -> Response:
         key = (tuple(ids), fitz, site, minutes)
         cmp = await run_in_threadpool(_compare_view, ctx, key, specs, fitz, site, minutes)
     except FormError as err:
-        return ctx.render(
-            request, "compare.html", status=422, problem=(err.field, err.message, err.fix), **common
-        )
+        return ctx.render(request, "compare.html", status=422, problem=problem_of(err), **common)
     except SkinInputError as err:
         return ctx.render(
             request, "compare.html", status=422, problem=("skin", str(err), "pick from the lists"), **common

@@ -16,6 +16,8 @@ from photodose.errors import FieldError
 from photodose.report.guide import MOUNT
 from photodose.skin import FITZPATRICK_TYPES
 from photodose.web.context import WebContext, ctx_of
+from photodose.web.problems import FIELD_ERROR_STATUS, problem_of
+from photodose.web.problems import FormError as FormError  # the forms' error, imported from here too
 from photodose.web.workers import EvalArgs, evaluation_job, report_job
 
 router = APIRouter()
@@ -29,13 +31,6 @@ METER_POSITION_LABELS = {
     "between-leds": "against the mask, in a gap between LEDs (a minimum)",
 }
 METER_POSITIONS = tuple(METER_POSITION_LABELS)
-
-
-class FormError(FieldError, ValueError):
-    """A form field the page cannot use; ``field`` is the form field's name."""
-
-    def __init__(self, field: str, message: str, fix: str) -> None:
-        super().__init__(field, message, fix)
 
 
 def form_number(field: str, text: str, fix: str) -> float:
@@ -260,16 +255,22 @@ async def evaluate_page(request: Request) -> Response:
         key = ("evaluate", q, ctx.settings.photons)
         hit = ctx.pages.get(key)  # warm: no thread hop
         view: dict[str, Any] = hit if hit is not None else await run_in_threadpool(evaluation_view, ctx, q)
-    except (FormError, UnknownDeviceError) as err:
+    except (FieldError, UnknownDeviceError) as err:  # the form again, with the problem above the result
         problem = (
-            (err.field, err.message, err.fix)
-            if isinstance(err, FormError)
+            problem_of(err)
+            if isinstance(err, FieldError)
             else ("device", str(err), "pick a device from the list")
         )
         if fragment:
-            return ctx.render(request, "_problem.html", status=422, problem=problem)
+            return ctx.render(request, "_problem.html", status=FIELD_ERROR_STATUS, problem=problem)
         return ctx.render(
-            request, "evaluate.html", status=422, params=params, result=None, problem=problem, **options
+            request,
+            "evaluate.html",
+            status=FIELD_ERROR_STATUS,
+            params=params,
+            result=None,
+            problem=problem,
+            **options,
         )
     result = evaluation_fragment(ctx, request, q, view)
     if fragment:
@@ -294,15 +295,11 @@ async def evaluate_figure(request: Request, name: str) -> Response:
             fix="use the page's links",
         )
     params = {k: v for k, v in request.query_params.items()}
-    try:
+    try:  # a FormError is the app's FieldError handler's: the error page, 422
         q = parse_query(params)
         key = ("evaluate", q, ctx.settings.photons)
         hit = ctx.pages.get(key)
         view: dict[str, Any] = hit if hit is not None else await run_in_threadpool(evaluation_view, ctx, q)
-    except FormError as err:
-        return ctx.render(
-            request, "error.html", status=422, field=err.field, message=err.message, fix=err.fix
-        )
     except UnknownDeviceError as err:
         return ctx.render(
             request, "error.html", status=404, field="device", message=str(err), fix="pick a device"
@@ -317,14 +314,10 @@ async def evaluate_figure(request: Request, name: str) -> Response:
 async def evaluate_report(request: Request) -> Response:
     ctx = ctx_of(request)
     params = {k: v for k, v in request.query_params.items()}
-    try:
+    try:  # a FormError is the app's FieldError handler's: the error page, 422
         q = parse_query(params)
         docs_base = str(request.base_url) + MOUNT.lstrip("/")
         text = await run_in_threadpool(report_html, ctx, q, docs_base)
-    except FormError as err:
-        return ctx.render(
-            request, "error.html", status=422, field=err.field, message=err.message, fix=err.fix
-        )
     except UnknownDeviceError as err:
         return ctx.render(
             request,

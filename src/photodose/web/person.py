@@ -19,8 +19,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from photodose.device import DeviceSpec, DeviceSpecError
+from photodose.errors import FieldError
 from photodose.web.context import WebContext, ctx_of
-from photodose.web.evaluate import FITZPATRICK, FormError, form_number
+from photodose.web.evaluate import FITZPATRICK, form_number
+from photodose.web.problems import FIELD_ERROR_STATUS, FormError, problem_of
 from photodose.web.security import MAX_BODY_BYTES
 
 router = APIRouter()
@@ -53,11 +55,6 @@ def _mode(spec: DeviceSpec, mode: str) -> Any:
         return choose_mode(spec, mode or None)
     except ModeError as err:
         raise FormError("mode", str(err), "pick one of the device's modes") from None
-
-
-def _error_page(ctx: WebContext, request: Request, err: Any) -> Response:
-    """The error page for a form or journal error (``field``, ``message``, ``fix``), status 422."""
-    return ctx.render(request, "error.html", status=422, field=err.field, message=err.message, fix=err.fix)
 
 
 async def _form_text(request: Request, limit: int = 200) -> dict[str, str]:
@@ -93,7 +90,7 @@ async def screen_page(request: Request) -> Response:
 
 @router.post("/screen")
 async def screen_submit(request: Request) -> Response:
-    from photodose.safety import AnswersError, answers_from_dict, load_safety, screen, split_entries
+    from photodose.safety import answers_from_dict, load_safety, screen, split_entries
     from photodose.services.person import device_facts
 
     ctx = ctx_of(request)
@@ -126,17 +123,16 @@ async def screen_submit(request: Request) -> Response:
             spec = _device_or_problem(ctx, f["device"])
             m = _mode(spec, f.get("mode", ""))
             facts = await run_in_threadpool(device_facts, spec, m.name)
-    except (AnswersError, FormError) as err:
-        problem = (err.field, err.message, err.fix)
+    except FieldError as err:  # the answers again, with the problem (AnswersError, FormError)
         return ctx.render(
             request,
             "screen.html",
-            status=422,
+            status=FIELD_ERROR_STATUS,
             data=data,
             devices=_devices(ctx),
             form=f,
             result=None,
-            problem=problem,
+            problem=problem_of(err),
         )
     result = screen(answers, facts, data)
     saved = False
@@ -162,7 +158,9 @@ async def screen_submit(request: Request) -> Response:
 
 
 def _plan_from(ctx: WebContext, params: dict[str, str]) -> tuple[Any, date, DeviceSpec]:
-    from photodose.plan import PlanInputError, make_plan
+    """The plan for the form's ``params`` (a ``FormError`` or the plan's ``PlanInputError``, whose
+    option names ``photodose.web.problems`` turns into the form's)."""
+    from photodose.plan import make_plan
 
     goal = params.get("goal", "")
     spec = _device_or_problem(ctx, params.get("device", ""))
@@ -174,10 +172,7 @@ def _plan_from(ctx: WebContext, params: dict[str, str]) -> tuple[Any, date, Devi
         start = date.fromisoformat(text) if text else date.today()
     except ValueError:
         raise FormError("start", f"{text[:20]!r} is not a date", "use YYYY-MM-DD") from None
-    try:
-        plan = make_plan(goal, spec, fitzpatrick=params.get("fitzpatrick", "III"), mode=mode, start=start)
-    except PlanInputError as err:
-        raise FormError(err.field.lstrip("-"), err.message, err.fix) from None
+    plan = make_plan(goal, spec, fitzpatrick=params.get("fitzpatrick", "III"), mode=mode, start=start)
     return plan, start, spec
 
 
@@ -198,9 +193,9 @@ async def plan_page(request: Request) -> Response:
         return ctx.render(request, "plan.html", plan=None, problem=None, **common)
     try:
         plan, _start, _spec = await run_in_threadpool(_plan_from, ctx, params)
-    except FormError as err:
+    except FieldError as err:  # the form again, with the problem (FormError, PlanInputError)
         return ctx.render(
-            request, "plan.html", status=422, plan=None, problem=(err.field, err.message, err.fix), **common
+            request, "plan.html", status=FIELD_ERROR_STATUS, plan=None, problem=problem_of(err), **common
         )
     return ctx.render(request, "plan.html", plan=plan, problem=None, **common)
 
@@ -210,25 +205,20 @@ async def plan_calendar(request: Request) -> Response:
     from photodose.plan.calendar import to_ical
 
     ctx = ctx_of(request)
-    try:
-        plan, start, _spec = await run_in_threadpool(_plan_from, ctx, dict(request.query_params.items()))
-    except FormError as err:
-        return _error_page(ctx, request, err)
+    # a FormError or PlanInputError is the app's FieldError handler's: the error page, 422
+    plan, start, _spec = await run_in_threadpool(_plan_from, ctx, dict(request.query_params.items()))
     return _download(to_ical(plan, start), "text/calendar", "photodose-plan.ics")
 
 
 @router.post("/plan/save")
 async def plan_save(request: Request) -> Response:
-    from photodose.journal import JournalError
     from photodose.services.journal_log import save_plan_for
 
     ctx = ctx_of(request)
     params = await _form_text(request)
-    try:
-        plan, start, spec = await run_in_threadpool(_plan_from, ctx, params)
-        await run_in_threadpool(save_plan_for, journal_of(ctx), plan, spec, start)
-    except (FormError, JournalError) as err:
-        return _error_page(ctx, request, err)
+    # a FormError, PlanInputError or JournalError is the app's FieldError handler's: the error page
+    plan, start, spec = await run_in_threadpool(_plan_from, ctx, params)
+    await run_in_threadpool(save_plan_for, journal_of(ctx), plan, spec, start)
     return RedirectResponse("/journal?saved=plan", status_code=303)
 
 
@@ -237,7 +227,7 @@ async def plan_save(request: Request) -> Response:
 
 @router.get("/session")
 async def session_page(request: Request) -> Response:
-    from photodose.services.journal_log import SessionLengthError, check_session_minutes
+    from photodose.services.journal_log import check_session_minutes
     from photodose.services.person import modes, session_doses
 
     ctx = ctx_of(request)
@@ -252,18 +242,15 @@ async def session_page(request: Request) -> Response:
         minutes = m.timer_min
         if text:
             minutes = form_number("minutes", text, "give minutes, e.g. 10")
-        try:
-            check_session_minutes(m, minutes)
-        except SessionLengthError as err:
-            raise FormError("minutes", err.message, err.fix) from None
+        check_session_minutes(m, minutes)
         doses = await run_in_threadpool(session_doses, spec, m, minutes)
-    except FormError as err:
+    except FieldError as err:  # the form again, with the problem (FormError, SessionLengthError)
         return ctx.render(
             request,
             "session.html",
-            status=422,
+            status=FIELD_ERROR_STATUS,
             setup=None,
-            problem=(err.field, err.message, err.fix),
+            problem=problem_of(err),
             **common,
         )
     setup = {
@@ -293,7 +280,7 @@ async def session_log(request: Request) -> Response:
         spec = _device_or_problem(ctx, f.get("device", ""))
         m = _mode(spec, f.get("mode", ""))
     except FormError as err:
-        return _problem_json(err.field, err.message, err.fix)
+        return _problem_json(*problem_of(err))
     try:
         minutes = float(f.get("minutes", ""))
     except ValueError:
@@ -322,7 +309,7 @@ async def session_log(request: Request) -> Response:
             )
         )
     except JournalError as err:
-        return _problem_json(err.field, err.message, err.fix)
+        return _problem_json(*problem_of(err))
     return JSONResponse({"logged": logged})
 
 
@@ -406,5 +393,5 @@ async def journal_import(request: Request) -> Response:
     try:
         added = await run_in_threadpool(import_records, journal, data)
     except JournalError as err:
-        return await page(422, (err.field, err.message, err.fix))
+        return await page(FIELD_ERROR_STATUS, problem_of(err))
     return await page(200, None, added)

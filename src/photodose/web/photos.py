@@ -123,24 +123,21 @@ async def photos_page(request: Request) -> Response:
 
 
 def _parse_date(text: str) -> date | None:
-    """The form's date through the one photo-date check (:func:`photodose.photos.dates.parse_photo_date`)."""
+    """The form's date through the one photo-date check (:func:`photodose.photos.dates.parse_photo_date`;
+    its ``PhotoError`` names the form's ``date`` field)."""
     from photodose.photos.dates import parse_photo_date
-    from photodose.photos.decode import PhotoError
-    from photodose.web.evaluate import FormError
 
-    try:
-        return parse_photo_date(text)
-    except PhotoError as e:
-        raise FormError("date", e.message, e.fix) from None
+    return parse_photo_date(text)
 
 
 @router.post("/photos/add")
 async def photos_add(request: Request) -> Response:
     """Store one photo: size and type checked before anything is written, the decode and analysis in
     the worker process; a refused file stores nothing and the page says why and what to do."""
+    from photodose.errors import FieldError
     from photodose.photos.decode import sniff_format
-    from photodose.web.evaluate import FormError
     from photodose.web.person import journal_of
+    from photodose.web.problems import problem_of
     from photodose.web.workers import photo_add_job
 
     ctx = ctx_of(request)
@@ -149,8 +146,8 @@ async def photos_add(request: Request) -> Response:
     upload = form.get("photo")
     try:
         taken_on = _parse_date(params["date"])
-    except FormError as err:
-        return await _page(ctx, request, 422, (err.field, err.message, err.fix), params=params)
+    except FieldError as err:  # the page again, with the problem above the form
+        return await _page(ctx, request, 422, problem_of(err), params=params)
     if not isinstance(upload, UploadFile) or not upload.filename:
         return await _page(ctx, request, 422, ("photo", "no photo chosen", PHOTO_FIX), params=params)
     data = await upload.read(MAX_PHOTO_UPLOAD_BYTES + 1)

@@ -23,6 +23,15 @@ WEB_FIELD_NAMES = {
     "--when": "started_at",  # the session timer's start time
 }
 
+
+class FormError(FieldError, ValueError):
+    """A form field the page cannot use; ``field`` is the form field's name (also importable from
+    :mod:`photodose.web.evaluate`, where the forms' number checks are)."""
+
+    def __init__(self, field: str, message: str, fix: str) -> None:
+        super().__init__(field, message, fix)
+
+
 #: the status of a page or fragment that shows a fixable error (the form's input cannot be used)
 FIELD_ERROR_STATUS = 422
 

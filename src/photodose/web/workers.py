@@ -179,22 +179,25 @@ def photo_add_job(path: str, root: str | None, db: str | None, taken_on: Any) ->
     """``photos.service.add_photo`` on an uploaded file (the decoder runs here, not in the server).
 
     Returns ``{"error": (field, message, fix)}`` for a :class:`~photodose.photos.PhotoError`
-    (nothing stored), else what ``photodose photo add --json`` reports.
+    (nothing stored; the field named as the web form names it, :func:`photodose.web.problems.problem_of`:
+    an error is returned, not raised, as it crosses the process boundary), else what
+    ``photodose photo add --json`` reports.
     """
     from pathlib import Path
 
     from photodose.photos import PhotoError
     from photodose.photos.service import add_photo
     from photodose.photos.store import PhotoStore
+    from photodose.web.problems import problem_of
 
     try:
         store = PhotoStore(root=None if root is None else Path(root), db=db)
     except PhotoError as e:
-        return {"error": (e.field, e.message, e.fix)}
+        return {"error": problem_of(e)}
     try:
         result = add_photo(Path(path), store, taken_on)
     except PhotoError as e:
-        return {"error": ("photo" if e.field == "IMAGE" else e.field, e.message, e.fix)}
+        return {"error": problem_of(e)}
     finally:
         store.close()
     rec = result.record
