@@ -345,11 +345,11 @@ THRESHOLD_GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 #: Threshold per category, chosen by cross-validation by brand on the development rows
 #: (``--cv``; the rule is in :func:`choose_thresholds`, the figures in the results file).
 THRESHOLDS: dict[str, float] = {
-    "efficacy": 0.9,
+    "efficacy": 0.85,
     "mechanism": 0.5,
-    "depth": 0.55,
+    "depth": 0.6,
     "regulatory": 0.75,
-    "endorsement": 0.6,
+    "endorsement": 0.65,
     "safety": 0.75,
     "comparison": 0.75,
 }
@@ -439,7 +439,9 @@ def predict_detail(row: dict[str, Any], contexts: dict[str, ClaimContext]) -> tu
     return {c: g.value for c, g in worst.items()}, set(worst) - by_rule
 
 
-def _with_classifier(clf: Any, rows: list[dict[str, Any]], contexts: dict[str, ClaimContext]) -> dict[int, Any]:
+def _with_classifier(
+    clf: Any, rows: list[dict[str, Any]], contexts: dict[str, ClaimContext]
+) -> dict[int, Any]:
     """Predictions for ``rows`` with ``clf`` in place of the shipped classifier."""
     import photodose.claims.classify as classify_mod
 

@@ -81,3 +81,27 @@ def test_the_cli_maps_a_field_error_it_did_not_catch(monkeypatch: pytest.MonkeyP
             "error: PHOTODOSE_DB: the journal is read-only" in res.output
             and "fix: give a writable --db" in res.output
         )
+
+
+def test_every_field_error_survives_pickling() -> None:
+    """Web workers run in other processes: an error raised there is pickled back to the app, so
+    each subclass must rebuild with its field, message, fix and str() intact (args hold only the
+    message, so plain Exception pickling would call __init__ with too few arguments)."""
+    import pickle
+
+    from photodose.journal.db import JournalError as J
+    from photodose.photos.decode import PhotoError
+    from photodose.plan.build import PlanInputError
+    from photodose.safety.screen import AnswersError
+    from photodose.services.journal_log import SessionLengthError
+    from photodose.web.problems import FormError as F
+
+    errors = [
+        cls("the_field", "what is wrong", "the fix")
+        for cls in (J, PhotoError, PlanInputError, AnswersError, F)
+    ]
+    errors.append(SessionLengthError("500 min does not fit", "choose ≤ 60 min"))
+    for err in errors:
+        back = pickle.loads(pickle.dumps(err))
+        assert type(back) is type(err)
+        assert (back.to_dict(), str(back)) == (err.to_dict(), str(err))

@@ -215,14 +215,15 @@ TEXT = (
 
 def test_each_face_renders_the_same_hints_its_own_way() -> None:
     from photodose.cli.hints import with_cli_hints
-    from photodose.web.context import hinted
+    from photodose.web.hints import hinted
 
     cli = with_cli_hints(TEXT, HINTS)
     assert "(give it with --meter-reading)" in cli and "(--meter-position over-led|between-leds)" in cli
     assert "give --minutes" in cli and "enter a meter reading" not in cli
     web = str(hinted(TEXT, HINTS, minutes="c-min"))
-    assert '<a href="#f-mv">enter a meter reading</a>' in web
-    assert '<a href="#c-min">set one session length</a>' in web
+    assert '(fill in “<a href="#f-mv">Meter reading</a>”)' in web  # the form field, by its label
+    assert 'set “<a href="#f-mp">Where the sensor sat</a>” to right over one LED or in a gap' in web
+    assert 'fill in “<a href="#c-min">Session minutes</a>”' in web and "set one session length" not in web
     assert "--" not in web and "&lt;b&gt;" in web  # escaped, and no terminal options on a page
     assert with_cli_hints(TEXT, ()) == TEXT and str(hinted("a < b")) == "a &lt; b"
 

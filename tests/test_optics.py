@@ -140,6 +140,7 @@ def test_range_edges_are_allowed() -> None:
         "scattering.csv",
         "refractive_index.csv",
         "salomatina2006.csv",
+        "shimojo2020.csv",
         "face_sites.csv",
         "fitzpatrick_melanin.csv",
     ],

@@ -266,6 +266,12 @@ def test_answers_file_errors_name_the_field() -> None:
     with pytest.raises(AnswersError) as e:
         answers_from_dict({"procedures": [{"name": "peel", "days_ago": -2}]})
     assert e.value.field == "procedures[0].days_ago"
+    # nan compares false with every bound, so it would pass a "t < 0" check and miss every
+    # procedure window: a days/months value must be finite.
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(AnswersError) as e:
+            answers_from_dict({"procedures": [{"name": "peel", "days_ago": bad}]})
+        assert e.value.field == "procedures[0].days_ago"
     with pytest.raises(AnswersError):
         answers_from_dict({"unsure": "maybe"})
 

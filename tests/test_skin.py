@@ -49,11 +49,45 @@ def three_layer(profile: SkinProfile, lam: float) -> dict[str, LayerOptics]:
 
 
 @pytest.mark.parametrize("lam", [633.0, 850.0])
-@pytest.mark.parametrize("tissue", ["epidermis", "hypodermis"])
+@pytest.mark.parametrize("tissue", ["epidermis"])
 def test_reduced_scattering_within_one_sd_of_salomatina(lam: float, tissue: str) -> None:
     ref = salomatina(tissue, lam)
     ly = three_layer(SkinProfile(), lam)[tissue]
     assert abs(ly.musp_per_cm - ref["musp_per_cm"]) <= ref["musp_sd_per_cm"]
+
+
+def shimojo(tissue: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shimojo 2020 wavelengths, mean and SD of μs′ [1/cm] (the authors' 9 wavelengths)."""
+    _, rows = read_table("shimojo2020.csv")
+    rs = [r for r in rows if r["tissue"] == tissue]
+    return (
+        np.array([float(r["wavelength_nm"]) for r in rs]),
+        np.array([float(r["musp_per_cm"]) for r in rs]),
+        np.array([float(r["musp_sd_per_cm"]) for r in rs]),
+    )
+
+
+def test_fat_scattering_is_shimojos_measurement_at_every_wavelength() -> None:
+    """The hypodermis μs′ (power law fitted to Shimojo et al. 2020) lies within 1 SD of each of
+    their 9 measured values (405–1064 nm), at every face site."""
+    lam, mean, sd = shimojo("hypodermis")
+    assert len(lam) == 9
+    for site in ("forehead", "cheek"):
+        for w, m, s in zip(lam, mean, sd, strict=True):
+            if not 400.0 <= w <= 1100.0:
+                continue
+            ours = three_layer(SkinProfile(site=site), float(w))["hypodermis"].musp_per_cm
+            assert abs(ours - m) <= s, (site, w, ours, m, s)
+
+
+@pytest.mark.parametrize("lam", [633.0, 850.0])
+def test_fat_scattering_is_the_lower_of_the_two_ex_vivo_sources(lam: float) -> None:
+    """Salomatina 2006's excised fat scatters 1.5x more than Shimojo 2020's; the model follows
+    Shimojo (the in vivo reflectance checks favour it, docs/validation.md) and so lies below
+    Salomatina's mean minus 1 SD, but within a factor 2 of it."""
+    ref = salomatina("hypodermis", lam)
+    ours = three_layer(SkinProfile(), lam)["hypodermis"].musp_per_cm
+    assert ref["musp_per_cm"] / 2 < ours < ref["musp_per_cm"] - ref["musp_sd_per_cm"]
 
 
 @pytest.mark.parametrize("lam", [633.0, 850.0])

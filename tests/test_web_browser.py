@@ -185,6 +185,76 @@ def test_compare_two_devices(server: str, watched: Watched) -> None:
     check_page(watched, "compare")
 
 
+TALLY_JS = """
+() => [...document.querySelectorAll('.weight')].map((w) => ({
+  text: w.textContent,
+  parts: [...w.querySelectorAll('.tally')].map((t) => [t.textContent, t.getClientRects().length]),
+}))
+"""
+
+
+def test_weight_of_evidence_tally_keeps_its_parts_together(server: str, browser: Any) -> None:
+    """At 390 px, three devices (the narrowest columns the page makes), and again with the column
+    squeezed further: the tally ("9 trials · N 591+? · 6+ 2= 1−") breaks between its parts only,
+    each part on one line; the parts are the service's tally, in order."""
+    w = Watched(browser, 390)
+    try:
+        page = w.page
+        ids = "&".join(f"ids={d}" for d in (DEVICE, "omnilux-contour-face", "currentbody-series-2"))
+        page.goto(f"{server}/compare?{ids}")
+        page.wait_for_selector("table.compare", timeout=180_000)
+        check_page(w)
+        squeeze = (
+            "table.compare td, table.compare th { min-width: 0 } tbody th { width: 6rem; max-width: 6rem }"
+        )
+        for squeezed in (False, True):
+            if squeezed:
+                page.add_style_tag(content=squeeze)
+            tallies = page.evaluate(TALLY_JS)
+            assert tallies, "no weight of evidence on the compare page"
+            for t in tallies:
+                assert t["parts"], t
+                assert all(lines == 1 for _, lines in t["parts"]), (squeezed, t)
+                joined = " ".join(text for text, _ in t["parts"])
+                assert t["text"].endswith(joined) and " · " in joined and "trial" in t["parts"][0][0]
+            if not squeezed:  # the page as it is (the squeezed column overlaps its long words)
+                IMG.mkdir(parents=True, exist_ok=True)
+                shot = IMG / "web_compare_tally_390.png"
+                page.locator("table.compare").nth(1).screenshot(path=str(shot))
+    finally:
+        w.close()
+
+
+def test_bad_input_and_hints_act_on_the_form(server: str, browser: Any) -> None:
+    """By htmx, bad input puts the problem box (field and fix) in the result, not nothing; a hint's
+    link ("fill in “Meter reading”") opens the collapsed meter fields and brings the field into view."""
+    w = Watched(browser, 390)
+    try:
+        page = w.page
+        page.goto(f"{server}/evaluate")
+        page.select_option("#f-device", DEVICE)
+        page.fill("#f-minutes", "abc")
+        page.click("button[type=submit]")
+        page.wait_for_selector("#result .problem", timeout=60_000)
+        box = page.inner_text("#result .problem")
+        assert "minutes" in box and "Fix: give a number from 0.1 to 120" in box
+        page.goto(f"{server}/evaluate?device={DEVICE}")
+        page.wait_for_selector(".bottom-line", timeout=180_000)
+        link = page.locator('.bottom-line a[href="#f-mv"]')
+        assert link.count() == 1 and link.inner_text() == page.text_content('label[for="f-mv"]')
+        assert not page.evaluate("() => document.querySelector('#f-mv').closest('details').open")
+        link.click()
+        page.wait_for_function("() => document.querySelector('#f-mv').closest('details').open")
+        assert page.locator("#f-mv").is_visible() and page.locator("#f-mv").is_editable()
+        in_view = """() => { const r = document.querySelector('label[for="f-mv"]').getBoundingClientRect();
+          const f = document.querySelector('#f-mv').getBoundingClientRect();
+          return r.top >= 0 && f.bottom <= window.innerHeight; }"""
+        assert page.evaluate(in_view)  # the field and its label, in view
+        assert all("status of 422" in e for e in w.errors), w.errors  # the refused form, on purpose
+    finally:
+        w.close()
+
+
 def test_search_filters_the_catalogue_as_you_type(server: str, browser: Any) -> None:
     w = Watched(browser, 1280)
     try:

@@ -69,10 +69,14 @@ def test_screening_shows_the_library_outcome(web: TestClient) -> None:
     assert "not medical advice" in page
 
 
-def test_screening_bad_days(web: TestClient) -> None:
-    r = web.post("/screen", data={"proc_chemical_peel": "1", "days_chemical_peel": "soon"}, headers=_h(web))
+@pytest.mark.parametrize("days", ["soon", "-3", "nan", "inf"])
+def test_screening_bad_days(web: TestClient, days: str) -> None:
+    """Bad screening answers: the answers again, the form's field named (a "nan" would otherwise
+    pass every procedure window unseen)."""
+    r = web.post("/screen", data={"proc_chemical_peel": "1", "days_chemical_peel": days}, headers=_h(web))
     assert r.status_code == 422
-    assert "<strong>days_chemical_peel</strong>" in r.text
+    assert "<strong>days_chemical_peel</strong>" in r.text and "Fix: give days" in r.text
+    assert 'name="medications"' in r.text  # the screening form itself, not a bare error page
 
 
 def test_plan_page_matches_make_plan_and_saves(web: TestClient) -> None:
@@ -108,6 +112,36 @@ def test_plan_bad_input(web: TestClient, params: dict[str, str], field: str) -> 
     r = web.get("/plan", params={"device": DEVICE, **params})
     assert r.status_code == 422
     assert f"<strong>{field}</strong>" in r.text
+
+
+def test_plan_input_errors_name_the_form_field_everywhere(web: TestClient) -> None:
+    """The plan's own PlanInputError (field ``--goal``) is named as the form's ``goal`` on the plan
+    page and, through the app's one FieldError handler, on the calendar download and the save."""
+    from photodose.plan import PlanInputError, make_plan
+
+    with pytest.raises(PlanInputError) as info:
+        make_plan("world-peace", DEVICE)
+    assert info.value.field == "--goal"
+    bad = {"goal": "world-peace", "device": DEVICE}
+    for r in (
+        web.get("/plan", params=bad),
+        web.get("/plan/calendar.ics", params=bad),
+        web.post("/plan/save", data=bad, headers=_h(web), follow_redirects=False),
+    ):
+        assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+        assert "<strong>goal</strong>" in r.text and "--goal" not in r.text
+        assert f"Fix: {info.value.fix}" in _text(r.text)
+        assert "Traceback" not in r.text
+
+
+@pytest.mark.parametrize("minutes", ["500", "0", "abc"])
+def test_session_page_bad_length(web: TestClient, minutes: str) -> None:
+    """A session length the timer cannot run (SessionLengthError) or no number (FormError): the
+    session form again, with ``minutes`` named and the fix."""
+    r = web.get("/session", params={"device": DEVICE, "minutes": minutes})
+    assert r.status_code == 422
+    assert "<strong>minutes</strong>" in r.text and 'role="alert"' in r.text
+    assert "data-seconds" not in r.text  # no timer was set up
 
 
 def test_session_log_stores_the_service_dose(web: TestClient) -> None:
@@ -147,6 +181,8 @@ def test_session_log_stores_the_service_dose(web: TestClient) -> None:
         ({"minutes": "500"}, "minutes"),
         ({"minutes": "abc"}, "minutes"),
         ({"started_at": "yesterday"}, "started_at"),
+        ({"started_at": "2099-01-01T00:00:00Z"}, "started_at"),  # the journal's --when check
+        ({"started_at": "1999-01-01T00:00:00Z"}, "started_at"),
         ({"device": "no-such-mask"}, "device"),
         ({"mode": "ultraviolet"}, "mode"),
     ],
@@ -210,3 +246,51 @@ def test_journal_import_checks_content(web: TestClient, content: bytes, words: s
     )
     assert r.status_code == 422
     assert words in r.text
+
+
+def test_a_bad_journal_entry_in_an_import_names_its_field(web: TestClient) -> None:
+    """An export whose session names a device the file does not carry: the journal refuses it
+    (JournalError ``sessions.device_key``) and the page says so, importing nothing."""
+    web.post(
+        "/session/log",
+        data={"device": DEVICE, "minutes": "1", "started_at": "2026-11-27T20:00:00Z", "completed": "true"},
+        headers=_h(web),
+    )
+    data = web.get("/journal/export.json").json()
+    assert data["sessions"]
+    data["sessions"] = [{**data["sessions"][0], "uuid": "f" * 32, "device_key": "no-such-device"}]
+    r = web.post(
+        "/journal/import",
+        files={"file": ("export.json", json.dumps(data).encode(), "application/json")},
+        headers=_h(web),
+    )
+    assert r.status_code == 422
+    assert "<strong>sessions.device_key</strong>" in r.text and "no-such-device" in _text(r.text)
+    assert all(s["uuid"] != "f" * 32 for s in web.get("/journal/export.json").json()["sessions"])
+
+
+def test_a_journal_that_cannot_open_is_named_never_a_500(tmp_path: Path) -> None:
+    """The journal's own error (``--db``: here a folder where the database file should be) reaches
+    the app's FieldError handler from any page that needs the journal: 422, the field named as the
+    web app knows it (``journal``) and the journal's fix; an htmx request gets the box alone."""
+    settings = WebSettings(data_dir=tmp_path / "data", journal_db=str(tmp_path))
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        client.get("/")
+        for r in (
+            client.get("/journal"),
+            client.get("/journal/export.json"),
+            client.post(
+                "/session/log",
+                data={"device": DEVICE, "minutes": "1", "started_at": "2026-11-29T20:00:00Z"},
+                headers=_h(client),
+            ),
+        ):
+            assert r.status_code == 422, r.text[:300]
+            if r.headers["content-type"].startswith("application/json"):
+                assert r.json()["error"]["field"] == "journal"
+            else:
+                assert "<strong>journal</strong>" in r.text and "is a directory" in _text(r.text)
+                assert "<html" in r.text and "Traceback" not in r.text
+        frag = client.get("/journal", headers={"HX-Request": "true"})
+        assert frag.status_code == 422 and "<html" not in frag.text
+        assert 'role="alert"' in frag.text and "<strong>journal</strong>" in frag.text

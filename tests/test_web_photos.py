@@ -127,6 +127,24 @@ def test_upload_needs_csrf_and_a_size_limit(web: tuple[TestClient, Path]) -> Non
     assert _stored(data) == before
 
 
+@pytest.mark.parametrize(("day", "words"), [("31/12/2025", "not a date"), ("2099-01-01", "in the future")])
+def test_a_bad_photo_date_names_the_date_field(web: tuple[TestClient, Path], day: str, words: str) -> None:
+    """The photo library's date check (PhotoError, field ``date``) on the Photos page: the page
+    again with the date named and its fix, before any decoding; nothing stored."""
+    from photodose.photos.dates import parse_photo_date
+    from photodose.photos.decode import PhotoError
+
+    with pytest.raises(PhotoError) as info:
+        parse_photo_date(day)
+    client, data = web
+    before = _stored(data)
+    r = upload(client, selfie(seed=97), day=day)
+    assert r.status_code == 422 and 'role="alert"' in r.text
+    assert "<strong>date</strong>" in r.text and words in _text(r.text)
+    assert f"Fix: {info.value.fix}" in _text(r.text) and "Add a photo" in r.text
+    assert _stored(data) == before
+
+
 def test_upload_a_face_then_progress_matches_the_service(web: tuple[TestClient, Path]) -> None:
     """Four photos on three days (two on the first: the noise); the page's trends are the service's."""
     from photodose.photos.service import progress

@@ -119,6 +119,22 @@ def test_unknown_device_is_a_clear_404(client: TestClient) -> None:
     assert "Did you mean" in r.text and "Traceback" not in r.text
 
 
+def assert_links_to_its_field(page: str, field_id: str) -> None:
+    """The page words a hint as its form field: a link to ``#field_id`` whose text is the label of
+    that field on the same page (and, for the meter position, options the select offers)."""
+    label = re.search(rf'<label for="{field_id}">(.*?)</label>', page)
+    assert label, f"no field {field_id} on the page"
+    assert f'“<a href="#{field_id}">{label.group(1)}</a>”' in page
+    if field_id == "f-mp":
+        select = re.search(r'<select id="f-mp".*?</select>', page, re.S)
+        assert (
+            select and "right over one LED" in select.group(0) and "in a gap between LEDs" in select.group(0)
+        )
+        assert (
+            f'“<a href="#f-mp">{label.group(1)}</a>” to right over one LED or in a gap between LEDs' in page
+        )
+
+
 def test_evaluate_shows_the_service_numbers_bottom_line_first(client: TestClient) -> None:
     from photodose.report.format import rng
     from photodose.services.evaluate import evaluate
@@ -149,16 +165,21 @@ def test_evaluate_shows_the_service_numbers_bottom_line_first(client: TestClient
         points = [p for p in bl.points if p.key != "caveat"]
         assert [k for k, _, _ in items] == [p.key for p in points]
         for (_, label, text), p in zip(items, points, strict=True):
-            assert flat(label) == p.label and flat(text) == " ".join(p.text.split())
+            assert flat(label) == p.label
+            said = " ".join(p.text.split())
+            if not p.hints:
+                assert flat(text) == said
+            for h in p.hints:  # the service's words around a hint's phrase are kept, in order
+                before, after = said.split(h.phrase, 1)
+                assert flat(text).startswith(before) and flat(text).endswith(after)
+                assert h.phrase not in flat(text)
         assert any(p.key == "action" and p.label == "What to do" for p in points)  # what you can do
         assert box.group(1).index('class="headline"') < box.group(1).index('class="points"')
         assert " ".join(bl.caveat.split()) in flat(box.group(1).split('class="points"')[1])
         assert page.index("Bottom line") < page.index("Dose per session")
-        for h in ev.bottom_line.hints:  # face-neutral advice → a link to the form field that does it
-            target = "f-mp" if h.action == "meter_position" else "f-mv"
-            assert f'<a href="#{target}">{html.escape(h.phrase)}</a>' in r.text
-            assert f'id="{target}"' in r.text  # the field it points at is on the page
-        assert "--meter" not in ev.bottom_line.paragraph
+        for h in ev.bottom_line.hints:  # face-neutral advice → the form field that does it, linked
+            assert_links_to_its_field(r.text, "f-mp" if h.action == "meter_position" else "f-mv")
+        assert "--meter" not in ev.bottom_line.paragraph and "--meter" not in page
     for v in ev.verdicts:
         assert " ".join(v.summary.split()) in page
     # identifiers in the citations are links
@@ -215,6 +236,77 @@ def test_evaluate_bad_input_names_field_and_fix(
     assert f"<strong>{field}</strong>" in r.text
     assert fix in r.text
     assert "Traceback" not in r.text
+
+
+@pytest.mark.parametrize("path", ["/evaluate/figure/face", "/evaluate/report.html"])
+@pytest.mark.parametrize(
+    ("params", "field"), [({"minutes": "abc"}, "minutes"), ({"device": "no-such-mask"}, "device")]
+)
+def test_a_form_error_anywhere_is_the_error_page(
+    client: TestClient, path: str, params: dict[str, str], field: str
+) -> None:
+    """A route that does not re-show a form (a figure, the report download) leaves its FormError to
+    the app's one FieldError handler: the error page, 422, the field and the fix; never a 500."""
+    r = client.get(path, params={"device": DEVICE, **params})
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("text/html") and "<html" in r.text
+    assert f"<strong>{field}</strong>" in r.text and "Fix: " in text_of(r.text)
+    assert "content-disposition" not in r.headers and "Traceback" not in r.text
+
+
+@given(st.from_regex(r"--[a-z]{1,12}(-[a-z]{1,12}){0,3}", fullmatch=True))
+@settings(max_examples=60, deadline=None)
+def test_web_field_names_an_option_as_the_form_does(option: str) -> None:
+    """A model's option name (``--sessions-per-week``) is the form's field (``sessions_per_week``):
+    no dashes left, the words kept in order; a form's own name is left alone (idempotent)."""
+    from photodose.web.problems import WEB_FIELD_NAMES, web_field
+
+    name = web_field(option)
+    if option in WEB_FIELD_NAMES:
+        assert name == WEB_FIELD_NAMES[option]
+    else:
+        assert "-" not in name and name.split("_") == option[2:].split("-")
+    assert web_field(name) == name
+
+
+def test_htmx_form_errors_are_the_problem_box(client: TestClient) -> None:
+    """An htmx request with bad input gets the problem box alone (swapped into the result), and the
+    page's htmx settings swap a 400/413/422 answer in (htmx 2 swaps no 4xx by default)."""
+    import json
+
+    r = client.get("/evaluate", params={"device": DEVICE, "minutes": "abc"}, headers={"HX-Request": "true"})
+    assert r.status_code == 422 and "<html" not in r.text
+    assert 'role="alert"' in r.text and "<strong>minutes</strong>" in r.text
+    meta = re.search(r'<meta name="htmx-config" content=\'([^\']+)\'>', client.get("/evaluate").text)
+    assert meta
+    rules = json.loads(meta.group(1))["responseHandling"]
+
+    def first_rule(status: int) -> dict[str, Any]:
+        return next(x for x in rules if re.search(x["code"], str(status)))
+
+    for status in (400, 413, 422):
+        assert first_rule(status)["swap"] is True and not first_rule(status).get("error")
+    for status in (403, 404, 500):  # whole error pages: not swapped into a result box
+        assert first_rule(status)["swap"] is False
+    assert first_rule(200)["swap"] is True and first_rule(204)["swap"] is False
+
+
+def test_compare_bad_minutes_names_the_field(client: TestClient) -> None:
+    r = client.get("/compare", params=[("ids", DEVICE), ("ids", "omnilux-contour-face"), ("minutes", "-1")])
+    assert r.status_code == 422 and "<strong>minutes</strong>" in r.text and 'role="alert"' in r.text
+    assert 'name="ids"' in r.text  # the compare form itself, with the problem
+
+
+def test_compare_note_names_the_minutes_field(client: TestClient) -> None:
+    """Devices with different timers: the comparison's advice ("set one session length") is worded
+    as the compare form's own minutes field, linked; the rest of the note is the service's."""
+    from photodose.services.compare import SET_ONE_LENGTH
+
+    r = client.get("/compare", params=[("ids", DEVICE), ("ids", "omnilux-contour-face")])
+    assert r.status_code == 200
+    assert_links_to_its_field(r.text, "c-min")
+    assert 'fill in “<a href="#c-min">Session minutes</a>” to compare them alike' in r.text
+    assert SET_ONE_LENGTH not in text_of(r.text) and "--minutes" not in r.text
 
 
 def test_compare_two_devices_side_by_side(client: TestClient) -> None:
@@ -465,6 +557,35 @@ def test_evaluate_with_meter_position_equals_the_cli(client: TestClient) -> None
         assert cli_dose["surface_fluence_j_cm2"]["central"] == pytest.approx(
             dose.surface_fluence_j_cm2.central
         )
+
+
+def test_meter_advice_names_the_form_fields(client: TestClient) -> None:
+    """A meter flag's advice (a reading against the LEDs: say where the sensor sat) is worded as the
+    evaluate form's own field, linked, where the terminal names --meter-position; the rest of the
+    flag is the model's text (``device.meter.interpret_reading``)."""
+    from photodose.device import load_device
+    from photodose.device.meter import MeterReading, interpret_reading
+    from photodose.hints import SAY_METER_POSITION
+
+    spec = load_device(DEVICE)
+    reading = MeterReading(20.0, "mW/cm2", 0.3, "unknown", "distance")
+    interp = interpret_reading(reading, spec, spec.wavelengths_nm)
+    hinted_flags = [f for f in interp.flags if SAY_METER_POSITION in f]
+    assert hinted_flags and [h.action for h in interp.hints] == ["meter_position"]
+    r = client.get("/evaluate", params={"device": DEVICE, "meter_value": "20", "meter_distance_cm": "0.3"})
+    assert r.status_code == 200
+    notes = [" ".join(html.unescape(re.sub(r"<[^>]+>", "", n)).split()) for n in re.findall(
+        r'<p class="note">(.*?)</p>', r.text, re.S)]  # fmt: skip
+    for flag in hinted_flags:
+        before, after = " ".join(flag.split()).split(SAY_METER_POSITION)
+        assert any(n.startswith(before) and n.endswith(after) for n in notes), notes
+    assert_links_to_its_field(r.text, "f-mp")
+    assert SAY_METER_POSITION not in text_of(r.text) and "--meter" not in r.text
+    # without the reading against the LEDs there is no such flag and no link in the notes
+    far = client.get("/evaluate", params={"device": DEVICE, "meter_value": "20", "meter_distance_cm": "5"})
+    assert '<p class="note">' in far.text and "Where the sensor sat</a>” to" not in "".join(
+        re.findall(r'<p class="note">(.*?)</p>', far.text, re.S)
+    )
 
 
 def test_evaluate_meter_position_bad_input(client: TestClient) -> None:

@@ -28,6 +28,11 @@ class FieldError(Exception):
         self.message = message
         self.fix = fix
 
+    def __reduce__(self) -> tuple[type[FieldError], tuple[str, str, str]]:
+        # Pickled across worker processes (the web app's pool): rebuild from all three fields,
+        # not from ``args`` (which holds only the message).
+        return (type(self), (self.field, self.message, self.fix))
+
     def to_dict(self) -> dict[str, str]:
         """``{"field", "message", "fix"}``: the body of the faces' error objects."""
         return {"field": self.field, "message": self.message, "fix": self.fix}

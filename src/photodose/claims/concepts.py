@@ -69,7 +69,18 @@ _HEDGE_ANCHORS = (
     "proof",
 )
 # Every alternative of the [hedge] narrated expression contains one of these.
-_NARRATED_ANCHORS = ("used", "theory", "idea", "claiming", "promised", "claim", "recall", "does", "sure", "ensure")
+_NARRATED_ANCHORS = (
+    "used",
+    "theory",
+    "idea",
+    "claiming",
+    "promised",
+    "claim",
+    "recall",
+    "does",
+    "sure",
+    "ensure",
+)
 _RADIATION = frozenset(["uv", "ultraviolet", "rays", "radiation", "light", "wavelengths", "heat"])
 _DETERMINERS = frozenset(["the", "your", "their", "our", "my", "her", "his", "its", "one"])
 _CLAUSE_WORDS = frozenset(["but", "however", "whereas", "while", "which", "although", "though", "unlike"])
@@ -102,10 +113,6 @@ class Lexicon(tuple[Entry, ...]):
     """Entries, longest first, with an index by the first two letters of their first word."""
 
     by_prefix: dict[str, tuple[Entry, ...]]
-    #: the entries of several words only, by the same index
-    multi_by_prefix: dict[str, tuple[Entry, ...]]
-    #: word -> the first one-word entry it matches, or None (a cache, filled as words are seen)
-    word_cache: dict[str, Entry | None]
 
     def __new__(cls, entries: list[Entry]) -> Lexicon:
         self = super().__new__(cls, sorted(entries, key=lambda e: -len(e.parts)))
@@ -113,28 +120,7 @@ class Lexicon(tuple[Entry, ...]):
         for e in self:
             index.setdefault(e.parts[0][:2], []).append(e)
         self.by_prefix = {k: tuple(v) for k, v in index.items()}
-        self.multi_by_prefix = {
-            k: tuple(e for e in v if len(e.parts) > 1) for k, v in index.items() if any(len(e.parts) > 1 for e in v)
-        }
-        self.word_cache = {}
         return self
-
-    def single(self, w: str) -> Entry | None:
-        """The first (longest-listed) one-word entry that matches the word ``w``, or None."""
-        cache = self.word_cache
-        try:
-            return cache[w]
-        except KeyError:
-            pass
-        found = None
-        for e in self.by_prefix.get(w[:2], ()):
-            if len(e.parts) == 1 and (w == e.parts[0] if e.exact else w.startswith(e.parts[0])):
-                found = e
-                break
-        if len(cache) > 200_000:  # bounded on any input
-            cache.clear()
-        cache[w] = found
-        return found
 
 
 def _entries(raw: list[str] | dict[str, str]) -> Lexicon:
@@ -184,7 +170,9 @@ class Concepts:
     #: per three-letter word start, the entries to try (filled as words are seen; a cache)
     tag_buckets: dict[str, _Bucket] = field(default_factory=dict, compare=False, repr=False)
     #: per word, its one-word lexicon hits (a cache)
-    tag_words: dict[str, tuple[tuple[str, str, str], ...]] = field(default_factory=dict, compare=False, repr=False)
+    tag_words: dict[str, tuple[tuple[str, str, str], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def _anchors(*groups: Lexicon) -> tuple[str, ...]:
@@ -334,33 +322,35 @@ def tokenize(sentence: str) -> tuple[list[str], list[int], list[tuple[int, int]]
 def _find(entries: Lexicon, words: list[str]) -> list[tuple[int, int, Entry]]:
     """Non-overlapping matches (start word, end word, entry), longest entry first at each word.
 
-    The same as trying :meth:`Entry.match_at` of every entry at every word; the one-word entry
-    a word matches is looked up once per distinct word (this runs on every candidate sentence
-    of a 32 MB page).
+    The same as trying :meth:`Entry.match_at` of every entry at every word, with a one-word
+    entry checked inline (this runs on every candidate sentence of a 32 MB page).
     """
     out = []
     i = 0
     n = len(words)
-    multi = entries.multi_by_prefix
-    single = entries.single
+    index = entries.by_prefix
     while i < n:
         w = words[i]
-        candidates = multi.get(w[:2])
-        if candidates:  # entries of several words come first (longest first)
-            for e in candidates:
-                k = e.match_at(words, i)
-                if k:
-                    out.append((i, i + k, e))
-                    i += k
-                    break
+        bucket = index.get(w[:2])
+        if bucket:
+            for e in bucket:
+                parts = e.parts
+                if len(parts) == 1:
+                    p = parts[0]
+                    if w == p if e.exact else w.startswith(p):
+                        out.append((i, i + 1, e))
+                        i += 1
+                        break
+                else:
+                    k = e.match_at(words, i)
+                    if k:
+                        out.append((i, i + k, e))
+                        i += k
+                        break
             else:
-                candidates = None
-            if candidates:
-                continue
-        e1 = single(w)
-        if e1 is not None:
-            out.append((i, i + 1, e1))
-        i += 1
+                i += 1
+        else:
+            i += 1
     return out
 
 
@@ -398,7 +388,9 @@ def _words(sentence: str) -> tuple[list[str], list[int], _LazySpans]:
     clause = 0
     low = sentence.lower()
     # lowercase first (one call, not one per word) unless that changes the text's length
-    tokens = _TOKEN.findall(low) if len(low) == len(sentence) else [t.lower() for t in _TOKEN.findall(sentence)]
+    tokens = (
+        _TOKEN.findall(low) if len(low) == len(sentence) else [t.lower() for t in _TOKEN.findall(sentence)]
+    )
     for w in tokens:
         if w in _CLAUSE:
             clause += 1
@@ -508,7 +500,9 @@ def names_a_study(sentence: str) -> bool:
     return _NAMED_STUDY.search(sentence) is not None
 
 
-def is_reported_or_hedged(sentence: str, concepts: Concepts | None = None, *, narrated: bool | None = None) -> bool:
+def is_reported_or_hedged(
+    sentence: str, concepts: Concepts | None = None, *, narrated: bool | None = None
+) -> bool:
     """Does the sentence report a claim from a distance or hedge talk of studies?
 
     "The pitch goes something like this: ...", "The ASA found social media adverts claiming
@@ -536,7 +530,9 @@ def is_side_effect_talk(sentence: str, concepts: Concepts | None = None) -> bool
     treatments", "a potential increase in irritation"."""
     c = concepts or load_concepts()
     low = sentence.lower()
-    if not any(w in low for w in ("redness", "irritation", "discomfort", "burn", "sensitiv", "dryness", "breakout")):
+    if not any(
+        w in low for w in ("redness", "irritation", "discomfort", "burn", "sensitiv", "dryness", "breakout")
+    ):
         return False
     return bool(c.side_effect.search(sentence))
 
@@ -666,7 +662,11 @@ def _outcome_then_result(
     for ri, rj, _r in results:
         if any(n < ri and ri - n <= 4 and clauses[n] == clauses[ri] for n, _m, _e in negators):
             continue
-        before = [(oi, oj, oe) for oi, oj, oe in outcomes if oj <= ri and ri - oj <= 3 and clauses[oi] == clauses[ri]]
+        before = [
+            (oi, oj, oe)
+            for oi, oj, oe in outcomes
+            if oj <= ri and ri - oj <= 3 and clauses[oi] == clauses[ri]
+        ]
         if not before:
             continue
         oi, oj, oe = before[-1]

@@ -14,7 +14,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from photodose.claims.concepts import names_a_study
@@ -160,6 +160,22 @@ def _unit_cm(unit: str) -> float:
         if u == key or (u.startswith(key) and key not in ("in", "um", "mm", "cm")):
             return factor
     return _UNIT_CM.get(u, 0.1)
+
+
+@lru_cache(maxsize=64)
+def _lowercase_pattern(pattern: str) -> re.Pattern[str]:
+    """A case-sensitive copy of a case-insensitive ``pattern`` for lowercase text: every literal
+    letter lowercased, escapes (``\\W``, ``\\b``) left as they are."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == "\\" and i + 1 < len(pattern):
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        out.append(pattern[i].lower())
+        i += 1
+    return re.compile("".join(out))
 
 
 #: Indications that name a problem: an increase of one is a harm, not a result
@@ -325,6 +341,16 @@ class _Extractor:
             return True
         before = self.text[max(s.start, start - 40) : start]
         return bool(r.mention_before.search(before))
+
+    def quoted(self, s: Sentence, start: int, end: int) -> bool:
+        """Is [start, end) inside a short double-quoted span of its sentence ("Terms like
+        “FDA cleared” are misunderstood")?"""
+        left = self.text[max(s.start, start - 40) : start]
+        right = self.text[end : min(s.end, end + 40)]
+        opening = max(left.rfind("“"), left.rfind('"'))
+        if opening < 0 or "”" in left[opening + 1 :] or '"' in left[opening + 1 :]:
+            return False
+        return "”" in right or '"' in right
 
     def indications_in(self, s: Sentence) -> list[str]:
         cached = self._ind_cache.get(s.index)
@@ -820,6 +846,12 @@ class _Extractor:
             found.setdefault(c.sentence_index, set()).add(c.category)
         not_claim = gates.get("not_claim")
         cat_gates = {c: g for c, g in gates.items() if c != "not_claim" and c in clf.categories}
+        # the gates ignore case: on the lowercase text a case-sensitive copy finds the same
+        # matches at the same offsets, about twice as fast (this runs on every sentence)
+        where = self.text
+        if self.low is not None:
+            where = self.low
+            cat_gates = {c: _lowercase_pattern(g.pattern) for c, g in cat_gates.items()}
         for s in self.sentences:
             if s.is_question:
                 continue
@@ -830,7 +862,7 @@ class _Extractor:
             for cat, gate in cat_gates.items():
                 if cat in have:
                     continue
-                m = gate.search(self.text, s.start, s.end)
+                m = gate.search(where, s.start, s.end)
                 if m is not None:
                     hits[cat] = m
             if not hits:
@@ -839,6 +871,8 @@ class _Extractor:
             for cat, m in hits.items():
                 if scores[cat] < clf.thresholds.get(cat, 0.5):
                     continue
+                if self.mentioned(s, m.start(), m.end()) or self.quoted(s, m.start(), m.end()):
+                    continue  # a quoted label ("Terms like “FDA cleared” ...") is talked about
                 details: dict[str, Any] = {"classifier_probability": round(scores[cat], 3)}
                 if cat == "efficacy":
                     self._classified_efficacy(s, details)

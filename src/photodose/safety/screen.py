@@ -13,6 +13,7 @@ This is a screening aid built from cited lists, not medical advice.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -319,7 +320,9 @@ def _timed(v: Any, field: str, unit: str) -> tuple[str, float | None]:
         if not isinstance(name, str) or not name.strip():
             raise AnswersError(f"{field}.name", "missing name", f'{{name = "…", {unit} = 3}}')
         t = v.get(unit)
-        if t is not None and (not isinstance(t, int | float) or isinstance(t, bool) or t < 0):
+        if t is not None and (
+            not isinstance(t, int | float) or isinstance(t, bool) or not math.isfinite(t) or t < 0
+        ):
             raise AnswersError(f"{field}.{unit}", f"{t!r} is not a number ≥ 0", f"{unit} = 3")
         return name, None if t is None else float(t)
     raise AnswersError(field, "each entry must be a name or a table", f'{{name = "…", {unit} = 3}}')

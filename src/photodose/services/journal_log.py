@@ -69,6 +69,9 @@ class SessionLengthError(FieldError, ValueError):
         super().__init__("minutes", message, fix)
         self.args = (f"{message}; fix: {fix}",)
 
+    def __reduce__(self) -> tuple[type[SessionLengthError], tuple[str, str]]:  # type: ignore[override]
+        return (type(self), (self.message, self.fix))
+
 
 def check_session_minutes(mode: ModeChoice, minutes: float) -> float:
     """``minutes`` if it is a session of ``mode``: 0 < minutes ≤ ``MAX_CYCLES`` back-to-back runs of

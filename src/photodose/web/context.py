@@ -22,6 +22,7 @@ from markupsafe import Markup
 from photodose.device import DeviceSpec
 from photodose.services.own_devices import DeviceStore, all_devices, resolve_device
 from photodose.web.guide import guide_links_html
+from photodose.web.hints import hinted
 from photodose.web.security import WebSettings
 from photodose.web.workers import WorkerPool
 
@@ -96,28 +97,6 @@ def cite_links(text: str) -> Markup:
         pos = end
     out.append(html.escape(text[pos:]))
     return Markup("".join(out))
-
-
-#: hint action (photodose.services.bottom_line.Hint) → the form field that acts on it
-HINT_FIELDS = {
-    "meter_reading": "f-mv",
-    "meter_position": "f-mp",
-    "minutes": "f-minutes",
-    "sessions_per_week": "f-spw",
-}
-
-
-def hinted(text: str, hints: Any = (), **fields: str) -> Markup:
-    """Escape a service's text and link each hint's face-neutral phrase ("enter a meter reading")
-    to the form field that does it (:data:`HINT_FIELDS`; ``fields`` overrides per page, e.g.
-    ``minutes="c-min"`` on the compare page)."""
-    out = html.escape(text)
-    for h in hints or ():
-        target = fields.get(h.action) or HINT_FIELDS.get(h.action)
-        phrase = html.escape(h.phrase)
-        if target and phrase and phrase in out:
-            out = out.replace(phrase, f'<a href="#{html.escape(target)}">{phrase}</a>', 1)
-    return Markup(out)
 
 
 class WebContext:

@@ -9,6 +9,7 @@ localStorage, so a reload resumes it, and it logs the session through POST /sess
 from __future__ import annotations
 
 import json
+import math
 import threading
 from datetime import UTC, date, datetime
 from typing import Any
@@ -102,12 +103,15 @@ async def screen_submit(request: Request) -> Response:
         for p in data.procedures:
             if form.get(f"proc_{p.id}"):
                 days = str(form.get(f"days_{p.id}", "")).strip()
-                try:
-                    procedures.append({"name": p.id, "days_ago": float(days)} if days else p.id)
-                except ValueError:
+                if not days:
+                    procedures.append(p.id)
+                    continue
+                n = form_number(f"days_{p.id}", days, "give days, e.g. 14")
+                if not (math.isfinite(n) and n >= 0):  # "nan" would pass every window test unseen
                     raise FormError(
                         f"days_{p.id}", f"{days[:20]!r} is not a number of days", "give days, e.g. 14"
-                    ) from None
+                    )
+                procedures.append({"name": p.id, "days_ago": n})
         raw = {
             "medications": split_entries(f.get("medications", "")),
             "past_medications": split_entries(f.get("past_medications", "")),

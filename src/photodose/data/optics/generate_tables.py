@@ -180,6 +180,8 @@ def main() -> None:
         rows,
     )
 
+    shimojo2020(so)
+
     # --- refractive index: Ding 2006 (epidermis, dermis), Matiatou 2021 (hypodermis) -----------
     rows = []
     for tissue, fname in (("epidermis", "n_and_k_EP_Ding.txt"), ("dermis", "n_and_k_DE_Ding.txt")):
@@ -203,6 +205,57 @@ def main() -> None:
             "units: wavelength_nm [nm]; n [-]",
         ],
         ["tissue", "wavelength_nm", "n", "source", "confidence"],
+        rows,
+    )
+
+
+def shimojo2020(so: str) -> None:
+    """Shimojo et al. 2020 ex vivo layer properties (Asian skin; 9 wavelengths, 405-1064 nm).
+
+    The hypodermis rows carry the model's fat scattering (``scattering.csv``, row
+    ``hypodermis_shimojo2020``: a power law fitted to them); the rest are for comparison.
+    """
+    rows: list[list[object]] = []
+    for tissue, fname in (
+        ("epidermis", "EP_Shimojo.txt"),
+        ("dermis", "DE_Shimojo.txt"),
+        ("hypodermis", "HY_Shimojo.txt"),
+    ):
+        for w, m, sm, r, sr in _load(fname):
+            rows.append(
+                [
+                    tissue,
+                    f"{w:g}",
+                    f"{m * 10:.4g}",
+                    f"{sm * 10:.4g}",
+                    f"{r * 10:.4g}",
+                    f"{sr * 10:.4g}",
+                    "shimojo2020",
+                    "secondary",
+                ]
+            )
+    _write(
+        HERE / "shimojo2020.csv",
+        [
+            "Ex vivo optical properties of Asian human skin layers, mean and SD over samples "
+            "(double integrating sphere + inverse Monte Carlo), 400-1100 nm.",
+            "source shimojo2020: Y. Shimojo et al., Measurement of absorption and reduced scattering "
+            "coefficients in Asian human epidermis, dermis, and subcutaneous fat tissues in the 400- "
+            "to 1100-nm wavelength range, J Biomed Opt (2020), PMC7191311 (abstract read; volume and "
+            "article number not read); the authors' values at 9 wavelengths via "
+            f"{so} (SECONDARY: not compared against the paper's tables).",
+            "units: wavelength_nm [nm]; all others [1/cm] (converted from 1/mm)",
+        ],
+        [
+            "tissue",
+            "wavelength_nm",
+            "mua_per_cm",
+            "mua_sd_per_cm",
+            "musp_per_cm",
+            "musp_sd_per_cm",
+            "source",
+            "confidence",
+        ],
         rows,
     )
 
