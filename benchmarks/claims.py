@@ -345,13 +345,13 @@ THRESHOLD_GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 #: Threshold per category, chosen by cross-validation by brand on the development rows
 #: (``--cv``; the rule is in :func:`choose_thresholds`, the figures in the results file).
 THRESHOLDS: dict[str, float] = {
-    "efficacy": 0.85,
+    "efficacy": 0.9,
     "mechanism": 0.5,
-    "depth": 0.6,
+    "depth": 0.5,
     "regulatory": 0.75,
-    "endorsement": 0.65,
-    "safety": 0.75,
-    "comparison": 0.75,
+    "endorsement": 0.55,
+    "safety": 0.7,
+    "comparison": 0.5,
 }
 
 
@@ -586,6 +586,8 @@ def main(argv: list[str] | None = None) -> int:
         "grow_1_first_run",
         "grow_2_first_run",
         "grow_2_baseline_d92b055",
+        "grow_3_first_run",
+        "grow_3_baseline_d92b055",
     ):
         if key in previous:
             result[key] = previous[key]

@@ -43,7 +43,8 @@ PHOTONS = 1500
 
 #: Known deviation from the NIST envelope (documented in docs/validation.md): (type, nm) → the
 #: most the model may lie outside the range of the 100 people. The model's darkest skin reflects
-#: 0.04 less at 850 nm than the darkest of the 100 (forearm) subjects.
+#: 0.05 less at 850 nm than the darkest of the 100 (forearm) subjects (0.04 before the fat optics
+#: changed to Shimojo 2020; a steeper melanin spectrum would close it but breaks the blue).
 KNOWN_ENVELOPE_DEVIATIONS = {("VI", 850.0): 0.06}
 
 
@@ -159,7 +160,7 @@ def test_fair_skin_reflects_like_fair_skin() -> None:
 # ---------------------------------------------------------------- populations (Jablonski & Chaplin)
 
 #: Known deviation from the population data (docs/validation.md): the darkest model skin (type
-#: VI at the dark end of its composition range) reflects 0.215–0.22 at 685 nm, 0.022–0.027 more
+#: VI at the dark end of its composition range) reflects 0.21–0.215 at 685 nm, 0.018–0.022 more
 #: than the darkest population mean (Aboriginal Australians of Darwin, 0.193); the facial data
 #: (ISSA) show the same. The test allows 0.045.
 KNOWN_POPULATION_DEVIATION = 0.045
@@ -394,6 +395,9 @@ def test_colour_beyond_the_melanin_range_is_flagged_not_fitted_silently() -> Non
     dark = fit_skin_colour(SkinProfile(fitzpatrick="VI", site="forehead"), ita=-85.0, photons=300)
     assert dark.note is not None and "darker" in dark.note
     assert dark.as_dict()["note"] == dark.note
+    light = fit_skin_colour(SkinProfile(fitzpatrick="I", site="forehead"), ita=85.0, photons=300)
+    assert light.note is not None and "lighter" in light.note
+    # inside the grid a few degrees between the 300-photon grid and the refit is noise, not a clamp
     ordinary = fit_skin_colour(SkinProfile(fitzpatrick="III", site="forehead"), ita=30.0, photons=300)
     assert ordinary.note is None
 

@@ -13,10 +13,11 @@ amount of each chromophore in the column); the underlying tissue stays.
 
 Absorption: Jacques 2013 Eq. 12 mixing of haemoglobin (Prahl; whole-blood volume fraction B at
 the haemoglobin concentration of ``[blood]``), water (Segelstein), fat (van Veen), melanosomes
-(Jacques 2013 Eq. 8, fractions calibrated to Norvang 1997's in vivo epidermal μa), and Jacques's
-1998 bloodless-skin baseline at the weight of ``[baseline]`` (0 by default: in vivo dermal μa
-leaves no room for it). Scattering: Jacques 2013 Table 1 Rayleigh + Mie fits to Salomatina 2006
-per tissue, μs = μs′/(1 − g).
+(OMLC 1998 λ^−3.48, ``MELANIN_LAW``; fractions calibrated to Norvang 1997's in vivo epidermal μa
+at 694 nm), and Jacques's 1998 bloodless-skin baseline at the weight of ``[baseline]`` (0 by
+default: in vivo dermal μa leaves no room for it). Scattering: the ``scattering.csv`` fit each
+layer names (Jacques 2013 Table 1 fits to Salomatina 2006 for the epidermis; the in vivo fit to
+Jonasson 2018 for the dermis; Shimojo 2020 for the fat), μs = μs′/(1 − g).
 
 Composition ranges: every value has a low–high range; ``SkinProfile(scenario="low")`` takes the
 end of each absorber range that lets the least light into the dermis (most melanin, blood,

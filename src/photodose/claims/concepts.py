@@ -80,6 +80,10 @@ _NARRATED_ANCHORS = (
     "does",
     "sure",
     "ensure",
+    "advis",
+    "recommend",
+    "suggest",
+    "promising",
 )
 _RADIATION = frozenset(["uv", "ultraviolet", "rays", "radiation", "light", "wavelengths", "heat"])
 _DETERMINERS = frozenset(["the", "your", "their", "our", "my", "her", "his", "its", "one"])
