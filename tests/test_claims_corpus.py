@@ -177,3 +177,22 @@ def test_choose_thresholds_prefers_useful_then_harmless(bench: ModuleType) -> No
     assert chosen["efficacy"] == 0.7  # first with a found claim, no neutral flag, 3 right in 4
     assert chosen["safety"] == 0.95  # always wrong: never let it add a claim
     assert chosen["depth"] == 0.5  # never fires: harmless at the lowest threshold
+
+
+def test_fresh_round_5_is_unchanged_since_labelling() -> None:
+    """The held-out round 5 was labelled before any grader ran on it and run once
+    (``round5_first_run``); its sha256 header lines must still match its rows and labels, so a
+    later edit to the file (which would make the recorded figures meaningless) fails here."""
+    import hashlib
+    import tomllib
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "claims_heldout_round5.toml"
+    raw = path.read_text(encoding="utf-8")
+    rows = tomllib.loads(raw)["rows"]
+    text = hashlib.sha256("\n".join(r["sentence"] for r in rows).encode()).hexdigest()
+    labels = hashlib.sha256(
+        "\n".join(f"{r['expected_category']}\t{r['expected_grade']}\t{r['device']}" for r in rows).encode()
+    ).hexdigest()
+    assert text in raw and labels in raw
+    assert len(rows) == 315 and {r["split"] for r in rows} == {"held_out_5"}

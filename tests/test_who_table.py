@@ -68,10 +68,11 @@ def test_shipped_irradiance_gives_what_a_fresh_model_gives(fresh: WhoGetsWhat) -
          / (d.session_minutes * 60 / 1000)}
         for d in fresh.doses if d.device == HD
     ]  # fmt: skip
-    again = {(d.channel, d.fitzpatrick): d for d in who_gets_what(rows)}
+    again = {(d.channel, d.fitzpatrick, d.site): d for d in who_gets_what(rows)}
     for d in fresh.doses:
         if d.device == HD:
-            assert again[(d.channel, d.fitzpatrick)].central_j_cm2 == pytest.approx(d.central_j_cm2, rel=1e-9)
+            got = again[(d.channel, d.fitzpatrick, d.site)].central_j_cm2
+            assert got == pytest.approx(d.central_j_cm2, rel=1e-9)
 
 
 def test_a_device_not_in_the_table_is_named_not_simulated(fresh: WhoGetsWhat) -> None:
