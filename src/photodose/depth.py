@@ -42,7 +42,7 @@ import math
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -114,6 +114,8 @@ class DepthProfile:
     source: str = COLLIMATED
     skin_model_version: str = ""
     from_cache: bool = field(default=False, compare=False)
+    #: Read from the shipped depth table (``data/depth_table/``) rather than traced or cached here.
+    from_table: bool = field(default=False, compare=False)
 
     def fluence_at(self, depth_cm: float) -> float:
         """Φ/E0 at ``depth_cm`` (linear interpolation between bin centres)."""
@@ -285,7 +287,7 @@ def table_read(payload: dict[str, Any], photons: int) -> DepthProfile | None:
             d = json.load(f)
         if "depth_cm" not in d:  # stored compactly: the grid, not its 4000 centres
             d["depth_cm"] = (np.arange(DEPTH_BINS) + 0.5) * DEPTH_STEP_CM
-        prof = DepthProfile.from_dict(d, from_cache=True)
+        prof = replace(DepthProfile.from_dict(d, from_cache=True), from_table=True)
     except (OSError, ValueError, TypeError, KeyError, EOFError):
         return None
     return prof if prof.photons >= photons else None
@@ -829,8 +831,8 @@ def plot_depth_profiles(profiles: list[DepthProfile], path: str | Path | None = 
             color=colors[k % len(colors)],
             lw=1.8,
             label=(
-                f"{p.channel}: 1/e at {_mm(p.penetration_depth_1e_cm)}, "
-                f"10 % at {_mm(p.penetration_depth_10pct_cm)}, 1 % at "
+                f"{p.channel}: 1/e {_mm(p.penetration_depth_1e_cm)}, "
+                f"10 % {_mm(p.penetration_depth_10pct_cm)}, 1 % "
                 f"{_mm(p.penetration_depth_1pct_cm)}; Φ/E₀ = {p.fluence_at(0.1):.2f} at 1 mm; "
                 f"the dermis absorbs {100 * p.dermis_absorbed_fraction:.0f} % of the incident "
                 "light"
@@ -856,4 +858,5 @@ def plot_depth_profiles(profiles: list[DepthProfile], path: str | Path | None = 
 
 
 def _mm(d: float | None) -> str:
-    return "beyond grid" if d is None else f"{d * 10:.2f} mm"
+    """'at 4.92 mm', or where the fluence never falls that far on the grid, 'beyond 20 mm'."""
+    return f"beyond {DEPTH_BINS * DEPTH_STEP_CM * 10:g} mm" if d is None else f"at {d * 10:.2f} mm"

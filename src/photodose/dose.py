@@ -132,7 +132,9 @@ def channel_dose(
     dermis_top, _ = layer_depth_range_cm(profile, PAPILLARY)
     _, dermis_bottom = layer_depth_range_cm(profile, RETICULAR)
     derm = mean_fluence_ratio(profile, dermis_top, dermis_bottom)
-    mc = f"Monte Carlo depth model ({profile.method}, {profile.photons:,} photons)"
+    mc = f"depth model ({profile.method}, {profile.photons:,} photons" + (
+        ", from the shipped depth table)" if profile.from_table else ")"
+    )
     if composition is not None:
         return _with_composition(
             channel, irradiance_mw_cm2, profile, minutes, sessions_per_week, composition, (pap, ret, derm)

@@ -257,7 +257,9 @@ def normalise_fitzpatrick(value: object) -> str:
     s = str(value).strip().upper()
     s = _ARABIC.get(s, s)
     if s not in FITZPATRICK_TYPES:
-        raise _allowed("Fitzpatrick type", value, [*list(FITZPATRICK_TYPES), "(or 1-6)"])
+        raise SkinInputError(
+            f"Fitzpatrick type {value!r} is not allowed; use one of: {', '.join(FITZPATRICK_TYPES)} (or 1-6)"
+        )
     return s
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -36,6 +37,9 @@ from photodose.errors import FieldError
 EXIT_BAD_INPUT = 2
 # Exit code for an internal error (a bug): distinct from bad input so that fuzzing can tell them apart.
 EXIT_INTERNAL = 1
+
+
+_NEGATIVE_NUMBER = re.compile(r"-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 
 def _usage_field(exc: _cx.UsageError) -> str:
@@ -76,12 +80,30 @@ class PhotodoseGroup(TyperGroup):
             code = 0
         except _cx.UsageError as exc:
             cmd = exc.ctx.command_path if exc.ctx is not None else "photodose"
-            emit_error(
-                _usage_field(exc),
-                exc.format_message(),
-                f"see `{cmd} --help` for the accepted options and values",
-                as_json=as_json,
-            )
+            option = str(getattr(exc, "option_name", "") or "")
+            # Click names only the first characters of a bundle ("-5" of "-5e2", "-." of "-.5")
+            negative = [a for a in argv if a.startswith(option) and _NEGATIVE_NUMBER.fullmatch(a)]
+            if isinstance(exc, _cx.NoSuchOption) and option and negative:
+                option = negative[0]
+                # `photodose meter -5 …`: Click reads a negative positional value as an option
+                positional = [
+                    str(q.name).upper()
+                    for q in (exc.ctx.command.params if exc.ctx is not None else [])
+                    if getattr(q, "param_type_name", "") == "argument" and q.name
+                ]
+                emit_error(
+                    positional[0] if len(positional) == 1 else "arguments",
+                    f"{option} is read as an option: a negative value is not accepted here",
+                    f"give a value ≥ 0 (see `{cmd} --help`)",
+                    as_json=as_json,
+                )
+            else:
+                emit_error(
+                    _usage_field(exc),
+                    exc.format_message(),
+                    f"see `{cmd} --help` for the accepted options and values",
+                    as_json=as_json,
+                )
             code = EXIT_BAD_INPUT
         except _cx.ClickException as exc:  # e.g. FileError
             emit_error("input", exc.format_message(), "check the file or value named above", as_json=as_json)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from photodose.claims import ClaimContext
     from photodose.device.meter import MeterReading
     from photodose.services.evaluate import Evaluation
+    from photodose.skin import SkinProfile
 
 # photodose.services.evaluate.DEFAULT_DEPTH_PHOTONS, copied so that importing the CLI stays cheap
 # (tests/test_cli_contract.py checks that they match).
@@ -56,6 +57,20 @@ def _input_error(exc: Exception, as_json: bool) -> NoReturn:
               as_json=as_json)  # fmt: skip
 
 
+def _colour_fit_text(skin: SkinProfile) -> str:
+    """The colour-fit note (melanin fitted to a measured colour) when --ita/--lab set it, else ""."""
+    mf = skin.melanosome_fraction
+    if mf is None:
+        return ""
+    text = f", melanin fitted to your measured colour (melanosome fraction {100 * mf:.1f} %"
+    if skin.melanosome_fraction_range:
+        lo, hi = skin.melanosome_fraction_range
+        text += f", range {100 * lo:.1f}–{100 * hi:.1f} %"
+    if skin.blood_scale != 1:
+        text += f"; blood ×{skin.blood_scale:.2f}"
+    return text + "; computed, its range is in the dose range)"
+
+
 def print_summary(ev: Evaluation) -> None:
     from rich.console import Console
     from rich.markup import escape
@@ -93,7 +108,8 @@ def print_summary(ev: Evaluation) -> None:
         highlight=False,
     )
     console.print(
-        f"Skin: Fitzpatrick {ev.skin.fitzpatrick}, {ev.skin.site}. Session {fmt(ev.session_minutes)} min "
+        f"Skin: Fitzpatrick {ev.skin.fitzpatrick}, {ev.skin.site}{_colour_fit_text(ev.skin)}. "
+        f"Session {fmt(ev.session_minutes)} min "
         f"({escape(ev.session_minutes_source)}); {fmt(ev.sessions_per_week)} sessions/week "
         f"({escape(ev.sessions_per_week_source)}).",
         highlight=False,

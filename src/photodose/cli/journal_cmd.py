@@ -154,7 +154,7 @@ def log_cmd(
 def rate_cmd(
     goal: Annotated[str, typer.Option("--goal", help="wrinkles, acne, redness or tone.")],
     rating: Annotated[int, typer.Option("--rating", help="0 = worse, 5 = no change, 10 = much better.")],
-    note: Annotated[str, typer.Option("--note")] = "",
+    note: Annotated[str, typer.Option("--note", help="A note.")] = "",
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:

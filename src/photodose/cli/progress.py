@@ -55,7 +55,14 @@ class LazyProgress:
         with self._lock:
             if self._closed or self._progress is not None:
                 return
-            console = self.console if self.console is not None else Console(stderr=True)
+            # PHOTODOSE_PROGRESS=1 forces the display even when stderr is not a terminal (a log
+            # file, CI): Rich renders a live display only to a terminal, so force one.
+            forced = os.environ.get("PHOTODOSE_PROGRESS", "") == "1"
+            console = (
+                self.console
+                if self.console is not None
+                else Console(stderr=True, force_terminal=True if forced else None)
+            )
             self._progress = Progress(
                 SpinnerColumn(),
                 TextColumn("{task.description}", markup=False),

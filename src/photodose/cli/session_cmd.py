@@ -40,8 +40,10 @@ def start(
     minutes: Annotated[
         float | None, typer.Option("--minutes", "-m", help="Session length (default: the mode's timer).")
     ] = None,
-    area: Annotated[str, typer.Option("--area")] = "face",
-    distance_cm: Annotated[float | None, typer.Option("--distance-cm")] = None,
+    area: Annotated[str, typer.Option("--area", help="Treated area.")] = "face",
+    distance_cm: Annotated[
+        float | None, typer.Option("--distance-cm", help="Distance from the skin, cm.")
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -59,6 +61,15 @@ def start(
         check_session_minutes(m, total_min)
     except SessionLengthError as e:
         field_error(e, as_json=as_json, field="--minutes")
+    if total_min * 60.0 < MIN_LOG_S:  # it would count down, then log nothing
+        from photodose.cli.errors import bad_input
+
+        bad_input(
+            "--minutes",
+            f"{total_min:g} min is shorter than the {MIN_LOG_S / 60:g} min a session must last to be logged",
+            f"give at least {MIN_LOG_S / 60:g} minutes, or leave --minutes out to use the mode's timer",
+            as_json=as_json,
+        )
     journal = open_journal_or_exit(db, as_json)  # before the countdown: a broken database fails now
     runs = int(-(-total_min // m.timer_min))
     from rich.console import Console

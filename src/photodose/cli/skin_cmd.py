@@ -29,7 +29,7 @@ MAX_DEPTH_PHOTONS = 10**8
 _FIELDS = {
     "fitzpatrick": "--fitzpatrick", "skin type": "--fitzpatrick", "site": "--site",
     "wavelength": "--wavelength", "fwhm": "--fwhm", "line width": "--fwhm", "model": "--model",
-    "age": "--age-band", "sex": "--sex", "photons": "--photons", "seed": "--seed",
+    "age": "--age-band", "sex": "--sex", "photons": "--photons", "seed": "--seed", "led_m": "--led-m",
 }  # fmt: skip
 
 FitzOpt = Annotated[str, typer.Option("--fitzpatrick", "-f", help="Fitzpatrick skin type I–VI (or 1–6).")]
@@ -49,10 +49,10 @@ SexOpt = Annotated[str, typer.Option("--sex", help=f"Sex for the dermis thicknes
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
-def _fail(msg: str, as_json: bool = False) -> NoReturn:
+def _fail(msg: str, as_json: bool = False, command: str = "skin") -> NoReturn:
     field = field_from_message(msg, _FIELDS, "input")
     bad_input(
-        field, msg, f"see `photodose {'depth' if field == '--photons' else 'skin'} --help`", as_json=as_json
+        field, msg, f"see `photodose {'depth' if field == '--photons' else command} --help`", as_json=as_json
     )
 
 
@@ -268,7 +268,7 @@ def depth_command(
                         )
                     )  # fmt: skip
     except ValueError as e:
-        _fail(str(e), json_out)
+        _fail(str(e), json_out, "depth")
     if plot is not None:
         import matplotlib.pyplot as plt
 
@@ -324,10 +324,12 @@ def depth_command(
         )
     console.print(t)
     if not approx:
-        console.print(
-            f"{results[0].photons:,} photons per channel, seed {seed}"
-            + (" (from cache)" if all(p.from_cache for p in results) else "")
-        )
+        origin = ""
+        if all(p.from_table for p in results):
+            origin = " (from the shipped depth table)"
+        elif all(p.from_cache for p in results):
+            origin = " (from cache)"
+        console.print(f"{results[0].photons:,} photons per channel, seed {seed}{origin}")
     console.print(_validation_line())
     if plot is not None:
         console.print(f"plot written to {plot}")

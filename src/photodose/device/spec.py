@@ -286,6 +286,16 @@ def _bounded(lo: float, hi: float, what: str) -> Any:
 
 
 PositiveValue = Annotated[Sourced, AfterValidator(_positive), AfterValidator(_usable)]
+
+
+# Plausibility bounds far beyond any LED device, so that a slip of the unit or the exponent
+# (1e30 mW per LED) is refused with the field named rather than carried into every dose.
+_POS = AfterValidator(_positive)
+LedCount = Annotated[Sourced, _POS, _bounded(0.0, 1e5, "LEDs"), AfterValidator(_usable)]
+LedPower = Annotated[Sourced, _POS, _bounded(0.0, 1e4, "mW per LED (10 W)"), AfterValidator(_usable)]
+OpticalPower = Annotated[Sourced, _POS, _bounded(0.0, 1e7, "mW (10 kW)"), AfterValidator(_usable)]
+StatedIrradiance = Annotated[Sourced, _POS, _bounded(0.0, 1e5, "mW/cm² (100 W/cm²)"), AfterValidator(_usable)]
+ApertureSize = Annotated[Sourced, _POS, _bounded(0.0, 200.0, "cm"), AfterValidator(_usable)]
 NonNegativeValue = Annotated[Sourced, AfterValidator(_nonnegative), AfterValidator(_usable)]
 Wavelength = Annotated[Sourced, _bounded(200.0, 2000.0, "nm"), AfterValidator(_usable)]
 Fwhm = Annotated[Sourced, _bounded(0.1, 300.0, "nm")]
@@ -328,7 +338,7 @@ class ClaimedIrradiance(Strict):
     mean becomes part of the range).
     """
 
-    irradiance_mw_cm2: PositiveValue
+    irradiance_mw_cm2: StatedIrradiance
     distance_cm: PositiveDistance | None = None
     at_treatment_distance: bool = False
     share: Fraction | None = None
@@ -362,9 +372,9 @@ class Channel(Strict):
     name: str = Field(pattern=r"^[a-z0-9_\-]+$")
     peak_nm: Wavelength
     fwhm_nm: Fwhm | None = None
-    led_count: PositiveValue
-    radiant_power_mw_per_led: PositiveValue | None = None
-    total_optical_power_mw: PositiveValue | None = None
+    led_count: LedCount
+    radiant_power_mw_per_led: LedPower | None = None
+    total_optical_power_mw: OpticalPower | None = None
     claimed_irradiance: ClaimedIrradiance | None = None
 
     @model_validator(mode="after")
@@ -426,8 +436,8 @@ class Geometry(Strict):
     region_density: dict[Region, float] = {}
     eye_cutouts: bool = True
     led_positions_cm: list[tuple[float, float]] | None = None
-    aperture_width_cm: PositiveValue | None = None
-    aperture_height_cm: PositiveValue | None = None
+    aperture_width_cm: ApertureSize | None = None
+    aperture_height_cm: ApertureSize | None = None
     aperture_shape: Literal["rectangle", "disc"] = "rectangle"
     treatment_regions: list[Region] | None = None
 
@@ -862,4 +872,13 @@ def load_device(name_or_path: str | Path) -> DeviceSpec:
         except (OSError, UnicodeDecodeError) as err:
             raise DeviceSpecError(f"cannot read device file {str(p)!r}: {err}") from None
         return device_from_toml(text, str(p))
+    if p.is_dir():  # a folder: a catalog name that happens to match one, else say what it is
+        try:
+            return find_device(str(name_or_path))
+        except UnknownDeviceError:
+            raise DeviceSpecError(
+                f"{str(p)!r} is a folder, not a device file. Fix: give the path of a device TOML "
+                "file inside it, or a catalog name (`photodose devices` lists them)",
+                [("path", "a folder", "give a .toml device file")],
+            ) from None
     return find_device(str(name_or_path))

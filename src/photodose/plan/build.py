@@ -283,7 +283,11 @@ def make_plan(
         hi = max(r.max for r in spw_vals if r)
         spw = max(1, min(7, round((lo + hi) / 2)))
         ids = sorted({i for r in spw_vals if r for i in r.rests_on})
-        spw_src = f"middle of the controlled trials' {lo:g}–{hi:g} sessions/week ({', '.join(ids)})"
+        spw_src = (
+            f"middle of the controlled trials' {lo:g}–{hi:g} sessions/week ({', '.join(ids)})"
+            if hi > lo
+            else f"the controlled trials' {lo:g} sessions/week ({', '.join(ids)})"
+        )
     else:
         spw = DEFAULT_SESSIONS_PER_WEEK
         spw_src = SCHEDULE_ASSUMPTION.format(spw=spw, weeks=DEFAULT_WEEKS)
@@ -292,7 +296,8 @@ def make_plan(
         whi = max(r.max for r in wk_vals if r)
         weeks = math.ceil(whi)
         ids = sorted({i for r in wk_vals if r for i in r.rests_on})
-        wk_src = f"the longest controlled trial in the window ({wlo:g}–{whi:g} weeks; {', '.join(ids)})"
+        span = f"{wlo:g}–{whi:g}" if whi > wlo else f"{whi:g}"
+        wk_src = f"the longest controlled trial in the window ({span} weeks; {', '.join(ids)})"
     else:
         weeks = DEFAULT_WEEKS
         wk_src = SCHEDULE_ASSUMPTION.format(spw=spw, weeks=weeks)

@@ -36,7 +36,7 @@ def to_ical(plan: Plan, start: date, at: time = time(20, 0), reminder_min: int =
     ev = Event()
     ev.add("uid", f"photodose-plan-{plan.goal}-{plan.device_id}-{start.isoformat()}@photodose")
     ev.add("dtstamp", stamp)
-    ev.add("summary", f"Light session: {plan.minutes:g} min, {plan.mode} ({plan.device_name})")
+    ev.add("summary", f"Light session: {plan.minutes:g} min, mode '{plan.mode}' ({plan.device_name})")
     ev.add(
         "description", f"photodose session start {plan.device_id} --minutes {plan.minutes:g}\n{plan.notice}"
     )

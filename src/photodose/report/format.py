@@ -87,4 +87,10 @@ def citation_links(citation: str) -> list[tuple[str, str, str]]:
 
 
 def mm(cm: float | None) -> str:
-    return "—" if cm is None else fmt(cm * 10)
+    """A penetration depth in mm; ``None`` (the fluence never falls that far on the depth grid)
+    reads "> 20", the grid's depth, rather than a dash that looks like a missing value."""
+    if cm is None:
+        from photodose.depth import DEPTH_BINS, DEPTH_STEP_CM
+
+        return f"> {DEPTH_BINS * DEPTH_STEP_CM * 10:g}"
+    return fmt(cm * 10)
