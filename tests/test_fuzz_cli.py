@@ -14,7 +14,7 @@ as /dev/zero) and must:
 
 Two modes. The default (``make test``) runs a fixed, derandomised subset of about 200 cases
 in well under a minute on two cores. ``PHOTODOSE_FUZZ=long`` runs more than 10 000 random
-cases (about an hour on two cores; for a scheduled job):
+cases (10 500 in 7 min 17 s on two shared cores, 2026-11-30; for a scheduled job):
 
     PHOTODOSE_FUZZ=long .venv/bin/pytest tests/test_fuzz_cli.py -p no:xdist -q
     PHOTODOSE_FUZZ=200 …   # 200 random cases per test: a quicker random pass

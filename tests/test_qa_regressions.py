@@ -293,3 +293,63 @@ def test_report_says_when_melanin_was_fitted_to_the_measured_colour() -> None:
     ev = evaluate("higherdose-face-mask", skin=skin, photons=2000, grade_device_claims=False)
     text = html.unescape(re.sub(r"<[^>]+>", " ", render_html(ev, docs_base="/guide/")))
     assert "melanin fitted to your measured skin colour (melanosome volume fraction 0.158" in text
+
+
+def test_evaluate_terminal_says_where_the_depth_profiles_came_from() -> None:
+    # `evaluate --site cheek` now reads the shipped table (27fcb1d) and `--site chin` traces for
+    # seconds; the terminal summary said neither.
+    from dataclasses import replace
+
+    from photodose.cli.evaluate_cmd import _depth_origin_text
+    from photodose.depth import depth_profile
+    from photodose.optics.source_spectrum import gaussian
+    from photodose.skin import SkinProfile
+
+    traced = depth_profile(SkinProfile(site="chin"), gaussian(633.0, 0.0), 500, seed=5, use_cache=False)
+    assert _depth_origin_text([traced]).endswith("500 photons per channel, traced for this run.")
+    cached = replace(traced, from_cache=True)
+    assert _depth_origin_text([cached, cached]).endswith("from your cache.")
+    table = replace(traced, from_cache=True, from_table=True)
+    assert "from the depth table shipped with photodose" in _depth_origin_text([table])
+    assert _depth_origin_text([table, traced]).endswith("traced for this run.")
+
+
+def test_web_unknown_device_error_gives_no_terminal_advice(tmp_path: Path) -> None:
+    # /evaluate?device=nosuch said "List the catalog with `photodose devices`, or give the path of
+    # a device TOML file" in the browser (the model's message carried the CLI's advice).
+    from fastapi.testclient import TestClient
+
+    from photodose.web import WebSettings, create_app
+
+    app_ = create_app(WebSettings(data_dir=tmp_path, photons=2000))
+    with TestClient(app_, base_url="http://127.0.0.1") as client:
+        r = client.get("/evaluate", params={"device": "nosuch"})
+    assert r.status_code == 422
+    assert "No device named" in r.text
+    assert "photodose devices" not in r.text and "TOML file" not in r.text
+
+
+def test_plan_position_says_uncertain_when_the_dose_range_crosses_the_trials_doses() -> None:
+    # `plan --goal wrinkles --device higherdose-face-mask` said "→ within" for 4.82 J/cm² (range
+    # 0.417–36.5) against trials' 3.8–9 J/cm²; `evaluate` calls the same situation "uncertain".
+    from photodose.plan.build import BandPlan, make_plan
+
+    plan = make_plan("wrinkles", "higherdose-face-mask")
+    red = next(b for b in plan.bands if b.band == "red")
+    assert red.position == "within" and red.uncertain
+    assert red.position_text.startswith("within (uncertain: the range ")
+    assert plan.to_dict()["bands"][0]["uncertain"] in (True, False)
+    sure = BandPlan("red", ["red"], (3.8, 9.0), "3.8–9", [], (4.0, 5.0, 6.0), "within", "within")
+    assert not sure.uncertain and sure.position_text == "within"
+    none = BandPlan("red", ["red"], None, "no window", [], (0.1, 5.0, 60.0), "no window", "no window")
+    assert not none.uncertain and none.position_text == "no window"
+
+
+def test_skin_spectrum_with_a_measured_colour_says_the_spectrum_is_the_fitted_one() -> None:
+    # `skin --spectrum --ita 20` titled the fitted spectrum "Fitzpatrick III, forehead" (the plot:
+    # "model, type III") and printed "blood × 1.00 (range 1.00–1.00)" as if blood had been fitted.
+    r = runner.invoke(app, ["skin", "--spectrum", "--ita", "20", "-n", "200"], env={"COLUMNS": "300"})
+    assert r.exit_code == 0, r.output
+    out = " ".join(r.stdout.split())  # the table title wraps to the table's width
+    assert "Fitzpatrick III, forehead, melanin fitted to your colour" in out
+    assert "blood not fitted" in out and "blood × 1.00 (range 1.00–1.00)" not in out

@@ -139,7 +139,7 @@ def test_html_report_shows_each_verdicts_weight(cache: Path) -> None:
     flat = html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\xa0", " ")
     targets = ev.bottom_line.targets if ev.bottom_line else ()
     assert targets
-    shown = re.findall(r"evidence: (\d+) trials?, N = (\d+);", flat)
+    shown = re.findall(r"evidence: (\d+) trials?, N = (\d+)(?: \+ \d+ unreported)?;", flat)
     assert len(shown) == len(targets)
     for (k, n), t in zip(shown, targets, strict=True):
         w = next(v.evidence_weight for v in ev.verdicts if v.indication == t.indication)

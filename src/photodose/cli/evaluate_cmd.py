@@ -15,6 +15,7 @@ from photodose.cli.paths import HTML_EXTENSIONS, check_output_path, write_or_exi
 
 if TYPE_CHECKING:
     from photodose.claims import ClaimContext
+    from photodose.depth import DepthProfile
     from photodose.device.meter import MeterReading
     from photodose.services.evaluate import Evaluation
     from photodose.skin import SkinProfile
@@ -69,6 +70,20 @@ def _colour_fit_text(skin: SkinProfile) -> str:
     if skin.blood_scale != 1:
         text += f"; blood ×{skin.blood_scale:.2f}"
     return text + "; computed, its range is in the dose range)"
+
+
+def _depth_origin_text(profiles: list[DepthProfile]) -> str:
+    """Where the dermis dose's depth profiles came from: traced now, the cache or the shipped table."""
+    if not profiles:
+        return ""
+    p = profiles[0]
+    if all(q.from_table for q in profiles):
+        origin = "from the depth table shipped with photodose"
+    elif all(q.from_cache for q in profiles):
+        origin = "from your cache"
+    else:
+        origin = "traced for this run"
+    return f"Dermis dose: {p.method} depth profiles, {p.photons:,} photons per channel, {origin}."
 
 
 def print_summary(ev: Evaluation) -> None:
@@ -127,6 +142,7 @@ def print_summary(ev: Evaluation) -> None:
             rng(dose.weekly_surface_fluence_j_cm2),
         )
     console.print(t)
+    console.print(_depth_origin_text(ev.depth), highlight=False)
     sv = ev.stated_vs_modelled
     if sv and sv["rows"]:
         st = Table(title="Stated vs modelled (mW/cm²; energy budget: photodose.device.budget)")

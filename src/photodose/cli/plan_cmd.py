@@ -88,7 +88,7 @@ def plan_cmd(
         lo, c, hi = b.dose_j_cm2
         p(
             f"  {b.band} ({', '.join(b.channels)}): {c:.3g} J/cm² per session (range {lo:.3g}–{hi:.3g}); "
-            f"trials: {b.window_text} → {b.position}"
+            f"trials: {b.window_text} → {b.position_text}"
         )
     for w in plan.warnings:
         p(f"  warning: {w}", "bold yellow")

@@ -304,8 +304,10 @@ def depth_command(
     t.add_column("absorbed in dermis", justify="right")
     t.add_column("absorbed in epidermis", justify="right")
 
-    def mm(d: float | None) -> str:
-        return "beyond grid" if d is None else f"{d * 10:.2f}"
+    def mm(d: float | None) -> str:  # None: deeper than the depth grid, as the report and web app say
+        from photodose.depth import DEPTH_BINS, DEPTH_STEP_CM
+
+        return f"> {DEPTH_BINS * DEPTH_STEP_CM * 10:g}" if d is None else f"{d * 10:.2f}"
 
     for p in results:
         epi = sum(

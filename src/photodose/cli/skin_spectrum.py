@@ -94,7 +94,9 @@ def run(
     col = colour_of_spectrum(SPECTRUM_NM, r)
     if plot is not None:
         try:
-            plot_spectrum(SPECTRUM_NM, r, col.as_dict(), profile.fitzpatrick, profile.site, plot)
+            plot_spectrum(
+                SPECTRUM_NM, r, col.as_dict(), profile.fitzpatrick, profile.site, plot, fitted=fit is not None
+            )
         except (OSError, ValueError) as exc:
             bad_input(
                 "--plot", f"cannot write {plot}: {exc}", "choose another path or extension", as_json=json_out
@@ -121,7 +123,10 @@ def run(
     from rich.table import Table
 
     console = Console()
-    t = Table(title=f"Reflectance of the model skin — Fitzpatrick {profile.fitzpatrick}, {profile.site}")
+    fitted = ", melanin fitted to your colour" if fit is not None else ""
+    t = Table(
+        title=f"Reflectance of the model skin — Fitzpatrick {profile.fitzpatrick}, {profile.site}{fitted}"
+    )
     t.add_column("wavelength (nm)", justify="right")
     t.add_column("total reflectance", justify="right")
     for w, v in zip(SPECTRUM_NM, r, strict=True):
@@ -139,8 +144,12 @@ def run(
             f"Fitted to your colour ({', '.join(f'{k} {v:.1f}' for k, v in fit.target.items())}): epidermal "
             f"melanosome fraction {100 * fit.melanosome_fraction:.1f} % "
             f"(range {100 * lo:.1f}–{100 * hi:.1f} %), "
-            f"blood × {fit.blood_scale:.2f} (range {blo:.2f}–{bhi:.2f}). The range is carried into dose "
-            "ranges when this skin is evaluated."
+            + (
+                f"blood × {fit.blood_scale:.2f} (range {blo:.2f}–{bhi:.2f})"
+                if lab_t is not None
+                else "blood not fitted (an ITA° fixes melanin only; --lab fits blood too)"
+            )
+            + ". The range is carried into dose ranges when this skin is evaluated."
         )
         if fit.note:
             console.print(f"Note: {fit.note}.", markup=False)
@@ -151,7 +160,13 @@ def run(
 
 
 def plot_spectrum(
-    wavelengths_nm: Any, reflectance: Any, colour: dict[str, Any], fitz: str, site: str, path: Path
+    wavelengths_nm: Any,
+    reflectance: Any,
+    colour: dict[str, Any],
+    fitz: str,
+    site: str,
+    path: Path,
+    fitted: bool = False,
 ) -> None:
     """Reflectance spectrum with the NIST population band and a swatch of the model's colour."""
     import colour as cs
@@ -169,7 +184,8 @@ def plot_spectrum(
     ax.fill_between(
         lam, d.percentile(5), d.percentile(95), color="0.85", label="NIST, 100 people, 5–95 % (forearm)"
     )
-    ax.plot(wavelengths_nm, reflectance, color="#8e3b2f", lw=2, label=f"model, type {fitz}, {site}")
+    label = f"model, type {fitz}, {site}" + (", melanin fitted to your colour" if fitted else "")
+    ax.plot(wavelengths_nm, reflectance, color="#8e3b2f", lw=2, label=label)
     lab = np.array([colour["L*"], colour["a*"], colour["b*"]])
     rgb = np.clip(cs.XYZ_to_sRGB(cs.Lab_to_XYZ(lab)), 0, 1)
     from matplotlib.patches import Rectangle

@@ -65,9 +65,9 @@ class UnknownDeviceError(DeviceSpecError):
 
     def __init__(self, name: str, suggestions: list[str]):
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        # No CLI advice here: the web app shows this too; each interface adds its own fix.
         super().__init__(
-            f"No device named {name!r} in the catalog.{hint} "
-            "List the catalog with `photodose devices`, or give the path of a device TOML file.",
+            f"No device named {name!r} in the catalog.{hint}",
             [("name", f"unknown device {name!r}", "use a catalog id or name")],
         )
         self.name = name

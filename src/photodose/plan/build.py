@@ -76,6 +76,22 @@ class BandPlan:
     position: str  # below / within / above / no window
     position_high: str
 
+    @property
+    def uncertain(self) -> bool:
+        """The low–high dose range ends on another side of the window than the central dose."""
+        w = self.window_j_cm2
+        if w is None:
+            return False
+        return len({position(d, w) for d in self.dose_j_cm2}) > 1
+
+    @property
+    def position_text(self) -> str:
+        """``position``, with "(uncertain: …)" when the dose range crosses the window's edge."""
+        if not self.uncertain:
+            return self.position
+        lo, _, hi = self.dose_j_cm2
+        return f"{self.position} (uncertain: the range {lo:.3g}–{hi:.3g} J/cm² crosses the trials' doses)"
+
 
 @dataclass
 class Plan:
@@ -136,6 +152,7 @@ class Plan:
                     },
                     "position": b.position,
                     "position_high_scenario": b.position_high,
+                    "uncertain": b.uncertain,
                 }
                 for b in self.bands
             ],
