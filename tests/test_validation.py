@@ -18,9 +18,12 @@ from photodose.optics.spectra import CONFIDENCE_LEVELS, read_table
 from photodose.skin import FITZPATRICK_TYPES, SkinProfile, skin_model_version
 from photodose.validation import checks as checks_mod
 from photodose.validation.checks import (
+    NIST_AT_SITE,
     Check,
     bands,
+    forearm_nist_spectra,
     model_spectra,
+    nist_checks,
     optics_checks,
     spectral_checks,
     stored_summary,
@@ -41,16 +44,42 @@ from photodose.validation.skin_reflectance import cooksey2017, peak_wavelength_n
 
 PHOTONS = 1500
 
-#: Known deviation from the NIST envelope (documented in docs/validation.md): (type, nm) → the
-#: most the model may lie outside the range of the 100 people. The model's darkest skin reflects
-#: 0.05 less at 850 nm than the darkest of the 100 (forearm) subjects (0.04 before the fat optics
-#: changed to Shimojo 2020; a steeper melanin spectrum would close it but breaks the blue).
-KNOWN_ENVELOPE_DEVIATIONS = {("VI", 850.0): 0.06}
+#: Known deviations from the NIST envelope with the model at the inner forearm, where NIST
+#: measured (docs/validation.md, "Like for like: the forearm"): (type, nm) → the most the model
+#: may lie outside the range of the 100 people. The model's type VI forearm (epidermis 57 µm,
+#: Sandby-Møller 2003, vs 46 µm at the face) is darker than NIST's darkest subject in the red and
+#: near infrared (4000 photons: 0.227 / 0.287 / 0.410 at 634 / 685 / 850 nm against 0.240 /
+#: 0.317 / 0.490); at NIST's darkest pigmentation it is still too dark at 850 nm (test below).
+KNOWN_FOREARM_DEVIATIONS = {("VI", 634.0): 0.02, ("VI", 685.0): 0.04, ("VI", 850.0): 0.09}
+#: The same checks at the forehead (a sensitivity, not like for like): type VI reflects 0.05 less
+#: at 850 nm than the darkest NIST subject (4000 photons: 0.439 against 0.490).
+KNOWN_FOREHEAD_DEVIATIONS = {("VI", 850.0): 0.06}
 
 
 @pytest.fixture(scope="module")
 def spectral() -> list[Check]:
-    return spectral_checks(model_spectra("forehead", PHOTONS))
+    """The model at the forehead: peaks, ITA°, and the NIST checks as a face-site sensitivity."""
+    return spectral_checks(model_spectra("forehead", PHOTONS), nist_dataset=NIST_AT_SITE + "forehead")
+
+
+@pytest.fixture(scope="module")
+def forearm() -> list[Check]:
+    """The NIST checks with the model at the inner forearm, where NIST measured."""
+    return nist_checks(forearm_nist_spectra(PHOTONS), "cooksey2017")
+
+
+def _outside_envelope(checks: list[Check], dataset: str, known: dict[tuple[str, float], float]) -> list[str]:
+    env = [c for c in checks if c.dataset == dataset and "range of 100 people" in c.quantity]
+    assert len(env) == 6 * 5
+    bad = []
+    for c in env:
+        lam = float(c.quantity.split(" at ")[1].split(" nm")[0])
+        # two Monte Carlo standard errors, plus any documented deviation
+        noise = 2 * math.sqrt(c.model * (1 - c.model) / PHOTONS)
+        allowed = noise + known.get((c.fitzpatrick or "", lam), 0.0)
+        if not (c.low - allowed <= c.model <= c.high + allowed):
+            bad.append(f"{c.fitzpatrick} {lam:g} nm: {c.model:.3f} not in [{c.low:.3f}, {c.high:.3f}]")
+    return bad
 
 
 def _failed(checks: list[Check]) -> list[str]:
@@ -117,26 +146,108 @@ def _optics_with(profile: SkinProfile) -> list[Check]:
 # ---------------------------------------------------------------- reflectance (NIST, Kuppenheim)
 
 
-def test_reflectance_of_types_i_to_vi_inside_the_nist_population(spectral: list[Check]) -> None:
-    env = [c for c in spectral if c.dataset == "cooksey2017" and "range of 100 people" in c.quantity]
-    assert len(env) == 6 * 5
-    bad = []
-    for c in env:
-        lam = float(c.quantity.split(" at ")[1].split(" nm")[0])
-        # two Monte Carlo standard errors, plus any documented deviation
-        noise = 2 * math.sqrt(c.model * (1 - c.model) / PHOTONS)
-        allowed = noise + KNOWN_ENVELOPE_DEVIATIONS.get((c.fitzpatrick or "", lam), 0.0)
-        if not (c.low - allowed <= c.model <= c.high + allowed):
-            bad.append(f"{c.fitzpatrick} {lam:g} nm: {c.model:.3f} not in [{c.low:.3f}, {c.high:.3f}]")
+def test_forearm_reflectance_of_types_i_to_vi_inside_the_nist_population(forearm: list[Check]) -> None:
+    """Like for like: the model at the inner forearm (NIST's site) inside the range of the 100
+    people at 451, 550, 634, 685 and 850 nm, but for type VI's documented deviation."""
+    bad = _outside_envelope(forearm, "cooksey2017", KNOWN_FOREARM_DEVIATIONS)
     assert not bad, bad
 
 
-def test_reflectance_matches_people_of_the_same_pigmentation(spectral: list[Check]) -> None:
+def test_forehead_reflectance_inside_the_nist_population_sensitivity(spectral: list[Check]) -> None:
+    """The same checks with the model at the forehead (not where NIST measured)."""
+    bad = _outside_envelope(spectral, NIST_AT_SITE + "forehead", KNOWN_FOREHEAD_DEVIATIONS)
+    assert not bad, bad
+
+
+@pytest.mark.parametrize("fixture", ["forearm", "spectral"])
+def test_reflectance_matches_people_of_the_same_pigmentation(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
     """NIST subjects whose R(685 nm) is within 0.03 of the model's: the model's R at 451, 550,
-    634 and 850 nm lies within their range (+0.03): the spectral shape, not only the level."""
-    matched = [c for c in spectral if "as pigmented" in c.quantity]
+    634 and 850 nm lies within their range (+0.03): the spectral shape, not only the level
+    (forearm: like for like; forehead: sensitivity)."""
+    checks: list[Check] = request.getfixturevalue(fixture)
+    matched = [c for c in checks if "as pigmented" in c.quantity]
     assert {c.fitzpatrick for c in matched} >= {"I", "II", "III", "IV"}
     assert not _failed(matched), _failed(matched)
+
+
+#: Known deviation (docs/validation.md, "Like for like: the forearm"): the darkest model skin at
+#: the forearm, its melanin lowered until its R(685 nm) equals NIST's darkest subject's (× 0.85:
+#: 0.318 against 0.317), reflects 0.437 at 850 nm against that subject's 0.490 (4000 photons):
+#: dark skin's near-infrared deficit is not a site effect. The test allows 0.08 (and fails if the
+#: deficit grows).
+KNOWN_DARK_NIR_DEFICIT = 0.08
+
+
+def test_darkest_forearm_at_nists_darkest_pigmentation_in_the_near_infrared() -> None:
+    from photodose.skin import fitzpatrick_melanin
+    from photodose.validation.forearm import forearm_reflectance
+
+    d = cooksey2017()
+    darkest = d.reflectance[int(np.argmin(d.reflectance[:, 3]))]
+    m = fitzpatrick_melanin()["VI"].value * 0.85
+    r = forearm_reflectance(SkinProfile(fitzpatrick="VI", melanosome_fraction=m), [685.0, 850.0], 4000)
+    assert abs(r[0] - darkest[3]) <= 0.02, r  # as pigmented as NIST's darkest subject
+    assert darkest[4] - KNOWN_DARK_NIR_DEFICIT <= r[1] <= darkest[4] + 0.03, (r, darkest)
+
+
+# ---------------------------------------------------------------- the forearm anatomy
+
+
+def test_forearm_anatomy_is_sourced_and_not_read_by_the_skin_model() -> None:
+    from photodose import skin
+    from photodose.validation.forearm import FOREARM_FILE, THICKNESS_KEYS, forearm_anatomy
+
+    assert FOREARM_FILE not in skin._DATA_FILES
+    a = forearm_anatomy()
+    assert set(a) == set(THICKNESS_KEYS)
+    for k, t in a.items():
+        assert t.confidence in CONFIDENCE_LEVELS and t.source, k
+        assert 0 < t.low <= t.value <= t.high, k
+    # Sandby-Møller 2003 (forearm biopsies): stratum corneum 18.3 µm, cellular epidermis 56.6 µm
+    assert a["stratum_corneum_um"].value == 18.3 and a["living_epidermis_um"].value == 56.6
+    assert "Sandby" in a["living_epidermis_um"].source
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    dermis_mm=st.floats(0.5, 3.0),
+    fat_mm=st.floats(0.5, 20.0),
+    fitz=st.sampled_from(FITZPATRICK_TYPES),
+    lam=st.sampled_from([451.0, 634.0, 850.0]),
+)
+def test_forearm_stack_keeps_the_model_optics_and_the_forearm_thicknesses(
+    dermis_mm: float, fat_mm: float, fitz: str, lam: float
+) -> None:
+    """Only thicknesses differ from the model's face skin: every layer's μa, μs, g, n is the
+    model's; the dermal sublayers add up to the forearm dermis; muscle lies beneath."""
+    from photodose.skin import layer_optics
+    from photodose.validation.forearm import forearm_stack
+
+    p = SkinProfile(fitzpatrick=fitz, site="cheek")
+    stack = forearm_stack(p, lam, dermis_mm=dermis_mm, hypodermis_mm=fat_mm)
+    face = layer_optics(p, lam)
+    assert [ly.name for ly in stack.layers] == [ly.name for ly in face]
+    for a, b in zip(stack.layers, face, strict=True):
+        assert (a.mua_per_cm, a.mus_per_cm, a.g, a.n) == (b.mua_per_cm, b.mus_per_cm, b.g, b.n)
+    th = {ly.name: ly.thickness_cm for ly in stack.layers}
+    dermis = sum(
+        th[n] for n in ("papillary dermis", "upper blood plexus", "reticular dermis", "deep blood plexus")
+    )
+    assert dermis == pytest.approx(dermis_mm * 0.1)
+    assert th["hypodermis"] == pytest.approx(fat_mm * 0.1)
+    assert th["living epidermis"] == pytest.approx(56.6e-4) and stack.layers[-1].name == "muscle"
+    assert math.isinf(stack.layers[-1].thickness_cm)
+
+
+def test_forearm_bad_thickness_is_a_clear_error() -> None:
+    from photodose.validation.forearm import forearm_stack
+
+    with pytest.raises(ValueError, match="dermis_mm"):
+        forearm_stack(SkinProfile(), 633.0, dermis_mm=0.2)
+    with pytest.raises(ValueError, match="not known"):
+        forearm_stack(SkinProfile(), 633.0, fat_cm=0.4)
 
 
 def test_reflectance_peak_where_kuppenheim_measured_it(spectral: list[Check]) -> None:
@@ -354,6 +465,14 @@ def test_stored_summary_is_for_this_skin_model() -> None:
     assert "Esnouf 2007" in line  # a measured penetration
     datasets = s["datasets"]
     assert {"cooksey2017", "jablonski2000", "issa2025", "takiwaki2002", "esnouf2007"} <= set(datasets)
+    # like for like: NIST (forearms) against the model at the forearm; face sites as sensitivity
+    assert "inner forearm" in datasets["cooksey2017"]["label"]
+    assert {NIST_AT_SITE + "forehead", NIST_AT_SITE + "cheek"} <= set(datasets)
+    assert "NIST at the inner forearm" in line and "not like for like" in line
+    stored = {(c["dataset"], c["fitzpatrick"], c["quantity"]): c for c in s["checks"]}
+    # the forearm's documented misses are type VI in the red and NIR only (sizes: docs/validation.md)
+    missed = sorted((k[1], k[2]) for k, c in stored.items() if k[0] == "cooksey2017" and not c["passed"])
+    assert all(t == "VI" for t, _ in missed) and len(missed) <= 3, missed
 
 
 def test_summary_line_says_when_results_are_stale(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,6 +1,7 @@
 """Validation of the skin model against measured skin (docs/validation.md).
 
 - :mod:`~photodose.validation.skin_reflectance` — the model as a reflectometer; NIST data.
+- :mod:`~photodose.validation.forearm` — the model at the inner forearm, where NIST measured.
 - :mod:`~photodose.validation.skin_colour` — L*a*b*, ITA° (colour-science), colour fits.
 - :mod:`~photodose.validation.population_reflectance` — reflectance at 685 nm of 16 populations
   (Jablonski & Chaplin 2000), a second in vivo data set.

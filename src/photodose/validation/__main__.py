@@ -1,6 +1,6 @@
 """Run every validation check, store the summary and draw the figures of docs/validation.md.
 
-python -m photodose.validation [--photons N] [--site forehead] [--figures docs/img]
+python -m photodose.validation [--photons N] [--site forehead] [--figures docs/img] [--nist-only]
 """
 
 from __future__ import annotations
@@ -225,13 +225,100 @@ def _plot_faces(path: Path, site: str, photons: int) -> None:
     plot_facial_reflectance(models, path)
 
 
+def plot_forearm(by_site: dict[str, list[TypeSpectra]], path: Path) -> None:
+    """The model at the NIST wavelengths at the forearm (where NIST measured) and at face sites."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from photodose.validation.skin_reflectance import cooksey2017
+
+    d = cooksey2017()
+    lam = np.array(d.wavelengths_nm)
+    fig, ax = plt.subplots(figsize=(9, 5.6))
+    for k in range(d.reflectance.shape[0]):
+        ax.plot(lam, d.reflectance[k], color="0.8", lw=0.6, zorder=1)
+    ax.plot([], [], color="0.75", lw=1, label="NIST, 100 people, inner forearm (Cooksey 2017)")
+    styles = {"forearm": ("-", "o"), "forehead": (":", "^"), "cheek": ("--", "s")}
+    for site, spectra in by_site.items():
+        ls, mk = styles.get(site, ("-.", "x"))
+        for s, c in zip(spectra, COLOURS, strict=True):
+            ax.plot(s.nist_nm, s.nist_r, color=c, ls=ls, marker=mk, ms=5, mec="k", mew=0.4, lw=1.6, zorder=3)
+        ax.plot([], [], color="k", ls=ls, marker=mk, label=f"model types I–VI at the {site}")
+    ax.set_xlabel("wavelength (nm)")
+    ax.set_ylabel("total reflectance (specular included)")
+    ax.set_xlim(430, 870)
+    ax.set_ylim(0, 0.75)
+    ax.set_title(
+        "Like for like: the model at the inner forearm (NIST's site) and at the face\n"
+        f"skin model {skin_model_version()}; forearm anatomy: validation_forearm.toml",
+        fontsize=10,
+    )
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def nist_by_site(photons: int) -> dict[str, list[TypeSpectra]]:
+    """NIST-wavelength spectra of types I–VI at the forearm, the forehead and the cheek."""
+    from photodose.validation.checks import forearm_nist_spectra, site_nist_spectra
+
+    return {
+        "forearm": forearm_nist_spectra(photons),
+        "forehead": site_nist_spectra("forehead", photons),
+        "cheek": site_nist_spectra("cheek", photons),
+    }
+
+
+def rerun_nist(photons: int, figures: Path | None) -> dict[str, object]:
+    """Recompute only the NIST checks (forearm; forehead and cheek as sensitivity) and splice them
+    into the stored summary; the other stored checks are kept (valid while the skin model version
+    is the stored one)."""
+    from photodose.validation.checks import NIST_AT_SITE, Check, nist_checks, stored_summary
+
+    stored = stored_summary()
+    if stored is None or stored.get("skin_model_version") != skin_model_version():
+        raise SystemExit("the stored summary is missing or for another skin model: run the full validation")
+    spectra = nist_by_site(photons)
+    kept = [
+        Check(**{k: v for k, v in c.items() if k != "passed"})
+        for c in stored["checks"]
+        if not str(c["dataset"]).startswith("cooksey2017")
+    ]
+    first = [c for c in kept if c.dataset in ("scapis2023", "norvang1997", "penetration_derived")]
+    rest = [c for c in kept if c not in first]
+    nist = nist_checks(spectra["forearm"], "cooksey2017")
+    for site in ("forehead", "cheek"):
+        nist += nist_checks(spectra[site], NIST_AT_SITE + site)
+    checks = first + nist + rest
+    summary = write_summary(checks, str(stored["site"]))
+    if figures is not None:
+        plot_forearm(spectra, figures / "validation_forearm.png")
+    for site, sp in spectra.items():
+        for s in sp:
+            print(f"{site:9s} {s.fitzpatrick:3s}", np.round(s.nist_r, 3).tolist())
+    return summary
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m photodose.validation")
     ap.add_argument("--photons", type=int, default=4000)
     ap.add_argument("--site", default="forehead")
     ap.add_argument("--figures", type=Path, default=None, help="folder for validation_*.png")
     ap.add_argument("--json", type=Path, default=None, help="also write all checks and spectra here")
+    ap.add_argument(
+        "--nist-only",
+        action="store_true",
+        help="recompute only the NIST checks (forearm, forehead, cheek) into the stored summary",
+    )
     args = ap.parse_args(argv)
+    if args.nist_only:
+        rerun_nist(args.photons, args.figures)
+        print(summary_line())
+        return
     checks, spectra = run_checks(args.site, args.photons)
     summary = write_summary(checks, args.site)
     for c in checks:
@@ -246,6 +333,7 @@ def main(argv: list[str] | None = None) -> None:
         plot_reflectance(spectra, args.figures / "validation_reflectance.png")
         plot_colour(spectra, args.figures / "validation_colour.png")
         plot_dermis(args.figures / "validation_dermis.png", args.site)
+        plot_forearm(nist_by_site(args.photons), args.figures / "validation_forearm.png")
         _plot_populations(args.figures / "validation_populations.png", args.site, args.photons)
         _plot_faces(args.figures / "validation_faces.png", args.site, args.photons)
         from photodose.validation.skin_transmission import plot_transmission

@@ -24,7 +24,7 @@ from photodose.skin import FITZPATRICK_TYPES, SkinProfile, layer_optics, skin_mo
 
 SUMMARY_FILE = "validation_summary.json"
 DATASET_LABELS = {
-    "cooksey2017": "NIST skin reflectance, 100 people (Cooksey 2017)",
+    "cooksey2017": "NIST skin reflectance, 100 people, model at the inner forearm as measured (Cooksey 2017)",
     "kuppenheim1951": "reflectance peaks of light and dark skin (Kuppenheim & Heer 1951)",
     "chardon1991": "skin colour ITA° categories (Chardon 1991; Del Bino 2013)",
     "jonasson2018": "in vivo dermis μs′, 1734 people (Jonasson 2018)",
@@ -36,6 +36,11 @@ DATASET_LABELS = {
     "takiwaki2002": "reflectance lost through a small aperture (Takiwaki 2002)",
     "esnouf2007": "850 nm light measured through 0.78 mm of skin (Esnouf 2007)",
 }
+#: Dataset key prefix of the NIST checks run at a face site: a sensitivity (NIST measured forearms),
+#: stored in the summary but not counted as the NIST validation (:func:`summary_line`).
+NIST_AT_SITE = "cooksey2017_at_"
+#: Where the NIST data were measured; the model there is built by photodose.validation.forearm.
+NIST_SITE = "inner forearm"
 
 
 @dataclass(frozen=True)
@@ -184,10 +189,52 @@ def model_spectra(site: str = "forehead", photons: int = 2000) -> list[TypeSpect
     return out
 
 
-def spectral_checks(spectra: list[TypeSpectra]) -> list[Check]:
-    """NIST envelope and pigmentation-matched bands, reflectance peaks, ITA° by type."""
-    from photodose.validation.skin_colour import colour_of_spectrum
-    from photodose.validation.skin_reflectance import cooksey2017, peak_wavelength_nm
+def forearm_nist_spectra(photons: int = 2000, thickness: dict[str, float] | None = None) -> list[TypeSpectra]:
+    """Reflectance of types I–VI at the NIST wavelengths with the model at the inner forearm
+    (:mod:`photodose.validation.forearm`; ``thickness``: forearm thicknesses for sensitivity runs).
+    Colour and peak spectra are left empty (the forearm is used for the NIST checks only)."""
+    from photodose.validation.forearm import forearm_reflectance
+    from photodose.validation.skin_reflectance import COOKSEY_NM
+
+    return [
+        TypeSpectra(
+            t,
+            COOKSEY_NM,
+            forearm_reflectance(
+                SkinProfile(fitzpatrick=t), COOKSEY_NM, photons, thickness=thickness
+            ).tolist(),
+            (),
+            [],
+            (),
+            [],
+        )
+        for t in FITZPATRICK_TYPES
+    ]
+
+
+def site_nist_spectra(site: str, photons: int = 2000) -> list[TypeSpectra]:
+    """Reflectance of types I–VI at the NIST wavelengths at a face ``site`` (no colour, no peak)."""
+    from photodose.validation.skin_reflectance import COOKSEY_NM, reflectance_spectrum
+
+    return [
+        TypeSpectra(
+            t,
+            COOKSEY_NM,
+            reflectance_spectrum(SkinProfile(fitzpatrick=t, site=site), COOKSEY_NM, photons).tolist(),
+            (),
+            [],
+            (),
+            [],
+        )
+        for t in FITZPATRICK_TYPES
+    ]
+
+
+def nist_checks(spectra: list[TypeSpectra], dataset: str = "cooksey2017") -> list[Check]:
+    """NIST (Cooksey 2017): the range of the 100 people at each wavelength and the spectral shape
+    of people as pigmented (same R685 ± 0.03). ``dataset``: "cooksey2017" for the model at the forearm (where
+    NIST measured), ``NIST_AT_SITE + site`` for a face-site sensitivity run."""
+    from photodose.validation.skin_reflectance import cooksey2017
 
     b = bands()
     data = cooksey2017()
@@ -199,7 +246,7 @@ def spectral_checks(spectra: list[TypeSpectra]) -> list[Check]:
         for j, lam in enumerate(s.nist_nm):
             out.append(
                 Check(
-                    "cooksey2017",
+                    dataset,
                     f"total reflectance at {lam:g} nm (range of 100 people)",
                     s.fitzpatrick,
                     s.nist_r[j],
@@ -218,7 +265,7 @@ def spectral_checks(spectra: list[TypeSpectra]) -> list[Check]:
                     continue
                 out.append(
                     Check(
-                        "cooksey2017",
+                        dataset,
                         f"reflectance at {lam:g} nm of people as pigmented "
                         f"(R685 ± {mt['match_tolerance']:g}, "
                         f"n = {len(near)})",
@@ -230,6 +277,17 @@ def spectral_checks(spectra: list[TypeSpectra]) -> list[Check]:
                         mt["confidence"],
                     )
                 )
+    return out
+
+
+def spectral_checks(spectra: list[TypeSpectra], nist_dataset: str = "cooksey2017") -> list[Check]:
+    """NIST checks (:func:`nist_checks`, as ``nist_dataset``), reflectance peaks, ITA° by type."""
+    from photodose.validation.skin_colour import colour_of_spectrum
+    from photodose.validation.skin_reflectance import peak_wavelength_nm
+
+    b = bands()
+    out: list[Check] = nist_checks(spectra, nist_dataset)
+    for s in spectra:
         for row in b["peak"]:
             if s.fitzpatrick in row["types"]:
                 pk = peak_wavelength_nm(s.peak_nm_grid, s.peak_r)
@@ -263,7 +321,11 @@ def spectral_checks(spectra: list[TypeSpectra]) -> list[Check]:
 
 
 def run_checks(site: str = "forehead", photons: int = 2000) -> tuple[list[Check], list[TypeSpectra]]:
-    """All checks at ``site`` (Monte Carlo: ~6 × 70 wavelengths × ``photons``)."""
+    """All checks at ``site`` (Monte Carlo: ~6 × 80 wavelengths × ``photons``).
+
+    The NIST checks (dataset "cooksey2017") use the model at the inner forearm, where NIST
+    measured; the same checks at ``site``, the forehead and the cheek are stored as sensitivity
+    runs (datasets ``NIST_AT_SITE + site``)."""
     from photodose.validation.facial_reflectance import aperture_checks_from, aperture_effect, facial_checks
     from photodose.validation.population_reflectance import population_checks
     from photodose.validation.skin_transmission import transmission_checks
@@ -271,13 +333,27 @@ def run_checks(site: str = "forehead", photons: int = 2000) -> tuple[list[Check]
     spectra = model_spectra(site, photons)
     return (
         optics_checks(site)
-        + spectral_checks(spectra)
+        + nist_checks(forearm_nist_spectra(photons), "cooksey2017")
+        + spectral_checks(spectra, nist_dataset=NIST_AT_SITE + site)
+        + [c for o in ("forehead", "cheek") if o != site for c in _nist_at(o, photons)]
         + population_checks(site, photons)
         + facial_checks(site, photons)
         + aperture_checks_from(aperture_effect(photons))
         + transmission_checks(site, max(photons, 20000)),
         spectra,
     )
+
+
+def _nist_at(site: str, photons: int) -> list[Check]:
+    return nist_checks(site_nist_spectra(site, photons), NIST_AT_SITE + site)
+
+
+def dataset_label(key: str) -> str:
+    """Human label of a dataset key (face-site NIST runs labelled as the sensitivity they are)."""
+    if key.startswith(NIST_AT_SITE):
+        site = key[len(NIST_AT_SITE) :]
+        return f"the same NIST checks with the model at the {site} (sensitivity: NIST measured forearms)"
+    return DATASET_LABELS.get(key, key)
 
 
 def summarise(checks: list[Check]) -> dict[str, Any]:
@@ -287,7 +363,7 @@ def summarise(checks: list[Check]) -> dict[str, Any]:
         n = per.setdefault(c.dataset, [0, 0])
         n[0] += int(c.passed)
         n[1] += 1
-    return {k: {"passed": v[0], "total": v[1], "label": DATASET_LABELS.get(k, k)} for k, v in per.items()}
+    return {k: {"passed": v[0], "total": v[1], "label": dataset_label(k)} for k, v in per.items()}
 
 
 def write_summary(checks: list[Check], site: str, path: Any = None) -> dict[str, Any]:
@@ -326,17 +402,25 @@ def summary_line() -> str:
         )
     parts_ok: list[str] = []
     parts_bad: list[str] = []
-    for d in s["datasets"].values():
+    at_site: list[str] = []
+    for key, d in s["datasets"].items():
         text = f"{d['label']} {d['passed']}/{d['total']}"
+        if key.startswith(NIST_AT_SITE):
+            at_site.append(f"{key[len(NIST_AT_SITE) :]} {d['passed']}/{d['total']}")
+            continue
         (parts_ok if d["passed"] == d["total"] else parts_bad).append(text)
     line = (
         "Skin model checked against measured skin (types I–VI, "
         + str(s["site"])
-        + "): passes "
+        + "; NIST at the "
+        + NIST_SITE
+        + ", where it was measured): passes "
         + "; ".join(parts_ok)
     )
     if parts_bad:
         line += ". Outside the band in part: " + "; ".join(parts_bad)
+    if at_site:
+        line += ". The NIST checks with the model at face sites (not like for like): " + ", ".join(at_site)
     return line + ". Details: docs/validation.md."
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -64,9 +65,8 @@ def forearm_anatomy() -> dict[str, Thickness]:
         raw = data["thickness"][key]
         if raw["source"] not in sources:
             raise ValueError(f"{FOREARM_FILE}: [thickness] {key}: source {raw['source']!r} not in [sources]")
-        t = Thickness(
-            float(raw["value"]), float(raw["low"]), float(raw["high"]), sources[raw["source"]], raw["confidence"]
-        )
+        src, conf = sources[raw["source"]], raw["confidence"]
+        t = Thickness(float(raw["value"]), float(raw["low"]), float(raw["high"]), src, conf)
         if not 0 < t.low <= t.value <= t.high:
             raise ValueError(f"{FOREARM_FILE}: [thickness] {key}: need 0 < low <= value <= high, got {t}")
         out[key] = t
@@ -145,20 +145,21 @@ def forearm_reflectance(
     *,
     seed: int = 7,
     threads: int | None = None,
-    **overrides: float,
+    thickness: Mapping[str, float] | None = None,
 ) -> FloatArray:
     """Total reflectance (specular + diffuse, [-]) of ``profile``'s skin at the inner forearm.
 
     The NIST geometry (8°:d sphere, specular included) read as in
     :func:`photodose.validation.skin_reflectance.reflectance_spectrum`: broad collimated beam,
     normal incidence, laterally infinite; the same seed at every wavelength. Standard error
-    ≈ √(R(1−R)/photons).
+    ≈ √(R(1−R)/photons). ``thickness``: overrides of :data:`THICKNESS_KEYS` (sensitivity runs).
     """
     from photodose.transport import simulate
 
     lam = np.atleast_1d(np.asarray(wavelengths_nm, dtype=np.float64))
     out = np.empty_like(lam)
     for i, w in enumerate(lam):
-        res = simulate(forearm_stack(profile, float(w), **overrides), int(photons), seed=seed, threads=threads)
+        stack = forearm_stack(profile, float(w), **dict(thickness or {}))
+        res = simulate(stack, int(photons), seed=seed, threads=threads)
         out[i] = res.specular_reflectance + res.diffuse_reflectance
     return out
