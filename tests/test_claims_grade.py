@@ -221,6 +221,12 @@ BATTERY: list[tuple[str, ClaimContext | None, str, str]] = [
     ("Red light penetrates 6 mm deep.", None, "depth", "depth.partly"),
     ("Red light penetrates 10 mm deep.", None, "depth", "depth.contradicted"),
     ("Reaches 10 mm deep into the dermis.", None, "depth", "depth.beyond_layer"),
+    # light does reach 10 mm of tissue, but facial skin is at most ~1.8 mm thick (QA finding: this
+    # was "supported" with a device's depth model and "contradicted" without one)
+    ("Red light penetrates 5 mm deep into the skin.", None, "depth", "depth.beyond_skin"),
+    ("Red light penetrates 10 mm deep into the skin.", None, "depth", "depth.contradicted"),
+    ("Red light penetrates 1.5 mm deep into the skin.", None, "depth", "depth.supported"),
+    ("Red light penetrates 10 mm beneath the skin.", None, "depth", "depth.contradicted"),
     ("Blue light penetrates 1 mm deep.", None, "depth", "depth.no_model"),
     ("Red light penetrates deep into the skin.", None, "depth", "depth.qualitative"),
     ("Blue light penetrates deep into the skin.", None, "depth", "depth.qualitative_no_model"),

@@ -508,18 +508,32 @@ _DERMIS = re.compile(
 )
 
 
+#: "into the skin", "in your skin", "layers of the skin": the skin proper (epidermis and dermis)
+#: ends at the dermis' bottom; what lies deeper is subcutaneous ("beneath/under the skin" is
+#: therefore not matched).
+_SKIN = re.compile(
+    r"\b(?:into|in|within|inside|throughout|through)\s{1,3}(?:the\s{1,3}|your\s{1,3})?skin\b"
+    r"(?!['’]s\s{1,3}surface|\s{1,3}surface)|\bskin\s{1,3}layers?\b|\blayers?\s{1,3}of\s{1,3}(?:the\s{1,3}|your\s{1,3})?skin\b",
+    re.IGNORECASE,
+)
+
+
 def _beyond_layer(
     claim: Claim, ctx: ClaimContext | None, rules: Rules, wl: float, depth_1pct_cm: float, claimed_cm: float
 ) -> dict[str, Any] | None:
-    """Facts for "depth.beyond_layer" when the sentence puts the claimed depth in the dermis
-    but the dermis ends above it; None otherwise.
+    """Facts for "depth.beyond_layer" when the sentence puts the claimed depth in the dermis (or
+    in the skin, which ends with the dermis) but that layer ends above it; None otherwise.
 
     The dermis bottom and the layer at the claimed depth come from the depth model's layer
     stack when the context has one, else from ``[depth_layers]`` of the rules.  The fluence
     there is read from the model's profile, else estimated by exponential decay from the 1 %
     depth: Φ(z)/Φmax ≈ 0.01^(z / z₁%)  (diffusion far from the source, Jacques 2013).
     """
-    if not _DERMIS.search(claim.sentence):
+    if _DERMIS.search(claim.sentence):
+        layer_name = "dermis"
+    elif _SKIN.search(claim.sentence):
+        layer_name = "skin (epidermis and dermis)"
+    else:
         return None
     profile = None
     if ctx is not None and ctx.penetration_depth:
@@ -531,7 +545,15 @@ def _beyond_layer(
         for n, a, b in layers
         if ("dermis" in n.lower() and not n.lower().startswith(("epi", "hypo"))) or "plexus" in n.lower()
     ]
-    if dermis:
+    if layer_name != "dermis" and rules.depth_layers.get("skin_bottom_max_mm"):
+        # "in the skin": the thickest facial skin anywhere (not this stack's site), so that a
+        # claim is only faulted where no face's skin reaches
+        bottom_cm = float(rules.depth_layers["skin_bottom_max_mm"]) / 10.0
+        at = next(
+            (n for n, a, b in layers if a <= claimed_cm < b),
+            layers[-1][0] if layers else rules.depth_layers["below_dermis"],
+        )
+    elif dermis:
         bottom_cm = max(b for _n2, _a, b in dermis)
         at = next(
             (n for n, a, b in layers if a <= claimed_cm < b), layers[-1][0] if layers else "deeper tissue"
@@ -550,14 +572,21 @@ def _beyond_layer(
     else:
         frac = 0.01 ** (claimed_cm / depth_1pct_cm)
     pct = 100.0 * frac
-    layer_source = (
-        "the depth model's layer stack"
-        if dermis
-        else f"thickest face-site dermis, {rules.source(rules.depth_layers['source']).short_name}"
-    )
+    if layer_name != "dermis" and rules.depth_layers.get("skin_bottom_max_mm"):
+        layer_source = (
+            "thickest facial skin: forehead dermis mean + 2 SD, "
+            f"{rules.source(rules.depth_layers['source']).short_name}, plus the epidermis"
+        )
+    else:
+        layer_source = (
+            "the depth model's layer stack"
+            if dermis
+            else f"thickest face-site dermis, {rules.source(rules.depth_layers['source']).short_name}"
+        )
     return {
+        "outcome": "depth.beyond_layer" if layer_name == "dermis" else "depth.beyond_skin",
         "layer_source": layer_source,
-        "layer": "dermis",
+        "layer": layer_name,
         "layer_bottom_mm": bottom_cm * 10.0,
         "layer_at_depth": at if at.lower().startswith(("the ", "subcutaneous")) else f"the {at}",
         "percent_of_max_text": f"{pct:.2g} %" if pct >= 0.01 else "under 0.01 %",
@@ -622,11 +651,17 @@ def _depth(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
     if best is None:
         return _Result("depth.no_model", facts)
     layer = _beyond_layer(claim, ctx, rules, best[0], best[1], claimed_cm)
-    if layer is not None:
+    # "in the skin" beyond the skin is misleading where light does reach that depth; where it
+    # does not (beyond the partly factor), the plain depth grade (contradicted) is the worse one
+    if layer is not None and (
+        layer["outcome"] == "depth.beyond_layer"
+        or claimed_cm / best[1] <= float(rules.thresholds["depth_partly_factor"])
+    ):
+        outcome = layer.pop("outcome")
         facts.update(layer)
-        if is_default:
+        if is_default or outcome == "depth.beyond_skin":
             cites.append(_source_citation(rules, rules.depth_layers.get("source", "meng2022")))
-        return _Result("depth.beyond_layer", facts, cites)
+        return _Result(outcome, facts, cites)
     ratio = claimed_cm / best[1]
     facts["ratio"] = ratio
     factor = float(rules.thresholds["depth_partly_factor"])

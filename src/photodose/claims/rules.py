@@ -585,11 +585,17 @@ def _depth_layers(raw: Any, sources: dict[str, Source]) -> dict[str, Any]:
         raise RulesError(f"{where} dermis_bottom_mm must be a positive number, got {bottom!r}")
     _check_source_ref(_req(raw, "source", where), sources, where)
     _confidence(_req(raw, "confidence", where), where)
-    return {
+    skin = raw.get("skin_bottom_max_mm")
+    if skin is not None and (not isinstance(skin, int | float) or skin < bottom):
+        raise RulesError(f"{where} skin_bottom_max_mm must be a number ≥ dermis_bottom_mm, got {skin!r}")
+    out = {
         "dermis_bottom_mm": float(bottom),
         "below_dermis": str(_req(raw, "below_dermis", where)),
         "source": raw["source"],
     }
+    if skin is not None:
+        out["skin_bottom_max_mm"] = float(skin)
+    return out
 
 
 def rules_path() -> Path:
