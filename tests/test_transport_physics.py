@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from numba import njit
 from scipy.special import expn
 
 from photodose.transport import (
@@ -19,7 +20,8 @@ from photodose.transport import (
     simulate,
 )
 from photodose.transport import diffusion as dt
-from photodose.transport.kernel import fresnel
+from photodose.transport.kernel import fresnel, henyey_greenstein_cos, spin
+from photodose.transport.rng import seed_states, xoshiro_next
 
 SKIN5 = LayerStack(
     [
@@ -161,3 +163,44 @@ def test_farrell_closed_form_equals_integral_of_radial() -> None:
     assert (1 + dt.internal_reflection(1.4)) / (1 - dt.internal_reflection(1.4)) == pytest.approx(
         3.25, abs=0.01
     )
+
+
+@njit
+def _spin_and_textbook(
+    u: np.ndarray, g: float, xi: float, st: np.ndarray
+) -> tuple[float, float, float, float, float, float]:
+    """:func:`spin`'s direction, and the textbook form with the same draws: HG inversion
+    (:func:`henyey_greenstein_cos`), then MCML's ``Spin`` rotation (manual Eq. 3.24–3.25)."""
+    ux, uy, uz = u[0], u[1], u[2]
+    s0, s1, s2, s3 = st[0], st[1], st[2], st[3]
+    nux, nuy, nuz, _, _, _, _ = spin(ux, uy, uz, g, xi, s0, s1, s2, s3)
+    while True:  # spin's azimuth draw: a point in the unit disc from one 64-bit number
+        r, s0, s1, s2, s3 = xoshiro_next(s0, s1, s2, s3)
+        a = float(np.int64(r >> np.uint64(32))) * 2.0**-31 - 1.0
+        b = float(np.int64(r & np.uint64(0xFFFFFFFF))) * 2.0**-31 - 1.0
+        r2 = a * a + b * b
+        if 0.0 < r2 <= 1.0:
+            break
+    cosp = (a * a - b * b) / r2
+    sinp = 2.0 * a * b / r2
+    cost = henyey_greenstein_cos(g, xi)
+    sint = math.sqrt(1.0 - cost * cost)
+    if abs(uz) > 1.0 - 1e-12:
+        return nux, nuy, nuz, sint * cosp, sint * sinp, (cost if uz >= 0.0 else -cost)
+    temp = math.sqrt(1.0 - uz * uz)
+    tx = sint * (ux * uz * cosp - uy * sinp) / temp + ux * cost
+    ty = sint * (uy * uz * cosp + ux * sinp) / temp + uy * cost
+    tz = -sint * cosp * temp + uz * cost
+    return nux, nuy, nuz, tx, ty, tz
+
+
+def test_spin_equals_the_textbook_henyey_greenstein_and_rotation() -> None:
+    rng = np.random.default_rng(4)
+    states = seed_states(9, 400)
+    for k in range(400):
+        u = rng.normal(size=3) if k % 10 else np.array([0.0, 0.0, 1.0 if k % 20 else -1.0])
+        u /= np.linalg.norm(u)
+        g = (0.0, 0.5, 0.9, -0.3, 0.99)[k % 5]
+        got = _spin_and_textbook(u, g, float(rng.uniform(1e-9, 1.0)), states[k])
+        np.testing.assert_allclose(got[:3], got[3:], rtol=0, atol=1e-9)
+        assert math.hypot(*got[:3]) == pytest.approx(1.0, abs=1e-9)

@@ -45,3 +45,10 @@ class Hint:
             "phrase": self.phrase,
             "params": dict(self.params),
         }
+
+
+def action_and_phrase(hint: Hint | Mapping[str, Any]) -> tuple[str, str]:
+    """``(action, phrase)`` of a :class:`Hint` or of its ``to_dict()`` (as a JSON result carries it)."""
+    if isinstance(hint, Mapping):
+        return hint["action"], hint["phrase"]
+    return hint.action, hint.phrase

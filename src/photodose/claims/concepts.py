@@ -504,9 +504,7 @@ def names_a_study(sentence: str) -> bool:
     return _NAMED_STUDY.search(sentence) is not None
 
 
-def is_reported_or_hedged(
-    sentence: str, concepts: Concepts | None = None, *, narrated: bool | None = None
-) -> bool:
+def is_reported_or_hedged(sentence: str, concepts: Concepts | None = None) -> bool:
     """Does the sentence report a claim from a distance or hedge talk of studies?
 
     "The pitch goes something like this: ...", "The ASA found social media adverts claiming
@@ -519,9 +517,7 @@ def is_reported_or_hedged(
     if c.advice_start.match(sentence):
         return True
     low = sentence.lower()
-    if narrated is None:  # ``narrated``: the caller already searched the [hedge] narrated expression
-        narrated = any(w in low for w in _NARRATED_ANCHORS) and c.narrated.search(sentence) is not None
-    if narrated:
+    if any(w in low for w in _NARRATED_ANCHORS) and c.narrated.search(sentence):
         return True
     if not any(w in low for w in _HEDGE_ANCHORS):
         return False  # neither expression can match (each alternative needs one of these words)

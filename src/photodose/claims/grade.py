@@ -545,7 +545,8 @@ def _beyond_layer(
         for n, a, b in layers
         if ("dermis" in n.lower() and not n.lower().startswith(("epi", "hypo"))) or "plexus" in n.lower()
     ]
-    if layer_name != "dermis" and rules.depth_layers.get("skin_bottom_max_mm"):
+    skin_max = layer_name != "dermis" and bool(rules.depth_layers.get("skin_bottom_max_mm"))
+    if skin_max:
         # "in the skin": the thickest facial skin anywhere (not this stack's site), so that a
         # claim is only faulted where no face's skin reaches
         bottom_cm = float(rules.depth_layers["skin_bottom_max_mm"]) / 10.0
@@ -572,7 +573,7 @@ def _beyond_layer(
     else:
         frac = 0.01 ** (claimed_cm / depth_1pct_cm)
     pct = 100.0 * frac
-    if layer_name != "dermis" and rules.depth_layers.get("skin_bottom_max_mm"):
+    if skin_max:
         layer_source = (
             "thickest facial skin: forehead dermis mean + 2 SD, "
             f"{rules.source(rules.depth_layers['source']).short_name}, plus the epidermis"
@@ -650,21 +651,18 @@ def _depth(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
     facts["claimed_text"] = claimed_text
     if best is None:
         return _Result("depth.no_model", facts)
+    ratio = claimed_cm / best[1]
+    factor = float(rules.thresholds["depth_partly_factor"])
     layer = _beyond_layer(claim, ctx, rules, best[0], best[1], claimed_cm)
     # "in the skin" beyond the skin is misleading where light does reach that depth; where it
     # does not (beyond the partly factor), the plain depth grade (contradicted) is the worse one
-    if layer is not None and (
-        layer["outcome"] == "depth.beyond_layer"
-        or claimed_cm / best[1] <= float(rules.thresholds["depth_partly_factor"])
-    ):
+    if layer is not None and (layer["outcome"] == "depth.beyond_layer" or ratio <= factor):
         outcome = layer.pop("outcome")
         facts.update(layer)
         if is_default or outcome == "depth.beyond_skin":
             cites.append(_source_citation(rules, rules.depth_layers.get("source", "meng2022")))
         return _Result(outcome, facts, cites)
-    ratio = claimed_cm / best[1]
     facts["ratio"] = ratio
-    factor = float(rules.thresholds["depth_partly_factor"])
     extra: list[tuple[str, tuple[str, ...]]] = []
     if d.get("open_ended"):
         extra.append(("'Or more' leaves the claim open-ended; the stated figure was checked.", ()))

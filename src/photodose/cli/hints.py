@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from photodose.hints import action_and_phrase
+
 #: hint action → what the terminal says instead of the neutral phrase
 CLI_HINTS = {
     "meter_reading": "give it with --meter-reading",
@@ -39,7 +41,7 @@ def with_cli_hints(text: str, hints: Iterable[Any], wording: Mapping[str, str] |
     objects or their ``to_dict()``; ``wording``: action → text, for a command whose options or
     sentence differ from :data:`CLI_HINTS`."""
     for h in hints:
-        action, phrase = (h["action"], h["phrase"]) if isinstance(h, Mapping) else (h.action, h.phrase)
+        action, phrase = action_and_phrase(h)
         option = (wording or {}).get(action) or CLI_HINTS.get(action)
         if option is not None and phrase:
             text = text.replace(phrase, option, 1)

@@ -69,7 +69,7 @@ def _parse_date(text: str | None, as_json: bool) -> date | None:
     try:
         return parse_photo_date(text)
     except PhotoError as e:
-        bad_input("--date", e.message, e.fix, as_json=as_json)
+        field_error(e, as_json=as_json, field="--date")
 
 
 @photo_app.command("add")

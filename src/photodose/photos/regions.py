@@ -219,9 +219,9 @@ def face_from_landmarks(faces: list[NDArray[np.float64]]) -> FaceGeometry:
         x1, y1 = np.ceil(oval.max(axis=0))
         return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
 
-    best = max(faces, key=lambda p: oval_box(p)[2] * oval_box(p)[3])
+    box, best = max(((oval_box(p), p) for p in faces), key=lambda bp: bp[0][2] * bp[0][3])
     return FaceGeometry(
-        box=oval_box(best),
+        box=box,
         left_eye=(float(best[lmk.IRIS_LEFT, 0]), float(best[lmk.IRIS_LEFT, 1])),
         right_eye=(float(best[lmk.IRIS_RIGHT, 0]), float(best[lmk.IRIS_RIGHT, 1])),
         eyes_detected=True,

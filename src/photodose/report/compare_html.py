@@ -11,8 +11,7 @@ from markupsafe import Markup
 
 from photodose import __version__
 from photodose.report.format import TIMER_LABELS, VERDICT_SHORT, fmt, minutes_range
-from photodose.report.guide import standalone_base
-from photodose.report.html import guide_html, mark_c, range_html, short_names, stylesheet
+from photodose.report.html import guide_context, mark_c, range_html, short_names, stylesheet
 from photodose.report.who_figure import who_gets_what_svg
 from photodose.services.compare import Comparison
 
@@ -31,9 +30,6 @@ def render_compare_html(cmp: Comparison, docs_base: str | None = None) -> str:
     ``docs_base``: where its "Guide:" links point, as for :func:`photodose.report.html.render_html`
     (``None`` = the built site on this machine, else the web app's address with a note).
     """
-    note = None
-    if docs_base is None:
-        docs_base, note = standalone_base()
     env = Environment(autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     text = (files("photodose") / "report" / "templates" / "compare.html.j2").read_text("utf-8")
     who = None
@@ -53,8 +49,7 @@ def render_compare_html(cmp: Comparison, docs_base: str | None = None) -> str:
         mark_c=mark_c,
         verdict_short=lambda v: VERDICT_SHORT.get(v, v),
         timer_label=lambda v: TIMER_LABELS.get(v, v),
-        guide=guide_html(docs_base),
-        guide_note=note,
+        **guide_context(docs_base),
     )
 
 

@@ -32,9 +32,11 @@ from collections.abc import Callable
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from photodose import __version__
+
+_T = TypeVar("_T", str, bytes)
 
 CACHE_VERSION = "1"
 # modules whose code decides a figure (a change to any gives new keys)
@@ -189,30 +191,29 @@ def _prune(folder: Path, keep: int = MAX_FILES) -> None:
             os.unlink(e.path)
 
 
-def cached_svg(name: str, parts: tuple[Any, ...], draw: Callable[[], str], *, use_cache: bool = True) -> str:
-    """``draw()`` (an SVG document as text), or the stored drawing of the same ``parts``."""
+def _cached(name: str, parts: tuple[Any, ...], draw: Callable[[], _T], use_cache: bool, kind: type[_T]) -> _T:
+    """``draw()``, or the stored drawing of the same ``parts`` when it checks out (:func:`_read`);
+    a fresh drawing is stored only when it would be read back."""
     if not (use_cache and enabled()):
         return draw()
-    path = cache_dir() / f"{figure_key(name, *parts)}.svg"
-    found = _read(path, binary=False)
-    if isinstance(found, str):
+    binary = kind is bytes
+    path = cache_dir() / f"{figure_key(name, *parts)}.{'png' if binary else 'svg'}"
+    found = _read(path, binary)
+    if isinstance(found, kind):
         return found
-    svg = draw()
-    if safe_svg(svg):  # store only what would be read back
-        _write(path, svg)
-    return svg
+    data = draw()
+    if isinstance(data, bytes) or safe_svg(data):  # a PNG is always stored; an SVG when it is safe
+        _write(path, data)
+    return data
+
+
+def cached_svg(name: str, parts: tuple[Any, ...], draw: Callable[[], str], *, use_cache: bool = True) -> str:
+    """``draw()`` (an SVG document as text), or the stored drawing of the same ``parts``."""
+    return _cached(name, parts, draw, use_cache, str)
 
 
 def cached_png(
     name: str, parts: tuple[Any, ...], draw: Callable[[], bytes], *, use_cache: bool = True
 ) -> bytes:
     """``draw()`` (PNG bytes), or the stored drawing of the same ``parts``."""
-    if not (use_cache and enabled()):
-        return draw()
-    path = cache_dir() / f"{figure_key(name, *parts)}.png"
-    found = _read(path, binary=True)
-    if isinstance(found, bytes):
-        return found
-    png = draw()
-    _write(path, png)
-    return png
+    return _cached(name, parts, draw, use_cache, bytes)

@@ -22,6 +22,7 @@ that says how to get the guide (``docs/web.md``, *The guide*).
 
 from __future__ import annotations
 
+import html
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,6 +135,15 @@ GUIDE_LINKS: dict[str, tuple[GuideLink, ...]] = {
 def links_for(key: str) -> tuple[GuideLink, ...]:
     """The guide links of one section; an unknown key is a programming error (KeyError)."""
     return GUIDE_LINKS[key]
+
+
+def guide_line(key: str, base: str, css_class: str = "guide") -> str:
+    """A section's "Guide:" paragraph (HTML), each link of :func:`links_for` made from ``base``
+    (:meth:`GuideLink.href`): the report's and the web app's pages use the same line."""
+    links = " · ".join(
+        f'<a href="{html.escape(link.href(base))}">{html.escape(link.label)}</a>' for link in links_for(key)
+    )
+    return f'<p class="{css_class}">Guide: {links}</p>'
 
 
 GuideKind = Literal["site", "markdown", "none"]

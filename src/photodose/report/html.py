@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from photodose.report.format import (
     mm,
     rng,
 )
-from photodose.report.guide import links_for, standalone_base
+from photodose.report.guide import guide_line, standalone_base
 from photodose.report.who_figure import who_gets_what_svg
 from photodose.services.evaluate import Evaluation
 from photodose.services.irradiance_cache import treated_mask as cached_treated_mask
@@ -207,18 +206,19 @@ def _skin_validation() -> str:
     return summary_line()
 
 
-def guide_html(base: str) -> Callable[[str], Markup]:
-    """``guide(section)`` for a template: the section's "Guide:" line (:data:`GUIDE_LINKS`), each
-    link made from ``base`` (:meth:`GuideLink.href`)."""
+def guide_context(docs_base: str | None) -> dict[str, Any]:
+    """The templates' ``guide`` and ``guide_note``: ``guide(section)`` renders the section's "Guide:"
+    line (:data:`GUIDE_LINKS`), each link made from ``docs_base`` (:meth:`GuideLink.href`); ``None``
+    = a report opened from disk (:func:`photodose.report.guide.standalone_base`, with its note)."""
+    note = None
+    if docs_base is None:
+        docs_base, note = standalone_base()
+    base = docs_base
 
     def guide(key: str) -> Markup:
-        links = " · ".join(
-            f'<a href="{html.escape(link.href(base))}">{html.escape(link.label)}</a>'
-            for link in links_for(key)
-        )
-        return Markup(f'<p class="small guide">Guide: {links}</p>')
+        return Markup(guide_line(key, base, "small guide"))
 
-    return guide
+    return {"guide": guide, "guide_note": note}
 
 
 def render_html(ev: Evaluation, docs_base: str | None = None) -> str:
@@ -231,9 +231,6 @@ def render_html(ev: Evaluation, docs_base: str | None = None) -> str:
         ``None`` = a report opened from disk: the built site on this machine, else the web app's
         address with a note to start it (:func:`photodose.report.guide.standalone_base`)
     """
-    note = None
-    if docs_base is None:
-        docs_base, note = standalone_base()
     env = Environment(autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     tpl_text = (files("photodose") / "report" / "templates" / "report.html.j2").read_text("utf-8")
     tpl = env.from_string(tpl_text)
@@ -290,8 +287,7 @@ def render_html(ev: Evaluation, docs_base: str | None = None) -> str:
         bl=ev.bottom_line,
         css=Markup(stylesheet()),
         eye_regions=EYE_REGIONS,
-        guide=guide_html(docs_base),
-        guide_note=note,
+        **guide_context(docs_base),
     )
 
 

@@ -98,6 +98,11 @@ def log_limits(values: Iterable[float], margin: float = 0.05) -> tuple[float, fl
     return 10 ** (lo - pad), 10 ** (hi + pad)
 
 
+def _attrs(attrs: Mapping[str, str]) -> str:
+    """Extra SVG attributes from keyword arguments (``stroke_width`` → ``stroke-width``)."""
+    return "".join(f' {k.replace("_", "-")}="{v}"' for k, v in attrs.items())
+
+
 @dataclass
 class Canvas:
     """SVG elements on a ``width`` × ``height`` pt page."""
@@ -119,7 +124,7 @@ class Canvas:
     def rect(
         self, x: float, y: float, w: float, h: float, fill: str, opacity: float = 1.0, **attrs: str
     ) -> None:
-        extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in attrs.items())
+        extra = _attrs(attrs)
         op = f' fill-opacity="{opacity:g}"' if opacity != 1.0 else ""
         self.add(
             f'<rect x="{fmt_num(x)}" y="{fmt_num(y)}" width="{fmt_num(max(w, 0.0))}" '
@@ -129,14 +134,14 @@ class Canvas:
     def line(
         self, x1: float, y1: float, x2: float, y2: float, stroke: str, width: float = 1.0, **attrs: str
     ) -> None:
-        extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in attrs.items())
+        extra = _attrs(attrs)
         self.add(
             f'<line x1="{fmt_num(x1)}" y1="{fmt_num(y1)}" x2="{fmt_num(x2)}" y2="{fmt_num(y2)}" '
             f'stroke="{stroke}" stroke-width="{width:g}"{extra}/>'
         )
 
     def polyline(self, pts: Sequence[tuple[float, float]], stroke: str, width: float, **attrs: str) -> None:
-        extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in attrs.items())
+        extra = _attrs(attrs)
         d = " ".join(f"{fmt_num(x)},{fmt_num(y)}" for x, y in pts)
         self.add(
             f'<polyline points="{d}" fill="none" stroke="{stroke}" stroke-width="{width:g}" '
@@ -144,7 +149,7 @@ class Canvas:
         )
 
     def polygon(self, pts: Sequence[tuple[float, float]], fill: str, opacity: float, **attrs: str) -> None:
-        extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in attrs.items())
+        extra = _attrs(attrs)
         d = " ".join(f"{fmt_num(x)},{fmt_num(y)}" for x, y in pts)
         self.add(f'<polygon points="{d}" fill="{fill}" fill-opacity="{opacity:g}" stroke="none"{extra}/>')
 

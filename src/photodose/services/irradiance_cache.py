@@ -95,15 +95,7 @@ def _path(spec: DeviceSpec, region: str | None) -> Path:
 
 
 def _estimate_to_json(e: Estimate) -> dict[str, Any]:
-    return {
-        "low": e.low,
-        "central": e.central,
-        "high": e.high,
-        "unit": e.unit,
-        "provenance": e.provenance,
-        "confidence": e.confidence,
-        "details": e.details,
-    }
+    return {**e.to_dict(), "details": e.details}
 
 
 def _estimate_from_json(d: dict[str, Any]) -> Estimate:

@@ -127,7 +127,7 @@ def spin(
     - the rotation needs sin θ/(√(1 − uz²)·r²) = √[(1 − cos²θ)/((1 − uz²)·r⁴)], and one reciprocal
       1/(2g·D²·(1 − uz²)·r⁴) serves both that and cos θ.
 
-    Returns the new direction and RNG state. ``tests/test_transport_kernel.py`` checks it against
+    Returns the new direction and RNG state. ``tests/test_transport_physics.py`` checks it against
     the textbook form.
     """
     while True:

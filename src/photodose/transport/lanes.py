@@ -51,7 +51,7 @@ from photodose.transport.kernel import (
     fresnel,
     launch,
 )
-from photodose.transport.rng import lane_states, neg_log, xoshiro_next
+from photodose.transport.rng import _TWO_M53, _U11, lane_states, neg_log, uniform, xoshiro_next
 
 #: Packets in flight per chunk. A compile-time constant: the field offsets ``k·LANES`` are then
 #: constants and LLVM proves the fields disjoint without run-time checks. 32–64 measured best
@@ -63,9 +63,6 @@ X, Y, Z, UX, UY, UZ, W, SL = 0, 1, 2, 3, 4, 5, 6, 7  # position, direction, weig
 MUT, INV_MUT, ABSORB, INV_MUA, G, Z_TOP, Z_BOTTOM = 8, 9, 10, 11, 12, 13, 14  # the layer's constants
 LAYER, ALIVE, HIT, ROULETTE, DW, IZ, IR = 15, 16, 17, 18, 19, 20, 21  # state and stage outputs
 N_FIELDS = 22
-
-_U11 = np.uint64(11)
-_TWO_M53 = 1.0 / 9007199254740992.0  # 2**-53
 
 # Taylor coefficients of sin and cos to x^17 and x^16: on |x| ≤ π/4 the first omitted terms are
 # below 1e-17.
@@ -342,8 +339,8 @@ def trace_chunk_lanes(
             s0, s1, s2, s3 = rs[i], rs[LANES + i], rs[2 * LANES + i], rs[3 * LANES + i]
             ends = False
             if p[ROULETTE * LANES + i] != 0.0:
-                r, s0, s1, s2, s3 = xoshiro_next(s0, s1, s2, s3)
-                if (float(r >> _U11) + 1.0) * _TWO_M53 <= ROULETTE_CHANCE:
+                xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+                if xi <= ROULETTE_CHANCE:
                     totals[T_ROULETTE] += w / ROULETTE_CHANCE - w
                     p[W * LANES + i] = w / ROULETTE_CHANCE
                 else:
@@ -369,8 +366,8 @@ def trace_chunk_lanes(
                 r_f, ca2 = fresnel(n_i, n_t, abs(uz))
                 reflected = False
                 if r_f > 0.0:
-                    r, s0, s1, s2, s3 = xoshiro_next(s0, s1, s2, s3)
-                    reflected = (float(r >> _U11) + 1.0) * _TWO_M53 <= r_f
+                    xi, s0, s1, s2, s3 = uniform(s0, s1, s2, s3)
+                    reflected = xi <= r_f
                 if reflected:
                     p[UZ * LANES + i] = -uz
                 elif going_down and layer == n_layers - 1:

@@ -288,8 +288,9 @@ def rerun_nist(photons: int, figures: Path | None) -> dict[str, object]:
         for c in stored["checks"]
         if not str(c["dataset"]).startswith("cooksey2017")
     ]
-    first = [c for c in kept if c.dataset in ("scapis2023", "norvang1997", "penetration_derived")]
-    rest = [c for c in kept if c not in first]
+    optics = ("scapis2023", "norvang1997", "penetration_derived")  # stored before the NIST checks
+    first = [c for c in kept if c.dataset in optics]
+    rest = [c for c in kept if c.dataset not in optics]
     nist = nist_checks(spectra["forearm"], "cooksey2017")
     for site in ("forehead", "cheek"):
         nist += nist_checks(spectra[site], NIST_AT_SITE + site)

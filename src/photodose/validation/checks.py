@@ -19,6 +19,7 @@ from importlib.resources import files
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from photodose.skin import FITZPATRICK_TYPES, SkinProfile, layer_optics, skin_model_version
 
@@ -197,16 +198,8 @@ def forearm_nist_spectra(photons: int = 2000, thickness: dict[str, float] | None
     from photodose.validation.skin_reflectance import COOKSEY_NM
 
     return [
-        TypeSpectra(
-            t,
-            COOKSEY_NM,
-            forearm_reflectance(
-                SkinProfile(fitzpatrick=t), COOKSEY_NM, photons, thickness=thickness
-            ).tolist(),
-            (),
-            [],
-            (),
-            [],
+        _nist_only(
+            t, forearm_reflectance(SkinProfile(fitzpatrick=t), COOKSEY_NM, photons, thickness=thickness)
         )
         for t in FITZPATRICK_TYPES
     ]
@@ -217,17 +210,16 @@ def site_nist_spectra(site: str, photons: int = 2000) -> list[TypeSpectra]:
     from photodose.validation.skin_reflectance import COOKSEY_NM, reflectance_spectrum
 
     return [
-        TypeSpectra(
-            t,
-            COOKSEY_NM,
-            reflectance_spectrum(SkinProfile(fitzpatrick=t, site=site), COOKSEY_NM, photons).tolist(),
-            (),
-            [],
-            (),
-            [],
-        )
+        _nist_only(t, reflectance_spectrum(SkinProfile(fitzpatrick=t, site=site), COOKSEY_NM, photons))
         for t in FITZPATRICK_TYPES
     ]
+
+
+def _nist_only(fitzpatrick: str, nist_r: NDArray[np.float64]) -> TypeSpectra:
+    """Spectra of one type at the NIST wavelengths only (colour and peak spectra left empty)."""
+    from photodose.validation.skin_reflectance import COOKSEY_NM
+
+    return TypeSpectra(fitzpatrick, COOKSEY_NM, nist_r.tolist(), (), [], (), [])
 
 
 def nist_checks(spectra: list[TypeSpectra], dataset: str = "cooksey2017") -> list[Check]:

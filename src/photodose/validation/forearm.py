@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -31,7 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from photodose.skin import SkinProfile, layer_optics
+from photodose.skin import SkinProfile, Value, layer_optics
 from photodose.transport.stack import Layer, LayerStack
 
 FloatArray = NDArray[np.float64]
@@ -43,30 +42,19 @@ THICKNESS_KEYS = ("stratum_corneum_um", "living_epidermis_um", "dermis_mm", "hyp
 _DERMIS_SUBLAYERS = ("papillary_dermis", "upper_plexus", "deep_plexus")
 
 
-@dataclass(frozen=True)
-class Thickness:
-    """One forearm thickness with its range and provenance."""
-
-    value: float
-    low: float
-    high: float
-    source: str
-    confidence: str
-
-
 @cache
-def forearm_anatomy() -> dict[str, Thickness]:
+def forearm_anatomy() -> dict[str, Value]:
     """Forearm layer thicknesses (``validation_forearm.toml``), each with range and source."""
     text = (files("photodose") / "data" / "optics" / FOREARM_FILE).read_text("utf-8")
     data: dict[str, Any] = tomllib.loads(text)
     sources = data["sources"]
-    out: dict[str, Thickness] = {}
+    out: dict[str, Value] = {}
     for key in THICKNESS_KEYS:
         raw = data["thickness"][key]
         if raw["source"] not in sources:
             raise ValueError(f"{FOREARM_FILE}: [thickness] {key}: source {raw['source']!r} not in [sources]")
         src, conf = sources[raw["source"]], raw["confidence"]
-        t = Thickness(float(raw["value"]), float(raw["low"]), float(raw["high"]), src, conf)
+        t = Value(float(raw["value"]), float(raw["low"]), float(raw["high"]), src, conf)
         if not 0 < t.low <= t.value <= t.high:
             raise ValueError(f"{FOREARM_FILE}: [thickness] {key}: need 0 < low <= value <= high, got {t}")
         out[key] = t

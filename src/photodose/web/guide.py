@@ -32,7 +32,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup
 
-from photodose.report.guide import MOUNT, GuideSource, links_for
+from photodose.report.guide import MOUNT, GuideSource, guide_line
 from photodose.web.security import CSP, Message, Receive, Scope, Send
 
 router = APIRouter()
@@ -49,10 +49,7 @@ _LINK = re.compile(r'(?P<attr>href|src)="(?P<url>[^"]*)"')
 
 def guide_links_html(key: str) -> Markup:
     """A section's "Guide:" line for a web page (links to the app's own ``/guide/``)."""
-    links = " · ".join(
-        f'<a href="{link.href(MOUNT)}">{Markup.escape(link.label)}</a>' for link in links_for(key)
-    )
-    return Markup(f'<p class="guide">Guide: {links}</p>')
+    return Markup(guide_line(key, MOUNT))
 
 
 # ------------------------------------------------------------------------ the built site ----

@@ -12,11 +12,13 @@ whose action the page has no field for keeps its phrase, unlinked.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
+
+from photodose.hints import action_and_phrase
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,6 @@ WEB_HINTS = {
 }
 
 
-def _parts(h: Any) -> tuple[str, str]:
-    return (h["action"], h["phrase"]) if isinstance(h, Mapping) else (h.action, h.phrase)
-
-
 def hinted(text: str, hints: Iterable[Any] | None = (), **fields: str) -> Markup:
     """Escape a service's ``text`` and word each hint's face-neutral phrase as the page's instruction
     (:data:`WEB_HINTS`) with a link to the form field that does it (:data:`HINT_FIELDS`).
@@ -67,7 +65,7 @@ def hinted(text: str, hints: Iterable[Any] | None = (), **fields: str) -> Markup
     """
     out = html.escape(text)
     for h in hints or ():
-        action, phrase = _parts(h)
+        action, phrase = action_and_phrase(h)
         field, wording = HINT_FIELDS.get(action), WEB_HINTS.get(action)
         escaped = html.escape(phrase)
         if field is None or wording is None or not escaped or escaped not in out:

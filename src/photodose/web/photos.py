@@ -12,7 +12,6 @@ file that fails any check stores nothing.
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -122,19 +121,12 @@ async def photos_page(request: Request) -> Response:
     return await _page(ctx_of(request), request)
 
 
-def _parse_date(text: str) -> date | None:
-    """The form's date through the one photo-date check (:func:`photodose.photos.dates.parse_photo_date`;
-    its ``PhotoError`` names the form's ``date`` field)."""
-    from photodose.photos.dates import parse_photo_date
-
-    return parse_photo_date(text)
-
-
 @router.post("/photos/add")
 async def photos_add(request: Request) -> Response:
     """Store one photo: size and type checked before anything is written, the decode and analysis in
     the worker process; a refused file stores nothing and the page says why and what to do."""
     from photodose.errors import FieldError
+    from photodose.photos.dates import parse_photo_date
     from photodose.photos.decode import sniff_format
     from photodose.web.person import journal_of
     from photodose.web.problems import problem_of
@@ -145,8 +137,8 @@ async def photos_add(request: Request) -> Response:
     params = {"date": str(form.get("date", ""))[:20]}
     upload = form.get("photo")
     try:
-        taken_on = _parse_date(params["date"])
-    except FieldError as err:  # the page again, with the problem above the form
+        taken_on = parse_photo_date(params["date"])  # the one photo-date check
+    except FieldError as err:  # a PhotoError on "date": the page again, with the problem above the form
         return await _page(ctx, request, 422, problem_of(err), params=params)
     if not isinstance(upload, UploadFile) or not upload.filename:
         return await _page(ctx, request, 422, ("photo", "no photo chosen", PHOTO_FIX), params=params)
