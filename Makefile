@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test venv lint typecheck pytest bench clean fuzz browser pg docs docs-serve
+.PHONY: run test venv lint typecheck pytest bench clean fuzz browser pg docs docs-serve screenshots
 
 # The HTML report's browser tests drive Debian's Chromium through Playwright (no browser download).
 CHROMIUM := /usr/bin/chromium
@@ -59,6 +59,11 @@ pytest: $(STAMP) browser pg
 	PHOTODOSE_TEST_PG_URL=$$(scripts/postgres.sh url) $(BIN)/pytest -n 2 -q
 
 test: browser lint typecheck pytest docs
+
+# The docs' screenshots (docs/img/web_*.png, report_*.png): the browser tests, writing into docs/img
+# (a plain test run writes them to build/screenshots and leaves the tree clean). Look at them.
+screenshots: $(STAMP) browser
+	PHOTODOSE_SCREENSHOT_DIR=docs/img $(BIN)/pytest -q -p no:xdist tests/test_web_browser.py tests/test_report_browser.py
 
 # The documentation site (mkdocs.yml) into site/: offline, --strict (a broken link, a missing
 # reference or an example that fails to run fails the build). The gallery's output is removed

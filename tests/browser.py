@@ -14,6 +14,11 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path(os.environ.get("PHOTODOSE_CHROMIUM", "/usr/bin/chromium"))
+#: where the browser tests put their screenshots: build/screenshots (ignored by git), so a test run
+#: leaves the tree clean; `make screenshots` reruns them into docs/img, the images the docs show
+SCREENSHOTS = Path(
+    os.environ.get("PHOTODOSE_SCREENSHOT_DIR", Path(__file__).resolve().parents[1] / "build" / "screenshots")
+)
 ARGS = [
     "--headless",
     "--no-sandbox",

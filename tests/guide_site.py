@@ -40,6 +40,7 @@ markdown_extensions:
   - pymdownx.superfences
   - pymdownx.highlight
   - pymdownx.inlinehilite
+extra_javascript: [js/file-links.js]
 plugins: [search]
 """
 

@@ -1,6 +1,7 @@
 """The HTML reports in a real browser: Playwright driving Debian's Chromium at phone and desktop widths.
 
-Screenshots go to docs/img/report_*.png (look at them after a change). Chromium must be installed
+Screenshots go to build/screenshots/report_*.png (`make screenshots`: docs/img; look at them after
+a change). Chromium must be installed
 (`make browser` does it with apt-get); these tests fail, never skip, when it is missing.
 """
 
@@ -14,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from browser import launch_chromium
+from browser import SCREENSHOTS, launch_chromium
 
 WIDTHS = (390, 1280)
-IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
+IMG = SCREENSHOTS
 PHOTONS = 4000
 
 
@@ -170,4 +171,11 @@ def test_guide_link_opens_the_guide_offline(browser: Any, guided_report: Path, w
     assert sw <= iw, f"the guide page is {sw} px wide in a {iw} px viewport"
     assert not [e for e in errors if "search" not in e.lower()], errors  # search needs a server
     page.screenshot(path=str(IMG / f"report_guide_{width}.png"))
+    # the site's own links work from disk too: a link to another page opens its index.html, not
+    # the folder's file listing (docs/js/file-links.js)
+    glossary = page.locator("a[href*='glossary/']").first
+    assert glossary.get_attribute("href", timeout=5000).endswith("glossary/index.html")
+    glossary.evaluate("a => a.click()")  # the nav may be folded away at 390 px
+    page.wait_for_url("file:///**/guide/glossary/index.html")
+    assert "Glossary" in page.inner_text("h1")
     page.close()

@@ -4,7 +4,8 @@ A uvicorn server runs the app on a free loopback port; Chromium (``/usr/bin/chro
 by ``make browser``; never a Playwright browser download) evaluates a device, compares two,
 checks pasted claims, explores depth and adds a device, by mouse and keyboard. Every page is
 checked at 390 px and 1280 px for horizontal overflow, console errors and WCAG AA text contrast,
-and screenshots go to docs/img/web_*.png. Missing Chromium is a failure, not a skip.
+and screenshots go to build/screenshots/web_*.png (`make screenshots`: docs/img). Missing Chromium
+is a failure, not a skip.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from browser import launch_chromium
+from browser import SCREENSHOTS, launch_chromium
 
-IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
+IMG = SCREENSHOTS
 PHOTONS = 20_000  # enough for smooth figures in the screenshots, fast on 2 cores
 DEVICE = "higherdose-red-light-face-mask"
 WIDTHS = (390, 1280)

@@ -1034,3 +1034,15 @@ def test_guide_paths_never_leave_the_docs_folder(parts: list[str]) -> None:
                 ".jpeg",
                 ".webp",
             )
+
+
+def test_evaluate_reports_every_bad_field_at_once(client: TestClient) -> None:
+    """Three fields wrong: the page names all three with their fixes, not only the first."""
+    bad = {"minutes": "abc", "sessions_per_week": "99", "meter_unit": "lux", "meter_value": "12"}
+    for headers in ({}, {"HX-Request": "true"}):
+        r = client.get("/evaluate", params={"device": DEVICE, **bad}, headers=headers)
+        assert r.status_code == 422 and "Traceback" not in r.text
+        assert "3 fields need a fix" in r.text
+        for field in ("minutes", "sessions_per_week", "meter_unit"):
+            assert f"<strong>{field}</strong>" in r.text
+        assert "give a number from 0.1 to 120" in r.text and "use one of mW/cm2" in r.text

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -16,11 +17,12 @@ from photodose.errors import FieldError
 from photodose.report.guide import MOUNT
 from photodose.skin import FITZPATRICK_TYPES
 from photodose.web.context import WebContext, ctx_of
-from photodose.web.problems import FIELD_ERROR_STATUS, problem_of
+from photodose.web.problems import FIELD_ERROR_STATUS, FormFieldsError, problems_of
 from photodose.web.problems import FormError as FormError  # the forms' error, imported from here too
 from photodose.web.workers import EvalArgs, evaluation_job, report_job
 
 router = APIRouter()
+T = TypeVar("T")
 
 FITZPATRICK = FITZPATRICK_TYPES
 METER_UNITS = ("mW/cm2", "W/m2", "uW/cm2")
@@ -75,48 +77,82 @@ def _float(params: dict[str, str], name: str, label: str, lo: float, hi: float) 
 
 
 def parse_query(params: dict[str, str]) -> EvalQuery:
-    device = params.get("device", "").strip()[:200]
-    if not device:
-        raise FormError("device", "no device chosen", "pick a device from the list")
-    meter_value = _float(params, "meter_value", "meter reading", 0.0, 100_000.0)
-    unit = params.get("meter_unit", "mW/cm2")
-    if unit not in METER_UNITS:
-        raise FormError(
-            "meter_unit", f"unit {unit[:20]!r} is not offered", f"use one of {', '.join(METER_UNITS)}"
-        )
-    position = params.get("meter_position", "").strip() or "distance"
-    if position not in METER_POSITIONS:
-        raise FormError(
-            "meter_position",
-            f"position {position[:20]!r} is not offered",
-            f"use one of {', '.join(METER_POSITIONS)}",
-        )
-    ita = _float(params, "ita", "ITA°", -90.0, 90.0)
-    lab_text = params.get("lab", "").strip()
-    lab: tuple[float, float, float] | None = None
-    if lab_text:
+    """The form, checked field by field: every field at fault is reported at once
+    (:class:`FormFieldsError`), not only the first."""
+    errors: list[FormError] = []
+
+    def check(fn: Callable[[], T], default: T) -> T:
+        try:
+            return fn()
+        except FormError as err:
+            errors.append(err)
+            return default
+
+    def need_device() -> str:
+        device = params.get("device", "").strip()[:200]
+        if not device:
+            raise FormError("device", "no device chosen", "pick a device from the list")
+        return device
+
+    def unit_of() -> str:
+        unit = params.get("meter_unit", "mW/cm2")
+        if unit not in METER_UNITS:
+            raise FormError(
+                "meter_unit", f"unit {unit[:20]!r} is not offered", f"use one of {', '.join(METER_UNITS)}"
+            )
+        return unit
+
+    def position_of() -> str:
+        position = params.get("meter_position", "").strip() or "distance"
+        if position not in METER_POSITIONS:
+            raise FormError(
+                "meter_position",
+                f"position {position[:20]!r} is not offered",
+                f"use one of {', '.join(METER_POSITIONS)}",
+            )
+        return position
+
+    def lab_of() -> tuple[float, float, float] | None:
+        lab_text = params.get("lab", "").strip()
+        if not lab_text:
+            return None
         parts = [p.strip() for p in lab_text.replace(";", ",").split(",")]
         try:
             if len(parts) != 3:
                 raise ValueError
-            lab = (float(parts[0]), float(parts[1]), float(parts[2]))
+            return (float(parts[0]), float(parts[1]), float(parts[2]))
         except ValueError:
             raise FormError(
                 "lab", f"{lab_text[:40]!r} is not three numbers", "give L*,a*,b*, e.g. 62, 11, 16"
             ) from None
+
+    def number(name: str, label: str, lo: float, hi: float) -> float | None:
+        return check(lambda: _float(params, name, label, lo, hi), None)
+
+    device = check(need_device, "")
+    meter_value = number("meter_value", "meter reading", 0.0, 100_000.0)
+    unit = check(unit_of, "mW/cm2")
+    position = check(position_of, "distance")
+    ita = number("ita", "ITA°", -90.0, 90.0)
+    lab = check(lab_of, None)
     if ita is not None and lab is not None:
-        raise FormError("ita", "both ITA° and L*a*b* given", "give one of them")
+        errors.append(FormError("ita", "both ITA° and L*a*b* given", "give one of them"))
+    minutes = number("minutes", "session minutes", 0.1, 120.0)
+    sessions = number("sessions_per_week", "sessions per week", 0.1, 21.0)
+    distance = number("meter_distance_cm", "meter distance", 0.0, 100.0)
+    if errors:
+        raise errors[0] if len(errors) == 1 else FormFieldsError(errors)
     return EvalQuery(
         ita_deg=ita,
         lab=lab,
         device=device,
         fitzpatrick=params.get("fitzpatrick", "III")[:5],
         site=params.get("site", "forehead")[:30],
-        minutes=_float(params, "minutes", "session minutes", 0.1, 120.0),
-        sessions_per_week=_float(params, "sessions_per_week", "sessions per week", 0.1, 21.0),
+        minutes=minutes,
+        sessions_per_week=sessions,
         meter_value=meter_value,
         meter_unit=unit,
-        meter_distance_cm=_float(params, "meter_distance_cm", "meter distance", 0.0, 100.0) or 1.0,
+        meter_distance_cm=distance or 1.0,
         meter_model=(params.get("meter_model", "unknown").strip() or "unknown")[:60],
         meter_position=position,
     )
@@ -256,20 +292,23 @@ async def evaluate_page(request: Request) -> Response:
         hit = ctx.pages.get(key)  # warm: no thread hop
         view: dict[str, Any] = hit if hit is not None else await run_in_threadpool(evaluation_view, ctx, q)
     except (FieldError, UnknownDeviceError) as err:  # the form again, with the problem above the result
-        problem = (
-            problem_of(err)
+        problems = (
+            problems_of(err)
             if isinstance(err, FieldError)
-            else ("device", str(err), "pick a device from the list")
+            else [("device", str(err), "pick a device from the list")]
         )
         if fragment:
-            return ctx.render(request, "_problem.html", status=FIELD_ERROR_STATUS, problem=problem)
+            return ctx.render(
+                request, "_problem.html", status=FIELD_ERROR_STATUS, problem=problems[0], problems=problems
+            )
         return ctx.render(
             request,
             "evaluate.html",
             status=FIELD_ERROR_STATUS,
             params=params,
             result=None,
-            problem=problem,
+            problem=problems[0],
+            problems=problems,
             **options,
         )
     result = evaluation_fragment(ctx, request, q, view)

@@ -32,6 +32,18 @@ class FormError(FieldError, ValueError):
         super().__init__(field, message, fix)
 
 
+class FormFieldsError(FormError):
+    """Several form fields at fault at once; reads as the first (``field``, ``message``, ``fix``) where
+    one problem is shown, and :func:`problems_of` gives them all."""
+
+    def __init__(self, errors: list[FormError]) -> None:
+        super().__init__(errors[0].field, errors[0].message, errors[0].fix)
+        self.errors = list(errors)
+
+    def __reduce__(self) -> tuple[type, tuple[list[FormError]]]:  # type: ignore[override]  # picklable
+        return (type(self), (self.errors,))
+
+
 #: the status of a page or fragment that shows a fixable error (the form's input cannot be used)
 FIELD_ERROR_STATUS = 422
 
@@ -49,3 +61,10 @@ def web_field(field: str) -> str:
 def problem_of(err: FieldError) -> tuple[str, str, str]:
     """``(form field, message, fix)`` of ``err``: what ``_problem.html`` and ``error.html`` show."""
     return web_field(err.field), err.message, err.fix
+
+
+def problems_of(err: FieldError) -> list[tuple[str, str, str]]:
+    """Every ``(form field, message, fix)`` of ``err``: one, or each of a :class:`FormFieldsError`."""
+    if isinstance(err, FormFieldsError):
+        return [problem_of(e) for e in err.errors]
+    return [problem_of(err)]

@@ -61,9 +61,13 @@ class WorkerPool:
         """Stop the worker, also in the middle of a job (the server is shutting down)."""
         if self._pool is not None:
             processes = list(getattr(self._pool, "_processes", {}).values())  # no public handle
-            self._pool.shutdown(wait=False, cancel_futures=True)
             for proc in processes:
                 proc.terminate()
+            for proc in processes:
+                proc.join(timeout=5)
+            # the worker is gone, so this returns at once; waiting lets the pool close its queues,
+            # which otherwise show up as "leaked semaphore objects" when the server exits
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
 
