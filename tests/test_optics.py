@@ -300,3 +300,48 @@ def test_melanin_law_choice() -> None:
     assert b[0] / b[1] > a[0] / a[1] and b[2] / b[1] < a[2] / a[1]
     with pytest.raises(ValueError, match="omlc1998"):
         mua_tissue(lam, melanosome_fraction=0.1, melanin_law="eumelanin")
+
+
+# ---------------------------------------------------------------- melanosome scattering (a tested mechanism)
+
+
+def test_mie_library_convention_is_its_published_example() -> None:
+    """miepython's own published example (README: m = 1.5 − 1i, x = 1 → Q_ext 2.336, Q_sca 0.663):
+    guards the sign convention of the imaginary index that melanosome_scattering_mie relies on."""
+    miepython = pytest.importorskip("miepython")
+    qext, qsca, _, _ = miepython.efficiencies_mx(1.5 - 1j, 1.0)
+    assert float(qext) == pytest.approx(2.336, abs=5e-4)
+    assert float(qsca) == pytest.approx(0.663, abs=5e-4)
+
+
+@pytest.mark.parametrize("lam", [450.0, 694.0, 850.0])
+def test_melanosome_scattering_tends_to_rayleigh_for_small_spheres(lam: float) -> None:
+    """d ≪ λ: μs per unit volume fraction = 3 Q_sca/(2d) with Rayleigh's Q_sca = (8/3) x⁴ |(m²−1)/(m²+2)|²."""
+    pytest.importorskip("miepython")
+    from photodose.optics.melanosome import melanin_imaginary_index, melanosome_scattering_mie
+
+    d_um, n_mel, n_host = 0.01, 1.7, 1.37
+    mus, g = melanosome_scattering_mie(lam, d_um, n_mel, n_host)
+    m = complex(n_mel, -float(melanin_imaginary_index(lam))) / n_host
+    x = math.pi * d_um * 1e3 * n_host / lam
+    q_ray = 8.0 / 3.0 * x**4 * abs((m**2 - 1) / (m**2 + 2)) ** 2
+    assert mus[0] == pytest.approx(1.5 * q_ray / (d_um * 1e-4), rel=0.01)
+    assert abs(g[0]) < 0.01  # Rayleigh scattering is symmetric
+
+
+def test_melanosome_scattering_of_skin_sized_melanosomes() -> None:
+    """Melanosomes of 0.42 µm (volume of 0.3 × 0.8 µm, Toda 1972) scatter forward (0.5 < g < 0.9),
+    less with wavelength; the imaginary index is the model's melanin absorption (k = μa λ/4π)."""
+    pytest.importorskip("miepython")
+    from photodose.optics.melanosome import melanin_imaginary_index, melanosome_scattering_mie
+
+    lam = np.array([450.0, 550.0, 650.0, 750.0, 850.0])
+    mus, g = melanosome_scattering_mie(lam, 0.42)
+    assert np.all(np.diff(mus) < 0) and np.all((g > 0.5) & (g < 0.9))
+    assert float(melanin_imaginary_index(694.0)) == pytest.approx(
+        float(mua_melanosome_omlc1998(694.0)) * 694e-7 / (4 * math.pi)
+    )
+    # less index contrast, less scattering
+    assert melanosome_scattering_mie(850.0, 0.42, n_melanin=1.6)[0][0] < mus[-1]
+    with pytest.raises(ValueError, match="diameter_um"):
+        melanosome_scattering_mie(850.0, 0.0)
