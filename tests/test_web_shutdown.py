@@ -22,7 +22,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_up(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
+def _wait_up(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 180.0) -> None:
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
         assert proc.poll() is None, "server exited early"
@@ -47,7 +47,7 @@ def test_sigterm_with_a_job_in_flight_leaks_nothing(tmp_path: Path) -> None:
     try:
         _wait_up(url, proc)
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-        page = opener.open(url + "depth", timeout=10).read().decode()
+        page = opener.open(url + "depth", timeout=120).read().decode()
         token = re.search(r'name="csrf_token" value="([^"]+)"', page)
         assert token is not None
         form = {
@@ -61,10 +61,10 @@ def test_sigterm_with_a_job_in_flight_leaks_nothing(tmp_path: Path) -> None:
         req = urllib.request.Request(
             url + "depth", data=urllib.parse.urlencode(form).encode(), headers={"Origin": url.rstrip("/")}
         )
-        opener.open(req, timeout=30).read()
+        opener.open(req, timeout=120).read()
         time.sleep(1.0)  # the job is now in the worker process
         proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()

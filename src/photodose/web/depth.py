@@ -8,7 +8,6 @@ one shows progress (wavelengths done of those asked, elapsed time) and the page 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import re
 import secrets
@@ -247,8 +246,11 @@ async def depth_submit(request: Request) -> Response:
     job = jobs.get(job_id)
     assert job is not None and job.future is not None
     # a cached profile is back within this wait: show it at once (errors are shown by the page)
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(job.future)), QUICK_WAIT_S)
+    waited = asyncio.wrap_future(job.future)
+    # the job's page shows its error; retrieving it here keeps asyncio from logging it as "never
+    # retrieved" when the app shuts down with a job still running
+    waited.add_done_callback(lambda f: f.cancelled() or f.exception())
+    await asyncio.wait({waited}, timeout=QUICK_WAIT_S)
     if not htmx:
         return RedirectResponse(f"/depth/jobs/{job_id}", status_code=303)
     return ctx.render(request, "_depth_result.html", problem=None, **_job_context(job_id, job))
