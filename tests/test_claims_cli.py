@@ -16,7 +16,7 @@ from photodose.cli.app import EXIT_BAD_INPUT, app
 runner = CliRunner()
 PAGE = (
     "Our LED mask is FDA approved. Dermatologist recommended! "
-    "Red light penetrates 10 mm deep. Use it daily for 10 minutes."
+    "Red light penetrates 4 cm deep. Use it daily for 10 minutes."
 )
 
 

@@ -173,8 +173,10 @@ def test_hedge_prefilter_loses_nothing_on_the_corpus() -> None:
     from pathlib import Path
 
     c = load_concepts()
-    path = Path(__file__).parent / "data" / "claims_corpus.toml"
-    sentences = [r["sentence"] for r in tomllib.loads(path.read_text(encoding="utf-8"))["rows"]]
+    sentences = []
+    for name in ("claims_corpus.toml", "claims_heldout_round5.toml"):  # development rows
+        path = Path(__file__).parent / "data" / name
+        sentences += [r["sentence"] for r in tomllib.loads(path.read_text(encoding="utf-8"))["rows"]]
     extra = [
         "The pitch goes like this.",
         "Sellers promise miracles.",
@@ -183,6 +185,13 @@ def test_hedge_prefilter_loses_nothing_on_the_corpus() -> None:
         "The theory goes like this.",
         "It promised miracles.",
         "The masks have been recalled.",
+        "It is claimed that it works.",
+        "Gadgets that promise to erase wrinkles.",
+        "Many consumers confuse FDA clearance with FDA approval.",
+        "FDA clearance is granted when a device is substantially equivalent; see K123456.",
+        "In this article we break down what the science says.",
+        "There is not enough evidence.",
+        "We are writing to you because your firm is marketing lamps.",
     ]
     for s in sentences + extra:
         full = bool(
@@ -191,5 +200,30 @@ def test_hedge_prefilter_loses_nothing_on_the_corpus() -> None:
             or c.defined.search(s)
             or c.narrated.search(s)
             or c.advice_start.match(s)
+            or (c.explained.search(s) and not c.overstated.search(s))
         )
         assert is_reported_or_hedged(s, c) == full, s
+
+
+def test_each_narration_alternative_is_tried_only_where_its_anchor_is() -> None:
+    """The narration expression is tried one alternative at a time, each only in sentences holding
+    an anchor written in it: on every development sentence, an alternative that matches holds one."""
+    import tomllib
+    from pathlib import Path
+
+    from photodose.claims.concepts import _narrated_parts
+
+    c = load_concepts()
+    sentences = []
+    for name in ("claims_corpus.toml", "claims_heldout_round5.toml"):
+        path = Path(__file__).parent / "data" / name
+        sentences += [r["sentence"].lower() for r in tomllib.loads(path.read_text(encoding="utf-8"))["rows"]]
+    parts = _narrated_parts(c.narrated.pattern)
+    assert len(parts) > 20 and all(anchors for _regex, anchors in parts)
+    matched = 0
+    for s in sentences:
+        for regex, anchors in parts:
+            if regex.search(s):
+                matched += 1
+                assert any(a in s for a in anchors), (regex.pattern, s)
+    assert matched > 20  # the check is not vacuous

@@ -367,11 +367,12 @@ def test_shipped_classifier_matches_scikit_learn_and_is_reproducible(tmp_path: P
 
     clf = load_classifier()
     assert clf is not None
-    rows, _ = bench.load_corpus()
-    dev = [r["sentence"] for r in rows if bench.is_development(r)]
+    rows, _ = bench.load_development()  # every development row, as the shipped file was trained
+    assert clf.meta["training_rows"] == len(rows)
+    dev = [r["sentence"] for r in rows]
     vec = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, smooth_idf=True, norm="l2")
     x = vec.fit_transform(dev)
-    y = [("endorsement" in r["expected_category"]) for r in rows if bench.is_development(r)]
+    y = [("endorsement" in r["expected_category"]) for r in rows]
     model = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", random_state=0).fit(x, y)
     probe = ["Trusted by dermatologists in clinics.", "Wash your face first.", dev[3]]
     expected = model.predict_proba(vec.transform(probe))[:, 1]

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from photodose.claims.concepts import concept_tags
+from photodose.claims.concepts import _Tokens, concept_tags
 
 _TOKEN = re.compile(r"[a-z0-9]{2,30}")
 # a light suffix stripper so that "recommends"/"recommended", "studies"/"study" share a feature
@@ -45,11 +45,12 @@ def _stem(word: str) -> str:
     return word
 
 
-def analyze(text: str) -> list[str]:
+def analyze(text: str, toks: _Tokens | None = None) -> list[str]:
     """The features of a sentence: stemmed lowercase word unigrams and bigrams, and the
-    concept-lexicon hits and co-occurrences of :func:`photodose.claims.concepts.concept_tags`."""
+    concept-lexicon hits and co-occurrences of :func:`photodose.claims.concepts.concept_tags`
+    (``toks``: the sentence's :func:`photodose.claims.concepts.words`, when already computed)."""
     words = [_stem(w) for w in _TOKEN.findall(text.lower().replace("’", "'"))]
-    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)] + concept_tags(text)
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)] + concept_tags(text, toks=toks)
 
 
 class ClassifierError(ValueError):
@@ -73,19 +74,29 @@ class SentenceClassifier:
     #: which claims the veto may drop: "frames" (concept-frame claims) or "all"
     veto_scope: str = "frames"
 
-    def scores(self, text: str, categories: Iterable[str] | None = None) -> dict[str, float]:
-        """Probability per category (all, or those given) that ``text`` carries a claim of it."""
+    def scores(
+        self, text: str, categories: Iterable[str] | None = None, toks: _Tokens | None = None
+    ) -> dict[str, float]:
+        """Probability per category (all, or those given) that ``text`` carries a claim of it
+        (``toks``: the sentence's :func:`photodose.claims.concepts.words`, when computed)."""
         # the same arithmetic as before, with the loops in C (map) where they can be: this runs
         # on every candidate sentence of a 32 MB page
-        counts = Counter(j for j in map(self.vocabulary.get, analyze(text)) if j is not None)
+        found: Counter[int | None] = Counter(map(self.vocabulary.get, analyze(text, toks)))
+        found.pop(None, None)  # words outside the vocabulary
+        counts = cast("Counter[int]", found)
         idf = self.idf
         js = list(counts)
         ws = [(1.0 + math.log(n)) * idf[j] for j, n in counts.items()]
         norm = math.sqrt(sum(map(operator.mul, ws, ws))) or 1.0
         out = {}
+        # the coefficients of the sentence's features, picked in C (the same values in the same
+        # order, so the same sums)
+        pick = operator.itemgetter(*js) if len(js) > 1 else None
         for cat in self.categories if categories is None else categories:
             k = self.categories.index(cat)
-            z = self.intercept[k] + sum(map(operator.mul, map(self.coef[k].__getitem__, js), ws)) / norm
+            row = self.coef[k]
+            picked = pick(row) if pick is not None else [row[j] for j in js]
+            z = self.intercept[k] + sum(map(operator.mul, picked, ws)) / norm
             out[cat] = 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
         return out
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
+from photodose.claims.concepts import lowercase_ready as _lowercase_ready
+from photodose.claims.concepts import lowercase_regex as _lowercase_pattern
 from photodose.claims.concepts import names_a_study
 from photodose.claims.intake import (
     BinaryInputError,
@@ -31,6 +33,7 @@ from photodose.claims.sentences import Sentence, split_sentences
 
 if TYPE_CHECKING:
     from photodose.claims.classify import SentenceClassifier
+    from photodose.claims.concepts import _Tokens
 
 __all__ = [
     "BinaryInputError",
@@ -139,8 +142,8 @@ _K_NUMBER = re.compile(r"\bK\d{6}\b")
 # "FDA-cleared for wrinkles and acne": the indication names what the clearance covers, so the
 # sentence is a regulatory claim (graded against the cleared indications), not an efficacy one.
 _CLEARED_FOR = re.compile(
-    r"\b(?:FDA|510\s{0,2}\(?k\)?)[^.;!?]{0,30}?\b(?:cleared|clearance|approved|approval)\b"
-    r"[^.;!?]{0,40}?\b(?:for|to\s{1,3}(?:treat|reduce|improve|help))\b[^.;!?]{0,80}$",
+    r"\b(?:FDA|510\s{0,2}\(?k\)?)[^.;!?]{0,30}?\b(?:clears|cleared|clearance|approved|approval)\b"
+    r"[^.;!?]{0,40}?\b(?:for|to\s{1,3}(?:treat|reduce|improve|help|grow))\b[^.;!?]{0,80}$",
     re.IGNORECASE,
 )
 
@@ -162,26 +165,39 @@ def _unit_cm(unit: str) -> float:
     return _UNIT_CM.get(u, 0.1)
 
 
-@lru_cache(maxsize=64)
-def _lowercase_pattern(pattern: str) -> re.Pattern[str]:
-    """A case-sensitive copy of a case-insensitive ``pattern`` for lowercase text: every literal
-    letter lowercased, escapes (``\\W``, ``\\b``) left as they are."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        if pattern[i] == "\\" and i + 1 < len(pattern):
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        out.append(pattern[i].lower())
-        i += 1
-    return re.compile("".join(out))
+@lru_cache(maxsize=8)
+def _any_substring(words: frozenset[str]) -> re.Pattern[str]:
+    """One expression finding any of ``words`` as a substring."""
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+class _LowMatch:
+    """A match found on the lowercase text, read from the original text: start, end and group
+    (by number or name) like :class:`re.Match`, the group texts in their original case."""
+
+    __slots__ = ("_m", "_text")
+
+    def __init__(self, text: str, m: re.Match[str]) -> None:
+        self._text, self._m = text, m
+
+    def start(self, g: int | str = 0) -> int:
+        return self._m.start(g)
+
+    def end(self, g: int | str = 0) -> int:
+        return self._m.end(g)
+
+    def group(self, g: int | str = 0) -> str | None:
+        a, b = self._m.span(g)
+        return None if a < 0 else self._text[a:b]
 
 
 #: Indications that name a problem: an increase of one is a harm, not a result
 _PROBLEMS = frozenset(
     ["wrinkles", "acne", "redness", "rosacea", "pigmentation", "scars", "pores", "psoriasis_eczema", "pain"]
 )
+#: A safety promise in a sentence about pregnancy is a pregnancy-safety claim ("there is no need to
+#: worry about fetal exposure"): no study in the evidence database included pregnant women.
+_PREGNANCY = re.compile(r"\b(?:pregnan\w{0,4}|fetal|fetus|foetus|breast\s?feeding)\b", re.IGNORECASE)
 _INCREASE = re.compile(r"(?:increas|boost|stimulat|enhanc|promot|more\b|rise|rais)", re.IGNORECASE)
 
 
@@ -212,6 +228,8 @@ class _Extractor:
         self.claims: list[Claim] = []
         self._ind_cache: dict[int, list[str]] = {}
         self._anchor_cache: dict[str, set[int]] = {}
+        #: the frames' words of each sentence they read, read again by the classifier
+        self._toks: dict[int, _Tokens] = {}
         self._mechanism_sentences: set[int] = set()
         self._word_cache: dict[tuple[int, int], list[re.Match[str]]] = {}
         low = text.lower() if prefilter else None
@@ -254,16 +272,33 @@ class _Extractor:
                 pos = i + 1
         return found
 
-    def matches(self, regex: re.Pattern[str], anchors: tuple[str, ...]) -> Iterable[re.Match[str]]:
-        """All matches of ``regex``; only in sentences holding an anchor when anchors exist."""
+    def matches(
+        self, regex: re.Pattern[str], anchors: tuple[str, ...], skip: set[int] | None = None
+    ) -> Iterable[Any]:
+        """All matches of ``regex`` (:class:`re.Match`, or :class:`_LowMatch`: the same
+        interface); only in sentences holding an anchor when anchors exist, and then not in the
+        sentences of ``skip`` (the caller knows they can hold no claim).
+
+        In those sentences a case-insensitive ``regex`` runs as its case-sensitive copy on the
+        lowercase text: the same matches at the same offsets, faster."""
         if not anchors or self.low is None:
             yield from regex.finditer(self.text)
             return
         chosen: set[int] = set()
         for a in anchors:
             chosen |= self._sentences_with(a)
+        if skip:
+            chosen -= skip
+        sentences = self.sentences
+        if _lowercase_ready(regex):
+            low_re, low, text = _lowercase_pattern(regex.pattern), self.low, self.text
+            for k in sorted(chosen):
+                s = sentences[k]
+                for m in low_re.finditer(low, s.start, s.end):
+                    yield _LowMatch(text, m)
+            return
         for k in sorted(chosen):
-            s = self.sentences[k]
+            s = sentences[k]
             yield from regex.finditer(self.text, s.start, s.end)
 
     # -- geometry ---------------------------------------------------------------------
@@ -313,6 +348,10 @@ class _Extractor:
         if lo >= pos:
             return False
         window = self.text[lo:pos]
+        # a cue word of the window is a substring of it: without any, nothing is negated
+        low_window = (self.low[lo:pos] if self.low is not None else window.lower()).replace("’", "'")
+        if not _any_substring(r.negation_cues).search(low_window):
+            return False
         last_break = None
         for last_break in r.clause_break.finditer(window):  # noqa: B007
             pass
@@ -382,17 +421,27 @@ class _Extractor:
         return start, end
 
     def _words_in_sentence(self, regex: re.Pattern[str], lo: int, hi: int) -> list[re.Match[str]]:
-        """Matches of ``regex`` in the sentence around [lo, hi), computed once per sentence."""
+        """Matches of ``regex`` in the sentence around [lo, hi), computed once per sentence.
+
+        A case-insensitive ``regex`` runs as its case-sensitive copy on the lowercase text (the
+        same matches at the same offsets, about twice as fast): their ``group()`` is lowercase
+        (:meth:`nearest` reads the text of the one it returns from the original)."""
         sent = self.sentence_at(lo, hi)
         if sent is None:
             return list(regex.finditer(self.text, lo, hi))
         key = (id(regex), sent.index)
         cached = self._word_cache.get(key)
         if cached is None:
-            cached = self._word_cache[key] = list(regex.finditer(self.text, sent.start, sent.end))
+            if self.low is not None and _lowercase_ready(regex):
+                cached = list(_lowercase_pattern(regex.pattern).finditer(self.low, sent.start, sent.end))
+            else:
+                cached = list(regex.finditer(self.text, sent.start, sent.end))
+            self._word_cache[key] = cached
         return cached
 
-    def nearest(self, regex: re.Pattern[str], lo: int, hi: int, start: int, end: int) -> re.Match[str] | None:
+    def nearest(
+        self, regex: re.Pattern[str], lo: int, hi: int, start: int, end: int
+    ) -> re.Match[str] | _Span | None:
         """The match of ``regex`` in [lo, hi) closest to [start, end).
 
         A match inside [start, end) (the term itself, e.g. "clear" in "acne") does not count,
@@ -405,12 +454,14 @@ class _Extractor:
                 continue
             if start <= e.start() < end:
                 if e.start() == start and e.group(0).lower() in _COMPARATIVES:
-                    return e
+                    best = e
+                    break
                 continue
             dist = start - e.end() if e.end() <= start else e.start() - end
             if dist < best_dist:
                 best, best_dist = e, dist
-        return best
+        # the match's text as written (the cached matches may be on the lowercase text)
+        return None if best is None else _Span(self.text, best.start(), best.end())
 
     # -- pattern claims ---------------------------------------------------------------
     def run_patterns(self) -> None:
@@ -456,11 +507,30 @@ class _Extractor:
     def run_efficacy(self) -> None:
         r = self.rules
         before, after = r.efficacy_window
+        # sentences without any effect word can hold no efficacy claim: found once, skipped
+        # before the other checks (which are filters: the order does not change the result),
+        # and the indication terms are not even searched in them
+        hopeless: set[int] = set()
+        if self.low is not None and all(ind.anchors for ind in r.indications.values()):
+            anchored: set[int] = set()
+            for ind in r.indications.values():
+                for a in ind.anchors:
+                    anchored |= self._sentences_with(a)
+            sentences = self.sentences
+            effect_re = r.efficacy_effect
+            hopeless = {
+                k
+                for k in anchored
+                if not self._words_in_sentence(effect_re, sentences[k].start, sentences[k].end)
+            }
         for ind in r.indications.values():
             done: set[int] = set()
-            for m in self.matches(ind.terms, ind.anchors):
+            for m in self.matches(ind.terms, ind.anchors, hopeless):
                 s = self.sentence_at(m.start(), m.end())
-                if s is None or s.is_question or s.index in done:
+                if s is None or s.is_question or s.index in done or s.index in hopeless:
+                    continue
+                if not self._words_in_sentence(r.efficacy_effect, m.start(), m.end()):
+                    hopeless.add(s.index)
                     continue
                 if r.not_indication_after.match(self.text, m.end(), min(s.end, m.end() + 40)):
                     continue
@@ -738,7 +808,7 @@ class _Extractor:
         Only categories the patterns did not already find in the sentence; graded like a
         pattern claim of the same kind.
         """
-        from photodose.claims.concepts import frame_claims, load_concepts
+        from photodose.claims.concepts import frame_claims, load_concepts, words
 
         c = load_concepts()
         found: dict[int, set[str]] = {}
@@ -754,7 +824,12 @@ class _Extractor:
             else:
                 # a frame needs a word of each group; a frame word starts a token: at the start
                 # of a word, or after "anti" ("antibacterial")
-                idx = set.intersection(*(self._sentences_matching(p) for p in patterns))
+                # The first group is found over the whole text; the others only in the sentences
+                # left (a group's words have no whitespace, so a hit inside a sentence lies in it)
+                low, sentences = self.low, self.sentences
+                idx = self._sentences_matching(patterns[0])
+                for p in patterns[1:]:
+                    idx = {k for k in idx if p.search(low, sentences[k].start, sentences[k].end)}
             for k in idx:
                 # a safety frame may still find an absolute promise ("non-damaging") next to a
                 # milder safety claim ("safe for all skin types")
@@ -767,7 +842,8 @@ class _Extractor:
             cats = todo[k]
             if "efficacy" in cats and "regulatory" in found.get(k, set()):
                 cats = cats - {"efficacy"}  # "FDA-cleared for acne" is graded as a regulatory claim
-            for hit in frame_claims(s.text, cats, c):
+            toks = self._toks[k] = words(s.text)
+            for hit in frame_claims(s.text, cats, c, toks):
                 if hit.category in found.get(k, set()) and hit.kind != "absolute":
                     continue
                 start, end = s.start + hit.start, s.start + hit.end
@@ -790,9 +866,57 @@ class _Extractor:
                         continue
                     kind, rule_id = mech.status, f"mechanism.{mech.key}"
                     self._mechanism_sentences.add(s.index)
+                elif hit.category == "safety" and _PREGNANCY.search(s.text):
+                    kind = "pregnancy"
                 else:
                     kind = hit.kind
                 self.add(s, start, end, hit.category, kind, rule_id, "derived", dict(hit.details))
+
+    def run_listed_indications(self) -> None:
+        """An efficacy claim covers every indication its sentence lists: "hyperpigmentation, sun
+        damage and uneven skin tone can benefit from red light" claims pigmentation too.  An
+        indication no trial studied, named in a sentence that already makes an efficacy claim,
+        gets its own claim (graded unsupported), so the sentence's grade is not the milder one of
+        the studied indication.  Negated or qualifying mentions ("acne-causing bacteria") are not
+        claims."""
+        r = self.rules
+        claimed: dict[int, set[str]] = {}
+        for cl in self.claims:
+            if cl.category == "efficacy" and cl.kind == "claim":
+                claimed.setdefault(cl.sentence_index, set()).add(cl.details.get("indication", ""))
+        if not claimed:
+            return
+        unstudied = [ind for ind in r.indications.values() if not ind.studied]
+        for ind in unstudied:
+            # only sentences holding one of the indication's anchors (the same prefilter as
+            # run_efficacy): this costs nothing on sentences without an efficacy claim
+            if ind.anchors and self.low is not None:
+                where: Iterable[int] = set().union(*(self._sentences_with(a) for a in ind.anchors))
+                todo = [k for k in claimed if k in where]
+            else:
+                todo = list(claimed)
+            for k in todo:
+                inds = claimed[k]
+                if ind.key in inds:
+                    continue
+                s = self.sentences[k]
+                m = ind.terms.search(self.text, s.start, s.end)
+                if m is None or self.negated(s, m.start()):
+                    continue
+                key = ind.key
+                if r.not_indication_after.match(self.text, m.end(), min(s.end, m.end() + 40)):
+                    continue
+                inds.add(key)
+                self.add(
+                    s,
+                    m.start(),
+                    m.end(),
+                    "efficacy",
+                    "claim",
+                    f"efficacy.{key}",
+                    "derived",
+                    {"indication": key, "effect_word": "", "listed_with_a_claim": True},
+                )
 
     def drop_reported(self) -> None:
         """No claim in a sentence that reports one from a distance or hedges study talk."""
@@ -852,12 +976,15 @@ class _Extractor:
         if self.low is not None:
             where = self.low
             cat_gates = {c: _lowercase_pattern(g.pattern) for c, g in cat_gates.items()}
+            if not_claim is not None and _lowercase_ready(not_claim):
+                not_claim = _lowercase_pattern(not_claim.pattern)
+        nothing: frozenset[str] = frozenset()
         for s in self.sentences:
             if s.is_question:
                 continue
-            if not_claim is not None and not_claim.search(self.text, s.start, s.end):
+            if not_claim is not None and not_claim.search(where, s.start, s.end):
                 continue
-            have = found.get(s.index, set())
+            have = found.get(s.index, nothing)
             hits = {}
             for cat, gate in cat_gates.items():
                 if cat in have:
@@ -867,7 +994,7 @@ class _Extractor:
                     hits[cat] = m
             if not hits:
                 continue
-            scores = clf.scores(s.text, hits)
+            scores = clf.scores(s.text, hits, self._toks.get(s.index))
             for cat, m in hits.items():
                 if scores[cat] < clf.thresholds.get(cat, 0.5):
                     continue
@@ -925,6 +1052,8 @@ class _Extractor:
                 continue
             if r.not_indication_after.match(self.text, m.end(), min(s.end, m.end() + 40)):
                 continue
+            if _CLEARED_FOR.search(self.text, max(s.start, m.start() - 120), m.start()):
+                continue  # "FDA-cleared for acne" names what a clearance covers: a regulatory claim
             absolute = r.efficacy_absolute.search(
                 self.text, max(s.start, m.start() - 30), m.start()
             ) or r.efficacy_absolute_after.search(self.text, m.end(), min(s.end, m.end() + 30))
@@ -966,6 +1095,7 @@ class _Extractor:
         self.run_output()
         numeric = self.run_numeric()
         self.run_frames()
+        self.run_listed_indications()
         self.run_classifier()
         self.drop_reported()
         claims = [

@@ -13,6 +13,7 @@ Without a :class:`~photodose.claims.context.ClaimContext` a claim that needs dev
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -454,14 +455,58 @@ def _mechanism(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
 
 
 def _depth_table(ctx: ClaimContext | None, rules: Rules) -> tuple[list[tuple[float, float, str]], bool]:
+    """(wavelength nm, 1 % depth cm, provenance) rows: the device context's own depth model when
+    it has one, else the default table (``data/claims/default_depth.toml``, provenance filled in
+    by :func:`_default_provenance` for the wavelength graded)."""
     if ctx is not None and ctx.penetration_depth:
         rows = sorted((d.wavelength_nm, d.depth_cm, d.provenance) for d in ctx.penetration_depth)
         return rows, False
-    prov = (
-        "photodose default table: diffusion approximation for dermis, Salomatina 2006 ex vivo "
-        "optical properties; to be replaced by the depth model"
+    return [(r.wavelength_nm, r.depth_cm, "") for r in rules.default_depth], True
+
+
+def _mm_text(mm: float) -> str:
+    return f"{mm:.2g}" if mm < 1.0 else f"{mm:.1f}".removesuffix(".0")
+
+
+def _default_range_text(rules: Rules, wl: float) -> str:
+    """The default depth's range over skin types and sites at ``wl``, in words (linearly
+    interpolated between the table's wavelengths, like the depth itself): "14.6 to more than
+    20 mm across skin types I–VI, forehead and cheek"."""
+    rows = rules.default_depth
+    lo_row = max((r for r in rows if r.wavelength_nm <= wl), key=lambda r: r.wavelength_nm, default=rows[0])
+    hi_row = min((r for r in rows if r.wavelength_nm >= wl), key=lambda r: r.wavelength_nm, default=rows[-1])
+    t = 0.0
+    if hi_row.wavelength_nm != lo_row.wavelength_nm:
+        t = (wl - lo_row.wavelength_nm) / (hi_row.wavelength_nm - lo_row.wavelength_nm)
+    low = lo_row.depth_1pct_low_mm + t * (hi_row.depth_1pct_low_mm - lo_row.depth_1pct_low_mm)
+    high = lo_row.depth_1pct_high_mm + t * (hi_row.depth_1pct_high_mm - lo_row.depth_1pct_high_mm)
+    beyond = lo_row.depth_1pct_beyond or hi_row.depth_1pct_beyond
+    high_text = f"more than {_mm_text(high)}" if beyond else _mm_text(high)
+    return f"{_mm_text(low)} to {high_text} mm across skin types I–VI, forehead and cheek"
+
+
+def _default_case(rules: Rules) -> str:
+    info = rules.default_depth_info
+    return info.case.replace(",", "") if info else "the default skin"
+
+
+def _default_provenance(rules: Rules, wl: float) -> str:
+    """Where a default depth comes from, in words: "photodose depth model, mask LEDs,
+    Fitzpatrick III forehead; 14.6 to more than 20 mm across skin types I–VI, forehead and cheek"."""
+    return f"photodose depth model, mask LEDs, {_default_case(rules)}; {_default_range_text(rules, wl)}"
+
+
+def _default_depth_citation(rules: Rules, wl: float, depth_cm: float) -> Citation:
+    """The depth model behind a default depth, cited in words: the case, the depth, its range,
+    how it was computed and the skin model version."""
+    s = rules.source("photodose_default_depth")
+    info = rules.default_depth_info
+    version = f" Skin model version {info.skin_model_version}." if info else ""
+    here = (
+        f"photodose depth model, mask LEDs, {_default_case(rules)}, 1 % of peak fluence at "
+        f"{depth_cm * 10.0:.1f} mm at {wl:.0f} nm ({_default_range_text(rules, wl)}). "
     )
-    return [(r.wavelength_nm, r.depth_cm, prov) for r in rules.default_depth], True
+    return Citation(key=s.key, citation=here + s.citation + version, url=s.url, confidence="computed")
 
 
 def _depth_at(table: Sequence[tuple[float, float, str]], wl: float, tol: float) -> tuple[float, str] | None:
@@ -526,7 +571,8 @@ def _beyond_layer(
 
     The dermis bottom and the layer at the claimed depth come from the depth model's layer
     stack when the context has one, else from ``[depth_layers]`` of the rules.  The fluence
-    there is read from the model's profile, else estimated by exponential decay from the 1 %
+    there is read from the model's profile; without a device, from the default table's 1/e, 10 %
+    and 1 % depths (:func:`_default_fraction`); else estimated by exponential decay from the 1 %
     depth: Φ(z)/Φmax ≈ 0.01^(z / z₁%)  (diffusion far from the source, Jacques 2013).
     """
     if _DERMIS.search(claim.sentence):
@@ -570,6 +616,8 @@ def _beyond_layer(
         zs = [z for z, _f in profile.relative_fluence]
         fs = [f for _z, f in profile.relative_fluence]
         frac = fs[-1] if claimed_cm >= zs[-1] else _interp(claimed_cm, zs, fs)
+    elif ctx is None or not ctx.penetration_depth:
+        frac = _default_fraction(rules, wl, claimed_cm, depth_1pct_cm)
     else:
         frac = 0.01 ** (claimed_cm / depth_1pct_cm)
     pct = 100.0 * frac
@@ -592,6 +640,26 @@ def _beyond_layer(
         "layer_at_depth": at if at.lower().startswith(("the ", "subcutaneous")) else f"the {at}",
         "percent_of_max_text": f"{pct:.2g} %" if pct >= 0.01 else "under 0.01 %",
     }
+
+
+def _default_fraction(rules: Rules, wl: float, z_cm: float, depth_1pct_cm: float) -> float:
+    """Φ(z)/Φmax from the default table at ``wl``: log-linear between (0, 1) and the 1/e, 10 % and
+    1 % depths (interpolated between the table's wavelengths), and beyond the 1 % depth along the
+    10 %→1 % decade (exponential decay far from the source, Jacques 2013)."""
+    rows = rules.default_depth
+    if not rows:
+        return float(0.01 ** (z_cm / depth_1pct_cm))
+    ws = [r.wavelength_nm for r in rows]
+    z1e = _interp(wl, ws, [r.depth_1e_mm for r in rows]) / 10.0
+    z10 = _interp(wl, ws, [r.depth_10pct_mm for r in rows]) / 10.0
+    z1 = depth_1pct_cm
+    if not 0.0 < z1e < z10 < z1:
+        return float(0.01 ** (z_cm / z1))
+    zs = [0.0, z1e, z10, z1]
+    logs = [0.0, -1.0, math.log(0.1), math.log(0.01)]
+    if z_cm >= z1:
+        return math.exp(logs[-1] + (z_cm - z1) * (logs[-1] - logs[-2]) / (z1 - z10))
+    return math.exp(_interp(z_cm, zs, logs))
 
 
 def _interp(x: float, xs: Sequence[float], ys: Sequence[float]) -> float:
@@ -631,13 +699,13 @@ def _depth(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
     cites: list[Citation] = []
     if best is not None:
         wl, depth_cm, prov = best
-        facts.update(wavelength_nm=wl, model_mm=depth_cm * 10.0, provenance=prov)
-        if is_default:
-            facts["depth_source"] = "photodose_default_depth"
-            cites.append(_source_citation(rules, "salomatina2006"))
+        if is_default:  # the depth model's table: cited in words, with the case and its range
+            prov = _default_provenance(rules, wl)
+            cites.append(_default_depth_citation(rules, wl, depth_cm))
         else:
-            facts["depth_source"] = ""
             cites.append(_context_citation("context.depth_model", prov))
+        # the citation is built here (it names the wavelength and depth), not from the outcome's sources
+        facts.update(wavelength_nm=wl, model_mm=depth_cm * 10.0, provenance=prov, depth_source="")
     if claim.kind == "depth_qualitative":
         if best is None:
             return _Result("depth.qualitative_no_model", facts)
@@ -1030,6 +1098,13 @@ def assess_text(
     for offset, block in iter_blocks(text, rules.block_chars):
         claims, n_block = extract_with_sentences(block, rules)
         for c in claims:
+            if len(listed) >= cap:
+                # counted only: its grade is all that is kept (no reasons, citations or offsets)
+                grader = _GRADERS.get(c.category)
+                if grader is None:
+                    raise ValueError(f"unknown claim category {c.category!r}")
+                unlisted[rules.outcome(grader(c, context, rules).outcome).grade] += 1
+                continue
             if offset or n_sentences:
                 c = replace(
                     c,
@@ -1037,11 +1112,7 @@ def assess_text(
                     end=c.end + offset,
                     sentence_index=c.sentence_index + n_sentences,
                 )
-            g = grade_claim(c, context, rules)
-            if len(listed) < cap:
-                listed.append(g)
-            else:
-                unlisted[g.grade.value] += 1
+            listed.append(grade_claim(c, context, rules))
         n_sentences += n_block
     if unlisted:
         all_notes.append(

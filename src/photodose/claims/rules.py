@@ -10,7 +10,6 @@ Every pattern must be linear-time on any input: the loader rejects unbounded qua
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -128,25 +127,42 @@ class Outcome:
 
 @dataclass(frozen=True)
 class DepthRow:
-    """Optical properties at one wavelength for the default 1 %-depth table."""
+    """The depth model's penetration depths at one wavelength, for the default depth table.
+
+    Depths [mm] below the fluence maximum where the fluence rate falls to 1 %, 10 % and 1/e of
+    it, for the generic case of ``data/claims/default_depth.toml`` (a mask's LEDs on Fitzpatrick
+    III forehead skin), with the low–high range over Fitzpatrick I–VI × forehead and cheek
+    (``*_beyond`` when the high end lies beyond the model's depth grid).
+    """
 
     wavelength_nm: float
-    mua_per_cm: float
-    musp_per_cm: float
-    tissue: str
+    depth_1pct_mm: float
+    depth_1pct_se_mm: float
+    depth_1pct_low_mm: float
+    depth_1pct_high_mm: float
+    depth_1pct_beyond: bool
+    depth_10pct_mm: float
+    depth_1e_mm: float
     source: str
     confidence: str
 
     @property
     def depth_cm(self) -> float:
-        """Depth where fluence falls to 1 % (cm), diffusion approximation.
+        """The 1 % depth in cm (what the grader compares a claimed depth with)."""
+        return self.depth_1pct_mm / 10.0
 
-        z = ln(100) / mu_eff,  mu_eff = sqrt(3 mu_a (mu_a + mu_s'))  (semi-infinite medium,
-        far from the source; Jacques 2013, Phys Med Biol 58:R37, eq. for the effective
-        attenuation coefficient).
-        """
-        mu_eff = math.sqrt(3.0 * self.mua_per_cm * (self.mua_per_cm + self.musp_per_cm))
-        return math.log(100.0) / mu_eff
+
+@dataclass(frozen=True)
+class DefaultDepth:
+    """Where the default depth table comes from (header of ``data/claims/default_depth.toml``)."""
+
+    skin_model_version: str
+    case: str
+    light: str
+    range_over: str
+    uncertainty_1pct_percent: float
+    source: str
+    path: str = ""
 
 
 @dataclass(frozen=True)
@@ -196,6 +212,7 @@ class Rules:
     max_sentence_chars: int
     path: str = field(default="")
     depth_layers: dict[str, Any] = field(default_factory=dict)
+    default_depth_info: DefaultDepth | None = None
     output: dict[str, re.Pattern[str]] = field(default_factory=dict)
     classifier_gates: dict[str, re.Pattern[str]] = field(default_factory=dict)
     output_anchors: tuple[str, ...] = ()
@@ -458,21 +475,12 @@ def parse_rules(data: dict[str, Any], path: str = "") -> Rules:
         for name in ("percent", "outcome_cue", "excludes", "perception", "responder", "duration")
     }
 
-    default_depth = []
-    for i, row in enumerate(_req(data, "default_depth", "rules")):
-        where = f"[[default_depth]] #{i + 1}"
-        _check_source_ref(_req(row, "source", where), sources, where)
-        default_depth.append(
-            DepthRow(
-                wavelength_nm=float(_req(row, "wavelength_nm", where)),
-                mua_per_cm=float(_req(row, "mua_per_cm", where)),
-                musp_per_cm=float(_req(row, "musp_per_cm", where)),
-                tissue=_req(row, "tissue", where),
-                source=row["source"],
-                confidence=_confidence(_req(row, "confidence", where), where),
-            )
+    if "default_depth" in data:
+        raise RulesError(
+            f"{path}: [[default_depth]] moved to data/claims/default_depth.toml (the depth model's "
+            "table, built by scripts/build_claims_depth_defaults.py); remove it from the rules file"
         )
-    default_depth.sort(key=lambda r: r.wavelength_nm)
+    default_info, default_depth = load_default_depth()
 
     benchmarks = []
     for i, b in enumerate(data.get("effect_benchmarks", [])):
@@ -541,7 +549,8 @@ def parse_rules(data: dict[str, Any], path: str = "") -> Rules:
         mention_before=_compile(_req(men, "before", "[mentions]"), macros, "[mentions] before"),
         thresholds=thresholds,
         depth_defaults=depth_defaults,
-        default_depth=tuple(default_depth),
+        default_depth=default_depth,
+        default_depth_info=default_info,
         benchmarks=tuple(benchmarks),
         max_input_bytes=int(_req(limits, "max_input_bytes", "[limits]")),
         max_sentence_chars=int(_req(limits, "max_sentence_chars", "[limits]")),
@@ -596,6 +605,75 @@ def _depth_layers(raw: Any, sources: dict[str, Source]) -> dict[str, Any]:
     if skin is not None:
         out["skin_bottom_max_mm"] = float(skin)
     return out
+
+
+def default_depth_path() -> Path:
+    """Where the packaged default depth table lives."""
+    return Path(str(files("photodose") / "data" / "claims" / "default_depth.toml"))
+
+
+_DEPTH_CONFIDENCE = "computed"
+
+
+def parse_default_depth(data: dict[str, Any], path: str = "") -> tuple[DefaultDepth, tuple[DepthRow, ...]]:
+    """Validate the default depth table (see ``data/claims/default_depth.toml``)."""
+    where = path or "default_depth.toml"
+    if data.get("schema_version") != 1:
+        raise RulesError(f"{where}: schema_version must be 1, got {data.get('schema_version')!r}")
+    info = DefaultDepth(
+        skin_model_version=str(_req(data, "skin_model_version", where)),
+        case=str(_req(data, "case", where)),
+        light=str(_req(data, "light", where)),
+        range_over=str(_req(data, "range_over", where)),
+        uncertainty_1pct_percent=float(_req(data, "uncertainty_1pct_percent", where)),
+        source=str(_req(data, "source", where)),
+        path=path,
+    )
+    rows = []
+    for i, row in enumerate(_req(data, "depth", where)):
+        at = f"{where} [[depth]] #{i + 1}"
+        if _req(row, "confidence", at) != _DEPTH_CONFIDENCE or not str(_req(row, "source", at)):
+            raise RulesError(f"{at}: needs a source and confidence = {_DEPTH_CONFIDENCE!r}")
+        mm = {
+            k: float(_req(row, k, at))
+            for k in (
+                "wavelength_nm",
+                "depth_1pct_mm",
+                "depth_1pct_se_mm",
+                "depth_1pct_low_mm",
+                "depth_1pct_high_mm",
+                "depth_10pct_mm",
+                "depth_1e_mm",
+            )
+        }
+        if not 0 < mm["depth_1pct_low_mm"] <= mm["depth_1pct_mm"] <= mm["depth_1pct_high_mm"]:
+            raise RulesError(f"{at}: needs 0 < depth_1pct_low_mm <= depth_1pct_mm <= depth_1pct_high_mm")
+        rows.append(
+            DepthRow(
+                **mm,
+                depth_1pct_beyond=bool(row.get("depth_1pct_high_beyond_grid", False)),
+                source=str(row["source"]),
+                confidence=_DEPTH_CONFIDENCE,
+            )
+        )
+    if not rows:
+        raise RulesError(f"{where}: at least one [[depth]] row is required")
+    return info, tuple(sorted(rows, key=lambda r: r.wavelength_nm))
+
+
+@lru_cache(maxsize=2)
+def load_default_depth(path: str | Path | None = None) -> tuple[DefaultDepth, tuple[DepthRow, ...]]:
+    """The default depth table: the depth model's 1 %, 10 % and 1/e depths for the generic case
+    (``path`` defaults to the packaged ``data/claims/default_depth.toml``)."""
+    where = str(path if path is not None else default_depth_path())
+    try:
+        with open(where, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise RulesError(f"default depth table not found: {where}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{where}: not valid TOML: {exc}") from exc
+    return parse_default_depth(data, where)
 
 
 def rules_path() -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from photodose.claims.rules import load_rules
 
@@ -18,7 +19,7 @@ class Sentence:
     end: int
     text: str
 
-    @property
+    @cached_property
     def is_question(self) -> bool:
         return self.text.rstrip(" \t\"'”’)]").endswith("?")
 

@@ -1,0 +1,298 @@
+"""Claims: the development set (corpus + round 5 + batch files), the failure classes round 5
+showed, and the speed-ups that must not change a result (docs/claims.md "Measured quality").
+
+The detection tests use sentences of the kinds round 5 missed or flagged, each with a paraphrase
+that is in no data file: the fixes are meant to be structural (a frame, a filter, a lexicon
+group), so the paraphrase must behave like the development sentence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import shutil
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from photodose.claims import SEVERITY, assess_text, extract_claims, load_rules
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("claims_benchmark_dev", ROOT / "benchmarks" / "claims.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def worst(text: str) -> dict[str, str]:
+    """Category -> worst grade of that category's claims in ``text`` (as the benchmark scores)."""
+    out: dict[str, Any] = {}
+    for g in assess_text(text).claims:
+        if g.category not in out or SEVERITY[g.grade] > SEVERITY[out[g.category]]:
+            out[g.category] = g.grade
+    return {c: g.value for c, g in out.items()}
+
+
+# -- the development set ---------------------------------------------------------------------
+
+_GOOD_ROW = """
+[[rows]]
+id = 9001
+split = "development"
+batch = "grow_test"
+brand = "Acme"
+sentence = "Our mask reduces wrinkles."
+source = "https://example.com/a"
+source_confidence = "verbatim"
+device = ""
+expected_category = "efficacy"
+expected_grade = "not_checkable"
+"""
+
+
+def _batch(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "claims_grow_test.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_a_batch_file_is_loaded_and_validated(bench: ModuleType, tmp_path: Path) -> None:
+    _rows, contexts = bench.load_corpus()
+    rows = bench.load_batch(_batch(tmp_path, _GOOD_ROW), contexts)
+    assert [r["id"] for r in rows] == [9001]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "names"),
+    [
+        ('brand = "Acme"\n', "", "field 'brand' is missing"),
+        ('split = "development"', 'split = "held_out_6"', "split must be 'development'"),
+        ('expected_grade = "not_checkable"', 'expected_grade = "not_checkable|supported"', "2 grades"),
+        ('expected_category = "efficacy"', 'expected_category = "wavelength"', "'wavelength' is not one of"),
+        ('expected_grade = "not_checkable"', 'expected_grade = "fine"', "'fine' is not one of"),
+        ('source_confidence = "verbatim"', 'source_confidence = "guess"', "source_confidence"),
+        ('device = ""', 'device = "no-such-device"', "has no [contexts] fixture"),
+        ("id = 9001", 'id = "x"', "id must be an integer"),
+    ],
+)
+def test_a_malformed_batch_row_is_refused_naming_the_row_and_field(
+    bench: ModuleType, tmp_path: Path, old: str, new: str, names: str
+) -> None:
+    _rows, contexts = bench.load_corpus()
+    assert old in _GOOD_ROW
+    with pytest.raises(bench.DevelopmentDataError, match=r"claims_grow_test\.toml row") as err:
+        bench.load_batch(_batch(tmp_path, _GOOD_ROW.replace(old, new)), contexts)
+    assert names in str(err.value)
+
+
+def test_development_rows_are_the_corpus_round_5_and_the_batches(bench: ModuleType, tmp_path: Path) -> None:
+    rows, _ = bench.load_development(batches=())
+    origins: dict[str, int] = {}
+    for r in rows:
+        origins[r["origin"]] = origins.get(r["origin"], 0) + 1
+    assert origins["claims_heldout_round5"] == 305  # 315 less the 10 dropped at its first run
+    assert not {r["id"] for r in rows} & bench.ROUND5_LEAKED
+    assert len({r["id"] for r in rows}) == len(rows)
+    # round 5's labeller did not label stated wavelengths or irradiance: those are not scored there
+    r5 = next(r for r in rows if r["origin"] == "claims_heldout_round5")
+    assert "wavelength" not in r5["labelled"] and "efficacy" in r5["labelled"]
+    # a batch file is added when present; a row repeating an earlier sentence is scored once
+    dup = _GOOD_ROW + _GOOD_ROW.replace("9001", "9002")
+    with_batch, _ = bench.load_development(batches=(_batch(tmp_path, dup),))
+    assert len(with_batch) == len(rows) + 1
+    clash = _GOOD_ROW.replace("9001", str(rows[0]["id"]))
+    with pytest.raises(bench.DevelopmentDataError, match="id is used by another"):
+        bench.load_development(batches=(_batch(tmp_path, clash),))
+
+
+def test_round_5_is_used_only_as_labelled(bench: ModuleType, tmp_path: Path) -> None:
+    copy = tmp_path / "claims_heldout_round5.toml"
+    shutil.copy(bench.FRESH_ROUND_5, copy)
+    text = copy.read_text(encoding="utf-8")
+    copy.write_text(text.replace('expected_grade = "partly_supported|misleading"', 'expected_grade = ""', 1))
+    with pytest.raises(bench.DevelopmentDataError, match="labels no longer match"):
+        bench.load_development(round5=copy, batches=())
+
+
+def test_unlabelled_categories_are_not_scored(bench: ModuleType) -> None:
+    row = {
+        "id": 1,
+        "sentence": "x",
+        "device": "",
+        "expected_category": "none",
+        "expected_grade": "",
+        "labelled": bench.LABELLED_8,
+    }
+    sc = bench.score([row], {}, {1: {"wavelength": "not_checkable"}})
+    assert sc["hard_negatives_with_a_claim"] == 0 and sc["per_category"]["wavelength"]["fp"] == 0
+    sc = bench.score([{**row, "labelled": None}], {}, {1: {"wavelength": "not_checkable"}})
+    assert sc["hard_negatives_with_a_claim"] == 1
+
+
+# -- the failure classes of round 5 ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # reported speech, rulings and letters, "it is claimed that", a theory, label talk
+        "It is claimed that it is non-ablative, painless and there are no side effects.",
+        "It has been alleged that the lamp heals acne scars.",
+        "A popular but contested theory is that the mitochondria absorb photons.",
+        "Claims include tissue repair, immune boosting, collagen production and even cancer.",
+        "We are writing to you because your firm is marketing infrared lamps for uses that were not cleared.",
+        "In my experience, creams that claim to shrink pores fall short of their promises.",
+        "So basically: FDA-cleared = it has been reviewed for safety, not proof that it works.",
+        "In this article, we break down what the science says about LED masks.",
+        "This post covers the potential benefits of red light for acne, scars and psoriasis.",
+        "There is not enough conclusive research confirming it is completely safe during pregnancy.",
+        "Just because there isn't evidence to support something doesn't mean none will emerge.",
+        # warnings and advice that open a sentence
+        "Do not apply light to an open wound, as heat may stimulate circulation and cause bleeding.",
+        "Talk to your doctor before you use any device, even if it claims to be FDA cleared.",
+        # a disclaimer that a home device is weaker than a clinic's
+        "At-home masks emit these same wavelengths but at much lower intensities than clinic-grade devices.",
+        # prevalence, not an effect
+        "Acne is a common condition that affects 70% of adolescents.",
+    ],
+)
+def test_sentences_that_talk_about_claims_carry_none(sentence: str) -> None:
+    assert worst(sentence) == {}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category", "grade"),
+    [
+        # (b) a comparison said as availability
+        (
+            "Now for the first time this same amazing technology is available for you at home.",
+            "comparison",
+            None,
+        ),
+        (
+            "The LightStim for Wrinkles is engineered to deliver a clinical dose in a home setting.",
+            "comparison",
+            None,
+        ),
+        (
+            "Our panel brings the benefits of professional light therapy right into your home.",
+            "comparison",
+            None,
+        ),
+        ("They are cost-effective alternatives to professional treatments.", "comparison", None),
+        # (c) endorsement paraphrases
+        (
+            "The clinical consensus is that red light treatments are generally safe.",
+            "endorsement",
+            "unsupported",
+        ),
+        (
+            "Dr. Schweiger recommends that patients with acne use a blue light device daily.",
+            "endorsement",
+            None,
+        ),
+        ("After testing dozens of masks we opted to endorse this one.", "endorsement", "unsupported"),
+        (
+            "Out of 5,000 (mostly small) light studies, the vast majority support it.",
+            "endorsement",
+            "misleading",
+        ),
+        # (d) a claim folded into a description of a wavelength
+        (
+            "Near-infrared (830-850 nm) penetrates deeper and is often included for recovery support.",
+            "efficacy",
+            "unsupported",
+        ),
+        ("Near-infrared acts on inflammation in deep tissues.", "efficacy", "unsupported"),
+        # (e) safety without a safety adjective
+        ("There's no trauma to the skin.", "safety", "misleading"),
+        ("Individuals without eye conditions do not need to use eye protection.", "safety", "misleading"),
+        ("Unlike surgical lasers, these devices do not cut or heat tissue.", "safety", "misleading"),
+        ("There are very few side effects.", "safety", "partly_supported"),
+    ],
+)
+def test_round_5_misses_are_found(sentence: str, category: str, grade: str | None) -> None:
+    got = worst(sentence)
+    assert category in got, got
+    if grade is not None:
+        assert got[category] == grade
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category", "grade"),
+    [
+        # absolute safety wording is misleading (docs: "no side effects")
+        ("Red light appears to be safe and not associated with any side effects.", "safety", "misleading"),
+        # safety in pregnancy: no study in the evidence database included pregnant women
+        ("Given its low power, there is no need to worry about fetal exposure.", "safety", "unsupported"),
+        (
+            "Red light is generally considered safe to use during pregnancy, but consult your doctor.",
+            "safety",
+            "unsupported",
+        ),
+        # an indication no trial studied, listed with a studied one, makes the claim unsupported
+        (
+            "Hyperpigmentation, sun damage, and uneven skin tone can benefit from red light therapy.",
+            "efficacy",
+            "unsupported",
+        ),
+        # a clearance said to be a review of efficacy is misleading (510(k): substantial equivalence)
+        (
+            "The FDA evaluates these devices for safety and efficacy, ensuring they meet guidelines.",
+            "regulatory",
+            "misleading",
+        ),
+        (
+            "FDA clearance means the U.S. Food and Drug Administration found it safe and effective.",
+            "regulatory",
+            "misleading",
+        ),
+    ],
+)
+def test_round_5_grades_follow_the_grade_definitions(sentence: str, category: str, grade: str) -> None:
+    assert worst(sentence).get(category) == grade
+
+
+def test_fda_cleared_for_indications_is_not_an_efficacy_claim() -> None:
+    got = worst(
+        "Because they are Class II devices, the FDA clears them for use in treating wrinkles and acne."
+    )
+    assert "efficacy" not in got and "regulatory" in got
+
+
+# -- speed-ups that change no result ----------------------------------------------------------
+
+
+def _claims(text: str, *, prefilter: bool) -> list[tuple[Any, ...]]:
+    return [
+        (c.start, c.end, c.category, c.kind, c.rule_id, c.text, repr(sorted(c.details.items())))
+        for c in extract_claims(text, prefilter=prefilter)
+    ]
+
+
+def test_fast_paths_give_the_reference_result_on_a_claim_dense_page(bench: ModuleType) -> None:
+    """The prefilters, the lowercase copies of case-insensitive expressions, the per-sentence
+    caches and the frame-anchor narrowing against the plain path (every expression over the
+    original text, no anchors): the same claims with the same offsets, texts and details."""
+    text = bench._synthetic_text(150_000, seed=3)
+    fast = _claims(text, prefilter=True)
+    assert len(fast) > 500
+    assert fast == _claims(text, prefilter=False)
+
+
+def test_counted_claims_get_the_grades_listed_claims_would() -> None:
+    """Claims beyond the listing cap are graded without reasons or citations: the counts per
+    grade are those of grading every claim in full."""
+    rules = load_rules()
+    text = (ROOT / "tests" / "data" / "claims_corpus.toml").read_text(encoding="utf-8")[:120_000]
+    capped = assess_text(text, rules=dataclasses.replace(rules, max_listed_claims=20, block_chars=30_000))
+    full = assess_text(text, rules=dataclasses.replace(rules, max_listed_claims=10**9, block_chars=30_000))
+    assert capped.total_claims == full.total_claims > 100
+    assert capped.counts == full.counts
