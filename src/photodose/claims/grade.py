@@ -470,8 +470,8 @@ def _mm_text(mm: float) -> str:
 
 def _default_range_text(rules: Rules, wl: float) -> str:
     """The default depth's range over skin types and sites at ``wl``, in words (linearly
-    interpolated between the table's wavelengths, like the depth itself): "14.6 to more than
-    20 mm across skin types I–VI, forehead and cheek"."""
+    interpolated between the table's wavelengths, like the depth itself): "1 % depth at 660 nm
+    14.6 to more than 20 mm across skin types I–VI, forehead and cheek"."""
     rows = rules.default_depth
     lo_row = max((r for r in rows if r.wavelength_nm <= wl), key=lambda r: r.wavelength_nm, default=rows[0])
     hi_row = min((r for r in rows if r.wavelength_nm >= wl), key=lambda r: r.wavelength_nm, default=rows[-1])
@@ -482,7 +482,8 @@ def _default_range_text(rules: Rules, wl: float) -> str:
     high = lo_row.depth_1pct_high_mm + t * (hi_row.depth_1pct_high_mm - lo_row.depth_1pct_high_mm)
     beyond = lo_row.depth_1pct_beyond or hi_row.depth_1pct_beyond
     high_text = f"more than {_mm_text(high)}" if beyond else _mm_text(high)
-    return f"{_mm_text(low)} to {high_text} mm across skin types I–VI, forehead and cheek"
+    span = f"{_mm_text(low)} to {high_text} mm"
+    return f"1 % depth at {wl:.0f} nm {span} across skin types I–VI, forehead and cheek"
 
 
 def _default_case(rules: Rules) -> str:
