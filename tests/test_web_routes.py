@@ -1046,3 +1046,6 @@ def test_evaluate_reports_every_bad_field_at_once(client: TestClient) -> None:
         for field in ("minutes", "sessions_per_week", "meter_unit"):
             assert f"<strong>{field}</strong>" in r.text
         assert "give a number from 0.1 to 120" in r.text and "use one of mW/cm2" in r.text
+        fields = ("minutes", "sessions_per_week", "meter_unit")
+        order = [r.text.index(f"<strong>{f}</strong>") for f in fields]
+        assert order == sorted(order), "problems are listed in the form's order"

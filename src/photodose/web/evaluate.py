@@ -129,17 +129,18 @@ def parse_query(params: dict[str, str]) -> EvalQuery:
     def number(name: str, label: str, lo: float, hi: float) -> float | None:
         return check(lambda: _float(params, name, label, lo, hi), None)
 
+    # in the form's order, so the list of problems reads top to bottom like the form
     device = check(need_device, "")
+    minutes = number("minutes", "session minutes", 0.1, 120.0)
+    sessions = number("sessions_per_week", "sessions per week", 0.1, 21.0)
     meter_value = number("meter_value", "meter reading", 0.0, 100_000.0)
     unit = check(unit_of, "mW/cm2")
+    distance = number("meter_distance_cm", "meter distance", 0.0, 100.0)
     position = check(position_of, "distance")
     ita = number("ita", "ITA°", -90.0, 90.0)
     lab = check(lab_of, None)
     if ita is not None and lab is not None:
         errors.append(FormError("ita", "both ITA° and L*a*b* given", "give one of them"))
-    minutes = number("minutes", "session minutes", 0.1, 120.0)
-    sessions = number("sessions_per_week", "sessions per week", 0.1, 21.0)
-    distance = number("meter_distance_cm", "meter distance", 0.0, 100.0)
     if errors:
         raise errors[0] if len(errors) == 1 else FormFieldsError(errors)
     return EvalQuery(
