@@ -748,16 +748,8 @@ def load_fresh(path: Path = FRESH_ROUND_5, corpus: Path = DEFAULT_CORPUS) -> dic
     import difflib
     import hashlib
 
-    raw = path.read_text(encoding="utf-8")
-    doc = tomllib.loads(raw)
-    rows = doc["rows"]
+    rows = check_fresh_sha(path)
     text_sha = hashlib.sha256("\n".join(r["sentence"] for r in rows).encode()).hexdigest()
-    label_sha = hashlib.sha256(
-        "\n".join(f"{r['expected_category']}\t{r['expected_grade']}\t{r['device']}" for r in rows).encode()
-    ).hexdigest()
-    for name, digest in (("sentence text", text_sha), ("labels", label_sha)):
-        if digest not in raw:
-            raise ValueError(f"{path.name}: the {name} no longer match the sha256 in its header")
     # every development row (the corpus, round 5, the batch files) but the fresh file's own
     dev_rows, contexts = load_development(corpus)
     dev = [_normalised(r["sentence"]) for r in dev_rows if r["origin"] != path.stem]

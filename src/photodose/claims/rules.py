@@ -666,14 +666,18 @@ def load_default_depth(path: str | Path | None = None) -> tuple[DefaultDepth, tu
     """The default depth table: the depth model's 1 %, 10 % and 1/e depths for the generic case
     (``path`` defaults to the packaged ``data/claims/default_depth.toml``)."""
     where = str(path if path is not None else default_depth_path())
+    return parse_default_depth(_read_toml(where, "default depth table"), where)
+
+
+def _read_toml(path: str, what: str) -> dict[str, Any]:
+    """A data file of the grader, read; a missing or malformed file is a :class:`RulesError`."""
     try:
-        with open(where, "rb") as fh:
-            data = tomllib.load(fh)
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
     except FileNotFoundError:
-        raise RulesError(f"default depth table not found: {where}") from None
+        raise RulesError(f"{what} not found: {path}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{where}: not valid TOML: {exc}") from exc
-    return parse_default_depth(data, where)
+        raise RulesError(f"{path}: not valid TOML: {exc}") from exc
 
 
 def rules_path() -> Path:
@@ -683,14 +687,7 @@ def rules_path() -> Path:
 
 @lru_cache(maxsize=4)
 def _load_cached(path: str) -> Rules:
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise RulesError(f"claims rules file not found: {path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{path}: not valid TOML: {exc}") from exc
-    return parse_rules(data, path)
+    return parse_rules(_read_toml(path, "claims rules file"), path)
 
 
 def load_rules(path: str | Path | None = None) -> Rules:
