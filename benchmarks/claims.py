@@ -962,7 +962,7 @@ class _Scorer:
         self.phase = "add"
         self._cache: dict[tuple[str, str], Any] = {}
 
-    def scores(self, text: str, categories: Any = None) -> dict[str, float]:
+    def scores(self, text: str, categories: Any = None, toks: Any = None) -> dict[str, float]:
         model = self.veto_model if self.phase == "veto" else self.add
         cats = list(self.categories if categories is None else categories)
         if model is None:
@@ -981,7 +981,7 @@ class _Constant(_Scorer):
         super().__init__(None, dict.fromkeys(CLASSIFIED, 0.0 if p >= 1 else _OFF))
         self.p = p
 
-    def scores(self, text: str, categories: Any = None) -> dict[str, float]:
+    def scores(self, text: str, categories: Any = None, toks: Any = None) -> dict[str, float]:
         return dict.fromkeys(self.categories if categories is None else categories, self.p)
 
 

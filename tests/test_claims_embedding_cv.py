@@ -141,3 +141,18 @@ def test_recorded_comparison_matches_the_docs_and_ships_nothing(bench: ModuleTyp
     for f in (ROOT / "src" / "photodose").rglob("*.py"):
         assert "wordllama" not in f.read_text(encoding="utf-8"), f
     assert "wordllama" not in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_a_stand_in_scorer_runs_through_the_current_extractor(bench: ModuleType) -> None:
+    """``--cv-embedding`` swaps the shipped classifier for its own scorers: they must accept every
+    argument the extractor passes (it broke once when the extractor began passing a sentence's
+    tokens), and a scorer that says yes to everything must add claims where the gates allow."""
+    rows = [
+        {"id": 1, "device": "", "sentence": "Trusted by dermatologists in clinics across the country."},
+        {"id": 2, "device": "", "sentence": "Plug the charger into a wall socket before first use."},
+    ]
+    yes = bench._run_with(bench._Constant(1.0), rows, {})
+    no = bench._run_with(bench._Constant(0.0), rows, {})
+    assert set(yes) == set(no) == {1, 2}
+    assert len(yes[1].claims) >= len(no[1].claims)
+    assert not yes[2].claims and not no[2].claims
