@@ -3,7 +3,6 @@ and reads MCML's real input and output formats."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -11,6 +10,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from script_module import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks" / "transport.py"
@@ -61,12 +62,7 @@ A_z #A[0], [1],..A[nz-1]. [1/cm]
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_transport", BENCH)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # dataclasses look their module up
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(str(BENCH.relative_to(ROOT)), "bench_transport", register=True)  # dataclasses
 
 
 def test_parse_mco_reads_mcml_sample(bench: ModuleType) -> None:

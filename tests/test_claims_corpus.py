@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -10,16 +9,13 @@ from typing import Any
 import pytest
 
 from photodose.claims import CATEGORIES
+from script_module import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("claims_benchmark", ROOT / "benchmarks" / "claims.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/claims.py", "claims_benchmark")
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ from photodose.claims.rules import (
     parse_rules,
     rules_path,
 )
+from script_module import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -272,12 +273,7 @@ def test_the_relabelled_depth_rows_agree_with_the_grader() -> None:
     """The depth rows of the corpus and of held-out round 5 were relabelled by the written rule
     under the new table (not by running the grader; ids in each file's header). The grader agrees
     on 87 of 89; the two documented disagreements (docs/claims.md) are rows 66 and 5305."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("claims_benchmark", ROOT / "benchmarks" / "claims.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("benchmarks/claims.py", "claims_benchmark")
     rows, contexts = bench.load_corpus()
     fresh = tomllib.loads((ROOT / "tests" / "data" / "claims_heldout_round5.toml").read_text("utf-8"))
     depth_rows = [r for r in [*rows, *fresh["rows"]] if "depth" in r["expected_category"].split("|")]
@@ -293,13 +289,6 @@ def test_the_relabelled_depth_rows_agree_with_the_grader() -> None:
 
 def test_the_docs_show_the_shipped_table() -> None:
     """docs/claims.md's "Default depth table" is the shipped file's (rebuild: the script's --markdown)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "build_claims_depth_defaults", ROOT / "scripts" / "build_claims_depth_defaults.py"
-    )
-    assert spec is not None and spec.loader is not None
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
+    build = load_script("scripts/build_claims_depth_defaults.py")
     table = build.markdown(tomllib.loads(default_depth_path().read_text(encoding="utf-8")))
     assert table in (ROOT / "docs" / "claims.md").read_text(encoding="utf-8")

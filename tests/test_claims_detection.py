@@ -19,6 +19,7 @@ import photodose.claims.classify as classify_mod
 from photodose.claims import extract_claims
 from photodose.claims.classify import ClassifierError, SentenceClassifier, analyze, parse_classifier
 from photodose.claims.concepts import concept_tags, is_reported_or_hedged, load_concepts
+from script_module import load_script
 
 
 def cats(text: str) -> dict[str, set[str]]:
@@ -224,14 +225,7 @@ def test_malformed_veto_is_rejected() -> None:
 
 
 def test_shipped_thresholds_are_per_category_and_from_the_grid() -> None:
-    import importlib.util
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    spec = importlib.util.spec_from_file_location("claims_benchmark", root / "benchmarks" / "claims.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("benchmarks/claims.py", "claims_benchmark")
     clf = classify_mod.load_classifier()
     assert clf is not None
     assert clf.thresholds == bench.THRESHOLDS

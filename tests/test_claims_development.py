@@ -9,7 +9,6 @@ group), so the paraphrase must behave like the development sentence.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import shutil
 from pathlib import Path
 from types import ModuleType
@@ -18,17 +17,14 @@ from typing import Any
 import pytest
 
 from photodose.claims import SEVERITY, assess_text, extract_claims, load_rules
+from script_module import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("claims_benchmark_dev", ROOT / "benchmarks" / "claims.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/claims.py", "claims_benchmark_dev")
 
 
 def worst(text: str) -> dict[str, str]:

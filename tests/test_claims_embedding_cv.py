@@ -9,7 +9,6 @@ the docs say.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import tomllib
@@ -20,15 +19,13 @@ from urllib.parse import urlparse
 
 import pytest
 
+from script_module import load_script
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("claims_benchmark_emb", ROOT / "benchmarks" / "claims.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/claims.py", "claims_benchmark_emb")
 
 
 @pytest.fixture(scope="module")

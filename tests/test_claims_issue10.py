@@ -30,6 +30,7 @@ from photodose.claims import (
 from photodose.claims.classify import analyze, load_classifier
 from photodose.claims.grade import _range_text, iter_blocks
 from photodose.claims.intake import check_language, read_limited
+from script_module import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -350,12 +351,7 @@ def test_stated_output_uses_the_device_energy_budget_when_present() -> None:
 
 def test_shipped_classifier_matches_scikit_learn_and_is_reproducible(tmp_path: Path) -> None:
     pytest.importorskip("sklearn")
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("claims_benchmark", ROOT / "benchmarks" / "claims.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("benchmarks/claims.py", "claims_benchmark")
     out = tmp_path / "classifier.json"
     bench.train_classifier(out=out)
     shipped = json.loads((ROOT / "src" / "photodose" / "data" / "claims" / "classifier.json").read_text())

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import photodose
+from script_module import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -94,15 +95,7 @@ def test_public_api_docstrings_are_complete(name: str) -> None:
 
 
 def _rewrite() -> Any:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "griffe_docstrings", DOCS / "hooks" / "griffe_docstrings.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.rewrite
+    return load_script("docs/hooks/griffe_docstrings.py").rewrite
 
 
 def test_docstring_rewrite_splits_descriptions_but_keeps_types() -> None:
