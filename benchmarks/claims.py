@@ -1448,7 +1448,8 @@ def main(argv: list[str] | None = None) -> int:
         result["cv_by_brand"] = cv_by_brand(args.corpus)
     elif "cv_by_brand" in previous:
         result["cv_by_brand"] = previous["cv_by_brand"]
-    for key in ("embedding_cv", "embedding_cv_ungated"):  # the sentence-embedding experiment, kept
+    # the sentence-embedding experiments (wordllama here; USE-lite in benchmarks/spikes/use_lite), kept
+    for key in ("embedding_cv", "embedding_cv_ungated", "use_lite_spike"):
         if key in previous:
             result[key] = previous[key]
     if not args.scale and "cli_scale" in previous:  # keep the last scale run when not rerun
