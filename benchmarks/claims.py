@@ -209,6 +209,36 @@ def load_batch(path: Path, contexts: dict[str, ClaimContext]) -> list[dict[str, 
     return rows
 
 
+#: A fresh round labelled by two labellers (round 7 on) carries the second one's labels in these
+#: fields, next to the first one's ``expected_category``/``expected_grade``.  The first labeller's
+#: are the round's labels (as in earlier rounds); the second one's measure how far two careful
+#: readers following the same guide (docs/claims-labelling.md) agree.
+SECOND_CATEGORY, SECOND_GRADE = "second_category", "second_grade"
+
+
+def _label_sha(rows: list[dict[str, Any]], which: str) -> str:
+    """sha256 of "category<TAB>grade<TAB>device" per row, joined by newlines (the header recipe);
+    ``which``: "expected" (the labels) or "second" (a second labeller's)."""
+    import hashlib
+
+    cat, grade = (
+        ("expected_category", "expected_grade") if which == "expected" else (SECOND_CATEGORY, SECOND_GRADE)
+    )
+    text = "\n".join(f"{r[cat]}\t{r[grade]}\t{r['device']}" for r in rows)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def labels_of(row: dict[str, Any], which: str = "expected") -> dict[str, str]:
+    """A row's labels as category -> grade (empty for "none"); ``which`` as in :func:`_label_sha`."""
+    cat, grade = (
+        ("expected_category", "expected_grade") if which == "expected" else (SECOND_CATEGORY, SECOND_GRADE)
+    )
+    cats = row[cat].split("|")
+    if cats == ["none"]:
+        return {}
+    return dict(zip(cats, row[grade].split("|"), strict=True))
+
+
 def check_fresh_sha(path: Path) -> list[dict[str, Any]]:
     """The rows of a fresh-round file whose sha256 header lines still match its sentences and
     labels (a mismatch means the rows changed after labelling, and is an error)."""
@@ -217,10 +247,10 @@ def check_fresh_sha(path: Path) -> list[dict[str, Any]]:
     raw = path.read_text(encoding="utf-8")
     rows: list[dict[str, Any]] = tomllib.loads(raw)["rows"]
     text_sha = hashlib.sha256("\n".join(r["sentence"] for r in rows).encode()).hexdigest()
-    label_sha = hashlib.sha256(
-        "\n".join(f"{r['expected_category']}\t{r['expected_grade']}\t{r['device']}" for r in rows).encode()
-    ).hexdigest()
-    for name, digest in (("sentence text", text_sha), ("labels", label_sha)):
+    checks = [("sentence text", text_sha), ("labels", _label_sha(rows, "expected"))]
+    if any(SECOND_CATEGORY in r for r in rows):  # a second labeller's labels (round 7 on): their own line
+        checks.append(("second labeller's labels", _label_sha(rows, "second")))
+    for name, digest in checks:
         if digest not in raw:
             raise DevelopmentDataError(f"{path.name}: the {name} no longer match the sha256 in its header")
     return rows
@@ -756,14 +786,24 @@ def load_fresh(path: Path = FRESH_ROUND_5, corpus: Path = DEFAULT_CORPUS) -> dic
     dev = [_normalised(r["sentence"]) for r in dev_rows if r["origin"] != path.stem]
     keep: list[dict[str, Any]] = []
     leaked: list[dict[str, Any]] = []
+    two = any(SECOND_CATEGORY in r for r in rows)
     for row in rows:
-        cats = row["expected_category"].split("|")
-        if cats != ["none"]:
-            grades = row["expected_grade"].split("|")
-            if len(grades) != len(cats) or any(c not in FRESH_LABELLED for c in cats):
-                raise ValueError(f"{path.name} row {row['id']}: bad categories or grade count")
-            for g in grades:
-                Grade(g)
+        for cat_field, grade_field in (("expected_category", "expected_grade"),) + (
+            ((SECOND_CATEGORY, SECOND_GRADE),) if two else ()
+        ):
+            if cat_field not in row or grade_field not in row:
+                raise ValueError(
+                    f"{path.name} row {row['id']}: field {cat_field!r} or {grade_field!r} is missing"
+                )
+            cats = row[cat_field].split("|")
+            if cats != ["none"]:
+                grades = row[grade_field].split("|")
+                if len(grades) != len(cats) or any(c not in FRESH_LABELLED for c in cats):
+                    raise ValueError(
+                        f"{path.name} row {row['id']}: bad categories or grade count in {cat_field!r}"
+                    )
+                for g in grades:
+                    Grade(g)
         if row["device"] and row["device"] not in contexts:
             raise ValueError(f"{path.name} row {row['id']}: device {row['device']!r} has no fixture")
         n = _normalised(row["sentence"])
@@ -802,12 +842,39 @@ def evaluate_fresh(path: Path = FRESH_ROUND_5) -> dict[str, Any]:
     result["sha256_text"] = fresh["sha256_text"]
     result["dropped_as_in_development_corpus"] = [r["id"] for r in fresh["leaked"]]
     result["neutral_rows_with_only_an_output_or_wavelength_claim"] = unlabelled_only
+    if any(SECOND_CATEGORY in r for r in rows):
+        result.update(two_labellers(rows, contexts, predictions))
     result["protocol"] = (
         "first run of the shipped system on rows labelled before any grader ran on them; "
         f"rows (nearly) repeating a development sentence dropped (difflib ≥ {LEAK_SIMILARITY}); "
         "the grader's output/wavelength claims not scored (not labelled in this round)"
     )
     return result
+
+
+def two_labellers(
+    rows: list[dict[str, Any]], contexts: dict[str, ClaimContext], predictions: dict[int, dict[str, str]]
+) -> dict[str, Any]:
+    """How the grader compares with a second careful reader, on a round labelled twice.
+
+    - ``second_labeller_vs_first``: the second labeller scored against the first exactly as the
+      grader is (recall, precision, grade agreement, neutral rows flagged): the agreement two
+      people reach following the same guide, a ceiling on what labels can confirm;
+    - ``grader_vs_second``: the grader scored against the second labeller;
+    - ``grader_on_agreed_rows``: the grader on the rows both labellers labelled identically
+      (categories and grades): the rows whose labels are not in doubt.
+    """
+    second_rows = [
+        {**r, "expected_category": r[SECOND_CATEGORY], "expected_grade": r[SECOND_GRADE]} for r in rows
+    ]
+    human = {r["id"]: labels_of(r, "second") for r in rows}
+    agreed = [r for r in rows if labels_of(r) == labels_of(r, "second")]
+    return {
+        "second_labeller_vs_first": score(rows, contexts, human),
+        "grader_vs_second": score(second_rows, contexts, predictions),
+        "grader_on_agreed_rows": score(agreed, contexts, predictions),
+        "agreed_rows": len(agreed),
+    }
 
 
 # -- a sentence-embedding classifier, tried (issue 10) -------------------------------------
@@ -1432,6 +1499,12 @@ def main(argv: list[str] | None = None) -> int:
         summary = {k: fresh[k] for k in ("rows", "hard_negatives", "hard_negatives_with_a_claim", "micro")}
         summary["grade_agreement"] = fresh["grade_agreement"]
         summary["dropped"] = len(fresh["dropped_as_in_development_corpus"])
+        for part in ("second_labeller_vs_first", "grader_vs_second", "grader_on_agreed_rows"):
+            if part in fresh:
+                summary[part] = {
+                    k: fresh[part][k]
+                    for k in ("rows", "hard_negatives_with_a_claim", "micro", "grade_agreement")
+                }
         print(json.dumps(summary, indent=1))
         return 0
     if args.train_classifier:

@@ -132,6 +132,56 @@ def test_unlabelled_categories_are_not_scored(bench: ModuleType) -> None:
     assert sc["hard_negatives_with_a_claim"] == 1
 
 
+def _fresh_two(rows: list[tuple[str, str, str, str, str]]) -> str:
+    """A fresh-round file labelled twice: (sentence, first category, first grade, second category,
+    second grade) per row, with the three sha256 header lines computed by the header recipe."""
+    import hashlib
+
+    def sha(lines: list[str]) -> str:
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+    first = sha(["\t".join((r[1], r[2], "")) for r in rows])
+    second = sha(["\t".join((r[3], r[4], "")) for r in rows])
+    head = [
+        f"# sha256(rows' sentence text) = {sha([r[0] for r in rows])}",
+        f"# sha256(rows' labels)        = {first}",
+        f"# sha256(second labels)       = {second}",
+    ]
+    body = [
+        f'[[rows]]\nid = {7901 + i}\nsplit = "held_out_test"\nbrand = "Acme"\nsentence = "{s}"\n'
+        f'source = "https://example.com/{i}"\nsource_confidence = "verbatim"\ndevice = ""\n'
+        f'expected_category = "{c1}"\nexpected_grade = "{g1}"\nsecond_category = "{c2}"\nsecond_grade = "{g2}"\n'
+        for i, (s, c1, g1, c2, g2) in enumerate(rows)
+    ]
+    return "\n".join(head) + "\n\n" + "\n".join(body)
+
+
+def test_a_round_labelled_twice_measures_the_labellers_against_each_other(
+    bench: ModuleType, tmp_path: Path
+) -> None:
+    """The second labeller is scored against the first as the grader is; the grader is also
+    scored against the second and on the rows both labelled alike."""
+    rows = [
+        ("Zorblax light erases every wrinkle for good.", "efficacy", "misleading", "efficacy", "misleading"),
+        ("Zorblax is loved by dermatologists everywhere.", "none", "", "endorsement", "unsupported"),
+        ("Zorblax ships in a blue box within three days.", "none", "", "none", ""),
+        ("Zorblax smooths fine lines, says our founder.", "efficacy", "unsupported", "efficacy", "not_checkable"),
+    ]
+    path = tmp_path / "claims_heldout_test.toml"
+    path.write_text(_fresh_two(rows), encoding="utf-8")
+    result = bench.evaluate_fresh(path)
+    human = result["second_labeller_vs_first"]
+    # the second labeller finds both of the first one's claims, adds one, and grades one of two alike
+    assert human["micro"] == {"precision": round(2 / 3, 4), "recall": 1.0}
+    assert human["grade_agreement"] == 0.5 and human["hard_negatives_with_a_claim"] == 1
+    assert result["agreed_rows"] == 2 and result["grader_on_agreed_rows"]["rows"] == 2
+    assert result["grader_vs_second"]["rows"] == 4
+    # the second labels are checked like the first: an edit after labelling is refused
+    path.write_text(_fresh_two(rows).replace('second_grade = "not_checkable"', 'second_grade = "supported"'))
+    with pytest.raises(bench.DevelopmentDataError, match="second labeller's labels no longer match"):
+        bench.load_fresh(path)
+
+
 # -- the failure classes of round 5 ------------------------------------------------------------
 
 
