@@ -178,10 +178,31 @@ def test_ten_mm_into_the_dermis_is_not_supported() -> None:
         ("Blue light penetrates 0.5 mm.", Grade.SUPPORTED),  # 415 nm: 0.95 mm
         ("Blue light penetrates 3 mm.", Grade.CONTRADICTED),
         ("Red light penetrates deep into the skin.", Grade.PARTLY_SUPPORTED),  # no number
+        # a range from the surface is graded by its upper end (docs/claims-labelling.md)
+        ("Blue light penetrates 0–2 mm.", Grade.CONTRADICTED),  # 2 mm: 2.1 × 0.95 mm
+        ("Red light penetrates 0-2 mm.", Grade.SUPPORTED),
     ],
 )
 def test_default_grades_follow_the_written_rule(text: str, grade: Grade) -> None:
     assert one(text).grade is grade
+
+
+def test_a_range_from_the_surface_is_read_by_its_upper_end() -> None:
+    g = one("Near-infrared light penetrates 0–40 mm.")
+    assert g.claim.details["depth_cm"] == pytest.approx(4.0) and g.claim.details["depth_low_cm"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Penetration depth depends on wavelength.",
+        "How deep light penetrates varies with wavelength and skin type.",
+        "The depth of penetration is determined by the wavelength.",
+    ],
+)
+def test_talk_about_penetration_in_general_is_not_a_depth_claim(text: str) -> None:
+    """Neither the phrase rules nor the sentence classifier read general talk as a claim."""
+    assert depth_claims(text) == []
 
 
 def test_a_device_context_still_wins_over_the_default() -> None:

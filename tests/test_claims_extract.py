@@ -168,6 +168,10 @@ def test_split_properties(text: str, max_chars: int) -> None:
         ("No side effects.", ("safety", "absolute")),
         ("Professional strength results.", ("comparison", "professional_strength")),
         ("Clinic results at home.", ("comparison", "professional_strength")),
+        # an endorsement and the effect it vouches for are two claims in one sentence
+        ("Dermatologists agree it works wonders for wrinkles.", ("efficacy", "claim")),
+        ("Dermatologists agree it works wonders for wrinkles.", ("endorsement", "recommended")),
+        ("This mask does wonders for fine lines.", ("efficacy", "claim")),
     ],
 )
 def test_extracts_each_category(text: str, expected: tuple[str, str]) -> None:

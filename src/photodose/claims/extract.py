@@ -635,7 +635,8 @@ class _Extractor:
                 b = _number(m.group("b")) * factor if m.group("b") else None
             except ValueError:
                 continue
-            if a <= 0 or a > 100:
+            # "0-2 mm" is a range from the surface: graded by its upper end
+            if a < 0 or (a == 0 and not b) or max(a, b or 0.0) > 100:
                 continue
             seg_start = numeric_sentences.get(s.index, s.start)
             wl = self._wavelengths(seg_start, m.start()) or self._wavelengths(s.start, s.end)
@@ -998,6 +999,8 @@ class _Extractor:
             for cat, m in hits.items():
                 if scores[cat] < clf.thresholds.get(cat, 0.5):
                     continue
+                if cat == "depth" and self.rules.depth["qualitative_excludes"].search(self.text, s.start, s.end):
+                    continue  # what the phrase rules exclude (general talk, "shallow") is excluded here too
                 if self.mentioned(s, m.start(), m.end()) or self.quoted(s, m.start(), m.end()):
                     continue  # a quoted label ("Terms like “FDA cleared” ...") is talked about
                 details: dict[str, Any] = {"classifier_probability": round(scores[cat], 3)}
