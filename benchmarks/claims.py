@@ -117,6 +117,10 @@ FRESH_ROUND_5 = ROOT / "tests" / "data" / "claims_heldout_round5.toml"
 #: (``round5_first_run.dropped_as_in_development_corpus``); fixed, so the development set does not
 #: depend on the slow leak check.
 ROUND5_LEAKED = frozenset((5195, 5204, 5222, 5223, 5225, 5226, 5227, 5233, 5279, 5280))
+#: The fresh round-6 file: run once (``round6_first_run``), development data since (as round 5).
+FRESH_ROUND_6 = ROOT / "tests" / "data" / "claims_heldout_round6.toml"
+#: Round-6 rows dropped at its first run as (near) repeats of development sentences.
+ROUND6_LEAKED = frozenset((6015, 6042, 6153, 6154))
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (
     ROOT / "tests" / "data" / "claims_grow_6a.toml",
@@ -260,9 +264,11 @@ def load_development(
     path: Path = DEFAULT_CORPUS,
     round5: Path | None = FRESH_ROUND_5,
     batches: tuple[Path, ...] = GROW_FILES,
+    round6: Path | None = FRESH_ROUND_6,
 ) -> tuple[list[dict[str, Any]], dict[str, ClaimContext]]:
-    """Every development row: the corpus's development rows, round 5's non-leaked rows (its file
-    kept as labelled: the sha256 header is checked) and the rows of each batch file that exists.
+    """Every development row: the corpus's development rows, the non-leaked rows of rounds 5 and 6
+    (each file kept as labelled: the sha256 header is checked) and the rows of each batch file that
+    exists.
 
     Each row gets ``origin`` (the file's stem) and ``labelled`` (the categories its labeller
     labelled: all for the corpus, the eight claim categories for the others; predictions of other
@@ -273,15 +279,20 @@ def load_development(
     for r in rows:
         if is_development(r):
             out.append({**r, "origin": path.stem, "labelled": CATEGORIES})
-    if round5 is not None:
-        for r in check_fresh_sha(round5):
-            if r["id"] in ROUND5_LEAKED:
+    for fresh, leaked in ((round5, ROUND5_LEAKED), (round6, ROUND6_LEAKED)):
+        if fresh is None:
+            continue
+        for r in check_fresh_sha(fresh):
+            if r["id"] in leaked:
                 continue
-            _check_labels(f"{round5.name} row {r['id']}", r, LABELLED_8)
-            out.append({**r, "origin": round5.stem, "labelled": LABELLED_8})
-    for b in batches:
-        if b.exists():
-            out.extend({**r, "origin": b.stem, "labelled": LABELLED_8} for r in load_batch(b, contexts))
+            _check_labels(f"{fresh.name} row {r['id']}", r, LABELLED_8)
+            out.append({**r, "origin": fresh.stem, "labelled": LABELLED_8})
+        if fresh == round5:  # the batch files come between the two rounds, in the order they were written
+            for b in batches:
+                if b.exists():
+                    out.extend(
+                        {**r, "origin": b.stem, "labelled": LABELLED_8} for r in load_batch(b, contexts)
+                    )
     ids: set[int] = set()
     seen: set[str] = set()
     kept: list[dict[str, Any]] = []
