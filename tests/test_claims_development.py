@@ -150,7 +150,8 @@ def _fresh_two(rows: list[tuple[str, str, str, str, str]]) -> str:
     body = [
         f'[[rows]]\nid = {7901 + i}\nsplit = "held_out_test"\nbrand = "Acme"\nsentence = "{s}"\n'
         f'source = "https://example.com/{i}"\nsource_confidence = "verbatim"\ndevice = ""\n'
-        f'expected_category = "{c1}"\nexpected_grade = "{g1}"\nsecond_category = "{c2}"\nsecond_grade = "{g2}"\n'
+        f'expected_category = "{c1}"\nexpected_grade = "{g1}"\n'
+        f'second_category = "{c2}"\nsecond_grade = "{g2}"\n'
         for i, (s, c1, g1, c2, g2) in enumerate(rows)
     ]
     return "\n".join(head) + "\n\n" + "\n".join(body)
@@ -165,7 +166,13 @@ def test_a_round_labelled_twice_measures_the_labellers_against_each_other(
         ("Zorblax light erases every wrinkle for good.", "efficacy", "misleading", "efficacy", "misleading"),
         ("Zorblax is loved by dermatologists everywhere.", "none", "", "endorsement", "unsupported"),
         ("Zorblax ships in a blue box within three days.", "none", "", "none", ""),
-        ("Zorblax smooths fine lines, says our founder.", "efficacy", "unsupported", "efficacy", "not_checkable"),
+        (
+            "Zorblax smooths fine lines, says our founder.",
+            "efficacy",
+            "unsupported",
+            "efficacy",
+            "not_checkable",
+        ),
     ]
     path = tmp_path / "claims_heldout_test.toml"
     path.write_text(_fresh_two(rows), encoding="utf-8")
@@ -342,3 +349,69 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
     full = assess_text(text, rules=dataclasses.replace(rules, max_listed_claims=10**9, block_chars=30_000))
     assert capped.total_claims == full.total_claims > 100
     assert capped.counts == full.counts
+
+
+# -- the labelling guide's conventions (docs/claims-labelling.md) --------------------------------
+#
+# The development rows were relabelled to the guide on 2026-11-30 (ids in each file's header);
+# these are the structural rules that follow it, each checked on sentences in no data file and on
+# look-alikes that must stay free of the claim.
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category", "grade"),
+    [
+        # "painless", "non-invasive": true of LED light, silent on eyes, drugs and conditions
+        ("Our LED facial is painless and completely non-invasive.", "safety", "partly_supported"),
+        ("A pain-free session with no recovery time.", "safety", "partly_supported"),
+        # a named expert vouching for it is a personal endorsement
+        (
+            "“It calms redness beautifully,” says Dr. Amelia Stone, a dermatologist in Leeds.",
+            "endorsement",
+            "unsupported",
+        ),
+        (
+            "According to Mara Quinn, a licensed esthetician, red light smooths fine lines.",
+            "endorsement",
+            "unsupported",
+        ),
+        # use by professionals offered as backing
+        ("Doctors have been using this light for decades.", "endorsement", "unsupported"),
+        ("This technology has been used for years by dermatologists.", "endorsement", "unsupported"),
+        ("Loved by A-listers and celebrities alike.", "endorsement", "unsupported"),
+        # unnamed research offered as backing, in other words
+        ("Research suggests it may ease stiffness in the knees.", "endorsement", "unsupported"),
+        ("In one trial, volunteers who used the cap saw thicker hair.", "endorsement", "unsupported"),
+        ("There is solid science behind these masks.", "endorsement", "unsupported"),
+        # an effect with nothing to grade it against
+        ("Honestly, it really works.", "efficacy", "not_checkable"),
+        ("These lamps can transform your complexion.", "efficacy", "not_checkable"),
+        ("The results are undeniable.", "efficacy", "not_checkable"),
+    ],
+)
+def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
+    assert worst(sentence).get(category) == grade, worst(sentence)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category"),
+    [
+        ("Dr. Amelia Stone explains how the mask is charged.", "endorsement"),
+        ("Home masks are much weaker than the panels used in clinics.", "endorsement"),
+        ("Celebrities fuel the trend, but hype is not evidence.", "endorsement"),
+        ("More research is needed before anyone can say it works.", "endorsement"),
+        ("Several sessions are needed to see results.", "efficacy"),
+        ("Results may vary from person to person.", "efficacy"),
+        ("It is hard to say whether it works for everyone.", "efficacy"),
+        ("Each colour penetrates the skin at different depths.", "depth"),
+        ("The quoted stats are impressive: the company says the mask clears acne in four weeks.", "efficacy"),
+    ],
+)
+def test_the_guides_look_alikes_carry_no_such_claim(sentence: str, category: str) -> None:
+    assert category not in worst(sentence), worst(sentence)
+
+
+def test_an_unspecified_effect_gives_way_to_the_named_one() -> None:
+    """ "It reduces acne and really works" is graded on acne, once."""
+    found = [g for g in assess_text("It reduces acne and really works.").claims if g.category == "efficacy"]
+    assert [g.outcome for g in found] == ["efficacy.text_only"]

@@ -189,6 +189,7 @@ BATTERY: list[tuple[str, ClaimContext | None, str, str]] = [
     # efficacy
     ("Erase wrinkles for good.", None, "efficacy", "efficacy.absolute"),
     ("Reduces wrinkles.", None, "efficacy", "efficacy.text_only"),
+    ("So there you have it: LED masks really do work!", None, "efficacy", "efficacy.unspecified"),
     ("Treats rosacea.", None, "efficacy", "efficacy.no_evidence"),
     ("Reduces wrinkles.", ctx(studied_windows=WINDOWS), "efficacy", "efficacy.no_dose"),
     ("Reduces wrinkles.", dose(5.4), "efficacy", "efficacy.within_window"),

@@ -999,7 +999,8 @@ class _Extractor:
             for cat, m in hits.items():
                 if scores[cat] < clf.thresholds.get(cat, 0.5):
                     continue
-                if cat == "depth" and self.rules.depth["qualitative_excludes"].search(self.text, s.start, s.end):
+                general = self.rules.depth["qualitative_excludes"]
+                if cat == "depth" and general.search(self.text, s.start, s.end):
                     continue  # what the phrase rules exclude (general talk, "shallow") is excluded here too
                 if self.mentioned(s, m.start(), m.end()) or self.quoted(s, m.start(), m.end()):
                     continue  # a quoted label ("Terms like “FDA cleared” ...") is talked about
@@ -1101,10 +1102,15 @@ class _Extractor:
         self.run_listed_indications()
         self.run_classifier()
         self.drop_reported()
+        named = {
+            c.sentence_index for c in self.claims if c.category == "efficacy" and c.kind != "unspecified"
+        }
         claims = [
             c
             for c in self.claims
             if not (c.category == "efficacy" and c.kind != "absolute" and c.sentence_index in numeric)
+            # an effect with nothing named gives way to the sentence's graded efficacy claim
+            and not (c.kind == "unspecified" and c.category == "efficacy" and c.sentence_index in named)
         ]
         # supersedes: drop kinds overruled by a stronger kind in the same sentence
         by_sentence: dict[int, set[str]] = {}

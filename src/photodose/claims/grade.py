@@ -336,6 +336,8 @@ _FINDING_TEXT = {
 
 
 def _efficacy(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
+    if claim.kind == "unspecified":  # "it really works": no outcome named, nothing to check
+        return _Result("efficacy.unspecified", {"device": _device(ctx)})
     ind = rules.indications[claim.details["indication"]]
     facts: dict[str, Any] = {
         "indication_label": ind.label,

@@ -375,10 +375,13 @@ def parse_rules(data: dict[str, Any], path: str = "") -> Rules:
             raise RulesError(f"{where}: duplicate pattern id")
         seen_ids.add(pid)
         category = _req(p, "category", where)
-        if category not in _PATTERN_CATEGORIES:
+        # an efficacy phrase that names no outcome ("it really works") is the one efficacy claim a
+        # pattern can make: the others need an indication, found by [efficacy] and [[indications]]
+        unspecified_efficacy = category == "efficacy" and p.get("kind") == "unspecified"
+        if category not in _PATTERN_CATEGORIES and not unspecified_efficacy:
             raise RulesError(
-                f"{where}: category must be one of {sorted(_PATTERN_CATEGORIES)} "
-                f"(efficacy, mechanism, depth and numeric claims use their own tables)"
+                f"{where}: category must be one of {sorted(_PATTERN_CATEGORIES)}, or efficacy with "
+                f'kind = "unspecified" (efficacy, mechanism, depth and numeric claims use their own tables)'
             )
         on_negation = p.get("on_negation", "skip")
         if on_negation not in ("keep", "skip", "ignore"):
