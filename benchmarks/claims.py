@@ -565,11 +565,11 @@ THRESHOLD_GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 THRESHOLDS: dict[str, float] = {
     "efficacy": 0.7,
     "mechanism": 0.5,
-    "depth": 0.7,
+    "depth": 0.75,
     "regulatory": 0.95,
     "endorsement": 0.95,
     "safety": 0.95,
-    "comparison": 0.75,
+    "comparison": 0.9,
 }
 
 
@@ -580,7 +580,7 @@ def train_classifier(
     c: float = C_REG,
 ) -> dict[str, Any]:
     """Train the sentence classifier on every development row (:func:`load_development`: the
-    corpus, round 5's non-leaked rows and the batch files present) and write its JSON."""
+    corpus, the non-leaked rows of rounds 5 and 6 and the batch files present) and write its JSON."""
     dev, _ = load_development(path)
     doc = fit_classifier(dev, thresholds=thresholds or THRESHOLDS, c=c)
     out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
@@ -620,8 +620,8 @@ def fit_classifier(
     doc = {
         "meta": {
             "source": "trained by benchmarks/claims.py --train-classifier on every development row "
-            "(load_development: tests/data/claims_corpus.toml's development rows, round 5's non-leaked "
-            "rows, the grow_6 batch files present; no fresh held-out round)",
+            "(load_development: tests/data/claims_corpus.toml's development rows, the non-leaked rows "
+            "of rounds 5 and 6, the grow_6 batch files present; no fresh held-out round)",
             "confidence": "derived",
             "training_rows": len(dev),
             "training_rows_by_file": dict(Counter(str(r.get("origin", "claims_corpus")) for r in dev)),

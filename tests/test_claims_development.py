@@ -404,6 +404,10 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("Results may vary from person to person.", "efficacy"),
         ("It is hard to say whether it works for everyone.", "efficacy"),
         ("Each colour penetrates the skin at different depths.", "depth"),
+        # accurate explanations of the regulatory terms
+        ("The FDA reserves “approval” for high-risk Class III devices.", "regulatory"),
+        ("Most masks sold today are FDA cleared rather than FDA approved.", "regulatory"),
+        ("An FDA registered facility only means the factory is listed with the agency.", "regulatory"),
         ("The quoted stats are impressive: the company says the mask clears acne in four weeks.", "efficacy"),
     ],
 )

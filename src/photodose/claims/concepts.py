@@ -94,6 +94,10 @@ _HEDGE_ANCHORS = (
 )
 # Every alternative of the [hedge] explained expression contains one of these.
 _EXPLAINED_ANCHORS = (
+    "reserve",
+    "rather than",
+    "distinct from",
+    "means",
     "process",
     "granted",
     "require",
