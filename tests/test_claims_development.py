@@ -387,6 +387,11 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("Honestly, it really works.", "efficacy", "not_checkable"),
         ("These lamps can transform your complexion.", "efficacy", "not_checkable"),
         ("The results are undeniable.", "efficacy", "not_checkable"),
+        # settled after round 7: users offered as backing, passive research, other treatments
+        ("Elite athletes use these panels before every race.", "endorsement", "unsupported"),
+        ("It has been confirmed that near-infrared light eases sore joints.", "endorsement", "unsupported"),
+        ("Our pads are more effective than a heating pad.", "comparison", "unsupported"),
+        ("The glow panel works far better than painkillers for back aches.", "comparison", "unsupported"),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
@@ -404,6 +409,11 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("Results may vary from person to person.", "efficacy"),
         ("It is hard to say whether it works for everyone.", "efficacy"),
         ("Each colour penetrates the skin at different depths.", "depth"),
+        # enforcement news reports the claims it names; painkillers are not light therapy
+        ("The FTC alleged that the sellers deceptively claimed the wrap cured arthritis.", "efficacy"),
+        ("The maker is accused of falsely claiming the lamp reverses hair loss.", "efficacy"),
+        ("Over-the-counter pain relievers mostly just mask the pain.", "efficacy"),
+        ("Home masks cannot replace lasers, and are not as effective as an in-clinic peel.", "comparison"),
         # accurate explanations of the regulatory terms
         ("The FDA reserves “approval” for high-risk Class III devices.", "regulatory"),
         ("Most masks sold today are FDA cleared rather than FDA approved.", "regulatory"),

@@ -283,6 +283,7 @@ BATTERY: list[tuple[str, ClaimContext | None, str, str]] = [
     ("Our mask delivers 5 mW/cm².", office(ValueRange(10.0, 15.0, 20.0)), "output", "output.below_computed"),
     # comparison
     ("Professional strength.", None, "comparison", "comparison.text_only"),
+    ("It works far better than painkillers.", None, "comparison", "comparison.other_treatment"),
     (
         "Professional strength.",
         ctx(device_irradiance_mw_cm2=ValueRange.single(60.0)),

@@ -840,6 +840,8 @@ def _safety(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
 
 def _comparison(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
     facts: dict[str, Any] = {"device": _device(ctx), "office_hint": ""}
+    if claim.kind == "other_treatment":  # "more effective than heating pads": no head-to-head trial
+        return _Result("comparison.other_treatment", facts)
     if ctx is None or ctx.in_office_irradiance_mw_cm2 is None:
         if ctx is not None and ctx.device_irradiance_mw_cm2 is None:
             return _Result("comparison.no_irradiance", facts)
