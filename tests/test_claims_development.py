@@ -414,6 +414,12 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("The maker is accused of falsely claiming the lamp reverses hair loss.", "efficacy"),
         ("Over-the-counter pain relievers mostly just mask the pain.", "efficacy"),
         ("Home masks cannot replace lasers, and are not as effective as an in-clinic peel.", "comparison"),
+        # seen in round 8: a refund, a cleanser, an instruction, a question, a regulator's notice
+        ("Every order comes with a 60-day risk-free refund.", "safety"),
+        ("Start with a gentle cleanser before each session.", "safety"),
+        ("Please follow the staff's instructions for safe use of the lamps.", "safety"),
+        ("This guide covers whether it's safe for your eyes and how long to use it.", "safety"),
+        ("Health Canada is not aware of evidence that the lamps treat any medical condition.", "endorsement"),
         # accurate explanations of the regulatory terms
         ("The FDA reserves “approval” for high-risk Class III devices.", "regulatory"),
         ("Most masks sold today are FDA cleared rather than FDA approved.", "regulatory"),

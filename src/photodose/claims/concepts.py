@@ -35,6 +35,8 @@ _CLAUSE = frozenset(',;:()—–"“”')
 # Every alternative of the [hedge] expressions contains one of these (a cheap prefilter; a test
 # checks the expressions against it on the whole corpus).
 _HEDGE_ANCHORS = (
+    "health canada",
+    "authori",
     "falsely",
     "deceptive",
     "allegedly",
