@@ -392,6 +392,11 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("It has been confirmed that near-infrared light eases sore joints.", "endorsement", "unsupported"),
         ("Our pads are more effective than a heating pad.", "comparison", "unsupported"),
         ("The glow panel works far better than painkillers for back aches.", "comparison", "unsupported"),
+        # seen in round 8: backing and comparisons in other words
+        ("The lamp has shown remarkable promise for sore shoulders.", "endorsement", "unsupported"),
+        ("It has been established that red light calms acne.", "endorsement", "unsupported"),
+        ("These panels carry less risk than lasers.", "comparison", "unsupported"),
+        ("The wand mimics the facials that professionals charge for.", "comparison", "not_checkable"),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
