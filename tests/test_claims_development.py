@@ -397,6 +397,8 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("It has been established that red light calms acne.", "endorsement", "unsupported"),
         ("These panels carry less risk than lasers.", "comparison", "unsupported"),
         ("The wand mimics the facials that professionals charge for.", "comparison", "not_checkable"),
+        ("Use it daily for two weeks and you will see a real difference.", "efficacy", "not_checkable"),
+        ("At-home masks still yield excellent results when used as directed.", "efficacy", "not_checkable"),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
@@ -411,6 +413,7 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("Celebrities fuel the trend, but hype is not evidence.", "endorsement"),
         ("More research is needed before anyone can say it works.", "endorsement"),
         ("Several sessions are needed to see results.", "efficacy"),
+        ("The lamp is touted to treat other conditions too.", "efficacy"),
         ("Results may vary from person to person.", "efficacy"),
         ("It is hard to say whether it works for everyone.", "efficacy"),
         ("Each colour penetrates the skin at different depths.", "depth"),
