@@ -164,6 +164,7 @@ BATTERY: list[tuple[str, ClaimContext | None, str, str]] = [
         "endorsement.recommended.survey",
     ),
     ("Dermatologist certified.", None, "endorsement", "endorsement.certified"),
+    ("Elite athletes use these panels after every match.", None, "endorsement", "endorsement.personal"),
     ("Backed by 4,000 peer-reviewed studies.", None, "endorsement", "endorsement.study_count"),
     ("Developed by a dermatologist.", None, "endorsement", "endorsement.developed"),
     ("Clinically proven.", None, "endorsement", "endorsement.clinically_proven.no_trial"),

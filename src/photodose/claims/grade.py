@@ -270,6 +270,8 @@ def _endorsement(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Resul
         if ctx is not None and ctx.dermatologist_survey:
             return _Result("endorsement.recommended.survey", facts)
         return _Result("endorsement.recommended.no_survey", facts)
+    if kind == "personal":  # a named expert, a celebrity, athletes: one person's word, not evidence
+        return _Result("endorsement.personal", facts)
     if kind == "certified":
         return _Result("endorsement.certified", facts)
     if kind == "generic":
