@@ -40,7 +40,7 @@ def worst(text: str) -> dict[str, str]:
 
 _GOOD_ROW = """
 [[rows]]
-id = 9001
+id = 99001
 split = "development"
 batch = "grow_test"
 brand = "Acme"
@@ -62,7 +62,7 @@ def _batch(tmp_path: Path, text: str) -> Path:
 def test_a_batch_file_is_loaded_and_validated(bench: ModuleType, tmp_path: Path) -> None:
     _rows, contexts = bench.load_corpus()
     rows = bench.load_batch(_batch(tmp_path, _GOOD_ROW), contexts)
-    assert [r["id"] for r in rows] == [9001]
+    assert [r["id"] for r in rows] == [99001]
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,7 @@ def test_a_batch_file_is_loaded_and_validated(bench: ModuleType, tmp_path: Path)
         ('expected_grade = "not_checkable"', 'expected_grade = "fine"', "'fine' is not one of"),
         ('source_confidence = "verbatim"', 'source_confidence = "guess"', "source_confidence"),
         ('device = ""', 'device = "no-such-device"', "has no [contexts] fixture"),
-        ("id = 9001", 'id = "x"', "id must be an integer"),
+        ("id = 99001", 'id = "x"', "id must be an integer"),
     ],
 )
 def test_a_malformed_batch_row_is_refused_naming_the_row_and_field(
@@ -100,10 +100,10 @@ def test_development_rows_are_the_corpus_round_5_and_the_batches(bench: ModuleTy
     r5 = next(r for r in rows if r["origin"] == "claims_heldout_round5")
     assert "wavelength" not in r5["labelled"] and "efficacy" in r5["labelled"]
     # a batch file is added when present; a row repeating an earlier sentence is scored once
-    dup = _GOOD_ROW + _GOOD_ROW.replace("9001", "9002")
+    dup = _GOOD_ROW + _GOOD_ROW.replace("99001", "99002")
     with_batch, _ = bench.load_development(batches=(_batch(tmp_path, dup),))
     assert len(with_batch) == len(rows) + 1
-    clash = _GOOD_ROW.replace("9001", str(rows[0]["id"]))
+    clash = _GOOD_ROW.replace("99001", str(rows[0]["id"]))
     with pytest.raises(bench.DevelopmentDataError, match="id is used by another"):
         bench.load_development(batches=(_batch(tmp_path, clash),))
 
