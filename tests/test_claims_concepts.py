@@ -192,6 +192,8 @@ def test_hedge_prefilter_loses_nothing_on_the_corpus() -> None:
         "In this article we break down what the science says.",
         "There is not enough evidence.",
         "We are writing to you because your firm is marketing lamps.",
+        "Regular sauna use can ease sore muscles.",
+        "Infrared saunas use light at 850 nm.",
     ]
     for s in sentences + extra:
         full = bool(
@@ -201,6 +203,7 @@ def test_hedge_prefilter_loses_nothing_on_the_corpus() -> None:
             or c.narrated.search(s)
             or c.advice_start.match(s)
             or (c.explained.search(s) and not c.overstated.search(s))
+            or (c.heat_only.search(s) and not c.heat_light.search(s))
         )
         assert is_reported_or_hedged(s, c) == full, s
 

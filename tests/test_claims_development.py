@@ -428,6 +428,14 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("Please follow the staff's instructions for safe use of the lamps.", "safety"),
         ("This guide covers whether it's safe for your eyes and how long to use it.", "safety"),
         ("Health Canada is not aware of evidence that the lamps treat any medical condition.", "endorsement"),
+        # seen in round 9: hopes, purported abilities, an expert's warning, advice, general talk
+        ("People buy these masks hoping to see smoother skin.", "efficacy"),
+        ("The gadgets are known for their purported ability to clear acne.", "efficacy"),
+        ("Overusing the mask can lead to dryness and irritation, says Dr. Lee.", "endorsement"),
+        ("Dermatologists recommend purchasing a device that lists its wavelengths.", "endorsement"),
+        ("The deeper the light travels into tissue, the more it scatters.", "depth"),
+        ("In this guide we dive deep into the world of LED masks.", "depth"),
+        ("Regular sauna sessions help sore muscles recover.", "efficacy"),
         # accurate explanations of the regulatory terms
         ("The FDA reserves “approval” for high-risk Class III devices.", "regulatory"),
         ("Most masks sold today are FDA cleared rather than FDA approved.", "regulatory"),

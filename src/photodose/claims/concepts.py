@@ -35,6 +35,14 @@ _CLAUSE = frozenset(',;:()—–"“”')
 # Every alternative of the [hedge] expressions contains one of these (a cheap prefilter; a test
 # checks the expressions against it on the whole corpus).
 _HEDGE_ANCHORS = (
+    "purported",
+    "hoping",
+    "hope",
+    "curious",
+    "potential",
+    "wonder",
+    "which",
+    "defined",
     "health canada",
     "authori",
     "falsely",
@@ -114,6 +122,9 @@ _HEDGE_ANCHORS = (
 )
 # Every alternative of the [hedge] explained expression contains one of these.
 _EXPLAINED_ANCHORS = (
+    "devices",
+    "without",
+    "clearance is",
     "reserve",
     "rather than",
     "distinct from",
@@ -255,6 +266,10 @@ class Concepts:
     #: the sentence names a record or overstates a clearance (``[hedge] overstated``)
     explained: re.Pattern[str]
     overstated: re.Pattern[str]
+    #: a sauna described as heat, with nothing of light in the sentence (``[hedge] heat_only`` and
+    #: not ``heat_light``): a heat device, so no light claim
+    heat_only: re.Pattern[str]
+    heat_light: re.Pattern[str]
     #: per category, groups of word stems: a frame can only fire in a sentence holding a word
     #: of every group (at the start of a word, or after "anti")
     anchors: dict[str, tuple[tuple[str, ...], ...]]
@@ -295,6 +310,8 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         never = "(?!)"  # matches nothing: the two keys are optional
         explained = re.compile(data["hedge"].get("explained", never), re.IGNORECASE)
         overstated = re.compile(data["hedge"].get("overstated", never), re.IGNORECASE)
+        heat_only = re.compile(data["hedge"].get("heat_only", never), re.IGNORECASE)
+        heat_light = re.compile(data["hedge"].get("heat_light", never), re.IGNORECASE)
     except (KeyError, TypeError, re.error) as exc:
         raise ValueError(f"concepts.toml: malformed ({exc})") from exc
     for name in ("negator", "harm_strong", "harm_mild", "safety_adjective", "safety_veto", "effect"):
@@ -337,6 +354,8 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         decline,
         explained,
         overstated,
+        heat_only,
+        heat_light,
         anchors,
         anchor_patterns,
         dict(data.get("meta", {})),
@@ -719,6 +738,8 @@ def is_reported_or_hedged(sentence: str, concepts: Concepts | None = None) -> bo
     c = concepts or load_concepts()
     if c.defined.search(sentence):  # anchored at the start: cheap
         return True
+    if "sauna" in sentence.lower() and c.heat_only.search(sentence) and not c.heat_light.search(sentence):
+        return True  # a sauna as heat: a heat device, no light claim
     if c.advice_start.match(sentence):
         return True
     low = sentence.lower()
