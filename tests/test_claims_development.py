@@ -397,6 +397,7 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("It has been established that red light calms acne.", "endorsement", "unsupported"),
         ("These panels carry less risk than lasers.", "comparison", "unsupported"),
         ("The wand mimics the facials that professionals charge for.", "comparison", "not_checkable"),
+        ("Unlike pain medications, the wrap works without pills.", "comparison", "unsupported"),
         ("Use it daily for two weeks and you will see a real difference.", "efficacy", "not_checkable"),
         ("At-home masks still yield excellent results when used as directed.", "efficacy", "not_checkable"),
     ],
