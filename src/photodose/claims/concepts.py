@@ -738,11 +738,11 @@ def is_reported_or_hedged(sentence: str, concepts: Concepts | None = None) -> bo
     c = concepts or load_concepts()
     if c.defined.search(sentence):  # anchored at the start: cheap
         return True
-    if "sauna" in sentence.lower() and c.heat_only.search(sentence) and not c.heat_light.search(sentence):
-        return True  # a sauna as heat: a heat device, no light claim
     if c.advice_start.match(sentence):
         return True
     low = sentence.lower()
+    if "sauna" in low and c.heat_only.search(sentence) and not c.heat_light.search(sentence):
+        return True  # a sauna as heat: a heat device, no light claim
     if _NARRATED_ANY.search(low) and _narrated(c, sentence, low):
         return True
     if (
