@@ -437,6 +437,9 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("The deeper the light travels into tissue, the more it scatters.", "depth"),
         ("In this guide we dive deep into the world of LED masks.", "depth"),
         ("Regular sauna sessions help sore muscles recover.", "efficacy"),
+        # seen in round 10: what makers claim, an article's introduction
+        ("Manufacturers of laser caps claim they regrow hair in three months.", "efficacy"),
+        ("In this article, we look at how red light may ease knee pain.", "efficacy"),
         # accurate explanations of the regulatory terms
         ("The FDA reserves “approval” for high-risk Class III devices.", "regulatory"),
         ("Most masks sold today are FDA cleared rather than FDA approved.", "regulatory"),

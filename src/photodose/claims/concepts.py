@@ -35,6 +35,10 @@ _CLAUSE = frozenset(',;:()—–"“”')
 # Every alternative of the [hedge] expressions contains one of these (a cheap prefilter; a test
 # checks the expressions against it on the whole corpus).
 _HEDGE_ANCHORS = (
+    "article",
+    "guide",
+    "post",
+    "blog",
     "purported",
     "hoping",
     "hope",
