@@ -230,23 +230,23 @@ def load_batch(path: Path, contexts: dict[str, ClaimContext]) -> list[dict[str, 
 SECOND_CATEGORY, SECOND_GRADE = "second_category", "second_grade"
 
 
+def _label_fields(which: str) -> tuple[str, str]:
+    """The (category, grade) fields of ``which`` labels: "expected" (the round's) or "second"."""
+    return ("expected_category", "expected_grade") if which == "expected" else (SECOND_CATEGORY, SECOND_GRADE)
+
+
 def _label_sha(rows: list[dict[str, Any]], which: str) -> str:
-    """sha256 of "category<TAB>grade<TAB>device" per row, joined by newlines (the header recipe);
-    ``which``: "expected" (the labels) or "second" (a second labeller's)."""
+    """sha256 of "category<TAB>grade<TAB>device" per row, joined by newlines (the header recipe)."""
     import hashlib
 
-    cat, grade = (
-        ("expected_category", "expected_grade") if which == "expected" else (SECOND_CATEGORY, SECOND_GRADE)
-    )
+    cat, grade = _label_fields(which)
     text = "\n".join(f"{r[cat]}\t{r[grade]}\t{r['device']}" for r in rows)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def labels_of(row: dict[str, Any], which: str = "expected") -> dict[str, str]:
-    """A row's labels as category -> grade (empty for "none"); ``which`` as in :func:`_label_sha`."""
-    cat, grade = (
-        ("expected_category", "expected_grade") if which == "expected" else (SECOND_CATEGORY, SECOND_GRADE)
-    )
+    """A row's labels as category -> grade (empty for "none")."""
+    cat, grade = _label_fields(which)
     cats = row[cat].split("|")
     if cats == ["none"]:
         return {}
@@ -289,20 +289,21 @@ def load_development(
     for r in rows:
         if is_development(r):
             out.append({**r, "origin": path.stem, "labelled": CATEGORIES})
-    for fresh, leaked in ((round5, ROUND5_LEAKED), *later):
-        if fresh is None:
-            continue
+
+    def fresh_round(fresh: Path, leaked: frozenset[int]) -> None:
         for r in check_fresh_sha(fresh):
-            if r["id"] in leaked:
-                continue
-            _check_labels(f"{fresh.name} row {r['id']}", r, LABELLED_8)
-            out.append({**r, "origin": fresh.stem, "labelled": LABELLED_8})
-        if fresh == round5:  # the batch files come between the two rounds, in the order they were written
-            for b in batches:
-                if b.exists():
-                    out.extend(
-                        {**r, "origin": b.stem, "labelled": LABELLED_8} for r in load_batch(b, contexts)
-                    )
+            if r["id"] not in leaked:
+                _check_labels(f"{fresh.name} row {r['id']}", r, LABELLED_8)
+                out.append({**r, "origin": fresh.stem, "labelled": LABELLED_8})
+
+    # in the order the files were written: round 5, the batches, the later rounds
+    if round5 is not None:
+        fresh_round(round5, ROUND5_LEAKED)
+    for b in batches:
+        if b.exists():
+            out.extend({**r, "origin": b.stem, "labelled": LABELLED_8} for r in load_batch(b, contexts))
+    for fresh, leaked in later:
+        fresh_round(fresh, leaked)
     ids: set[int] = set()
     seen: set[str] = set()
     kept: list[dict[str, Any]] = []
@@ -370,10 +371,7 @@ def score(
     disagreements: list[dict[str, Any]] = []
     negatives = negatives_flagged = 0
     for row in rows:
-        expected_cats = row["expected_category"].split("|")
-        expected: dict[str, str] = {}
-        if expected_cats != ["none"]:
-            expected = dict(zip(expected_cats, row["expected_grade"].split("|"), strict=True))
+        expected = labels_of(row)
         predicted = predictions[row["id"]] if predictions is not None else predict(row, contexts)
         labelled = row.get("labelled")
         if labelled is not None:  # categories its labeller did not label are not scored
