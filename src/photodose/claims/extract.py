@@ -980,6 +980,7 @@ class _Extractor:
             if not_claim is not None and _lowercase_ready(not_claim):
                 not_claim = _lowercase_pattern(not_claim.pattern)
         nothing: frozenset[str] = frozenset()
+        general_depth = self.rules.depth["qualitative_excludes"]  # general talk, "shallow"
         for s in self.sentences:
             if s.is_question:
                 continue
@@ -999,9 +1000,8 @@ class _Extractor:
             for cat, m in hits.items():
                 if scores[cat] < clf.thresholds.get(cat, 0.5):
                     continue
-                general = self.rules.depth["qualitative_excludes"]
-                if cat == "depth" and general.search(self.text, s.start, s.end):
-                    continue  # what the phrase rules exclude (general talk, "shallow") is excluded here too
+                if cat == "depth" and general_depth.search(self.text, s.start, s.end):
+                    continue  # what the phrase rules exclude is excluded here too
                 if self.mentioned(s, m.start(), m.end()) or self.quoted(s, m.start(), m.end()):
                     continue  # a quoted label ("Terms like “FDA cleared” ...") is talked about
                 details: dict[str, Any] = {"classifier_probability": round(scores[cat], 3)}
