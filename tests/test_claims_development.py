@@ -455,3 +455,17 @@ def test_an_unspecified_effect_gives_way_to_the_named_one() -> None:
     """ "It reduces acne and really works" is graded on acne, once."""
     found = [g for g in assess_text("It reduces acne and really works.").claims if g.category == "efficacy"]
     assert [g.outcome for g in found] == ["efficacy.text_only"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Red light has been shown to reduce acne.",  # end.proven and end.research_backing
+        "Studies confirm it works.",
+        "Research has shown promising results and studies show it helps.",
+    ],
+)
+def test_patterns_wording_the_same_kind_give_one_claim(sentence: str) -> None:
+    """Several patterns can word one kind of claim; the report lists it once per sentence."""
+    found = [(c.category, c.kind) for c in extract_claims(sentence)]
+    assert found.count(("endorsement", "clinically_proven")) == 1, found

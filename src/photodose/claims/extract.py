@@ -466,8 +466,10 @@ class _Extractor:
     # -- pattern claims ---------------------------------------------------------------
     def run_patterns(self) -> None:
         r = self.rules
+        # one claim per sentence, category and kind, whichever pattern finds it first (several
+        # patterns word the same kind: "has been shown to" is both research and a proof claim)
+        seen: set[tuple[int, str, str]] = set()
         for p in r.patterns:
-            seen: set[tuple[int, str]] = set()
             for raw in self.matches(p.regex, p.anchors):
                 start, end = self.span(raw)
                 if end <= start:
@@ -487,7 +489,7 @@ class _Extractor:
                     if p.on_negation == "skip":
                         continue
                     kind = f"{p.kind}_negated"
-                key = (s.index, kind if p.kind != "k_number" else m.group(0))
+                key = (s.index, p.category, kind if p.kind != "k_number" else m.group(0))
                 if key in seen:
                     continue
                 seen.add(key)
