@@ -252,10 +252,10 @@ def test_sentences_that_talk_about_claims_carry_none(sentence: str) -> None:
             None,
         ),
         ("After testing dozens of masks we opted to endorse this one.", "endorsement", "unsupported"),
-        (
+        (  # a count of the whole field's studies: unsupported (the guide, settled after round 10)
             "Out of 5,000 (mostly small) light studies, the vast majority support it.",
             "endorsement",
-            "misleading",
+            "unsupported",
         ),
         # (d) a claim folded into a description of a wavelength
         (
@@ -400,6 +400,15 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("Unlike pain medications, the wrap works without pills.", "comparison", "unsupported"),
         ("Use it daily for two weeks and you will see a real difference.", "efficacy", "not_checkable"),
         ("At-home masks still yield excellent results when used as directed.", "efficacy", "not_checkable"),
+        # the tables settled after rounds 8-10, applied to every development row on this stop
+        ("Our wand is kinder to skin than microdermabrasion or peels.", "comparison", "unsupported"),
+        ("Unlike ablative resurfacing, the panel leaves the surface intact.", "comparison", "unsupported"),
+        ("Unlike UV phototherapy, these lamps are non-ionising.", "comparison", "unsupported"),
+        ("More than 400 trials have been published on photobiomodulation.", "endorsement", "unsupported"),
+        ("Our helmet is backed by more than 60 clinical trials.", "endorsement", "misleading"),
+        ("Red light smooths wrinkles around the eyes (Lee et al. 2019).", "endorsement", "not_checkable"),
+        ("Near-infrared light calms inflammation in the gums.", "mechanism", "partly_supported"),
+        ("The pad lowers inflammatory markers after exercise.", "mechanism", "partly_supported"),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
@@ -445,6 +454,12 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("Most masks sold today are FDA cleared rather than FDA approved.", "regulatory"),
         ("An FDA registered facility only means the factory is listed with the agency.", "regulatory"),
         ("The quoted stats are impressive: the company says the mask clears acne in four weeks.", "efficacy"),
+        # a reference with no statement it backs; a body part, not a treatment; a count of patients
+        ("Further reading: (Lopes et al. 2019) and the references therein.", "endorsement"),
+        ("Unlike the face, the neck has thinner skin.", "comparison"),
+        ("The shipping is cheaper than it was last year.", "comparison"),
+        ("The trial enrolled over 200 patients with knee pain.", "endorsement"),
+        ("Inflammation is how the body answers an injury.", "mechanism"),
     ],
 )
 def test_the_guides_look_alikes_carry_no_such_claim(sentence: str, category: str) -> None:

@@ -165,7 +165,8 @@ BATTERY: list[tuple[str, ClaimContext | None, str, str]] = [
     ),
     ("Dermatologist certified.", None, "endorsement", "endorsement.certified"),
     ("Elite athletes use these panels after every match.", None, "endorsement", "endorsement.personal"),
-    ("Backed by 4,000 peer-reviewed studies.", None, "endorsement", "endorsement.study_count"),
+    ("Our mask is backed by 4,000 peer-reviewed studies.", None, "endorsement", "endorsement.study_count"),
+    ("Over 4,000 studies have been published.", None, "endorsement", "endorsement.study_count.field"),
     ("Developed by a dermatologist.", None, "endorsement", "endorsement.developed"),
     ("Clinically proven.", None, "endorsement", "endorsement.clinically_proven.no_trial"),
     (

@@ -1127,6 +1127,17 @@ class _Extractor:
                     for kind in p.supersedes:
                         dropped.add((idx, p.category, kind))
         claims = [c for c in claims if (c.sentence_index, c.category, c.kind) not in dropped]
+        needy = {p.id for p in self.rules.patterns if p.needs_other_claim}
+        if needy:
+            cats: dict[int, set[str]] = {}
+            for c in claims:
+                if c.rule_id not in needy:
+                    cats.setdefault(c.sentence_index, set()).add(c.category)
+            claims = [
+                c
+                for c in claims
+                if c.rule_id not in needy or cats.get(c.sentence_index, set()) - {c.category}
+            ]
         claims.sort(key=lambda c: (c.start, c.end, c.category))
         return claims
 

@@ -283,7 +283,12 @@ def _endorsement(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Resul
             if n_trials
             else ""
         )
-        return _Result("endorsement.study_count", facts)
+        # a count offered for this product ("our mask is backed by 1,200 studies") claims more
+        # than one of the whole field ("over 300 trials of light therapy have been published")
+        # (docs/claims-labelling.md, settled after round 10)
+        if _NAMES_PRODUCT.search(claim.sentence) or _BULLET_BACKING.match(claim.sentence):
+            return _Result("endorsement.study_count", facts)
+        return _Result("endorsement.study_count.field", facts)
     if kind == "developed":
         return _Result("endorsement.developed", facts)
     if kind == "clinically_proven":
@@ -552,6 +557,21 @@ def _depth_candidates(
         return out
     return bands or [row[0] for row in table]
 
+
+#: the sentence speaks of a product of its own: "our mask", "this device", "we"
+_NAMES_PRODUCT = re.compile(
+    r"\b(?:our|this|these|its)\s{1,3}(?:[\w\-]{1,20}\s{1,3}){0,2}(?:masks?|devices?|products?|panels?|systems?"
+    r"|wands?|caps?|helmets?|lamps?|beds?|pads?|machines?|kits?|technology|treatments?)\b|\bwe\b",
+    re.IGNORECASE,
+)
+
+#: a product-page bullet with no subject of its own ("Backed by 4,000 studies."): the product's
+#: backing, unless the sentence goes on to speak of research in general ("…, research shows")
+_BULLET_BACKING = re.compile(
+    r"\W{0,3}(?:backed|supported|validated|proven)\s{1,3}(?:up\s{1,3})?by\b"
+    r"(?!.{0,200}\b(?:research|studies|science|evidence)\s{1,3}(?:shows?|suggests?|indicates?)\b)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 _DERMIS = re.compile(
     r"(?<![A-Za-z])dermis\b|\bdermal\s{1,3}layers?\b|\bcollagen\s{1,3}layers?\b", re.IGNORECASE

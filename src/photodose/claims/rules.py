@@ -80,6 +80,9 @@ class Pattern:
     source: str
     confidence: str
     anchors: tuple[str, ...] = ()
+    #: kept only when the sentence also carries a claim of another category (a citation is
+    #: backing only for a statement it backs)
+    needs_other_claim: bool = False
 
 
 @dataclass(frozen=True)
@@ -403,6 +406,7 @@ def parse_rules(data: dict[str, Any], path: str = "") -> Rules:
                 source=source,
                 confidence=_confidence(_req(p, "confidence", where), where),
                 anchors=_anchors(p.get("anchors"), where),
+                needs_other_claim=bool(p.get("needs_other_claim", False)),
             )
         )
 
