@@ -409,6 +409,11 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("Red light smooths wrinkles around the eyes (Lee et al. 2019).", "endorsement", "not_checkable"),
         ("Near-infrared light calms inflammation in the gums.", "mechanism", "partly_supported"),
         ("The pad lowers inflammatory markers after exercise.", "mechanism", "partly_supported"),
+        # seen in round 12: indications beyond the face, none with a trial in the evidence database
+        ("The blue mouthpiece lifts tooth stains in a week.", "efficacy", "unsupported"),
+        ("Our light brush soothes gum inflammation and fights bad breath.", "efficacy", "unsupported"),
+        ("The wrist laser helps reduce blood pressure naturally.", "efficacy", "unsupported"),
+        ("Near-infrared light relieves neuropathy in the feet.", "efficacy", "unsupported"),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
@@ -460,6 +465,9 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("The shipping is cheaper than it was last year.", "comparison"),
         ("The trial enrolled over 200 patients with knee pain.", "endorsement"),
         ("Inflammation is how the body answers an injury.", "mechanism"),
+        ("Apply the whitening gel to your teeth before switching on the light.", "efficacy"),
+        ("Keep the mouthpiece clean and dry between sessions.", "efficacy"),
+        ("Please read the safety warnings before using this product.", "efficacy"),
     ],
 )
 def test_the_guides_look_alikes_carry_no_such_claim(sentence: str, category: str) -> None:
