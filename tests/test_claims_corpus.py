@@ -66,7 +66,7 @@ def test_targets_on_all_rows(result: dict[str, Any]) -> None:
 def test_held_out_rows_are_reported_separately(result: dict[str, Any]) -> None:
     held = result["held_out"]
     assert held["rows"] >= 60
-    # The first run on the held-out rows (docs/claims.md) gave recall 0.88, grade agreement 0.85
+    # The first run on the held-out rows (docs/claims-history.md) gave recall 0.88, grade agreement 0.85
     # and no neutral sentence flagged; these floors guard that first-run level against
     # regressions.  They are not the targets (0.95 / 0.90), which only the
     # post-fix, no longer independent, figures reach.
@@ -77,7 +77,7 @@ def test_held_out_rows_are_reported_separately(result: dict[str, Any]) -> None:
 
 def test_round_four_is_reported_with_its_first_run(bench: ModuleType, result: dict[str, Any]) -> None:
     # round 4: collected and labelled after the concept frames and the hedge filter were frozen,
-    # run once (docs/claims.md): recall 0.83, grade agreement 0.81, precision 0.84, 7 of 51
+    # run once (docs/claims-history.md): recall 0.83, grade agreement 0.81, precision 0.84, 7 of 51
     # neutral sentences flagged.  It is development data now; these floors guard the first-run
     # level, they are not the targets.
     fresh = result["held_out_4"]
@@ -104,7 +104,7 @@ def test_development_rows_are_rounds_one_to_four_and_the_collected_batches(bench
 
 
 def test_batch_first_run_is_kept() -> None:
-    # grow_1: labelled before the grader ran on it; its first run (docs/claims.md) is the record
+    # grow_1: labelled before the grader ran on it; its first run (docs/claims-history.md) is the record
     import json
 
     saved = json.loads((ROOT / "benchmarks" / "results" / "claims.json").read_text())
@@ -114,7 +114,7 @@ def test_batch_first_run_is_kept() -> None:
 
 
 def test_fresh_round_three_is_reported(result: dict[str, Any]) -> None:
-    # rows collected and labelled after the round-2 fixes, run once (docs/claims.md): recall 0.84,
+    # rows collected and labelled after the round-2 fixes, run once (docs/claims-history.md): recall 0.84,
     # grade agreement 0.82, 2 of 5 neutral sentences flagged.  Regression floors.
     fresh = result["held_out_3"]
     assert fresh["rows"] >= 40
@@ -124,7 +124,7 @@ def test_fresh_round_three_is_reported(result: dict[str, Any]) -> None:
 
 
 def test_fresh_round_two_is_reported(result: dict[str, Any]) -> None:
-    # rows collected and labelled after the round-1 fixes; their first run (docs/claims.md):
+    # rows collected and labelled after the round-1 fixes; their first run (docs/claims-history.md):
     # recall 0.88, grade agreement 0.88, 3 of 13 neutral sentences flagged.  Regression floors.
     fresh = result["held_out_2"]
     assert fresh["rows"] >= 50

@@ -414,6 +414,9 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("Our light brush soothes gum inflammation and fights bad breath.", "efficacy", "unsupported"),
         ("The wrist laser helps reduce blood pressure naturally.", "efficacy", "unsupported"),
         ("Near-infrared light relieves neuropathy in the feet.", "efficacy", "unsupported"),
+        # testimonials summarised as backing; a hyphenated title before the expert
+        ("Owners often report calmer joints in older dogs after a month.", "endorsement", "unsupported"),
+        ("“It clears acne,” says board-certified dermatologist Dr Ana Ruiz.", "endorsement", "unsupported"),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
@@ -468,6 +471,8 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("Apply the whitening gel to your teeth before switching on the light.", "efficacy"),
         ("Keep the mouthpiece clean and dry between sessions.", "efficacy"),
         ("Please read the safety warnings before using this product.", "efficacy"),
+        ("Some users report mild redness after the first sessions.", "endorsement"),
+        ("Customers say the strap is comfortable.", "endorsement"),
     ],
 )
 def test_the_guides_look_alikes_carry_no_such_claim(sentence: str, category: str) -> None:

@@ -1,5 +1,5 @@
 """Claims: the sentence-embedding experiment's cross-validation (benchmarks/claims.py
-``cv_embedding``, docs/claims.md "A sentence-embedding classifier, tried").
+``cv_embedding``, docs/claims-history.md "A sentence-embedding classifier, tried").
 
 What is tested here is what the comparison's honesty rests on, without wordllama: that the folds
 keep a brand (and a source page's host) on one side across the corpus and round 5, that the
@@ -124,7 +124,7 @@ def test_recorded_comparison_matches_the_docs_and_ships_nothing(bench: ModuleTyp
         pytest.skip("benchmarks/claims.py --cv-embedding has not been recorded")
     cv = results["embedding_cv"]
     assert cv["rows"] >= 1000
-    docs = (ROOT / "docs" / "claims.md").read_text(encoding="utf-8")
+    docs = (ROOT / "docs" / "claims-history.md").read_text(encoding="utf-8")
     assert "A sentence-embedding classifier, tried" in docs
     for name, per_seed in cv["pooled"].items():
         assert len(per_seed) == len(cv["per_fold"]) // 5  # one pooled score per seed
