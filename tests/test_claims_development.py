@@ -417,6 +417,10 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         # testimonials summarised as backing; a hyphenated title before the expert
         ("Owners often report calmer joints in older dogs after a month.", "endorsement", "unsupported"),
         ("“It clears acne,” says board-certified dermatologist Dr Ana Ruiz.", "endorsement", "unsupported"),
+        # comparisons with other treatments in other words
+        ("The wrap is far safer compared to harsh acne treatments.", "comparison", "unsupported"),
+        ("Our panel offers a safety advantage over tanning beds.", "comparison", "unsupported"),
+        ("It smooths lines without the downtime risks of laser resurfacing.", "comparison", "unsupported"),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
@@ -473,6 +477,7 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("Please read the safety warnings before using this product.", "efficacy"),
         ("Some users report mild redness after the first sessions.", "endorsement"),
         ("Customers say the strap is comfortable.", "endorsement"),
+        ("Use the mask without creams, on clean dry skin.", "comparison"),
     ],
 )
 def test_the_guides_look_alikes_carry_no_such_claim(sentence: str, category: str) -> None:
