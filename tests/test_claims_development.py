@@ -420,6 +420,11 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         # comparisons with other treatments in other words
         ("The wrap is far safer compared to harsh acne treatments.", "comparison", "unsupported"),
         ("Our panel offers a safety advantage over tanning beds.", "comparison", "unsupported"),
+        # seen in round 13: a safer alternative, long lists after "unlike", new indications
+        ("Blue light is a gentler alternative for teenagers.", "comparison", "unsupported"),
+        ("Unlike painful options such as microneedling, the wand is gentle.", "comparison", "unsupported"),
+        ("The eye wand visibly reduces dark circles.", "efficacy", "unsupported"),
+        ("The laser clears toenail fungus in three sessions.", "efficacy", "unsupported"),
         ("It smooths lines without the downtime risks of laser resurfacing.", "comparison", "unsupported"),
     ],
 )
