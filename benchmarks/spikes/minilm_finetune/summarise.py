@@ -16,19 +16,11 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from ft_spike import CATS  # the script's folder is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parents[3]
 CLAIMS_JSON = ROOT / "benchmarks" / "results" / "claims.json"
 OUT = ROOT / "benchmarks" / "results" / "claims_minilm_spike.json"
-CATS = (
-    "efficacy",
-    "mechanism",
-    "depth",
-    "regulatory",
-    "endorsement",
-    "numeric_efficacy",
-    "safety",
-    "comparison",
-)
 
 
 def score(rows: list[dict[str, Any]], pred: dict[int, set[str]]) -> dict[str, Any]:
