@@ -10,6 +10,7 @@ is a failure, not a skip.
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -288,7 +289,9 @@ def test_check_pasted_claims(server: str, watched: Watched) -> None:
     assert page.locator(".claims-list > li").count() >= marks.count()
     marks.first.focus()  # the marks are links to their reasons, reachable by keyboard
     page.keyboard.press("Enter")
-    assert "#claim-" in page.url
+    # the fragment navigation is reported to the test asynchronously: wait for it (a loaded CI
+    # machine once read the URL before it changed), rather than read it at once
+    page.wait_for_url(re.compile(r".*#claim-\d+$"), timeout=10_000)
     check_page(watched, "claims")
 
 
