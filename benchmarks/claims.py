@@ -161,30 +161,49 @@ class DevelopmentDataError(ValueError):
     """A development file is malformed: the message names the file, the row and the field."""
 
 
-def _check_labels(where: str, row: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    cats = str(row["expected_category"]).split("|")
-    grade_text = str(row["expected_grade"])
+#: A fresh round labelled by two labellers (round 7 on) carries the second one's labels in these
+#: fields, next to the first one's ``expected_category``/``expected_grade``.  The first labeller's
+#: are the round's labels (as in earlier rounds); the second one's measure how far two careful
+#: readers following the same guide (docs/claims-labelling.md) agree.
+SECOND_CATEGORY, SECOND_GRADE = "second_category", "second_grade"
+
+
+def _label_fields(which: str) -> tuple[str, str]:
+    """The (category, grade) fields of ``which`` labels: "expected" (the round's) or "second"."""
+    return ("expected_category", "expected_grade") if which == "expected" else (SECOND_CATEGORY, SECOND_GRADE)
+
+
+def _check_labels(where: str, row: dict[str, Any], allowed: tuple[str, ...], which: str = "expected") -> None:
+    """Check ``which`` labels of a row ("expected", the round's, or "second", a second
+    labeller's): categories from ``allowed``, none repeated, one valid grade per category, no
+    grade for a "none" row.  A malformed row is an error naming the row and the field."""
+    cat_field, grade_field = _label_fields(which)
+    for f in (cat_field, grade_field):
+        if f not in row:
+            raise DevelopmentDataError(f"{where}: field {f!r} is missing")
+    cats = str(row[cat_field]).split("|")
+    grade_text = str(row[grade_field])
     if cats == ["none"]:
         if grade_text:
-            raise DevelopmentDataError(f"{where}: expected_grade must be empty for a 'none' row")
+            raise DevelopmentDataError(f"{where}: {grade_field} must be empty for a 'none' row")
         return
     grades = grade_text.split("|")
     if len(grades) != len(cats):
         raise DevelopmentDataError(
-            f"{where}: expected_category has {len(cats)} categories but expected_grade {len(grades)} grades "
+            f"{where}: {cat_field} has {len(cats)} categories but {grade_field} {len(grades)} grades "
             "(one grade per category, same order)"
         )
     for c in cats:
         if c not in allowed:
-            raise DevelopmentDataError(f"{where}: expected_category {c!r} is not one of {', '.join(allowed)}")
+            raise DevelopmentDataError(f"{where}: {cat_field} {c!r} is not one of {', '.join(allowed)}")
     if len(set(cats)) != len(cats):
-        raise DevelopmentDataError(f"{where}: expected_category repeats a category")
+        raise DevelopmentDataError(f"{where}: {cat_field} repeats a category")
     for g in grades:
         try:
             Grade(g)
         except ValueError:
             raise DevelopmentDataError(
-                f"{where}: expected_grade {g!r} is not one of {', '.join(x.value for x in Grade)}"
+                f"{where}: {grade_field} {g!r} is not one of {', '.join(x.value for x in Grade)}"
             ) from None
 
 
@@ -224,18 +243,6 @@ def load_batch(path: Path, contexts: dict[str, ClaimContext]) -> list[dict[str, 
             )
         _check_labels(where, row, LABELLED_8)
     return rows
-
-
-#: A fresh round labelled by two labellers (round 7 on) carries the second one's labels in these
-#: fields, next to the first one's ``expected_category``/``expected_grade``.  The first labeller's
-#: are the round's labels (as in earlier rounds); the second one's measure how far two careful
-#: readers following the same guide (docs/claims-labelling.md) agree.
-SECOND_CATEGORY, SECOND_GRADE = "second_category", "second_grade"
-
-
-def _label_fields(which: str) -> tuple[str, str]:
-    """The (category, grade) fields of ``which`` labels: "expected" (the round's) or "second"."""
-    return ("expected_category", "expected_grade") if which == "expected" else (SECOND_CATEGORY, SECOND_GRADE)
 
 
 def _label_sha(rows: list[dict[str, Any]], which: str) -> str:
@@ -810,22 +817,8 @@ def load_fresh(path: Path = FRESH_ROUND_5, corpus: Path = DEFAULT_CORPUS) -> dic
     leaked: list[dict[str, Any]] = []
     two = any(SECOND_CATEGORY in r for r in rows)
     for row in rows:
-        for cat_field, grade_field in (("expected_category", "expected_grade"),) + (
-            ((SECOND_CATEGORY, SECOND_GRADE),) if two else ()
-        ):
-            if cat_field not in row or grade_field not in row:
-                raise ValueError(
-                    f"{path.name} row {row['id']}: field {cat_field!r} or {grade_field!r} is missing"
-                )
-            cats = row[cat_field].split("|")
-            if cats != ["none"]:
-                grades = row[grade_field].split("|")
-                if len(grades) != len(cats) or any(c not in FRESH_LABELLED for c in cats):
-                    raise ValueError(
-                        f"{path.name} row {row['id']}: bad categories or grade count in {cat_field!r}"
-                    )
-                for g in grades:
-                    Grade(g)
+        for which in ("expected", "second") if two else ("expected",):
+            _check_labels(f"{path.name} row {row['id']}", row, FRESH_LABELLED, which)
         if row["device"] and row["device"] not in contexts:
             raise ValueError(f"{path.name} row {row['id']}: device {row['device']!r} has no fixture")
         n = _normalised(row["sentence"])

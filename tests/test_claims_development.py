@@ -189,6 +189,20 @@ def test_a_round_labelled_twice_measures_the_labellers_against_each_other(
         bench.load_fresh(path)
 
 
+def test_a_second_labellers_malformed_labels_are_refused_naming_the_field(
+    bench: ModuleType, tmp_path: Path
+) -> None:
+    """The second labeller's labels are validated by the same check as the first one's."""
+    rows = [
+        ("Zorblax light erases every wrinkle for good.", "efficacy", "misleading", "efficacy", "misleading"),
+        ("Zorblax ships in a blue box within three days.", "none", "", "none", "unsupported"),
+    ]
+    path = tmp_path / "claims_heldout_test.toml"
+    path.write_text(_fresh_two(rows), encoding="utf-8")
+    with pytest.raises(bench.DevelopmentDataError, match="second_grade must be empty for a 'none' row"):
+        bench.load_fresh(path)
+
+
 # -- the failure classes of round 5 ------------------------------------------------------------
 
 
