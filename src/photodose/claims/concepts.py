@@ -745,7 +745,7 @@ def is_reported_or_hedged(sentence: str, concepts: Concepts | None = None) -> bo
     if c.advice_start.match(sentence):
         return True
     low = sentence.lower()
-    if "sauna" in low and c.heat_only.search(sentence) and not c.heat_light.search(sentence):
+    if c.heat_only.search(sentence) and not c.heat_light.search(sentence):
         return True  # a sauna as heat: a heat device, no light claim
     if _NARRATED_ANY.search(low) and _narrated(c, sentence, low):
         return True
