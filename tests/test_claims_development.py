@@ -440,6 +440,20 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("The eye wand visibly reduces dark circles.", "efficacy", "unsupported"),
         ("The laser clears toenail fungus in three sessions.", "efficacy", "unsupported"),
         ("It smooths lines without the downtime risks of laser resurfacing.", "comparison", "unsupported"),
+        # seen in rounds 12-14: more effect verbs, generic benefits, healing, users, alternatives
+        ("The cap encourages thicker hair growth at the crown.", "efficacy", "unsupported"),
+        ("Our helmet aids in managing migraines.", "efficacy", "unsupported"),
+        ("The lamp addresses a range of complexion issues.", "efficacy", "not_checkable"),
+        ("This panel offers numerous wellness benefits.", "efficacy", "not_checkable"),
+        ("Facials with the wand promote skin rejuvenation.", "efficacy", "not_checkable"),
+        ("The pad accelerates the healing process after surgery.", "efficacy", "unsupported"),
+        ("Near-infrared light hastens recovery time for runners.", "efficacy", "unsupported"),
+        ("Cold lasers are relied upon by equine vets across Europe.", "endorsement", "unsupported"),
+        ("Influencers and stars keep swearing by the glow it gives.", "endorsement", "unsupported"),
+        ("The torch is a drug-free alternative to painkillers.", "comparison", "unsupported"),
+        ("The laser is comparable in benefit to ultrasound.", "comparison", "unsupported"),
+        ("It lessens the reliance on pain medications.", "comparison", "unsupported"),
+        ("The wrap eases back aches without pills.", "comparison", "unsupported"),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
@@ -497,6 +511,14 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("Some users report mild redness after the first sessions.", "endorsement"),
         ("Customers say the strap is comfortable.", "endorsement"),
         ("Use the mask without creams, on clean dry skin.", "comparison"),
+        # this stop's rules: a support system, a warning about injury, a device's look, a past habit
+        ("Wrinkles form when the skin's support system weakens.", "efficacy"),
+        ("Read every warning to prevent injury to you or your pet.", "efficacy"),
+        ("Healing at the cellular level is what the light is thought to aid.", "efficacy"),
+        ("The beam is similar to the laser in a supermarket scanner.", "comparison"),
+        ("For years I managed period cramps with heat packs and rest.", "efficacy"),
+        ("Do not stop any medication without your doctor's advice.", "comparison"),
+        ("What are the skin benefits of red light?", "efficacy"),
     ],
 )
 def test_the_guides_look_alikes_carry_no_such_claim(sentence: str, category: str) -> None:
