@@ -581,7 +581,7 @@ THRESHOLD_GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 #: Threshold per category, chosen by cross-validation by brand on the development rows
 #: (``--cv``; the rule is in :func:`choose_thresholds`, the figures in the results file).
 THRESHOLDS: dict[str, float] = {
-    "efficacy": 0.85,
+    "efficacy": 0.95,
     "mechanism": 0.5,
     "depth": 0.9,
     "regulatory": 0.95,

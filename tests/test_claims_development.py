@@ -454,6 +454,12 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("The laser is comparable in benefit to ultrasound.", "comparison", "unsupported"),
         ("It lessens the reliance on pain medications.", "comparison", "unsupported"),
         ("The wrap eases back aches without pills.", "comparison", "unsupported"),
+        # a search for something names no claim, but a claim later in the sentence still counts
+        (
+            "Those searching for help with oily skin will like that the wand calms breakouts.",
+            "efficacy",
+            "not_checkable",
+        ),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
@@ -519,6 +525,8 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("For years I managed period cramps with heat packs and rest.", "efficacy"),
         ("Do not stop any medication without your doctor's advice.", "comparison"),
         ("What are the skin benefits of red light?", "efficacy"),
+        ("Many runners search for ways to ease knee pain after long races.", "efficacy"),
+        ("Parents are on the lookout for gentle options to clear teenage acne.", "efficacy"),
     ],
 )
 def test_the_guides_look_alikes_carry_no_such_claim(sentence: str, category: str) -> None:

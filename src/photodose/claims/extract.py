@@ -538,6 +538,8 @@ class _Extractor:
                     continue
                 if _CLEARED_FOR.search(self.text, max(s.start, m.start() - 120), m.start()):
                     continue
+                if r.sought_before.search(self.text, max(s.start, m.start() - 150), m.start()):
+                    continue  # "people seeking solutions for thinning hair": wanted, not claimed
                 lo, hi = max(s.start, m.start() - before), min(s.end, m.end() + after)
                 # the nearest effect word that is not the indication itself
                 effect = self.nearest(r.efficacy_effect, lo, hi, m.start(), m.end())
@@ -860,6 +862,8 @@ class _Extractor:
                     o_end = s.start + hit.details.pop("outcome_end")
                     if self.rules.not_indication_after.match(self.text, o_end, min(s.end, o_end + 40)):
                         continue  # "acne-causing bacteria" is about bacteria
+                    if self.rules.sought_before.search(self.text, max(s.start, start - 150), start):
+                        continue  # "seeking treatments to restore hair growth": wanted, not claimed
                     rule_id = f"efficacy.{ind}"
                     absolute = self.rules.efficacy_absolute.search(self.text, s.start, s.end)
                     kind = "absolute" if absolute is not None else "claim"
@@ -1060,6 +1064,8 @@ class _Extractor:
                 continue
             if _CLEARED_FOR.search(self.text, max(s.start, m.start() - 120), m.start()):
                 continue  # "FDA-cleared for acne" names what a clearance covers: a regulatory claim
+            if r.sought_before.search(self.text, max(s.start, m.start() - 150), m.start()):
+                continue
             absolute = r.efficacy_absolute.search(
                 self.text, max(s.start, m.start() - 30), m.start()
             ) or r.efficacy_absolute_after.search(self.text, m.end(), min(s.end, m.end() + 30))

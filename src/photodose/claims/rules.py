@@ -194,6 +194,9 @@ class Rules:
     efficacy_absolute: re.Pattern[str]
     efficacy_absolute_after: re.Pattern[str]
     not_indication_after: re.Pattern[str]
+    #: a search for something that ends right before an indication ("people seeking solutions
+    #: for thinning hair"): the indication is what someone wants, not what the light does
+    sought_before: re.Pattern[str]
     efficacy_window: tuple[int, int]
     mechanism_effect: re.Pattern[str]
     mechanism_window: tuple[int, int]
@@ -538,6 +541,7 @@ def parse_rules(data: dict[str, Any], path: str = "") -> Rules:
             _req(eff, "absolute_after", "[efficacy]"), macros, "[efficacy] absolute_after"
         ),
         not_indication_after=_compile(_req(eff, "not_indication_after", "[efficacy]"), macros, "[efficacy]"),
+        sought_before=_compile(_req(eff, "sought_before", "[efficacy]"), macros, "[efficacy] sought_before"),
         efficacy_window=(int(eff["window_before"]), int(eff["window_after"])),
         mechanism_effect=_compile(_req(mech_t, "effect", "[mechanism]"), macros, "[mechanism] effect"),
         mechanism_window=(int(mech_t["window_before"]), int(mech_t["window_after"])),
