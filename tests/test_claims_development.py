@@ -460,6 +460,14 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
             "efficacy",
             "not_checkable",
         ),
+        # seen in round 15: the body's own repair as a process, new indications, backing in other words
+        ("The panel stimulates your body's natural repair response.", "mechanism", "partly_supported"),
+        ("Our pad helps facilitate tissue recovery after exercise.", "mechanism", "partly_supported"),
+        ("The wand can speed up the recovery process after giving birth.", "efficacy", "unsupported"),
+        ("Our ear light may calm ringing tinnitus.", "efficacy", "unsupported"),
+        ("The mouthpiece gives a lift to gum and tooth health.", "efficacy", "unsupported"),
+        ("Amber light has even been shown to fade sun spots.", "endorsement", "unsupported"),
+        ("Researchers have also concluded that the cap thickens hair.", "endorsement", "unsupported"),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
@@ -527,6 +535,11 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("What are the skin benefits of red light?", "efficacy"),
         ("Many runners search for ways to ease knee pain after long races.", "efficacy"),
         ("Parents are on the lookout for gentle options to clear teenage acne.", "efficacy"),
+        # claims reported with distance: users, advocates, the company
+        ("Fans of the glow mask claim it tightens pores within days.", "efficacy"),
+        ("Proponents say it melts belly fat.", "efficacy"),
+        ("The wand clears acne in a week, according to the manufacturer.", "efficacy"),
+        ("When a horse is hurt, the healing process starts on its own.", "efficacy"),
     ],
 )
 def test_the_guides_look_alikes_carry_no_such_claim(sentence: str, category: str) -> None:
