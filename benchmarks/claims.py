@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -526,12 +527,47 @@ def _synthetic_text(size_bytes: int, seed: int = 1) -> str:
     return " ".join(parts)[: size_bytes + 200]
 
 
+def _tree_pss_kib(pid: int) -> int | None:
+    """Summed Pss (KiB) of ``pid`` and its descendants, from Linux's /proc; None if unreadable."""
+    total, todo, seen = 0, [pid], False
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                total += sum(int(line.split()[1]) for line in fh if line.startswith("Pss:"))
+            seen = True
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total if seen else None
+
+
+def _run_sampling_memory(cmd: list[str]) -> tuple[Any, float | None]:
+    """Run ``cmd`` (stdout and stderr captured), sampling its process tree's memory; the
+    completed process and the peak summed Pss in MB (None where it cannot be read)."""
+    import subprocess
+    import tempfile
+
+    peak: int | None = None
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        child = subprocess.Popen(cmd, stdout=out, stderr=err)
+        while child.poll() is None:
+            now = _tree_pss_kib(child.pid)
+            if now is not None:
+                peak = max(peak or 0, now)
+            time.sleep(0.1)
+        out.seek(0)
+        err.seek(0)
+        proc = subprocess.CompletedProcess(cmd, child.returncode, out.read(), err.read())
+    return proc, (round(peak / 1024, 1) if peak is not None else None)
+
+
 def cli_scale(size_bytes: int = 32_000_000) -> dict[str, Any]:
     """Run ``photodose claims FILE --json`` on a claim-dense text of ``size_bytes`` and on
     /dev/zero, each in a child process; report wall time, CPU time and peak memory (max RSS)."""
-    import os
     import resource
-    import subprocess
     import tempfile
 
     exe = [sys.executable, "-c", "from photodose.cli import main; main()"]
@@ -547,7 +583,7 @@ def cli_scale(size_bytes: int = 32_000_000) -> dict[str, Any]:
         for name, cmd in runs.items():
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, check=False)
+            proc, peak_pss_mb = _run_sampling_memory(cmd)
             wall = time.perf_counter() - t0
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -557,6 +593,10 @@ def cli_scale(size_bytes: int = 32_000_000) -> dict[str, Any]:
                 "cpu_seconds": round(cpu, 2),
                 # ru_maxrss of children is the largest child so far, in KiB on Linux
                 "max_rss_mb_so_far": round(after.ru_maxrss / 1024, 1),
+                # the command forks block workers on a long text: its memory is the whole
+                # process tree's, summed as proportional set size (shared pages split, not
+                # counted twice), sampled every 0.1 s; None where /proc is not readable
+                "peak_tree_pss_mb": peak_pss_mb,
                 "stdout_bytes": len(proc.stdout),
             }
             if name == "text":

@@ -102,6 +102,22 @@ def test_block_extraction_matches_whole_text_extraction() -> None:
         assert text[g.claim.start : g.claim.end] == g.claim.text
 
 
+def test_blocks_read_by_worker_processes_give_the_same_report() -> None:
+    """workers > 1 forks processes for the blocks after the first: the same report, in order,
+    with the listing cap applied across blocks as in the serial path; progress reaches the end."""
+    text = _corpus_text()
+    rules = dataclasses.replace(load_rules(), block_chars=2000, max_listed_claims=60)
+    assert len(list(iter_blocks(text, 2000))) >= 6
+    serial = assess_text(text, rules=rules)
+    seen: list[tuple[int, int]] = []
+    forked = assess_text(
+        text, rules=rules, workers=2, progress=lambda done, total: seen.append((done, total))
+    )
+    assert forked.to_dict() == serial.to_dict()
+    assert serial.total_claims > 60  # the cap was reached, so counted claims crossed blocks
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and seen[-1] == (len(text), len(text))
+
+
 def test_listing_is_capped_but_every_claim_is_counted() -> None:
     text = " ".join(["Our mask is FDA approved."] * 40)
     rules = dataclasses.replace(load_rules(), max_listed_claims=5)

@@ -31,8 +31,11 @@ def progress_wanted(as_json: bool = False) -> bool:
 class LazyProgress:
     """A Rich progress display on stderr that appears only once work has lasted ``delay_s``."""
 
-    def __init__(self, enabled: bool = True, delay_s: float = 1.0, console: Any = None) -> None:
+    def __init__(
+        self, enabled: bool = True, delay_s: float = 1.0, console: Any = None, unit: str = "photons"
+    ) -> None:
         self.enabled = enabled
+        self.unit = unit  # what ``done`` counts, shown after the numbers
         self.delay_s = delay_s
         self.console = console
         self._lock = threading.Lock()
@@ -79,7 +82,7 @@ class LazyProgress:
     def _refresh(self) -> None:
         if self._progress is None or self._task is None:
             return
-        count = f"{self._done:,}/{self._total:,} photons" if self._total else ""
+        count = f"{self._done:,}/{self._total:,} {self.unit}" if self._total else ""
         self._progress.update(
             self._task, description=self._description, total=self._total, completed=self._done, count=count
         )
