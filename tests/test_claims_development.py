@@ -468,6 +468,12 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("The mouthpiece gives a lift to gum and tooth health.", "efficacy", "unsupported"),
         ("Amber light has even been shown to fade sun spots.", "endorsement", "unsupported"),
         ("Researchers have also concluded that the cap thickens hair.", "endorsement", "unsupported"),
+        # seen in round 16: body contouring, benefits with nothing named, comfort in the first person
+        ("The belt melts stubborn belly fat in a month.", "efficacy", "unsupported"),
+        ("This little wand brings numerous benefits.", "efficacy", "not_checkable"),
+        ("Ten minutes a day can work wonders for tired skin.", "efficacy", "not_checkable"),
+        ("Gentle enough for even the most sensitive skin.", "safety", "partly_supported"),
+        ("Honestly, you won't feel a thing during a session.", "safety", "partly_supported"),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
@@ -540,6 +546,8 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("Proponents say it melts belly fat.", "efficacy"),
         ("The wand clears acne in a week, according to the manufacturer.", "efficacy"),
         ("When a horse is hurt, the healing process starts on its own.", "efficacy"),
+        ("Hold the lamp about six inches from the skin.", "efficacy"),
+        ("Is the mask safe for sensitive skin?", "safety"),
     ],
 )
 def test_the_guides_look_alikes_carry_no_such_claim(sentence: str, category: str) -> None:
