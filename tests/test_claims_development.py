@@ -474,6 +474,17 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("Ten minutes a day can work wonders for tired skin.", "efficacy", "not_checkable"),
         ("Gentle enough for even the most sensitive skin.", "safety", "partly_supported"),
         ("Honestly, you won't feel a thing during a session.", "safety", "partly_supported"),
+        # seen in round 17: eye indications, settings of professional use, comparisons in other words
+        ("The headset may reduce the progression of macular degeneration.", "efficacy", "unsupported"),
+        ("The wrap doesn't need any needles or incisions.", "safety", "partly_supported"),
+        ("Cold lasers are used every day in chiropractic offices.", "endorsement", "unsupported"),
+        (
+            "Rather than simply masking the ache, the pad helps the joint recover.",
+            "comparison",
+            "unsupported",
+        ),
+        ("Use it as a substitute for opioids after minor strains.", "comparison", "unsupported"),
+        ("It hydrates at a depth serums cannot match.", "comparison", "unsupported"),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
@@ -548,6 +559,8 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("When a horse is hurt, the healing process starts on its own.", "efficacy"),
         ("Hold the lamp about six inches from the skin.", "efficacy"),
         ("Is the mask safe for sensitive skin?", "safety"),
+        ("Does the procedure require surgery?", "safety"),
+        ("Match the lamp's output to the label before each session.", "comparison"),
     ],
 )
 def test_the_guides_look_alikes_carry_no_such_claim(sentence: str, category: str) -> None:
