@@ -294,9 +294,9 @@ def load_development(
     batches: tuple[Path, ...] = GROW_FILES,
     later: tuple[tuple[Path, frozenset[int]], ...] = LATER_ROUNDS,
 ) -> tuple[list[dict[str, Any]], dict[str, ClaimContext]]:
-    """Every development row: the corpus's development rows, the non-leaked rows of rounds 5-14
-    (each file kept as labelled: the sha256 header is checked) and the rows of each batch file that
-    exists.
+    """Every development row: the corpus's development rows, the non-leaked rows of round 5 and
+    of each later round in LATER_ROUNDS (each file kept as labelled: the sha256 header is checked)
+    and the rows of each batch file that exists.
 
     Each row gets ``origin`` (the file's stem) and ``labelled`` (the categories its labeller
     labelled: all for the corpus, the eight claim categories for the others; predictions of other
@@ -648,7 +648,8 @@ def train_classifier(
     c: float = C_REG,
 ) -> dict[str, Any]:
     """Train the sentence classifier on every development row (:func:`load_development`: the
-    corpus, the non-leaked rows of rounds 5-14 and the batch files present) and write its JSON."""
+    corpus, the non-leaked rows of round 5 and of LATER_ROUNDS, and the batch files present) and write
+    its JSON."""
     dev, _ = load_development(path)
     doc = fit_classifier(dev, thresholds=thresholds or THRESHOLDS, c=c)
     out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
@@ -689,7 +690,8 @@ def fit_classifier(
         "meta": {
             "source": "trained by benchmarks/claims.py --train-classifier on every development row "
             "(load_development: tests/data/claims_corpus.toml's development rows, the non-leaked rows "
-            "of rounds 5-14, the grow_6 batch files present; no fresh held-out round)",
+            "of round 5 and of each later round once run, the grow_6 batch files present; no fresh "
+            "held-out round)",
             "confidence": "derived",
             "training_rows": len(dev),
             "training_rows_by_file": dict(Counter(str(r.get("origin", "claims_corpus")) for r in dev)),

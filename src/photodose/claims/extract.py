@@ -402,6 +402,12 @@ class _Extractor:
             self._ind_cache[s.index] = cached
         return cached
 
+    def sought(self, s: Sentence, pos: int) -> bool:
+        """Does a search end at ``pos`` ("people seeking solutions for | thinning hair")?  Then
+        the efficacy outcome there is what someone wants, not what the light is said to do; the
+        phrase, frame and classifier paths all ask this (``[efficacy] sought_before``)."""
+        return self.rules.sought_before.search(self.text, max(s.start, pos - 150), pos) is not None
+
     def cleared_for(self, s: Sentence) -> list[str]:
         """Indications the sentence says a clearance covers ("FDA-cleared for wrinkles and acne")."""
         out = []
@@ -538,8 +544,8 @@ class _Extractor:
                     continue
                 if _CLEARED_FOR.search(self.text, max(s.start, m.start() - 120), m.start()):
                     continue
-                if r.sought_before.search(self.text, max(s.start, m.start() - 150), m.start()):
-                    continue  # "people seeking solutions for thinning hair": wanted, not claimed
+                if self.sought(s, m.start()):
+                    continue
                 lo, hi = max(s.start, m.start() - before), min(s.end, m.end() + after)
                 # the nearest effect word that is not the indication itself
                 effect = self.nearest(r.efficacy_effect, lo, hi, m.start(), m.end())
@@ -862,8 +868,8 @@ class _Extractor:
                     o_end = s.start + hit.details.pop("outcome_end")
                     if self.rules.not_indication_after.match(self.text, o_end, min(s.end, o_end + 40)):
                         continue  # "acne-causing bacteria" is about bacteria
-                    if self.rules.sought_before.search(self.text, max(s.start, start - 150), start):
-                        continue  # "seeking treatments to restore hair growth": wanted, not claimed
+                    if self.sought(s, start):
+                        continue
                     rule_id = f"efficacy.{ind}"
                     absolute = self.rules.efficacy_absolute.search(self.text, s.start, s.end)
                     kind = "absolute" if absolute is not None else "claim"
@@ -1064,7 +1070,7 @@ class _Extractor:
                 continue
             if _CLEARED_FOR.search(self.text, max(s.start, m.start() - 120), m.start()):
                 continue  # "FDA-cleared for acne" names what a clearance covers: a regulatory claim
-            if r.sought_before.search(self.text, max(s.start, m.start() - 150), m.start()):
+            if self.sought(s, m.start()):
                 continue
             absolute = r.efficacy_absolute.search(
                 self.text, max(s.start, m.start() - 30), m.start()
