@@ -485,6 +485,23 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ),
         ("Use it as a substitute for opioids after minor strains.", "comparison", "unsupported"),
         ("It hydrates at a depth serums cannot match.", "comparison", "unsupported"),
+        # seen in round 18: clinic copy (laser, smoking, equine, neuropathy), in other words
+        (
+            "Olympic athletes like these three champions have been using the panel for years.",
+            "endorsement",
+            "unsupported",
+        ),
+        ("The wrap has been used by over 2,000 practitioners in twelve countries.", "endorsement", "unsupported"),
+        ("Photobiomodulation has been used clinically for more than three decades.", "endorsement", "unsupported"),
+        ("The lamp seldom causes any side effects at all.", "safety", "partly_supported"),
+        ("There is no possibility that the pad will burn your skin.", "safety", "misleading"),
+        ("The LEDs stay no warmer than your hand.", "safety", "partly_supported"),
+        ("Patients return to their daily routine straight after a session.", "safety", "partly_supported"),
+        ("A non-pharmaceutical option for your knees.", "safety", "partly_supported"),
+        ("Relief faster than any other therapy we offer.", "comparison", "unsupported"),
+        ("The panel has the same benefits for the joints as ibuprofen.", "comparison", "unsupported"),
+        ("Unlike creams that merely mask the itch, light works deeper.", "comparison", "unsupported"),
+        ("The headset eases nicotine withdrawal in days.", "efficacy", "unsupported"),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
@@ -561,6 +578,12 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("Is the mask safe for sensitive skin?", "safety"),
         ("Does the procedure require surgery?", "safety"),
         ("Match the lamp's output to the label before each session.", "comparison"),
+        ("Our family business has been around since 1998.", "endorsement"),
+        ("The bulbs have been in use for more than 50 years.", "endorsement"),
+        ("Wait 24 hours before you return to your normal activities.", "safety"),
+        ("How fast can I return to my normal routine?", "safety"),
+        ("For ease of use on painful joints, the wrap has a strap.", "efficacy"),
+        ("The strap eases into place over sore muscles.", "efficacy"),
     ],
 )
 def test_the_guides_look_alikes_carry_no_such_claim(sentence: str, category: str) -> None:

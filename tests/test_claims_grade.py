@@ -165,6 +165,7 @@ BATTERY: list[tuple[str, ClaimContext | None, str, str]] = [
     ),
     ("Dermatologist certified.", None, "endorsement", "endorsement.certified"),
     ("Elite athletes use these panels after every match.", None, "endorsement", "endorsement.personal"),
+    ("Red light has been used clinically for over 30 years.", None, "endorsement", "endorsement.history"),
     ("Our mask is backed by 4,000 peer-reviewed studies.", None, "endorsement", "endorsement.study_count"),
     ("Over 4,000 studies have been published.", None, "endorsement", "endorsement.study_count.field"),
     ("Developed by a dermatologist.", None, "endorsement", "endorsement.developed"),

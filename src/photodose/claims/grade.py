@@ -272,6 +272,8 @@ def _endorsement(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Resul
         return _Result("endorsement.recommended.no_survey", facts)
     if kind == "personal":  # a named expert, a celebrity, athletes: one person's word, not evidence
         return _Result("endorsement.personal", facts)
+    if kind == "history":  # "used in medicine for 40 years": use over time, not a trial
+        return _Result("endorsement.history", facts)
     if kind == "certified":
         return _Result("endorsement.certified", facts)
     if kind == "generic":
