@@ -198,6 +198,8 @@ _PROBLEMS = frozenset(
 #: A safety promise in a sentence about pregnancy is a pregnancy-safety claim ("there is no need to
 #: worry about fetal exposure"): no study in the evidence database included pregnant women.
 _PREGNANCY = re.compile(r"\b(?:pregnan\w{0,4}|fetal|fetus|foetus|breast\s?feeding)\b", re.IGNORECASE)
+# the effect words that name the procedure rather than what it does ([efficacy] treatment_logistics)
+_TREATMENT_NOUN = re.compile(r"treatments?|treated", re.IGNORECASE)
 _INCREASE = re.compile(r"(?:increas|boost|stimulat|enhanc|promot|more\b|rise|rais)", re.IGNORECASE)
 
 
@@ -551,6 +553,10 @@ class _Extractor:
                 effect = self.nearest(r.efficacy_effect, lo, hi, m.start(), m.end())
                 if effect is None:
                     continue
+                if _TREATMENT_NOUN.fullmatch(effect.group(0)) and r.treatment_logistics.search(
+                    self.text, s.start, s.end
+                ):
+                    continue  # "each treatment lasts 30 minutes for neuropathy": the procedure
                 first = min(effect.start(), m.start())
                 if self.negated(s, first) or self.negated(s, m.start(), floor=effect.end()):
                     continue

@@ -197,6 +197,9 @@ class Rules:
     #: a search for something that ends right before an indication ("people seeking solutions
     #: for thinning hair"): the indication is what someone wants, not what the light does
     sought_before: re.Pattern[str]
+    #: a sentence about the logistics of treatment (how long a session lasts, how often, what it
+    #: costs, who covers it): "treatment" there names the procedure, not an effect
+    treatment_logistics: re.Pattern[str]
     efficacy_window: tuple[int, int]
     mechanism_effect: re.Pattern[str]
     mechanism_window: tuple[int, int]
@@ -542,6 +545,9 @@ def parse_rules(data: dict[str, Any], path: str = "") -> Rules:
         ),
         not_indication_after=_compile(_req(eff, "not_indication_after", "[efficacy]"), macros, "[efficacy]"),
         sought_before=_compile(_req(eff, "sought_before", "[efficacy]"), macros, "[efficacy] sought_before"),
+        treatment_logistics=_compile(
+            _req(eff, "treatment_logistics", "[efficacy]"), macros, "[efficacy] treatment_logistics"
+        ),
         efficacy_window=(int(eff["window_before"]), int(eff["window_after"])),
         mechanism_effect=_compile(_req(mech_t, "effect", "[mechanism]"), macros, "[mechanism] effect"),
         mechanism_window=(int(mech_t["window_before"]), int(mech_t["window_after"])),
