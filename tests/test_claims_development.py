@@ -502,6 +502,14 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("The panel has the same benefits for the joints as ibuprofen.", "comparison", "unsupported"),
         ("Unlike creams that merely mask the itch, light works deeper.", "comparison", "unsupported"),
         ("The headset eases nicotine withdrawal in days.", "efficacy", "unsupported"),
+        # seen in round 19: nail-fungus lasers, NASA origins, fans and coaches, in other words
+        ("The wand was pioneered by NASA to help astronauts recover.", "endorsement", "unsupported"),
+        ("It's been found to help with stiff joints in older horses.", "endorsement", "unsupported"),
+        ("Devotees insist that the bed softens scars within weeks.", "endorsement", "unsupported"),
+        ("The trainer swore by it for hamstring strains.", "endorsement", "unsupported"),
+        ("The lamp gives off very little warmth.", "safety", "partly_supported"),
+        ("Use it daily without the risk of burns.", "safety", "misleading"),
+        ("The diode laser destroys the fungus under the nail.", "efficacy", "unsupported"),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
@@ -584,6 +592,11 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("How fast can I return to my normal routine?", "safety"),
         ("For ease of use on painful joints, the wrap has a strap.", "efficacy"),
         ("The strap eases into place over sore muscles.", "efficacy"),
+        ("LED lights were developed by NASA to grow lettuce on the station.", "endorsement"),
+        ("I swore by it for a month and saw nothing.", "endorsement"),
+        ("Blue light kills the bacteria behind acne breakouts.", "efficacy"),
+        ("Each treatment lasts 30 minutes, depending on the severity of your neuropathy.", "efficacy"),
+        ("Does Medicare cover laser treatment for toenail fungus?", "efficacy"),
     ],
 )
 def test_the_guides_look_alikes_carry_no_such_claim(sentence: str, category: str) -> None:
