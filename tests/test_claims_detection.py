@@ -125,7 +125,7 @@ def test_a_mechanism_said_to_decline_is_background_not_a_claim() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Light therapy has been used to treat acne for over a decade, but mostly at dermatologists' offices.",
+        "Red lamps were used to treat acne in the 1930s, long before anyone sold masks.",
         "So, the theory goes: more collagen, fewer wrinkles.",
         "It promised radiant skin and reduced wrinkles from the comfort of my own home.",
         "Red light therapy has become popular, claiming a spectrum of benefits from reducing wrinkles.",
@@ -138,6 +138,16 @@ def test_a_mechanism_said_to_decline_is_background_not_a_claim() -> None:
 def test_narration_carries_no_claim(text: str) -> None:
     assert is_reported_or_hedged(text)
     assert cats(text) == {}
+
+
+def test_use_to_treat_in_the_writers_voice_is_a_claim() -> None:
+    # docs/claims-labelling.md, settled after rounds 18-20: "has been used to treat X" offers the
+    # use as what it does (until round 19 the grader read it as history and dropped every claim)
+    found = cats(
+        "Light therapy has been used to treat acne for over a decade, mostly at dermatologists' offices."
+    )
+    assert set(found) == {"efficacy", "endorsement"}
+    assert "efficacy" in cats("Red light has been used to relieve stiff joints in older dogs.")
 
 
 def test_a_promise_in_the_present_is_still_a_claim() -> None:

@@ -491,8 +491,16 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
             "endorsement",
             "unsupported",
         ),
-        ("The wrap has been used by over 2,000 practitioners in twelve countries.", "endorsement", "unsupported"),
-        ("Photobiomodulation has been used clinically for more than three decades.", "endorsement", "unsupported"),
+        (
+            "The wrap has been used by over 2,000 practitioners in twelve countries.",
+            "endorsement",
+            "unsupported",
+        ),
+        (
+            "Photobiomodulation has been used clinically for more than three decades.",
+            "endorsement",
+            "unsupported",
+        ),
         ("The lamp seldom causes any side effects at all.", "safety", "partly_supported"),
         ("There is no possibility that the pad will burn your skin.", "safety", "misleading"),
         ("The LEDs stay no warmer than your hand.", "safety", "partly_supported"),
