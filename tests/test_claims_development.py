@@ -518,6 +518,19 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("The lamp gives off very little warmth.", "safety", "partly_supported"),
         ("Use it daily without the risk of burns.", "safety", "misleading"),
         ("The diode laser destroys the fungus under the nail.", "efficacy", "unsupported"),
+        # seen in round 20: vet and acupuncture clinics, nail lasers, in other words
+        ("The pad won't generate any heat on your cat's hip.", "safety", "partly_supported"),
+        ("Horses don't feel anything while the probe works.", "safety", "partly_supported"),
+        ("Most cats find the sessions soothing.", "safety", "partly_supported"),
+        ("There's no need for sedation during the visit.", "safety", "partly_supported"),
+        ("The beam clears the infection while sparing the healthy skin around it.", "safety", "misleading"),
+        ("Each session triggers the body to release endorphins.", "mechanism", "unsupported"),
+        ("Photobiomodulation is a well-documented approach for sore tendons.", "endorsement", "unsupported"),
+        (
+            "More than two thousand publications describe laser therapy for pain.",
+            "endorsement",
+            "unsupported",
+        ),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
@@ -605,6 +618,8 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("Blue light kills the bacteria behind acne breakouts.", "efficacy"),
         ("Each treatment lasts 30 minutes, depending on the severity of your neuropathy.", "efficacy"),
         ("Does Medicare cover laser treatment for toenail fungus?", "efficacy"),
+        ("Heat therapy relieves stiff backs after long drives.", "efficacy"),
+        ("The most well studied mechanism of red light is in the mitochondria.", "endorsement"),
     ],
 )
 def test_the_guides_look_alikes_carry_no_such_claim(sentence: str, category: str) -> None:
