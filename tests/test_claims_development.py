@@ -535,7 +535,7 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("The wand is employed by team physiotherapists across the league.", "endorsement", "unsupported"),
         ("Vets have begun incorporating the pad into rehab plans.", "endorsement", "unsupported"),
         ("Light masks are popular among influencers this winter.", "endorsement", "unsupported"),
-        ("Thousands of owners can attest to calmer, happier dogs.", "endorsement", "unsupported"),
+        ("Owners can attest that it eases stiff joints in their dogs.", "endorsement", "unsupported"),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
