@@ -649,3 +649,14 @@ def test_patterns_wording_the_same_kind_give_one_claim(sentence: str) -> None:
     """Several patterns can word one kind of claim; the report lists it once per sentence."""
     found = [(c.category, c.kind) for c in extract_claims(sentence)]
     assert found.count(("endorsement", "clinically_proven")) == 1, found
+
+
+def test_an_effect_word_of_the_next_clause_is_not_the_terms() -> None:
+    # "speeds healing and reduces swelling": the healing claim is "speeds healing", not
+    # "healing and reduces" (the nearest effect word after the term opens the next clause)
+    found = [(c.category, c.text) for c in extract_claims("Red light speeds healing and reduces swelling.")]
+    assert ("efficacy", "speeds healing") in found
+    assert ("efficacy", "reduces swelling") in found
+    assert all(" and " not in text for _, text in found)
+    # and a term with no effect word of its own is not lent the next clause's
+    assert [c.text for c in extract_claims("Great for acne and reduces redness.")] == ["reduces redness"]

@@ -198,6 +198,8 @@ _PROBLEMS = frozenset(
 #: A safety promise in a sentence about pregnancy is a pregnancy-safety claim ("there is no need to
 #: worry about fetal exposure"): no study in the evidence database included pregnant women.
 _PREGNANCY = re.compile(r"\b(?:pregnan\w{0,4}|fetal|fetus|foetus|breast\s?feeding)\b", re.IGNORECASE)
+# what lies between a term and the verb of the next coordinated clause ("healing | and | reduces")
+_NEXT_CLAUSE = re.compile(r"\s{0,3},?\s{0,3}(?:and|or|but|while|as\s+well\s+as)\s{1,3}", re.IGNORECASE)
 # the effect words that name the procedure rather than what it does ([efficacy] treatment_logistics)
 _TREATMENT_NOUN = re.compile(r"treatments?|treated", re.IGNORECASE)
 _INCREASE = re.compile(r"(?:increas|boost|stimulat|enhanc|promot|more\b|rise|rais)", re.IGNORECASE)
@@ -465,6 +467,8 @@ class _Extractor:
                     best = e
                     break
                 continue
+            if e.start() >= end and _NEXT_CLAUSE.fullmatch(self.text, end, e.start()):
+                continue  # "speeds healing and reduces swelling": "reduces" is the next claim's
             dist = start - e.end() if e.end() <= start else e.start() - end
             if dist < best_dist:
                 best, best_dist = e, dist
