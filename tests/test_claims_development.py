@@ -535,6 +535,7 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("The wand is employed by team physiotherapists across the league.", "endorsement", "unsupported"),
         ("Vets have begun incorporating the pad into rehab plans.", "endorsement", "unsupported"),
         ("Light masks are popular among influencers this winter.", "endorsement", "unsupported"),
+        ("Our pads are trusted by NBA players and college teams alike.", "endorsement", "unsupported"),
         ("Owners can attest that it eases stiff joints in their dogs.", "endorsement", "unsupported"),
     ],
 )
@@ -649,6 +650,12 @@ def test_patterns_wording_the_same_kind_give_one_claim(sentence: str) -> None:
     """Several patterns can word one kind of claim; the report lists it once per sentence."""
     found = [(c.category, c.kind) for c in extract_claims(sentence)]
     assert found.count(("endorsement", "clinically_proven")) == 1, found
+
+
+def test_a_league_endorsement_spans_its_users_not_the_next_clause() -> None:
+    text = "The wrap is trusted by NFL stars and has been used by over 5,000 healthcare providers."
+    spans = [c.text for c in extract_claims(text) if c.category == "endorsement"]
+    assert spans and all(" and " not in s for s in spans), spans
 
 
 def test_an_effect_word_of_the_next_clause_is_not_the_terms() -> None:
