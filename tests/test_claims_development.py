@@ -626,6 +626,22 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("Does Medicare cover laser treatment for toenail fungus?", "efficacy"),
         ("Heat therapy relieves stiff backs after long drives.", "efficacy"),
         ("The most well studied mechanism of red light is in the mitochondria.", "endorsement"),
+        # found by a review of this stop's rules: shop text, instructions and plain history
+        ("Returns are accepted only when leaving the packaging intact.", "safety"),
+        ("Let the gel dry without heat or a hairdryer.", "safety"),
+        ("If you don't feel anything, check that the LEDs are switched on.", "safety"),
+        ("Customers found the packaging pleasant and the manual clear.", "safety"),
+        ("After a facelift, most patients return to normal activities in two weeks.", "safety"),
+        ("Lasers have been around since 1960, when Maiman built the first one.", "endorsement"),
+        ("This mask has been used daily for two years and now the strap is worn out.", "endorsement"),
+        ("Express delivery is faster than any other shipping option at checkout.", "comparison"),
+        ("Unlike devices that only cover the forehead, this mask reaches the neck.", "comparison"),
+        ("The dangers of tanning beds are well documented.", "endorsement"),
+        ("More than two hundred trials were halted during the pandemic.", "endorsement"),
+        ("The collagen mask was released in March and sold out within a week.", "mechanism"),
+        ("It's been found that the battery drains faster in cold weather.", "endorsement"),
+        ("Pick from three speeds to suit your neck pain.", "efficacy"),
+        ("LEDs were developed by NASA engineers for growing lettuce.", "endorsement"),
     ],
 )
 def test_the_guides_look_alikes_carry_no_such_claim(sentence: str, category: str) -> None:
@@ -667,3 +683,15 @@ def test_an_effect_word_of_the_next_clause_is_not_the_terms() -> None:
     assert all(" and " not in text for _, text in found)
     # and a term with no effect word of its own is not lent the next clause's
     assert [c.text for c in extract_claims("Great for acne and reduces redness.")] == ["reduces redness"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Compared with heat therapy, the mask reduces wrinkles faster.",
+        "Better than a heat pad: the wrap relieves knee pain in minutes.",
+        "Acne is treated in just 3 minutes a day.",
+    ],
+)
+def test_a_heat_device_or_a_schedule_named_beside_a_claim_does_not_drop_it(sentence: str) -> None:
+    assert "efficacy" in worst(sentence)

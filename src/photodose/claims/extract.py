@@ -201,7 +201,7 @@ _PREGNANCY = re.compile(r"\b(?:pregnan\w{0,4}|fetal|fetus|foetus|breast\s?feedin
 # what lies between a term and the verb of the next coordinated clause ("healing | and | reduces")
 _NEXT_CLAUSE = re.compile(r"\s{0,3},?\s{0,3}(?:and|or|but|while|as\s+well\s+as)\s{1,3}", re.IGNORECASE)
 # the effect words that name the procedure rather than what it does ([efficacy] treatment_logistics)
-_TREATMENT_NOUN = re.compile(r"treatments?|treated", re.IGNORECASE)
+_TREATMENT_NOUN = re.compile(r"treatments?", re.IGNORECASE)
 _INCREASE = re.compile(r"(?:increas|boost|stimulat|enhanc|promot|more\b|rise|rais)", re.IGNORECASE)
 
 
