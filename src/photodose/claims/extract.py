@@ -201,7 +201,7 @@ _PREGNANCY = re.compile(r"\b(?:pregnan\w{0,4}|fetal|fetus|foetus|breast\s?feedin
 # what lies between a term and the verb of the next coordinated clause ("healing | and | reduces")
 _NEXT_CLAUSE = re.compile(r"\s{0,3},?\s{0,3}(?:and|or|but|while|as\s+well\s+as)\s{1,3}", re.IGNORECASE)
 # the effect words that name the procedure rather than what it does ([efficacy] treatment_logistics)
-_TREATMENT_NOUN = re.compile(r"treatments?", re.IGNORECASE)
+_TREATMENT_NOUN = frozenset(("treatment", "treatments"))
 _INCREASE = re.compile(r"(?:increas|boost|stimulat|enhanc|promot|more\b|rise|rais)", re.IGNORECASE)
 
 
@@ -557,7 +557,7 @@ class _Extractor:
                 effect = self.nearest(r.efficacy_effect, lo, hi, m.start(), m.end())
                 if effect is None:
                     continue
-                if _TREATMENT_NOUN.fullmatch(effect.group(0)) and r.treatment_logistics.search(
+                if effect.group(0).lower() in _TREATMENT_NOUN and r.treatment_logistics.search(
                     self.text, s.start, s.end
                 ):
                     continue  # "each treatment lasts 30 minutes for neuropathy": the procedure
