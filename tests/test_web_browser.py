@@ -287,6 +287,9 @@ def test_check_pasted_claims(server: str, watched: Watched) -> None:
     marks = page.locator(".claim-mark")
     assert marks.count() >= 2
     assert page.locator(".claims-list > li").count() >= marks.count()
+    # the result says what the list leaves out (photodose.claims.measured), where it is seen
+    assert page.locator(".note.detection").is_visible()
+    assert "Not every claim is found" in page.locator(".note.detection").inner_text()
     marks.first.focus()  # the marks are links to their reasons, reachable by keyboard
     page.keyboard.press("Enter")
     # the fragment navigation is reported to the test asynchronously: wait for it (a loaded CI

@@ -1049,3 +1049,15 @@ def test_evaluate_reports_every_bad_field_at_once(client: TestClient) -> None:
         fields = ("minutes", "sessions_per_week", "meter_unit")
         order = [r.text.index(f"<strong>{f}</strong>") for f in fields]
         assert order == sorted(order), "problems are listed in the form's order"
+
+
+def test_claims_result_says_what_the_grader_misses(client: TestClient) -> None:
+    from photodose.claims.measured import load_measured_detection
+
+    m = load_measured_detection()
+    headers = {**csrf(client), "HX-Request": "true"}
+    found = client.post("/claims", data={"text": "Our LED mask is FDA approved."}, headers=headers)
+    assert found.status_code == 200 and html.escape(m.caveat(), quote=False) in found.text
+    none = client.post("/claims", data={"text": "Wear it for ten minutes."}, headers=headers)
+    assert none.status_code == 200 and html.escape(m.none_found(), quote=False) in none.text
+    assert "<p class=\"note\">no claims found</p>" not in none.text

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from photodose.claims import ClaimContext, ClaimsReport
+    from photodose.claims.measured import MeasuredDetection
 
 #: Hook set by the application to turn ``--device NAME`` into a ClaimContext (from the device
 #: catalogue, dose, depth and evidence modules).  It should raise KeyError or ValueError for an
@@ -86,17 +87,35 @@ def _read(source: str, limit: int, as_json: bool) -> bytes:
         )
 
 
+def _measured() -> MeasuredDetection | None:
+    """The grader's measured detection on unseen copy, or None (with the reason on stderr) when
+    the shipped figures cannot be read: the report is still worth printing."""
+    from photodose.claims.measured import MeasuredDetectionError, load_measured_detection
+
+    try:
+        return load_measured_detection()
+    except MeasuredDetectionError as exc:
+        print(f"warning: {exc}; reinstall photodose", file=sys.stderr)
+        return None
+
+
 def _render(report: ClaimsReport, console: Console) -> None:
     from rich.table import Table
     from rich.text import Text
 
     for note in report.notes:
+        if note == "no claims found":  # said in full below, with what an absence is worth
+            continue
         console.print(Text.assemble(("Note: ", "dim"), note))
     if not report.english:
         console.print("Not checked: the text is not in English.")
         return
+    measured = _measured() if report.sentences else None
     if not report.claims:
-        console.print("No claims found." if report.sentences else "Nothing to grade.")
+        if not report.sentences:
+            console.print("Nothing to grade.")
+        else:
+            console.print(measured.none_found() if measured else "No claims found.")
         return
     title = f"Claims ({report.device})" if report.device else "Claims (no device context)"
     table = Table(title=title, show_lines=True, expand=True)
@@ -132,6 +151,8 @@ def _render(report: ClaimsReport, console: Console) -> None:
     console.print(
         Text(f"{report.total_claims} claim(s) in {report.sentences} sentence(s): {counts}"),
     )
+    if measured is not None:
+        console.print(Text(measured.caveat(), style="italic"))
     console.print("Sources:")
     for n, text in enumerate(ref_text, 1):
         console.print(Text(f"  {n}. {text}"), highlight=False)
@@ -191,6 +212,10 @@ def claims(
     if as_json:
         from photodose.cli.output import echo_json  # strict JSON: NaN becomes null
 
-        echo_json(report.to_dict())
+        payload = report.to_dict()
+        # how much of a text's claims the grader is measured to find (null if unreadable)
+        measured = _measured() if report.english and report.sentences else None
+        payload["detection"] = measured.to_dict() if measured is not None else None
+        echo_json(payload)
         return
     _render(report, Console(file=sys.stdout, soft_wrap=False))

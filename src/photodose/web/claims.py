@@ -55,6 +55,17 @@ def _context(ctx: WebContext, device_id: str) -> Any:
     return ctx.pages.get_or_make(("claim-context", device_id, ctx.settings.photons), make)
 
 
+def _measured() -> Any:
+    """The grader's measured detection on unseen copy (``photodose.claims.measured``), or None
+    when the shipped figures cannot be read (the result is still shown)."""
+    from photodose.claims.measured import MeasuredDetectionError, load_measured_detection
+
+    try:
+        return load_measured_detection()
+    except MeasuredDetectionError:
+        return None
+
+
 def check_claims(ctx: WebContext, text: str, device_id: str) -> dict[str, Any]:
     """``photodose.claims.assess_text`` on the text (with the device's context if one is chosen)."""
     from photodose.claims import assess_text, decode_input
@@ -68,6 +79,7 @@ def check_claims(ctx: WebContext, text: str, device_id: str) -> dict[str, Any]:
             "report": report,
             "claims": claims,
             "segments": highlight_segments(decoded.text, claims),
+            "detection": _measured(),
         }
 
     return ctx.pages.get_or_make(("claims", text, device_id, ctx.settings.photons), make)
