@@ -1060,4 +1060,4 @@ def test_claims_result_says_what_the_grader_misses(client: TestClient) -> None:
     assert found.status_code == 200 and html.escape(m.caveat(), quote=False) in found.text
     none = client.post("/claims", data={"text": "Wear it for ten minutes."}, headers=headers)
     assert none.status_code == 200 and html.escape(m.none_found(), quote=False) in none.text
-    assert "<p class=\"note\">no claims found</p>" not in none.text
+    assert '<p class="note">no claims found</p>' not in none.text
