@@ -23,6 +23,7 @@ Pure functions over strings; no I/O beyond loading the lexicon file once.
 
 from __future__ import annotations
 
+import importlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -195,6 +196,17 @@ _NARRATED_ANCHORS = (
 _HEDGE_ANY = re.compile("|".join(re.escape(a) for a in _HEDGE_ANCHORS))
 _NARRATED_ANY = re.compile("|".join(re.escape(a) for a in _NARRATED_ANCHORS))
 _EXPLAINED_ANY = re.compile("|".join(re.escape(a) for a in _EXPLAINED_ANCHORS))
+
+
+def _pieces(anchors: tuple[str, ...]) -> frozenset[str]:
+    """Each anchor's longest piece without whitespace: in a sentence holding the anchor, one of
+    its whitespace-separated words holds that piece."""
+    return frozenset(max(a.split(), key=len) for a in anchors)
+
+
+_HEDGE_WORDS = _pieces(_HEDGE_ANCHORS)
+_NARRATED_WORDS = _pieces(_NARRATED_ANCHORS)
+_EXPLAINED_WORDS = _pieces(_EXPLAINED_ANCHORS)
 _RADIATION = frozenset(["uv", "ultraviolet", "rays", "radiation", "light", "wavelengths", "heat"])
 _DETERMINERS = frozenset(["the", "your", "their", "our", "my", "her", "his", "its", "one"])
 _CLAUSE_WORDS = frozenset(["but", "however", "whereas", "while", "which", "although", "though", "unlike"])
@@ -672,12 +684,99 @@ def lowercase_ready(regex: re.Pattern[str]) -> bool:
     return bool(regex.flags & re.IGNORECASE) and "(?-" not in regex.pattern and "(?i" not in regex.pattern
 
 
-def _found(regex: re.Pattern[str], sentence: str, low: str) -> bool:
+def _found(regex: re.Pattern[str], sentence: str, low: str, held: frozenset[str] | None = None) -> bool:
     """``regex.search(sentence)``, run as its lowercase copy on ``low`` (``sentence.lower()``)
-    when that gives the same answer (about twice as fast)."""
+    when that gives the same answer (about twice as fast); not run when ``held`` (see
+    :func:`is_reported_or_hedged`) holds none of the copy's required literals."""
     if len(low) == len(sentence) and lowercase_ready(regex):
-        return lowercase_regex(regex.pattern).search(low) is not None
+        copy = lowercase_regex(regex.pattern)
+        needed = required_literals(copy.pattern) if held is not None else None
+        if held is not None and needed is not None and held.isdisjoint(needed):
+            return False
+        return copy.search(low) is not None
     return regex.search(sentence) is not None
+
+
+def hedge_index_words(concepts: Concepts | None = None) -> frozenset[str]:
+    """What ``held`` of :func:`is_reported_or_hedged` is read for: the pieces of the prefilters'
+    anchors and the required literals of the reported and hedged expressions."""
+    c = concepts or load_concepts()
+    out = set(_HEDGE_WORDS | _NARRATED_WORDS | _EXPLAINED_WORDS)
+    for regex in (c.reported, c.hedged):
+        if lowercase_ready(regex):
+            out.update(required_literals(lowercase_regex(regex.pattern).pattern) or ())
+    return frozenset(out)
+
+
+try:  # the standard library's own regular-expression parser (private, so read with care)
+    _sre_parser: Any = importlib.import_module("re._parser")
+except ImportError:  # pragma: no cover - CPython 3.11+ has it; without it nothing is skipped
+    _sre_parser = None
+
+_REPEATS = frozenset(["MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"])
+
+
+@lru_cache(maxsize=1024)
+def required_literals(pattern: str) -> tuple[str, ...] | None:
+    """Strings one of which lies inside every match of the case-sensitive ``pattern``, or None
+    when no such set is found.
+
+    Read from the parsed expression: a run of literal characters is required; so is one of the
+    alternatives' requirements of a group, or a repeated group's (at least once).  Look-arounds,
+    optional parts and classes of more than literal characters require nothing.  Of several
+    requirements the most selective (longest shortest string) is kept.  A sentence holding none
+    of the strings cannot hold a match, so the expression need not run on it (the way search
+    tools such as ripgrep skip lines).  A string with whitespace is cut to its longest piece
+    without (a required string's piece is required too), so the strings can be looked up as
+    parts of whitespace-separated words.
+    """
+    if _sre_parser is None:
+        return None
+    try:
+        parsed = _sre_parser.parse(pattern, 0)
+    except Exception:  # anything the parser refuses: no requirement, so searched everywhere
+        return None
+    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return None  # an inline (?i) or (?x): literal characters are not what they seem
+    found = _required(parsed)
+    if found is None:
+        return None
+    pieces = tuple(dict.fromkeys(max(f.split(), key=len, default="") for f in found))
+    return None if "" in pieces else pieces
+
+
+def _required(items: Any) -> tuple[str, ...] | None:
+    """:func:`required_literals` of a parsed sequence (``(opcode, argument)`` pairs)."""
+    candidates: list[tuple[str, ...]] = []
+    run: list[str] = []
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            run.append(chr(av))
+            continue
+        if run:  # consecutive literal characters: one required string
+            candidates.append(("".join(run),))
+            run = []
+        found: tuple[str, ...] | None = None
+        if name == "SUBPATTERN" and not av[1] and not av[2]:  # a group that sets no flags
+            found = _required(av[3])
+        elif name == "ATOMIC_GROUP":
+            found = _required(av)
+        elif name in _REPEATS and av[0] >= 1:
+            found = _required(av[2])
+        elif name == "BRANCH":  # every alternative must require something
+            each = [_required(alt) for alt in av[1]]
+            if all(e is not None for e in each):
+                found = tuple(dict.fromkeys(f for e in each if e is not None for f in e))
+        elif name == "IN" and av and all(str(o) == "LITERAL" for o, _v in av):
+            found = tuple(chr(v) for _o, v in av)  # a class of plain characters
+        if found:
+            candidates.append(found)
+    if run:
+        candidates.append(("".join(run),))
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (min(map(len, c)), -len(c)))
 
 
 def top_level_alternatives(pattern: str) -> list[str]:
@@ -737,12 +836,19 @@ def _narrated(c: Concepts, sentence: str, low: str) -> bool:
     return False
 
 
-def is_reported_or_hedged(sentence: str, concepts: Concepts | None = None) -> bool:
+def is_reported_or_hedged(
+    sentence: str, concepts: Concepts | None = None, held: frozenset[str] | None = None
+) -> bool:
     """Does the sentence report a claim from a distance or hedge talk of studies?
 
     "The pitch goes something like this: ...", "The ASA found social media adverts claiming
     ...", "Some studies have shown promise, but the evidence is far from conclusive", "That
     same trial found improvements in wrinkles but not in hydration ... at the tested dose".
+
+    ``held``: the strings of :func:`hedge_index_words` that the sentence's lowercase words
+    hold (or more: a caller's index of a whole page), when known; the prefilters then read it
+    instead of searching the sentence, and an expression none of whose required literals it
+    holds is not run.  The answer is the same.
     """
     c = concepts or load_concepts()
     if c.defined.search(sentence):  # anchored at the start: cheap
@@ -752,17 +858,23 @@ def is_reported_or_hedged(sentence: str, concepts: Concepts | None = None) -> bo
     low = sentence.lower()
     if c.heat_only.search(sentence) and not c.heat_light.search(sentence):
         return True  # a sauna as heat: a heat device, no light claim
-    if _NARRATED_ANY.search(low) and _narrated(c, sentence, low):
+
+    def may_hold(anchors: re.Pattern[str], words: frozenset[str]) -> bool:
+        """Can the sentence hold one of the anchors? (From ``held`` when given: a yes may be
+        wrong, a no is not, and each yes is checked by the full expression.)"""
+        return anchors.search(low) is not None if held is None else not held.isdisjoint(words)
+
+    if may_hold(_NARRATED_ANY, _NARRATED_WORDS) and _narrated(c, sentence, low):
         return True
     if (
-        _EXPLAINED_ANY.search(low)
+        may_hold(_EXPLAINED_ANY, _EXPLAINED_WORDS)
         and _found(c.explained, sentence, low)
         and not _found(c.overstated, sentence, low)
     ):
         return True
-    if not _HEDGE_ANY.search(low):
+    if not may_hold(_HEDGE_ANY, _HEDGE_WORDS):
         return False  # neither expression can match (each alternative needs one of these words)
-    return _found(c.reported, sentence, low) or _found(c.hedged, sentence, low)
+    return _found(c.reported, sentence, low, held) or _found(c.hedged, sentence, low, held)
 
 
 def is_side_effect_talk(sentence: str, concepts: Concepts | None = None) -> bool:

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
+from photodose.claims.concepts import hedge_index_words, names_a_study
 from photodose.claims.concepts import lowercase_ready as _lowercase_ready
 from photodose.claims.concepts import lowercase_regex as _lowercase_pattern
-from photodose.claims.concepts import names_a_study
+from photodose.claims.concepts import required_literals as _required_literals
 from photodose.claims.intake import (
     BinaryInputError,
     ClaimsInputError,
@@ -171,6 +172,105 @@ def _any_substring(words: frozenset[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
 
 
+class _AnchorFinder:
+    """Which anchors each word of a lowercase text holds, for a fixed set of anchors.
+
+    An anchor has no whitespace (the rules check this), so every occurrence lies inside one
+    whitespace-separated word.  Each distinct word is looked at once (cached): a page of
+    millions of characters has a vocabulary of thousands of words, while searching each of
+    the rules' ~400 anchors through the whole text reads every character ~400 times."""
+
+    #: the cache of word -> anchors is cleared past this many words, and holds no word longer
+    #: than _MAX_CHARS (a run without spaces is looked at every time): a few MB at most
+    _MAX_WORDS = 50_000
+    _MAX_CHARS = 40
+
+    def __init__(self, anchors: frozenset[str]) -> None:
+        self.anchors = anchors
+        #: anchors by their first two characters (one-character anchors by that one)
+        self.by_start: dict[str, tuple[str, ...]] = {}
+        for a in sorted(anchors):
+            self.by_start[a[:2]] = (*self.by_start.get(a[:2], ()), a)
+        self.short = tuple(a for a in anchors if len(a) == 1)
+        self.words: dict[str, frozenset[str]] = {}
+
+    def in_word(self, word: str) -> frozenset[str]:
+        """The anchors that are substrings of ``word``."""
+        found = {a for a in self.short if a in word}
+        by_start = self.by_start
+        for j in range(len(word) - 1):
+            for a in by_start.get(word[j : j + 2], ()):
+                if word.startswith(a, j):
+                    found.add(a)
+        return frozenset(found)
+
+    def in_words(self, words: set[str]) -> frozenset[str]:
+        """The anchors found in any of ``words``."""
+        cache = self.words
+        missing = words.difference(cache)
+        if not missing:
+            return frozenset().union(*map(cache.__getitem__, words))
+        if len(cache) + len(missing) > self._MAX_WORDS:
+            cache.clear()
+        found: set[str] = set()
+        for w in words:
+            hit = cache.get(w)
+            if hit is None:
+                hit = self.in_word(w)
+                if len(w) <= self._MAX_CHARS:
+                    cache[w] = hit
+            found |= hit
+        return frozenset(found)
+
+
+@lru_cache(maxsize=4)
+def _anchor_finder(anchors: frozenset[str]) -> _AnchorFinder:
+    return _AnchorFinder(anchors)
+
+
+def _literals(regex: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Strings one of which every match of ``regex`` holds in the lowercase text (see
+    :func:`photodose.claims.concepts.required_literals`); None when unknown."""
+    if not _lowercase_ready(regex):
+        return None
+    return _required_literals(_lowercase_pattern(regex.pattern).pattern)
+
+
+def _index_strings(rules: Rules) -> frozenset[str]:
+    """What the sentence index looks up: every anchor of the rules (patterns, indications,
+    mechanisms, depth, numbers, output), and the required literals of the expressions that
+    run sentence by sentence (the same phrase patterns, the effect words, the classifier's
+    gates)."""
+    out: set[str] = set()
+    regexes: list[re.Pattern[str]] = [rules.efficacy_effect, rules.mechanism_effect]
+    for group in (rules.patterns, rules.indications.values(), rules.mechanisms.values()):
+        for item in group:
+            out.update(item.anchors)
+    for p in rules.patterns:
+        regexes.append(p.regex)
+    for ind in rules.indications.values():
+        regexes.append(ind.terms)
+    for mech in rules.mechanisms.values():
+        regexes.append(mech.terms)
+    for anchors in rules.depth_anchors.values():
+        out.update(anchors)
+    out.update(rules.percent_anchors)
+    out.update(rules.output_anchors)
+    regexes += [rules.depth[k] for k in rules.depth_anchors]
+    regexes += [rules.numeric["percent"], *rules.output.values(), *rules.classifier_gates.values()]
+    for regex in regexes:
+        out.update(_literals(regex) or ())
+    return frozenset(out) | _frame_words() | hedge_index_words()
+
+
+@lru_cache(maxsize=1)
+def _frame_words() -> frozenset[str]:
+    """The words of the concept frames' anchor groups (see :meth:`_Extractor.run_frames`)."""
+    from photodose.claims.concepts import load_concepts
+
+    return frozenset(w for groups in load_concepts().anchors.values() for g in groups for w in (*g, "anti"))
+
+
 class _LowMatch:
     """A match found on the lowercase text, read from the original text: start, end and group
     (by number or name) like :class:`re.Match`, the group texts in their original case."""
@@ -232,6 +332,10 @@ class _Extractor:
         self.claims: list[Claim] = []
         self._ind_cache: dict[int, list[str]] = {}
         self._anchor_cache: dict[str, set[int]] = {}
+        #: per sentence, the strings of the index its words hold (see :meth:`_index_anchors`)
+        self._held: list[frozenset[str]] = []
+        #: per expression (its pattern and flags), the sentences holding one of its required literals
+        self._may_match: dict[tuple[str, int], set[int] | None] = {}
         #: the frames' words of each sentence they read, read again by the classifier
         self._toks: dict[int, _Tokens] = {}
         self._mechanism_sentences: set[int] = set()
@@ -243,23 +347,48 @@ class _Extractor:
 
     # -- prefilter --------------------------------------------------------------------
     def _sentences_with(self, anchor: str) -> set[int]:
-        """Indices of sentences containing ``anchor`` (one str.find per sentence at most)."""
+        """Indices of sentences containing ``anchor`` (starting in them: it may run past the end)."""
+        if not self._anchor_cache:
+            self._index_anchors()
         cached = self._anchor_cache.get(anchor)
         if cached is None:
+            # not an anchor of the rules, or it may hold whitespace: one str.find per sentence at most
             assert self.low is not None
             cached = self._anchor_cache[anchor] = self._sentences_hit(partial(self.low.find, anchor))
         return cached
 
-    def _sentences_matching(self, regex: re.Pattern[str]) -> set[int]:
-        """Indices of sentences where ``regex`` matches the lowercase text (one search per sentence)."""
+    def _index_anchors(self) -> None:
+        """Fill the anchor cache for every anchor of the rules at once, from the words of each
+        sentence (see :class:`_AnchorFinder`): the same sets as one search per anchor, in a
+        fraction of the time."""
         assert self.low is not None
-        low = self.low
+        anchors = _index_strings(self.rules)
+        if any(c.isspace() for a in anchors for c in a):
+            return  # the rules refuse such anchors; searched one by one should one slip through
+        finder = _anchor_finder(anchors)
+        low, n = self.low, len(self.low)
+        index: dict[str, set[int]] = {a: set() for a in anchors}
+        for k, s in enumerate(self.sentences):
+            found = finder.in_words(set(low[s.start : s.end].split()))
+            if s.end < n and not low[s.end].isspace():
+                # a word runs on past the sentence's end (a long sentence cut inside a word):
+                # an anchor starting in the sentence may end after it
+                found = frozenset(a for a in anchors if low.find(a, s.start, s.end + len(a) - 1) >= 0)
+            self._held.append(found)
+            for a in found:
+                index[a].add(k)
+        self._anchor_cache.update(index)
 
-        def find(pos: int) -> int:
-            m = regex.search(low, pos)
-            return -1 if m is None else m.start()
-
-        return self._sentences_hit(find)
+    def _sentences_may_match(self, regex: re.Pattern[str]) -> set[int] | None:
+        """Sentences where ``regex`` (case-insensitive, run on the lowercase text) can match:
+        those holding one of its required literals; None when it could match anywhere."""
+        key = (regex.pattern, regex.flags)
+        if key not in self._may_match:
+            lits = _literals(regex) if self.low is not None else None
+            self._may_match[key] = (
+                None if lits is None else set().union(*(self._sentences_with(a) for a in lits))
+            )
+        return self._may_match[key]
 
     def _sentences_hit(self, find: Callable[[int], int]) -> set[int]:
         """Indices of sentences holding a hit of ``find(pos)`` (the next hit's offset in the
@@ -293,6 +422,10 @@ class _Extractor:
             chosen |= self._sentences_with(a)
         if skip:
             chosen -= skip
+        # a sentence holding an anchor but none of the literals every match needs has no match
+        may = self._sentences_may_match(regex)
+        if may is not None:
+            chosen &= may
         sentences = self.sentences
         if _lowercase_ready(regex):
             low_re, low, text = _lowercase_pattern(regex.pattern), self.low, self.text
@@ -304,6 +437,18 @@ class _Extractor:
         for k in sorted(chosen):
             s = sentences[k]
             yield from regex.finditer(self.text, s.start, s.end)
+
+    def _search_sentence(self, regex: re.Pattern[str], s: Sentence) -> re.Match[str] | None:
+        """``regex.search`` over the sentence ``s`` of the original text; not run where the
+        sentence holds none of the expression's required literals (it cannot match there).
+
+        The literals are those of the lowercase copy, so this skips only ASCII sentences: there
+        ignoring case is comparing lowercase letters, while elsewhere it is not quite ("ſ" is an
+        "s" to a case-insensitive expression, and stays "ſ" in lowercase)."""
+        may = self._sentences_may_match(regex)
+        if may is not None and s.index not in may and s.text.isascii():
+            return None
+        return regex.search(self.text, s.start, s.end)
 
     # -- geometry ---------------------------------------------------------------------
     def sentence_at(self, start: int, end: int) -> Sentence | None:
@@ -399,9 +544,7 @@ class _Extractor:
         cached = self._ind_cache.get(s.index)
         if cached is None:
             cached = [
-                key
-                for key, ind in self.rules.indications.items()
-                if ind.terms.search(self.text, s.start, s.end)
+                key for key, ind in self.rules.indications.items() if self._search_sentence(ind.terms, s)
             ]
             self._ind_cache[s.index] = cached
         return cached
@@ -442,7 +585,10 @@ class _Extractor:
         key = (id(regex), sent.index)
         cached = self._word_cache.get(key)
         if cached is None:
-            if self.low is not None and _lowercase_ready(regex):
+            may = self._sentences_may_match(regex) if self.low is not None else None
+            if may is not None and sent.index not in may:
+                cached = []  # none of the literals every match needs
+            elif self.low is not None and _lowercase_ready(regex):
                 cached = list(_lowercase_pattern(regex.pattern).finditer(self.low, sent.start, sent.end))
             else:
                 cached = list(regex.finditer(self.text, sent.start, sent.end))
@@ -823,6 +969,36 @@ class _Extractor:
                 self.add(s, m.start(), m.end(), "output", kind, f"output.{kind}", "derived", details)
 
     # -- concept frames ---------------------------------------------------------------
+    def _frame_sentences(
+        self, patterns: tuple[re.Pattern[str], ...], groups: tuple[tuple[str, ...], ...]
+    ) -> set[int]:
+        """Sentences where a concept frame may fire: holding a word of each of its groups
+        (``patterns``: each group as "not after a letter or digit, one of the words or anti").
+
+        A frame word starts a token: at the start of a word, or after "anti" ("antibacterial").
+        Each group's pattern runs only in the sentences holding one of its words anywhere (from
+        the sentence index).  The first group counts a hit that starts in the sentence and runs
+        on past its end, as a search of the whole text does, so its search may read the group's
+        longest word past the end; the others count hits inside the sentence."""
+        assert self.low is not None
+        low, sentences, n = self.low, self.sentences, len(self.low)
+        idx: set[int] = set()
+        for g, (p, group) in enumerate(zip(patterns, groups, strict=True)):
+            if group:
+                held = set().union(*(self._sentences_with(w) for w in (*group, "anti")))
+            else:  # the pattern's empty alternative matches anywhere
+                held = set(range(len(sentences)))
+            if g == 0:
+                reach = max(map(len, group), default=0) + len("anti")
+                for k in held:
+                    s = sentences[k]
+                    m = p.search(low, s.start, min(n, s.end + reach))
+                    if m is not None and m.start() < s.end:
+                        idx.add(k)
+            else:
+                idx = {k for k in idx & held if p.search(low, sentences[k].start, sentences[k].end)}
+        return idx
+
     def run_frames(self) -> None:
         """Claims from concept frames (see concepts.py): a concept paired with a relation.
 
@@ -840,17 +1016,11 @@ class _Extractor:
                 absolute_safety.add(cl.sentence_index)
         todo: dict[int, set[str]] = {}
         for cat, patterns in c.anchor_patterns.items():
-            if self.low is None:
-                idx: Iterable[int] = range(len(self.sentences))
-            else:
-                # a frame needs a word of each group; a frame word starts a token: at the start
-                # of a word, or after "anti" ("antibacterial")
-                # The first group is found over the whole text; the others only in the sentences
-                # left (a group's words have no whitespace, so a hit inside a sentence lies in it)
-                low, sentences = self.low, self.sentences
-                idx = self._sentences_matching(patterns[0])
-                for p in patterns[1:]:
-                    idx = {k for k in idx if p.search(low, sentences[k].start, sentences[k].end)}
+            idx: Iterable[int] = (
+                range(len(self.sentences))
+                if self.low is None
+                else self._frame_sentences(patterns, c.anchors[cat])
+            )
             for k in idx:
                 # a safety frame may still find an absolute promise ("non-damaging") next to a
                 # milder safety claim ("safe for all skin types")
@@ -923,7 +1093,7 @@ class _Extractor:
                 if ind.key in inds:
                     continue
                 s = self.sentences[k]
-                m = ind.terms.search(self.text, s.start, s.end)
+                m = self._search_sentence(ind.terms, s)
                 if m is None or self.negated(s, m.start()):
                     continue
                 key = ind.key
@@ -941,6 +1111,12 @@ class _Extractor:
                     {"indication": key, "effect_word": "", "listed_with_a_claim": True},
                 )
 
+    def _held_by(self, claim: Claim) -> frozenset[str] | None:
+        """The index strings the claim's sentence holds (None: no index)."""
+        if self.low is not None and not self._anchor_cache:
+            self._index_anchors()
+        return self._held[claim.sentence_index] if self._held else None
+
     def drop_reported(self) -> None:
         """No claim in a sentence that reports one from a distance or hedges study talk."""
         from photodose.claims.concepts import (
@@ -957,7 +1133,7 @@ class _Extractor:
         for cl in self.claims:
             h = hedged.get(cl.sentence_index)
             if h is None:
-                h = hedged[cl.sentence_index] = is_reported_or_hedged(cl.sentence, c)
+                h = hedged[cl.sentence_index] = is_reported_or_hedged(cl.sentence, c, self._held_by(cl))
             if h:
                 continue
             if cl.category == "efficacy":
@@ -996,22 +1172,34 @@ class _Extractor:
         # the gates ignore case: on the lowercase text a case-sensitive copy finds the same
         # matches at the same offsets, about twice as fast (this runs on every sentence)
         where = self.text
+        # the sentences a gate can match at all (holding one of its required literals); None: any
+        may: dict[str, set[int] | None] = {c: None for c in cat_gates}
+        may_not_claim: set[int] | None = None
         if self.low is not None:
             where = self.low
+            may = {c: self._sentences_may_match(g) for c, g in cat_gates.items()}
             cat_gates = {c: _lowercase_pattern(g.pattern) for c, g in cat_gates.items()}
             if not_claim is not None and _lowercase_ready(not_claim):
+                may_not_claim = self._sentences_may_match(not_claim)
                 not_claim = _lowercase_pattern(not_claim.pattern)
         nothing: frozenset[str] = frozenset()
         general_depth = self.rules.depth["qualitative_excludes"]  # general talk, "shallow"
         for s in self.sentences:
             if s.is_question:
                 continue
-            if not_claim is not None and not_claim.search(where, s.start, s.end):
+            if (
+                not_claim is not None
+                and (may_not_claim is None or s.index in may_not_claim)
+                and not_claim.search(where, s.start, s.end)
+            ):
                 continue
             have = found.get(s.index, nothing)
             hits = {}
             for cat, gate in cat_gates.items():
                 if cat in have:
+                    continue
+                cat_may = may[cat]
+                if cat_may is not None and s.index not in cat_may:
                     continue
                 m = gate.search(where, s.start, s.end)
                 if m is not None:
@@ -1061,7 +1249,7 @@ class _Extractor:
             return
         dropped: set[tuple[int, str]] = set()
         for k, cats in todo.items():
-            scores = clf.scores(self.sentences[k].text, cats)
+            scores = clf.scores(self.sentences[k].text, cats, self._toks.get(k))  # the frames' words
             dropped |= {(k, cat) for cat in cats if scores[cat] < veto[cat]}
         if dropped:
             self.claims = [
@@ -1073,7 +1261,7 @@ class _Extractor:
     def _classified_efficacy(self, s: Sentence, details: dict[str, Any]) -> None:
         r = self.rules
         for ind in r.indications.values():
-            m = ind.terms.search(self.text, s.start, s.end)
+            m = self._search_sentence(ind.terms, s)
             if m is None or self.negated(s, m.start()):
                 continue
             if r.not_indication_after.match(self.text, m.end(), min(s.end, m.end() + 40)):
@@ -1098,7 +1286,7 @@ class _Extractor:
 
     def _classified_mechanism(self, s: Sentence, details: dict[str, Any]) -> None:
         for mech in self.rules.mechanisms.values():
-            m = mech.terms.search(self.text, s.start, s.end)
+            m = self._search_sentence(mech.terms, s)
             if m is None or self.negated(s, m.start()):
                 continue
             self._mechanism_sentences.add(s.index)
