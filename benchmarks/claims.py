@@ -144,6 +144,7 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round19.toml", frozenset((19032, 19059, 19381, 19403))),
     (_DATA / "claims_heldout_round20.toml", frozenset((20157, 20249))),
     (_DATA / "claims_heldout_round21.toml", frozenset()),
+    (_DATA / "claims_heldout_round22.toml", frozenset((22117, 22446))),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (
