@@ -9,11 +9,21 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # benchmarks/
 import claims
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=Path(__file__).resolve().parents[3], capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:
+        return ""
 
 
 def main(out: str) -> None:
@@ -39,6 +49,12 @@ def main(out: str) -> None:
         "rows": len(dumped),
         "sha256_sentences": hashlib.sha256(text.encode()).hexdigest(),
         "categories": list(claims.LABELLED_8),
+        # the tree the shipped grader (``shipped_now``) came from: other files may be mid-edit
+        "git_head": _git("rev-parse", "HEAD"),
+        "git_modified": _git("status", "--short", "--untracked-files=no").splitlines(),
+        "origins": {
+            o: sum(r["origin"] == o for r in dumped) for o in dict.fromkeys(r["origin"] for r in dumped)
+        },
     }
     Path(out).write_text(json.dumps({"meta": meta, "rows": dumped}, ensure_ascii=False))
     print(json.dumps(meta))

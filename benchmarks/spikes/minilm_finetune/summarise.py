@@ -1,6 +1,12 @@
 """Join the spike's runs into benchmarks/results/claims_minilm_spike.json and print a markdown table.
 
     python summarise.py --rows /tmp/ftspike_rows.json --runs runs/ [--section out.md]
+    python summarise.py --rows rows.json --runs runs/ --key more_data   # the rounds 19-21 reruns
+    python summarise.py --show more_data                                # print from the JSON only
+
+Without ``--key`` the runs go to ``rounds``/``runs`` (the first spike, rounds 9-11); with
+``--key K`` to ``rounds_K``/``runs_K`` plus ``meta_K`` (the rows file's meta), leaving every other
+key of the results file as it was.
 
 Beside each round it puts the shipped grader's first run on that round (``round{R}_first_run`` in
 benchmarks/results/claims.json, read, not rerun), and rebuilds that run's per-row detections from
@@ -105,12 +111,23 @@ def bootstrap(
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", required=True)
-    ap.add_argument("--runs", required=True)
+    ap.add_argument("--rows", default=None)
+    ap.add_argument("--runs", default=None)
     ap.add_argument("--section", default=None)
     ap.add_argument("--extra", default=None, help="a JSON file merged in under 'extra' (e.g. cost)")
+    ap.add_argument("--key", default=None, help="write to rounds_KEY/runs_KEY, keeping the other keys")
+    ap.add_argument("--show", default=None, metavar="KEY", help="print the tables of KEY ('' = first spike)")
     args = ap.parse_args()
-    rows = json.loads(Path(args.rows).read_text())["rows"]
+    if args.show is not None:
+        saved = json.loads(OUT.read_text())
+        sfx = f"_{args.show}" if args.show else ""
+        view = {"rounds": saved[f"rounds{sfx}"], "runs": saved[f"runs{sfx}"]}
+        print(render(view) + "\n" + render_compact(view, per_seed=True) + "\n" + render_details(view))
+        return
+    if not (args.rows and args.runs):
+        ap.error("--rows and --runs are needed (or --show)")
+    rows_file = json.loads(Path(args.rows).read_text())
+    rows = rows_file["rows"]
     claims = json.loads(CLAIMS_JSON.read_text())
     runs = [json.loads(p.read_text()) for p in sorted(Path(args.runs).glob("round*_seed*.json"))]
     out: dict[str, Any] = {"rounds": {}, "runs": []}
@@ -134,6 +151,9 @@ def main() -> None:
                 test, {i: shipped[i] | ft[i] for i in shipped}
             )
             slim["models"][name]["vs_first_run_brand_bootstrap"] = bootstrap(test, ft, shipped)
+            slim["models"][name]["union_vs_first_run_brand_bootstrap"] = bootstrap(
+                test, {i: shipped[i] | ft[i] for i in shipped}, shipped
+            )
         out["runs"].append(slim)
         out["rounds"].setdefault(
             str(R),
@@ -166,11 +186,22 @@ def main() -> None:
                         "recall_sd": round(statistics.stdev(v["micro"]["recall"] for v in vals), 4),
                     }
             rec["seed_spread"] = spread
+    saved = json.loads(OUT.read_text()) if OUT.exists() else {}
+    if args.key:
+        # add the new runs beside the earlier ones: every other key stays as it was
+        saved[f"meta_{args.key}"] = rows_file["meta"]
+        saved[f"rounds_{args.key}"] = out["rounds"]
+        saved[f"runs_{args.key}"] = out["runs"]
+    else:
+        saved.update(out)
     if args.extra:
-        out["extra"] = json.loads(Path(args.extra).read_text())
-    OUT.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+        saved["extra"] = json.loads(Path(args.extra).read_text())
+    OUT.write_text(json.dumps(saved, indent=1, ensure_ascii=False) + "\n")
     table = render(out)
     print(table)
+    print(render_compact(out, per_seed=bool(args.key)))
+    if args.key:
+        print(render_details(out))
     if args.section:
         Path(args.section).write_text(render_compact(out))
 
@@ -221,9 +252,9 @@ def render(out: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_compact(out: dict[str, Any]) -> str:
+def render_compact(out: dict[str, Any], per_seed: bool = False) -> str:
     """One line per round; each cell "recall / precision / neutral flagged", MiniLM as the mean
-    over seeds."""
+    over seeds (with ``per_seed``, also one line per seed under it)."""
     cols = [
         ("tfidf_lr", "at_0.5"),
         ("tfidf_lr", "chosen_thresholds"),
@@ -255,7 +286,79 @@ def render_compact(out: dict[str, Any]) -> str:
             row.append(cell([r["models"][name][mode]["test"] for r in same]))
         row.append(cell([r["models"]["minilm_finetuned"]["union_with_first_run_grader"] for r in same]))
         lines.append("| " + " | ".join(row) + " |")
+        if per_seed and len(same) > 1:
+            for r in sorted(same, key=lambda r: r["seed"]):
+                seed_row = [f"  seed {r['seed']}", ""]
+                seed_row += [cell([r["models"][name][mode]["test"]]) for name, mode in cols]
+                seed_row.append(cell([r["models"]["minilm_finetuned"]["union_with_first_run_grader"]]))
+                lines.append("| " + " | ".join(seed_row) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _delta(b: dict[str, Any] | None) -> str:
+    """Two cells: the recall and the neutral-flagged differences with their 95 % intervals."""
+    if not b:
+        return "– | –"
+    r, n = b["delta_recall_95"], b["delta_neutral_flagged_95"]
+    return (
+        f"{b['delta_recall']:+.3f} [{r[0]:+.3f}, {r[1]:+.3f}] | "
+        f"{b['delta_neutral_flagged']:+d} [{n[0]:+d}, {n[1]:+d}]"
+    )
+
+
+def render_details(out: dict[str, Any]) -> str:
+    """Per round: the runs (training rows, train time), the brand-bootstrap intervals against the
+    first run, and per-category recall of the first run, MiniLM (chosen) and their union."""
+    lines = []
+    for R in sorted(out["rounds"], key=int):
+        rec = out["rounds"][R]
+        first = rec["shipped_first_run_rebuilt_from_disagreements"]["per_category"]
+        same = sorted((r for r in out["runs"] if str(r["round"]) == R), key=lambda r: r["seed"])
+        lines.append(f"### round {R}")
+        lines.append("")
+        lines.append(
+            "| seed | train / validation rows (groups) | train s | threads | MiniLM chosen − first run: "
+            "recall [95 %] | neutral [95 %] | OR − first run: recall [95 %] | neutral [95 %] |"
+        )
+        lines.append("|---|---|---|---|---|---|---|---|")
+        for r in same:
+            m = r["models"]["minilm_finetuned"]
+            b, u = m["vs_first_run_brand_bootstrap"], m.get("union_vs_first_run_brand_bootstrap")
+            lines.append(
+                f"| {r['seed']} | {r['train_rows']} / {r['validation_rows']} ({r['validation_groups']}) | "
+                f"{m['train_s']:.0f} | {r['hyperparameters'].get('threads')} | {_delta(b)} | {_delta(u)} |"
+            )
+        lines.append("")
+        seeds = [str(r["seed"]) for r in same]
+        lines.append(
+            "| category | claims | first run | "
+            + " | ".join(f"MiniLM chosen s{k}" for k in seeds)
+            + " | "
+            + " | ".join(f"OR s{k}" for k in seeds)
+            + " |"
+        )
+        lines.append("|---|---|---|" + "---|" * (2 * len(same)))
+
+        def rc(x: float | None) -> str:
+            return "–" if x is None else f"{x:.2f}"
+
+        for c in CATS:
+            cells = [c, str(first[c]["support"]), rc(first[c]["recall"])]
+            cells += [
+                rc(r["models"]["minilm_finetuned"]["chosen_thresholds"]["test"]["per_category"][c]["recall"])
+                for r in same
+            ]
+            cells += [
+                rc(
+                    r["models"]["minilm_finetuned"]["union_with_first_run_grader"]["per_category"][c][
+                        "recall"
+                    ]
+                )
+                for r in same
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
