@@ -1014,6 +1014,11 @@ def summary_grade(graded: Iterable[GradedClaim]) -> Grade | None:
     return worst
 
 
+#: The note of a report in which nothing was found; an interface that states the grader's
+#: measured detection (photodose.claims.measured) says it in full instead.
+NO_CLAIMS_NOTE = "no claims found"
+
+
 @dataclass(frozen=True)
 class ClaimsReport:
     """The graded claims of one text, with notes about the input and the context used.
@@ -1207,7 +1212,7 @@ def assess_text(
             f"listed and the other {sum(unlisted.values()):,} are counted in the summary only"
         )
     if not listed:
-        all_notes.append("no claims found")
+        all_notes.append(NO_CLAIMS_NOTE)
     return ClaimsReport(
         tuple(listed), tuple(all_notes), device, context is not None, n_sentences, dict(unlisted)
     )

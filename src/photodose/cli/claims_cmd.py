@@ -103,8 +103,10 @@ def _render(report: ClaimsReport, console: Console) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from photodose.claims.grade import NO_CLAIMS_NOTE
+
     for note in report.notes:
-        if note == "no claims found":  # said in full below, with what an absence is worth
+        if note == NO_CLAIMS_NOTE:  # said in full below, with what an absence is worth
             continue
         console.print(Text.assemble(("Note: ", "dim"), note))
     if not report.english:

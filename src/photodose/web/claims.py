@@ -69,17 +69,21 @@ def _measured() -> Any:
 def check_claims(ctx: WebContext, text: str, device_id: str) -> dict[str, Any]:
     """``photodose.claims.assess_text`` on the text (with the device's context if one is chosen)."""
     from photodose.claims import assess_text, decode_input
+    from photodose.claims.grade import NO_CLAIMS_NOTE
 
     def make() -> dict[str, Any]:
         decoded = decode_input(text.encode("utf-8"), max_bytes=MAX_CLAIMS_TEXT_BYTES)
         context = _context(ctx, device_id) if device_id else None
         report = assess_text(decoded, context)
         claims = list(report.claims)
+        detection = _measured()
         return {
             "report": report,
             "claims": claims,
             "segments": highlight_segments(decoded.text, claims),
-            "detection": _measured(),
+            "detection": detection,
+            # "no claims found" is said in full beside the measured detection, not twice
+            "notes": [n for n in report.notes if not (detection and n == NO_CLAIMS_NOTE)],
         }
 
     return ctx.pages.get_or_make(("claims", text, device_id, ctx.settings.photons), make)
