@@ -22,9 +22,10 @@ from photodose.claims.concepts import concept_tags, is_reported_or_hedged, load_
 from script_module import load_script
 
 
-def cats(text: str) -> dict[str, set[str]]:
+def cats(text: str, learned: bool | None = None) -> dict[str, set[str]]:
+    """Category -> kinds found; ``learned=False``: the rules alone (tests of a rule's logic)."""
     out: dict[str, set[str]] = {}
-    for c in extract_claims(text):
+    for c in extract_claims(text, learned=learned):
         out.setdefault(c.category, set()).add(c.kind)
     return out
 
@@ -165,11 +166,14 @@ def test_a_warning_inside_an_unlike_contrast_does_not_veto_the_safety_claim() ->
     text = "Unlike UV light, which damages DNA and can cause sunburn, red light does not destroy tissue."
     assert cats(text).get("safety") == {"absolute"}
     # a warning about the product itself still vetoes
-    assert "safety" not in cats("Red light does not destroy tissue, but it can cause eye strain if misused.")
+    # (the rules' veto; the learned model adds a safety claim here: test_claims_model.KNOWN_ERRORS)
+    assert "safety" not in cats(
+        "Red light does not destroy tissue, but it can cause eye strain if misused.", False
+    )
 
 
 def test_an_increase_of_a_problem_is_no_efficacy_claim() -> None:
-    assert "efficacy" not in cats("Overuse may boost breakouts.")
+    assert "efficacy" not in cats("Overuse may boost breakouts.", False)  # the model errs: KNOWN_ERRORS
     assert "efficacy" in cats("It helps reduce breakouts.")
 
 
@@ -212,19 +216,19 @@ def use_classifier(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 def test_veto_drops_frame_claims_the_classifier_scores_low(use_classifier) -> None:  # type: ignore[no-untyped-def]
     text = "The mask does not cause thermal damage."
     use_classifier(_tiny_classifier(0.0))  # p = 0.5 everywhere, no veto
-    assert cats(text).get("safety") == {"absolute"}
+    assert cats(text, False).get("safety") == {"absolute"}
     use_classifier(_tiny_classifier(-10.0, veto={"safety": 0.3}))  # p ≈ 0: vetoed
-    assert "safety" not in cats(text)
+    assert "safety" not in cats(text, False)
     use_classifier(_tiny_classifier(10.0, veto={"safety": 0.3}))  # p ≈ 1: kept
-    assert cats(text).get("safety") == {"absolute"}
+    assert cats(text, False).get("safety") == {"absolute"}
 
 
 def test_veto_scope_frames_spares_pattern_claims(use_classifier) -> None:  # type: ignore[no-untyped-def]
     text = "It has no side effects."  # a phrase-pattern claim, not a frame
     use_classifier(_tiny_classifier(-10.0, veto={"safety": 0.3}))
-    assert "safety" in cats(text)
+    assert "safety" in cats(text, False)
     use_classifier(_tiny_classifier(-10.0, veto={"safety": 0.3}, veto_scope="all"))
-    assert "safety" not in cats(text)
+    assert "safety" not in cats(text, False)
 
 
 def test_malformed_veto_is_rejected() -> None:

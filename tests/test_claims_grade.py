@@ -324,10 +324,37 @@ def test_outcome(text: str, context: ClaimContext | None, category: str, outcome
 
 #: Outcomes only the sentence classifier's "generic" claims reach (tested on synthetic claims).
 CLASSIFIER_ONLY = {"endorsement.generic", "regulatory.generic"}
+#: Outcomes only the learned model's "unspecified" claims reach (tested on synthetic claims).
+LEARNED_ONLY = {"mechanism.unspecified", "numeric.unspecified"}
 
 
 def test_battery_reaches_every_outcome_in_the_rules() -> None:
-    assert {b[3] for b in BATTERY} | CLASSIFIER_ONLY == set(load_rules().outcomes)
+    assert {b[3] for b in BATTERY} | CLASSIFIER_ONLY | LEARNED_ONLY == set(load_rules().outcomes)
+
+
+@pytest.mark.parametrize(
+    ("category", "outcome"),
+    [("mechanism", "mechanism.unspecified"), ("numeric_efficacy", "numeric.unspecified")],
+)
+def test_unspecified_learned_claims_are_not_checkable_and_say_why(category: str, outcome: str) -> None:
+    from photodose.claims import Claim, grade_claim
+
+    sentence = "It works on a level your cells understand."
+    claim = Claim(
+        sentence,
+        sentence,
+        0,
+        0,
+        len(sentence),
+        category,
+        "unspecified",
+        f"learned.{category}",
+        "derived",
+        {"model_probability": 0.93},
+    )
+    g = grade_claim(claim)
+    assert g.outcome == outcome and g.grade.value == "not_checkable"
+    assert "learned sentence model" in g.reasons[0] and g.citations
 
 
 @pytest.mark.parametrize("category", ["endorsement", "regulatory"])

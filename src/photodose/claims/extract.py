@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
@@ -324,9 +324,11 @@ class _Span:
 
 
 class _Extractor:
-    def __init__(self, text: str, rules: Rules, *, prefilter: bool = True) -> None:
+    def __init__(self, text: str, rules: Rules, *, prefilter: bool = True, learned: bool = False) -> None:
         self.text = text
         self.rules = rules
+        #: add the learned model's claims (see :meth:`run_learned`)
+        self.learned = learned
         self.sentences = split_sentences(text, max_chars=rules.max_sentence_chars)
         self.starts = [s.start for s in self.sentences]
         self.claims: list[Claim] = []
@@ -1348,30 +1350,98 @@ class _Extractor:
                 for c in claims
                 if c.rule_id not in needy or cats.get(c.sentence_index, set()) - {c.category}
             ]
+        if self.learned:
+            claims += self.run_learned(claims)
         claims.sort(key=lambda c: (c.start, c.end, c.category))
         return claims
 
+    # -- learned model ----------------------------------------------------------------
+    def run_learned(self, found: list[Claim]) -> list[Claim]:
+        """Claims the rules missed, from the learned sentence model (see learned.py).
 
-def extract_with_sentences(text: str, rules: Rules) -> tuple[list[Claim], int]:
-    """The claims in ``text`` and its number of sentences (one split, for :func:`assess_text`)."""
+        A (sentence, category) the rules already claim is left to them; any other that the
+        model's probability puts at or over the category's threshold becomes a claim, read by
+        the rules for what they can (the indication, the mechanism, wavelengths, K-numbers)
+        and graded by them.  Added after the rules' own filters, as it was measured: the
+        model learned the readers' conventions (reported speech, hedges, questions) itself.
+        """
+        from photodose.claims.learned import load_model
+
+        have = {(c.sentence_index, c.category) for c in found}
+        scored = load_model().claims([s.text for s in self.sentences])
+        rules_claims, self.claims = self.claims, []
+        try:
+            for s, cats in zip(self.sentences, scored, strict=True):
+                for cat, p in cats.items():
+                    if (s.index, cat) not in have:
+                        self._learned_claim(s, cat, p)
+            added = [
+                replace(c, rule_id=f"learned.{c.category}", rule_confidence="derived") for c in self.claims
+            ]
+        finally:
+            self.claims = rules_claims
+        return added
+
+    def _learned_claim(self, s: Sentence, cat: str, p: float) -> None:
+        """One category's claim in ``s`` from the model, with what the rules can read of it;
+        where they read nothing specific the claim is ``unspecified`` (not checkable)."""
+        lead = len(s.text) - len(s.text.lstrip())
+        start, end = s.start + lead, s.start + len(s.text.rstrip())
+        details: dict[str, Any] = {"model_probability": p}
+        before = len(self.claims)
+        if cat == "efficacy":
+            self._classified_efficacy(s, details)
+        elif cat == "mechanism":
+            self._classified_mechanism(s, details)
+        elif cat == "depth":
+            details.update(
+                wavelengths_nm=self._wavelengths(s.start, s.end), colours=self._colours(s.start, s.end)
+            )
+            self.add(s, start, end, cat, "depth_qualitative", "", "", details)
+        elif cat == "regulatory":
+            details.update(
+                k_numbers=_K_NUMBER.findall(s.text),
+                pma_numbers=_PMA.findall(s.text),
+                indications=self.indications_in(s),
+            )
+            self.add(s, start, end, cat, "generic", "", "", details)
+        elif cat == "comparison":
+            self.add(s, start, end, cat, "professional_strength", "", "", details)
+        elif cat in ("endorsement", "safety"):
+            self.add(s, start, end, cat, "generic", "", "", details)
+        if len(self.claims) == before:  # efficacy, mechanism or a number the rules cannot read
+            self.add(s, start, end, cat, "unspecified", "", "", details)
+
+
+def extract_with_sentences(text: str, rules: Rules, *, learned: bool = False) -> tuple[list[Claim], int]:
+    """The claims in ``text`` and its number of sentences (one split, for :func:`assess_text`;
+    ``learned``: add the learned model's claims, decided for the whole text by the caller)."""
     if not text.strip():
         return [], 0
-    ex = _Extractor(text, rules)
+    ex = _Extractor(text, rules, learned=learned)
     return ex.run(), len(ex.sentences)
 
 
-def extract_claims(text: str, rules: Rules | None = None, *, prefilter: bool = True) -> list[Claim]:
+def extract_claims(
+    text: str, rules: Rules | None = None, *, prefilter: bool = True, learned: bool | None = None
+) -> list[Claim]:
     """Find the claims in ``text``, in reading order.
 
     Each :class:`Claim` has the matched phrase, its sentence, a category (efficacy,
     mechanism, depth, regulatory, endorsement, numeric_efficacy, safety, comparison) and a
-    kind.  Questions are not claims.  Runs in time linear in ``len(text)``.
+    kind.  Runs in time linear in ``len(text)``.
     ``prefilter=False`` searches every rule over the whole text, ignoring the rules'
-    anchors (slower; used to test that the anchors lose nothing).
+    anchors (slower; used to test that the anchors lose nothing).  ``learned``: add the
+    learned sentence model's claims (``photodose.claims.learned``); None (the default) adds
+    them when the text is short enough for it (``learned.reads``), False reads by rules alone.
     """
     if not isinstance(text, str):
         raise TypeError(f"extract_claims expects str, got {type(text).__name__}")
     rules = rules or load_rules()
     if not text.strip():
         return []
-    return _Extractor(text, rules, prefilter=prefilter).run()
+    if learned is None:
+        from photodose.claims.learned import reads
+
+        learned = reads(text)
+    return _Extractor(text, rules, prefilter=prefilter, learned=learned).run()

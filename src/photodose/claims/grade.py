@@ -453,6 +453,8 @@ def _efficacy(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
 
 
 def _mechanism(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
+    if claim.kind == "unspecified":  # the learned model's claim, no mechanism the rules name
+        return _Result("mechanism.unspecified", {"device": _device(ctx)})
     mech = rules.mechanisms[claim.details["mechanism"]]
     facts: dict[str, Any] = {"mechanism_label": mech.label, "device": _device(ctx)}
     if "percent" in claim.details:
@@ -769,6 +771,8 @@ def _depth(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
 
 
 def _numeric(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
+    if claim.kind == "unspecified":  # the learned model's claim, no figure the rules can read
+        return _Result("numeric.unspecified", {"device": _device(ctx)})
     d = claim.details
     ind_key = d.get("indication")
     ind = rules.indications.get(ind_key) if ind_key else None
@@ -1100,7 +1104,7 @@ def _extract_block(block: str) -> tuple[list[Claim], int]:
 
 
 def _extracted_blocks(
-    blocks: Iterable[tuple[int, str]], rules: Rules, workers: int
+    blocks: Iterable[tuple[int, str]], rules: Rules, workers: int, learned: bool = False
 ) -> Iterable[tuple[int, int, list[Claim], int]]:
     """(offset, block length, claims, sentences) per block, in order.
 
@@ -1108,19 +1112,20 @@ def _extracted_blocks(
     with ``workers`` > 1 the blocks after the first are extracted by that many forked processes,
     which inherit the compiled rules and classifier the first block loaded: the same claims in
     the same order, in about 1/workers of the time on a long text.  Without ``fork`` (not
-    offered on every platform) it stays serial.
+    offered on every platform) it stays serial.  With ``learned`` (the learned model's claims
+    too: a short text) it stays serial as well, so no process forks after the model has loaded.
     """
     it = iter(blocks)
     first = next(it, None)
     if first is None:
         return
-    claims, n = extract_with_sentences(first[1], rules)
+    claims, n = extract_with_sentences(first[1], rules, learned=learned)
     yield first[0], len(first[1]), claims, n
     import multiprocessing
 
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if learned or workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for offset, block in it:
-            claims, n = extract_with_sentences(block, rules)
+            claims, n = extract_with_sentences(block, rules, learned=learned)
             yield offset, len(block), claims, n
         return
     from concurrent.futures import ProcessPoolExecutor
@@ -1147,6 +1152,7 @@ def assess_text(
     *,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    learned: bool | None = None,
 ) -> ClaimsReport:
     """Extract and grade every claim in ``text`` (str or :class:`DecodedText`).
 
@@ -1156,7 +1162,9 @@ def assess_text(
     A text that does not look like English is not searched and a note says so.
     ``workers`` > 1 extracts the blocks in that many forked processes (the same report;
     for the command line on long texts, not for a server's threads); ``progress(done, total)``
-    is called after each block with characters read so far and in all.
+    is called after each block with characters read so far and in all.  ``learned``: None (the
+    default) adds the learned sentence model's claims when the text is short enough for it (a
+    note says when it is not), False reads by the rules alone (cross-validation of the rules).
     """
 
     from photodose.claims.intake import check_language
@@ -1180,12 +1188,13 @@ def assess_text(
             "only, so its claims were not checked (this is not the same as 'no claims')"
         )
         return ClaimsReport((), tuple(all_notes), device, context is not None, 0, english=False)
+    learned = learned is not False and _learned_reads(text, all_notes)
     listed: list[GradedClaim] = []
     unlisted: Counter[str] = Counter()
     n_sentences = 0
     cap = rules.max_listed_claims
     for offset, size, claims, n_block in _extracted_blocks(
-        iter_blocks(text, rules.block_chars), rules, workers
+        iter_blocks(text, rules.block_chars), rules, workers, learned
     ):
         for c in claims:
             if len(listed) >= cap:
@@ -1216,6 +1225,30 @@ def assess_text(
     return ClaimsReport(
         tuple(listed), tuple(all_notes), device, context is not None, n_sentences, dict(unlisted)
     )
+
+
+def _learned_reads(text: str, notes: list[str]) -> bool:
+    """Does the learned sentence model read ``text``?  Not when it is longer than the model's
+    ``max_text_chars``, nor when the model cannot load: then a note says that the rules alone
+    read it."""
+    from photodose.claims.learned import LearnedModelError, load_card, load_model
+
+    try:
+        limit = load_card().max_text_chars
+        if len(text) > limit:
+            notes.append(
+                f"the text is longer than {limit:,} characters, so the learned sentence model did "
+                "not read it: its claims were found by the rules alone, which find fewer "
+                "(docs/claims.md, 'Measured quality')"
+            )
+            return False
+        load_model()
+    except (LearnedModelError, ImportError) as exc:
+        notes.append(
+            f"the learned sentence model could not be used ({exc}): claims were found by the rules alone"
+        )
+        return False
+    return True
 
 
 def _device_name(ctx: ClaimContext | None) -> str | None:
