@@ -10,9 +10,9 @@ threshold of 0.9.  It chose the shipped file (per-channel int8) and the batch of
   sentences beside it.
 
 Needs a finished run of ``train.py`` (its folder holds ``claims_minilm.onnx``, 90 MB, not in the
-repository) and onnxruntime, tokenizers:
+repository) and the training venv (onnx, onnxruntime, tokenizers):
 
-    .venv/bin/python benchmarks/claims_model/quantisation.py /tmp/claims_model /tmp/rows.json
+    /tmp/ftvenv/bin/python benchmarks/claims_model/quantisation.py /tmp/claims_model /tmp/rows.json
 """
 
 from __future__ import annotations
