@@ -166,14 +166,11 @@ def test_a_warning_inside_an_unlike_contrast_does_not_veto_the_safety_claim() ->
     text = "Unlike UV light, which damages DNA and can cause sunburn, red light does not destroy tissue."
     assert cats(text).get("safety") == {"absolute"}
     # a warning about the product itself still vetoes
-    # (the rules' veto; the learned model adds a safety claim here: test_claims_model.KNOWN_ERRORS)
-    assert "safety" not in cats(
-        "Red light does not destroy tissue, but it can cause eye strain if misused.", False
-    )
+    assert "safety" not in cats("Red light does not destroy tissue, but it can cause eye strain if misused.")
 
 
 def test_an_increase_of_a_problem_is_no_efficacy_claim() -> None:
-    assert "efficacy" not in cats("Overuse may boost breakouts.", False)  # the model errs: KNOWN_ERRORS
+    assert "efficacy" not in cats("Overuse may boost breakouts.")
     assert "efficacy" in cats("It helps reduce breakouts.")
 
 

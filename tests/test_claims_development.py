@@ -624,14 +624,7 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("Blue light kills the bacteria behind acne breakouts.", "efficacy"),
         ("Each treatment lasts 30 minutes, depending on the severity of your neuropathy.", "efficacy"),
         ("Does Medicare cover laser treatment for toenail fungus?", "efficacy"),
-        pytest.param(
-            "Heat therapy relieves stiff backs after long drives.",
-            "efficacy",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the learned model reads it as efficacy (p 0.94): a known error, docs/claims.md",
-            ),
-        ),
+        ("Heat therapy relieves stiff backs after long drives.", "efficacy"),
         ("The most well studied mechanism of red light is in the mitochondria.", "endorsement"),
         # found by a review of this stop's rules: shop text, instructions and plain history
         ("Returns are accepted only when leaving the packaging intact.", "safety"),

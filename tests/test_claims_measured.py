@@ -60,6 +60,8 @@ def _recomputed(first: int, last: int) -> dict[str, Any]:
         ),
         "second_reader_recall_low": round(min(second), 2),
         "second_reader_recall_high": round(max(second), 2),
+        "latest_recall": round(runs[-1]["micro"]["recall"], 2),
+        "latest_precision": round(runs[-1]["micro"]["precision"], 2),
     }
 
 
@@ -83,6 +85,10 @@ def test_the_caveat_states_the_figures() -> None:
     assert f"{round(100 * m.recall_low)}–{round(100 * m.recall_high)} % per round" in text
     assert f"{round(100 * (1 - m.precision))} % of what it listed" in text
     assert f"{m.claims_marked:,} claims" in text and "has not been checked" in text
+    assert (
+        f"round {m.last_round}, the grader as it now stands) it found {round(100 * m.latest_recall)} %"
+        in text
+    )
     none = m.none_found()
     assert none.startswith("No claims found") and "does not mean" in none
     assert m.to_dict()["caveat"] == text

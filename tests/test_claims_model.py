@@ -47,8 +47,9 @@ def test_it_reproduces_the_probabilities_recorded_at_export() -> None:
     torch_fp32 = np.array([r["torch_fp32"] for r in rows])
     # the same int8 file in the same runtime, each sentence alone: equal but for rounding
     assert np.abs(got - int8).max() < 1e-4
-    # against the trained model itself (torch, fp32): int8 moves probabilities a little
-    assert np.abs(got - torch_fp32).max() < 0.1
+    # against the trained model itself (torch, fp32): int8 moves probabilities a little (up to
+    # 0.24 over 1,500 development rows: benchmarks/results/claims_model/quantisation.json)
+    assert np.abs(got - torch_fp32).max() < 0.25
     decided = (torch_fp32 >= 0.95) | (torch_fp32 <= 0.85)  # clear of the 0.9 threshold
     assert ((got >= 0.9) == (torch_fp32 >= 0.9))[decided].all()
 
@@ -93,6 +94,7 @@ def test_the_model_adds_a_claim_the_rules_miss_and_the_rules_grade_it() -> None:
     g = added[0]
     assert g.claim.details["model_probability"] >= load_card().thresholds[cat]
     assert g.reasons and g.reasons[0]  # graded with the rules' reasons
+    assert g.reasons[-1].startswith("Found by the learned sentence model (probability 0.")
     rules_only = assess_text(sentence, learned=False)
     assert not [c for c in rules_only.claims if c.claim.rule_id.startswith("learned.")]
 
@@ -166,22 +168,33 @@ def test_the_card_cites_its_source_and_confidence() -> None:
     assert "train.py" in card.source and "union_grid" in card.source
 
 
-#: Sentences the learned model claims wrongly (a category the guide says is not there), so that
-#: a change in them is seen: each is xfail(strict), so the test fails when the error goes away
-#: and the entry must then be removed.  The rules alone get each right.
-KNOWN_ERRORS = [
-    ("Overuse may boost breakouts.", "efficacy"),  # an increase of a problem (p 0.90)
-    ("Red light does not destroy tissue, but it can cause eye strain if misused.", "safety"),  # (p 0.91)
-    ("Heat therapy relieves stiff backs after long drives.", "efficacy"),  # heat, not light (p 0.94)
+#: Sentences the model of round 23's first run (trained on 9,498 rows) claimed wrongly, a category
+#: the guide says is not there (p 0.90-0.94); the model retrained with round 23's rows gets each
+#: right, as the rules alone do.  Kept so that a later model that errs on them again is seen.
+FORMER_ERRORS = [
+    ("Overuse may boost breakouts.", "efficacy"),  # an increase of a problem
+    ("Red light does not destroy tissue, but it can cause eye strain if misused.", "safety"),
+    ("Heat therapy relieves stiff backs after long drives.", "efficacy"),  # heat, not light
 ]
 
 
-@pytest.mark.parametrize(("sentence", "category"), KNOWN_ERRORS)
-@pytest.mark.xfail(strict=True, reason="a known error of the learned model (docs/claims.md)")
-def test_known_errors_of_the_learned_model(sentence: str, category: str) -> None:
-    assert category not in {c.category for c in extract_claims(sentence)}
+@pytest.mark.parametrize(("sentence", "category"), FORMER_ERRORS)
+@pytest.mark.parametrize("learned", [None, False])
+def test_former_errors_of_the_learned_model_stay_mended(
+    sentence: str, category: str, learned: bool | None
+) -> None:
+    assert category not in {c.category for c in extract_claims(sentence, learned=learned)}
 
 
-@pytest.mark.parametrize(("sentence", "category"), KNOWN_ERRORS)
-def test_the_rules_alone_get_the_known_errors_right(sentence: str, category: str) -> None:
-    assert category not in {c.category for c in extract_claims(sentence, learned=False)}
+def test_progress_moves_while_the_model_reads() -> None:
+    """The model takes seconds on a long page: assess_text reports how far it has read."""
+    sentences = [r["sentence"] for r in _reference()["rows"]] * 4  # over 64 sentences: 2 parts or more
+    text = " ".join(sentences)
+    seen: list[tuple[int, int]] = []
+    assess_text(text, progress=lambda done, total: seen.append((done, total)))
+    assert len(seen) >= 3 and seen[-1] == (len(text), len(text))
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and 0 < done[0] < len(text)
+    seen.clear()
+    assess_text(text, progress=lambda done, total: seen.append((done, total)), learned=False)
+    assert seen == [(len(text), len(text))]  # the rules alone: one block, one report

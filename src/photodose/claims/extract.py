@@ -324,11 +324,21 @@ class _Span:
 
 
 class _Extractor:
-    def __init__(self, text: str, rules: Rules, *, prefilter: bool = True, learned: bool = False) -> None:
+    def __init__(
+        self,
+        text: str,
+        rules: Rules,
+        *,
+        prefilter: bool = True,
+        learned: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
         self.text = text
         self.rules = rules
         #: add the learned model's claims (see :meth:`run_learned`)
         self.learned = learned
+        #: told the character position the learned model has read to (it takes seconds on a long page)
+        self.progress = progress
         self.sentences = split_sentences(text, max_chars=rules.max_sentence_chars)
         self.starts = [s.start for s in self.sentences]
         self.claims: list[Claim] = []
@@ -1368,7 +1378,14 @@ class _Extractor:
         from photodose.claims.learned import load_model
 
         have = {(c.sentence_index, c.category) for c in found}
-        scored = load_model().claims([s.text for s in self.sentences])
+        model = load_model()
+        scored: list[dict[str, float]] = []
+        step = 64
+        for i in range(0, len(self.sentences), step):
+            part = self.sentences[i : i + step]
+            scored += model.claims([s.text for s in part])
+            if self.progress is not None:
+                self.progress(part[-1].end)
         rules_claims, self.claims = self.claims, []
         try:
             for s, cats in zip(self.sentences, scored, strict=True):
@@ -1413,12 +1430,15 @@ class _Extractor:
             self.add(s, start, end, cat, "unspecified", "", "", details)
 
 
-def extract_with_sentences(text: str, rules: Rules, *, learned: bool = False) -> tuple[list[Claim], int]:
+def extract_with_sentences(
+    text: str, rules: Rules, *, learned: bool = False, progress: Callable[[int], None] | None = None
+) -> tuple[list[Claim], int]:
     """The claims in ``text`` and its number of sentences (one split, for :func:`assess_text`;
-    ``learned``: add the learned model's claims, decided for the whole text by the caller)."""
+    ``learned``: add the learned model's claims, decided for the whole text by the caller, which
+    ``progress`` is told the character position it has read to)."""
     if not text.strip():
         return [], 0
-    ex = _Extractor(text, rules, learned=learned)
+    ex = _Extractor(text, rules, learned=learned, progress=progress)
     return ex.run(), len(ex.sentences)
 
 

@@ -972,6 +972,14 @@ def _finish(claim: Claim, result: _Result, rules: Rules) -> GradedClaim:
     for text, srcs in result.extra:
         reasons.append(text)
         keys += [k for k in srcs if k not in keys]
+    if claim.rule_id.startswith("learned."):
+        p = claim.details.get("model_probability")
+        reasons.append(
+            "Found by the learned sentence model"
+            + (f" (probability {float(p):.2f})" if isinstance(p, int | float) else "")
+            + ", not by a phrase rule, so the whole sentence is marked (how often it is right on "
+            "new copy: docs/claims.md, 'Measured quality')."
+        )
     citations = [_source_citation(rules, k) for k in keys]
     seen = {c.key + c.citation for c in citations}
     for c in result.citations:
@@ -1104,7 +1112,11 @@ def _extract_block(block: str) -> tuple[list[Claim], int]:
 
 
 def _extracted_blocks(
-    blocks: Iterable[tuple[int, str]], rules: Rules, workers: int, learned: bool = False
+    blocks: Iterable[tuple[int, str]],
+    rules: Rules,
+    workers: int,
+    learned: bool = False,
+    position: Callable[[int], None] | None = None,
 ) -> Iterable[tuple[int, int, list[Claim], int]]:
     """(offset, block length, claims, sentences) per block, in order.
 
@@ -1113,19 +1125,24 @@ def _extracted_blocks(
     which inherit the compiled rules and classifier the first block loaded: the same claims in
     the same order, in about 1/workers of the time on a long text.  Without ``fork`` (not
     offered on every platform) it stays serial.  With ``learned`` (the learned model's claims
-    too: a short text) it stays serial as well, so no process forks after the model has loaded.
+    too: a short text) it stays serial as well, so no process forks after the model has loaded;
+    ``position`` is then told the character of the whole text the model has read to.
     """
+
+    def told(offset: int) -> Callable[[int], None] | None:
+        return None if position is None or not learned else (lambda pos: position(offset + pos))
+
     it = iter(blocks)
     first = next(it, None)
     if first is None:
         return
-    claims, n = extract_with_sentences(first[1], rules, learned=learned)
+    claims, n = extract_with_sentences(first[1], rules, learned=learned, progress=told(first[0]))
     yield first[0], len(first[1]), claims, n
     import multiprocessing
 
     if learned or workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for offset, block in it:
-            claims, n = extract_with_sentences(block, rules, learned=learned)
+            claims, n = extract_with_sentences(block, rules, learned=learned, progress=told(offset))
             yield offset, len(block), claims, n
         return
     from concurrent.futures import ProcessPoolExecutor
@@ -1193,8 +1210,12 @@ def assess_text(
     unlisted: Counter[str] = Counter()
     n_sentences = 0
     cap = rules.max_listed_claims
+    total = len(text)
+    # the learned model reads at about 1.7 ms a sentence: a page of 200,000 characters takes
+    # seconds, so the bar moves as it reads (the rules' part of a block is counted with it)
+    position = (lambda pos: progress(pos, total)) if progress is not None else None
     for offset, size, claims, n_block in _extracted_blocks(
-        iter_blocks(text, rules.block_chars), rules, workers, learned
+        iter_blocks(text, rules.block_chars), rules, workers, learned, position
     ):
         for c in claims:
             if len(listed) >= cap:

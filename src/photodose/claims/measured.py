@@ -31,6 +31,8 @@ _FRACTIONS = (
     "neutral_flagged_share",
     "second_reader_recall_low",
     "second_reader_recall_high",
+    "latest_recall",
+    "latest_precision",
 )
 _COUNTS = ("first_round", "last_round", "rounds", "sentences", "claims_marked", "neutral_sentences")
 
@@ -63,6 +65,9 @@ class MeasuredDetection:
     neutral_flagged_share: float
     second_reader_recall_low: float
     second_reader_recall_high: float
+    #: the latest round (``last_round``) alone: the grader as it now stands, learned model included
+    latest_recall: float
+    latest_precision: float
 
     def _share(self, name: str) -> str:
         """A pooled figure and its worst-best round as "63 % (55–71 % per round)"."""
@@ -76,7 +81,9 @@ class MeasuredDetection:
             f"({self.rounds} rounds, {self.claims_marked:,} claims marked by careful readers) it found "
             f"{self._share('recall')} of them, and "
             f"{round(100 * (1 - self.precision))} % of what it listed was not a claim to those "
-            "readers. A claim not listed here has not been checked."
+            f"readers; on the latest round (round {self.last_round}, the grader as it now stands) it "
+            f"found {round(100 * self.latest_recall)} %, and {round(100 * (1 - self.latest_precision))} % "
+            "of its list was not a claim. A claim not listed here has not been checked."
         )
 
     def none_found(self) -> str:
