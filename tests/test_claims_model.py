@@ -121,6 +121,24 @@ def test_a_long_text_is_read_by_the_rules_alone_and_the_report_says_so(
     assert not any("did not read it" in n for n in assess_text(sentence).notes)
 
 
+def test_a_text_of_many_short_sentences_is_read_by_the_rules_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap in characters, not for the model: the sentence count bounds it too."""
+    card = load_card()
+    text = "Hi. " * (card.max_sentences + 1)
+    assert len(text) < card.max_text_chars
+
+    def never() -> Any:
+        pytest.fail("the learned model was loaded for a text over max_sentences")
+
+    monkeypatch.setattr(learned_mod, "load_model", never)
+    report = assess_text(text)
+    assert any(
+        f"{card.max_sentences + 1:,} sentences, more than the {card.max_sentences:,}" in n
+        for n in report.notes
+    )
+    assert not extract_claims(text)  # the library call decides the same way (and finds nothing)
+
+
 def replace_card(monkeypatch: pytest.MonkeyPatch, **changes: Any) -> Any:
     import dataclasses
 

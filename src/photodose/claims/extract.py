@@ -1460,8 +1460,9 @@ def extract_claims(
     rules = rules or load_rules()
     if not text.strip():
         return []
+    ex = _Extractor(text, rules, prefilter=prefilter, learned=bool(learned))
     if learned is None:
         from photodose.claims.learned import reads
 
-        learned = reads(text)
-    return _Extractor(text, rules, prefilter=prefilter, learned=learned).run()
+        ex.learned = reads(text, len(ex.sentences))
+    return ex.run()

@@ -24,6 +24,7 @@ from typing import Any
 from photodose.claims.context import ClaimContext, StudiedWindow, ValueRange
 from photodose.claims.extract import Claim, DecodedText, extract_with_sentences
 from photodose.claims.rules import Rules, load_rules
+from photodose.claims.sentences import split_sentences
 
 
 class Grade(StrEnum):
@@ -1205,7 +1206,7 @@ def assess_text(
             "only, so its claims were not checked (this is not the same as 'no claims')"
         )
         return ClaimsReport((), tuple(all_notes), device, context is not None, 0, english=False)
-    learned = learned is not False and _learned_reads(text, all_notes)
+    learned = learned is not False and _learned_reads(text, rules, all_notes)
     listed: list[GradedClaim] = []
     unlisted: Counter[str] = Counter()
     n_sentences = 0
@@ -1248,19 +1249,28 @@ def assess_text(
     )
 
 
-def _learned_reads(text: str, notes: list[str]) -> bool:
+def _learned_reads(text: str, rules: Rules, notes: list[str]) -> bool:
     """Does the learned sentence model read ``text``?  Not when it is longer than the model's
-    ``max_text_chars``, nor when the model cannot load: then a note says that the rules alone
-    read it."""
+    ``max_text_chars`` or has more than ``max_sentences`` sentences, nor when the model cannot
+    load: then a note says that the rules alone read it."""
     from photodose.claims.learned import LearnedModelError, load_card, load_model
 
     try:
-        limit = load_card().max_text_chars
+        card = load_card()
+        limit = card.max_text_chars
         if len(text) > limit:
             notes.append(
                 f"the text is longer than {limit:,} characters, so the learned sentence model did "
                 "not read it: its claims were found by the rules alone, which find fewer "
                 "(docs/claims.md, 'Measured quality')"
+            )
+            return False
+        n = len(split_sentences(text, max_chars=rules.max_sentence_chars))
+        if n > card.max_sentences:
+            notes.append(
+                f"the text has {n:,} sentences, more than the {card.max_sentences:,} the learned "
+                "sentence model reads, so it did not read it: its claims were found by the rules "
+                "alone, which find fewer (docs/claims.md, 'Measured quality')"
             )
             return False
         load_model()

@@ -20,7 +20,8 @@ the CPU, with no network and no torch:
 
 (mean pooling over the attention mask m, one linear layer, a sigmoid per category).  About 2 ms
 of CPU a sentence, so it reads texts up to ``max_text_chars`` (a product page, a blog, a
-leaflet); a longer text is read by the rules alone and its report says so.
+leaflet) and of up to ``max_sentences`` sentences (200,000 characters of one-word sentences would
+otherwise take minutes); a longer text is read by the rules alone and its report says so.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class ModelCard:
     thresholds: dict[str, float]
     max_tokens: int
     max_text_chars: int
+    max_sentences: int
     batch: int
     source: str
     confidence: str
@@ -74,6 +76,7 @@ def parse_card(data: dict[str, Any]) -> ModelCard:
             thresholds=thresholds,
             max_tokens=int(use["max_tokens"]),
             max_text_chars=int(use["max_text_chars"]),
+            max_sentences=int(use["max_sentences"]),
             batch=int(use["batch"]),
             source=str(data["source"]),
             confidence=str(data["confidence"]),
@@ -85,8 +88,10 @@ def parse_card(data: dict[str, Any]) -> ModelCard:
         raise LearnedModelError("claims model card: [use.thresholds] must name every category once")
     if not all(0.0 < t <= 1.0 for t in card.thresholds.values()):
         raise LearnedModelError("claims model card: each threshold must be in (0, 1]")
-    if card.max_tokens < 8 or card.batch < 1 or card.max_text_chars < 0:
-        raise LearnedModelError("claims model card: max_tokens >= 8, batch >= 1, max_text_chars >= 0")
+    if card.max_tokens < 8 or card.batch < 1 or card.max_text_chars < 0 or card.max_sentences < 0:
+        raise LearnedModelError(
+            "claims model card: max_tokens >= 8, batch >= 1, max_text_chars >= 0, max_sentences >= 0"
+        )
     return card
 
 
@@ -161,6 +166,8 @@ def load_model() -> SentenceModel:
     return SentenceModel(load_card())
 
 
-def reads(text: str) -> bool:
-    """Does the learned model read a text of this length (``[use] max_text_chars``)?"""
-    return len(text) <= load_card().max_text_chars
+def reads(text: str, sentences: int) -> bool:
+    """Does the learned model read a text of this length and number of sentences
+    (``[use] max_text_chars``, ``max_sentences``)?"""
+    card = load_card()
+    return len(text) <= card.max_text_chars and sentences <= card.max_sentences

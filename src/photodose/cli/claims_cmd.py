@@ -170,9 +170,10 @@ def claims(
 ) -> None:
     """Find the marketing claims in a text and grade each one, with reasons and sources.
 
-    Claims are found by phrase rules and, in a text of up to 200,000 characters, a learned
-    sentence model too; the rules grade each one. Not every claim is found: the report says
-    how many were on new copy (docs/claims.md, 'Measured quality').
+    Claims are found by phrase rules and, in a text of up to 200,000 characters and
+    2,500 sentences, a learned sentence model too; the rules grade each one. Not every
+    claim is found: the report says how many were on new copy (docs/claims.md, 'Measured
+    quality').
     """
 
     from rich.console import Console
