@@ -1232,21 +1232,26 @@ class _Extractor:
                 elif cat == "mechanism":
                     self._classified_mechanism(s, details)
                 elif not self.negated(s, m.start()):
-                    kind = {"depth": "depth_qualitative", "comparison": "professional_strength"}.get(
-                        cat, "generic"
-                    )
-                    if cat == "depth":
-                        details.update(
-                            wavelengths_nm=self._wavelengths(s.start, s.end),
-                            colours=self._colours(s.start, s.end),
-                        )
-                    if cat == "regulatory":
-                        details.update(
-                            k_numbers=_K_NUMBER.findall(s.text),
-                            pma_numbers=_PMA.findall(s.text),
-                            indications=self.indications_in(s),
-                        )
-                    self.add(s, m.start(), m.end(), cat, kind, f"classifier.{cat}", "derived", details)
+                    self._add_read(s, m.start(), m.end(), cat, f"classifier.{cat}", details)
+
+    def _add_read(
+        self, s: Sentence, start: int, end: int, cat: str, rule_id: str, details: dict[str, Any]
+    ) -> None:
+        """A claim of ``cat`` (not efficacy or mechanism) found by a model rather than a phrase
+        rule, with what the rules can read of its sentence: wavelengths and colours for depth,
+        K-numbers, PMA numbers and indications for regulatory."""
+        kind = {"depth": "depth_qualitative", "comparison": "professional_strength"}.get(cat, "generic")
+        if cat == "depth":
+            details.update(
+                wavelengths_nm=self._wavelengths(s.start, s.end), colours=self._colours(s.start, s.end)
+            )
+        if cat == "regulatory":
+            details.update(
+                k_numbers=_K_NUMBER.findall(s.text),
+                pma_numbers=_PMA.findall(s.text),
+                indications=self.indications_in(s),
+            )
+        self.add(s, start, end, cat, kind, rule_id, "derived", details)
 
     def _veto(self, clf: SentenceClassifier) -> None:
         """Drop concept-frame claims (all claims with ``veto_scope = "all"``) of a category whose
@@ -1410,22 +1415,8 @@ class _Extractor:
             self._classified_efficacy(s, details)
         elif cat == "mechanism":
             self._classified_mechanism(s, details)
-        elif cat == "depth":
-            details.update(
-                wavelengths_nm=self._wavelengths(s.start, s.end), colours=self._colours(s.start, s.end)
-            )
-            self.add(s, start, end, cat, "depth_qualitative", "", "", details)
-        elif cat == "regulatory":
-            details.update(
-                k_numbers=_K_NUMBER.findall(s.text),
-                pma_numbers=_PMA.findall(s.text),
-                indications=self.indications_in(s),
-            )
-            self.add(s, start, end, cat, "generic", "", "", details)
-        elif cat == "comparison":
-            self.add(s, start, end, cat, "professional_strength", "", "", details)
-        elif cat in ("endorsement", "safety"):
-            self.add(s, start, end, cat, "generic", "", "", details)
+        elif cat != "numeric_efficacy":
+            self._add_read(s, start, end, cat, "", details)
         if len(self.claims) == before:  # efficacy, mechanism or a number the rules cannot read
             self.add(s, start, end, cat, "unspecified", "", "", details)
 

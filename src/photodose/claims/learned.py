@@ -166,8 +166,17 @@ def load_model() -> SentenceModel:
     return SentenceModel(load_card())
 
 
-def reads(text: str, sentences: int) -> bool:
-    """Does the learned model read a text of this length and number of sentences
-    (``[use] max_text_chars``, ``max_sentences``)?"""
+def why_not_read(chars: int, sentences: int) -> str | None:
+    """Why the learned model does not read a text of this many characters and sentences
+    (``[use] max_text_chars``, ``max_sentences``), or None when it does."""
     card = load_card()
-    return len(text) <= card.max_text_chars and sentences <= card.max_sentences
+    if chars > card.max_text_chars:
+        return f"the text is longer than {card.max_text_chars:,} characters"
+    if sentences > card.max_sentences:
+        return f"the text has {sentences:,} sentences, more than the {card.max_sentences:,} the model reads"
+    return None
+
+
+def reads(text: str, sentences: int) -> bool:
+    """Does the learned model read a text of this length and number of sentences?"""
+    return why_not_read(len(text), sentences) is None
