@@ -146,6 +146,7 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round21.toml", frozenset()),
     (_DATA / "claims_heldout_round22.toml", frozenset((22117, 22446))),
     (_DATA / "claims_heldout_round23.toml", frozenset((23015, 23055, 23350))),
+    (_DATA / "claims_heldout_round24.toml", frozenset((24159, 24160, 24162))),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (
@@ -1629,8 +1630,8 @@ def main(argv: list[str] | None = None) -> int:
     ):
         if key in previous:
             result[key] = previous[key]
-    for key in previous:  # any later first run (round6_first_run, ...) and its baselines
-        if key.endswith("_first_run") or "_baseline_" in key:
+    for key in previous:  # any later first run (round6_first_run, ...), its baselines and post hoc reads
+        if key.endswith(("_first_run", "_post_hoc")) or "_baseline_" in key:
             result.setdefault(key, previous[key])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
