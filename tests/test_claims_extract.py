@@ -205,6 +205,47 @@ def test_negated_endorsement_and_efficacy_are_not_claims() -> None:
     assert "efficacy" not in cats("Don't use it to cure one single spot.")
 
 
+#: Cell biology with no word for the light or the treatment: a mechanism term, but nothing claimed of
+#: the light (the guide: a physiology step is mechanism only when the light is its subject).  The
+#: first three are neutral sentences of round 25, the last two of rounds 11 and 24.
+BIOLOGY_ALONE = [
+    "Your cells have mitochondria.",
+    "The mitochondria contain a photo-sensitive enzyme known as cytochrome c oxidase.",
+    "When a cell is damaged through injury or trauma, the mitochondrion, figuratively speaking, curls up.",
+    "Mitochondria make cellular energy (Adenosine Triphosphate [ATP]) from oxygen and pyruvate.",
+    "ATP is the currency of energy utilized by the body.",
+]
+#: The same terms with the light, the treatment, a pronoun for it or an effect word: claims.
+LIGHT_ON_MITOCHONDRIA = [
+    "Red light therapy is thought to work by acting on the power plant in your cells called mitochondria.",
+    "Most of the effects of LLLT can be explained by light absorption in the mitochondria.",
+    "Think of it as a charging station for your body's powerhouses, the mitochondria.",
+    "The panel energizes your mitochondria.",
+]
+
+
+@pytest.mark.parametrize("text", BIOLOGY_ALONE)
+def test_cell_biology_alone_is_no_mechanism_claim(text: str) -> None:
+    assert "mechanism" not in {c.category for c in extract_claims(text, learned=False)}
+
+
+@pytest.mark.parametrize("text", LIGHT_ON_MITOCHONDRIA)
+def test_the_light_acting_on_mitochondria_is_a_mechanism_claim(text: str) -> None:
+    mech = [c for c in extract_claims(text, learned=False) if c.category == "mechanism"]
+    assert [c.details["mechanism"] for c in mech] == ["mitochondria"], text
+
+
+def test_a_mechanism_agent_is_required_in_the_rules() -> None:
+    import tomllib
+
+    from photodose.claims.rules import RulesError, parse_rules, rules_path
+
+    data = tomllib.loads(rules_path().read_text(encoding="utf-8"))
+    del data["mechanism"]["agent"]
+    with pytest.raises(RulesError, match="agent"):
+        parse_rules(data)
+
+
 def test_numeric_claim_supersedes_plain_efficacy_in_its_sentence() -> None:
     found = kinds("Reduces wrinkles by 36% in 8 weeks.")
     assert ("numeric_efficacy", "quantified") in found

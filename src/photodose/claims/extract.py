@@ -760,6 +760,8 @@ class _Extractor:
                     if effect is None:
                         continue
                     start, end = min(start, effect.start()), max(end, effect.end())
+                elif mech.needs_agent and not self._names_agent(s, start, end):
+                    continue  # "ATP is the energy your cells need": biology, not the light's doing
                 if self.negated(s, start):
                     continue
                 done.add(s.index)
@@ -774,6 +776,16 @@ class _Extractor:
                     details["percent"] = _number(percent.group("b") or percent.group("a"))
                     details["percent_text"] = percent.group(0).strip()
                 self.add(s, start, end, "mechanism", mech.status, f"mechanism.{mech.key}", "derived", details)
+
+    def _names_agent(self, s: Sentence, start: int, end: int) -> bool:
+        """Does sentence ``s`` name the light or the treatment (or a pronoun for it), or put an
+        effect word near the term at ``start:end``?"""
+        r = self.rules
+        if r.mechanism_agent.search(self.text, s.start, s.end):
+            return True
+        before, after = r.mechanism_window
+        lo, hi = max(s.start, start - before), min(s.end, end + after)
+        return self.nearest(r.mechanism_effect, lo, hi, start, end) is not None
 
     # -- depth ------------------------------------------------------------------------
     def _wavelengths(self, start: int, end: int) -> list[float]:

@@ -112,6 +112,9 @@ class Mechanism:
     status: str
     source: str
     anchors: tuple[str, ...] = ()
+    #: without an effect word near it, the term is a claim only in a sentence that names the
+    #: light or the treatment ("[mechanism] agent"): "Your cells have mitochondria." is biology
+    needs_agent: bool = False
 
     @property
     def label(self) -> str:
@@ -203,6 +206,8 @@ class Rules:
     efficacy_window: tuple[int, int]
     mechanism_effect: re.Pattern[str]
     mechanism_window: tuple[int, int]
+    #: a word for the light, the treatment or the device, or a pronoun that may stand for it
+    mechanism_agent: re.Pattern[str]
     depth: dict[str, re.Pattern[str]]
     numeric: dict[str, re.Pattern[str]]
     depth_anchors: dict[str, tuple[str, ...]]
@@ -446,6 +451,7 @@ def parse_rules(data: dict[str, Any], path: str = "") -> Rules:
             status=status,
             source=mech["source"],
             anchors=_anchors(mech.get("anchors"), where),
+            needs_agent=bool(mech.get("needs_agent", False)),
         )
 
     outcomes: dict[str, Outcome] = {}
@@ -551,6 +557,7 @@ def parse_rules(data: dict[str, Any], path: str = "") -> Rules:
         efficacy_window=(int(eff["window_before"]), int(eff["window_after"])),
         mechanism_effect=_compile(_req(mech_t, "effect", "[mechanism]"), macros, "[mechanism] effect"),
         mechanism_window=(int(mech_t["window_before"]), int(mech_t["window_after"])),
+        mechanism_agent=_compile(_req(mech_t, "agent", "[mechanism]"), macros, "[mechanism] agent"),
         depth=depth,
         numeric=numeric,
         depth_anchors={
