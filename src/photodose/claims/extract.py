@@ -746,7 +746,6 @@ class _Extractor:
 
     def run_mechanism(self) -> None:
         r = self.rules
-        before, after = r.mechanism_window
         for mech in r.mechanisms.values():
             done: set[int] = set()
             for m in self.matches(mech.terms, mech.anchors):
@@ -755,12 +754,13 @@ class _Extractor:
                     continue
                 start, end = m.start(), m.end()
                 if mech.needs_effect:
-                    lo, hi = max(s.start, start - before), min(s.end, end + after)
-                    effect = self.nearest(r.mechanism_effect, lo, hi, start, end)
+                    effect = self._effect_near(s, start, end)
                     if effect is None:
                         continue
                     start, end = min(start, effect.start()), max(end, effect.end())
-                elif mech.needs_agent and not self._names_agent(s, start, end):
+                elif mech.needs_agent and not (
+                    r.mechanism_agent.search(self.text, s.start, s.end) or self._effect_near(s, start, end)
+                ):
                     continue  # "ATP is the energy your cells need": biology, not the light's doing
                 if self.negated(s, start):
                     continue
@@ -777,15 +777,12 @@ class _Extractor:
                     details["percent_text"] = percent.group(0).strip()
                 self.add(s, start, end, "mechanism", mech.status, f"mechanism.{mech.key}", "derived", details)
 
-    def _names_agent(self, s: Sentence, start: int, end: int) -> bool:
-        """Does sentence ``s`` name the light or the treatment (or a pronoun for it), or put an
-        effect word near the term at ``start:end``?"""
-        r = self.rules
-        if r.mechanism_agent.search(self.text, s.start, s.end):
-            return True
-        before, after = r.mechanism_window
+    def _effect_near(self, s: Sentence, start: int, end: int) -> re.Match[str] | _Span | None:
+        """The mechanism effect word nearest the term at ``start:end``, within the rules'
+        window and sentence ``s``."""
+        before, after = self.rules.mechanism_window
         lo, hi = max(s.start, start - before), min(s.end, end + after)
-        return self.nearest(r.mechanism_effect, lo, hi, start, end) is not None
+        return self.nearest(self.rules.mechanism_effect, lo, hi, start, end)
 
     # -- depth ------------------------------------------------------------------------
     def _wavelengths(self, start: int, end: int) -> list[float]:
