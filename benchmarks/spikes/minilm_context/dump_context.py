@@ -20,13 +20,13 @@ import json
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "benchmarks" / "spikes" / "minilm_finetune"))
-import claims  # noqa: E402
 from ft_spike import round_of  # noqa: E402
+
+import claims  # noqa: E402
 
 
 def neighbours(path: Path) -> dict[int, tuple[str, str]]:
@@ -61,8 +61,16 @@ def main() -> None:
             continue
         prev, nxt = ctx.get(r["origin"], {}).get(r["id"], ("", ""))
         labels = {c: g for c, g in claims.labels_of(r).items() if c in claims.LABELLED_8}
-        train.append({"id": r["id"], "origin": r["origin"], "sentence": r["sentence"],
-                      "prev": prev, "next": nxt, "labels": labels})
+        train.append(
+            {
+                "id": r["id"],
+                "origin": r["origin"],
+                "sentence": r["sentence"],
+                "prev": prev,
+                "next": nxt,
+                "labels": labels,
+            }
+        )
     recorded = json.loads((ROOT / "benchmarks" / "results" / "claims.json").read_text(encoding="utf-8"))
     test = []
     for rnd in range(args.test_from, args.test_to + 1):

