@@ -149,6 +149,7 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round24.toml", frozenset((24159, 24160, 24162))),
     (_DATA / "claims_heldout_round25.toml", frozenset((25033, 25091))),
     (_DATA / "claims_heldout_round26.toml", frozenset((26001, 26163, 26167))),
+    (_DATA / "claims_heldout_round27.toml", frozenset((27058, 27259, 27262, 27268))),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (

@@ -372,7 +372,14 @@ def test_shipped_classifier_matches_scikit_learn_and_is_reproducible(tmp_path: P
     bench.train_classifier(out=out)
     shipped = json.loads((ROOT / "src" / "photodose" / "data" / "claims" / "classifier.json").read_text())
     retrained = json.loads(out.read_text())
-    assert retrained["coef"] == shipped["coef"] and retrained["vocabulary"] == shipped["vocabulary"]
+    # the same rows and features exactly; the coefficients to within 1e-3, since liblinear's result
+    # moves with the numpy/scipy installed (up to 1.4e-4 between the venvs of stops 26 and 27)
+    assert retrained["meta"]["training_sha256"] == shipped["meta"]["training_sha256"]
+    assert retrained["vocabulary"] == shipped["vocabulary"]
+    assert retrained["idf"] == pytest.approx(shipped["idf"], abs=1e-6)
+    assert retrained["intercept"] == pytest.approx(shipped["intercept"], abs=1e-3)
+    for row_new, row_shipped in zip(retrained["coef"], shipped["coef"], strict=True):
+        assert row_new == pytest.approx(row_shipped, abs=1e-3)
     # pure-Python scoring equals scikit-learn's pipeline
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
