@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from photodose.claims import Grade, assess_text, extract_claims, load_rules
 from photodose.claims.concepts import (
     frame_claims,
+    is_distanced,
     is_reported_or_hedged,
     load_concepts,
     tokenize,
@@ -112,6 +113,33 @@ def test_reported_speech_and_hedged_study_talk_carry_no_claim() -> None:
     ):
         assert not is_reported_or_hedged(text), text
         assert extract_claims(text), text
+
+
+def test_a_claim_framed_as_someone_elses_is_dropped_but_not_a_clearance_or_the_writers_own() -> None:
+    # paraphrases of the development rows' frames, in no data file
+    distanced = [
+        "Its makers claim the helmet regrows hair in eight weeks.",
+        "The device claims to erase fine lines and calm redness.",
+        "Infrared pads have been touted as a cure for back pain.",
+        "Proponents of the laser cap claim that it thickens thinning hair.",
+        "Some clinics say the treatment relieves arthritis pain.",
+        "According to its manufacturer, the wand heals cold sores overnight.",
+    ]
+    for text in distanced:
+        assert is_distanced(text), text
+        assert extract_claims(text) == [], text
+    # the writer's own claim, or one the writer takes up, stays
+    assert not is_distanced("Research supports the claim that red light reduces wrinkles.")
+    for text in (
+        "We claim nothing we cannot prove: our mask reduces wrinkles.",
+        "Doctors say it is safe for all skin types.",
+        "The mask reduces wrinkles in eight weeks.",
+    ):
+        assert not is_distanced(text), text
+        assert extract_claims(text), text
+    # a regulatory claim in a distanced sentence is still the writer's statement of fact
+    text = "Cleared by the FDA, the wand claims to target acne at every stage."
+    assert {c.category for c in extract_claims(text)} == {"regulatory"}
 
 
 @settings(max_examples=200, deadline=None)

@@ -307,6 +307,11 @@ class Concepts:
     tag_words: dict[str, tuple[tuple[str, str, str], ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    #: a claim framed as someone else's ("its developers claim", "has been touted as", ``[hedge]
+    #: distanced``), unless the writer takes it up (``distanced_unless``: "we", "research supports
+    #: the claim that"): every claim but a regulatory one is dropped (:func:`is_distanced`)
+    distanced: re.Pattern[str] = field(default_factory=lambda: re.compile("(?!)"))
+    distanced_unless: re.Pattern[str] = field(default_factory=lambda: re.compile("(?!)"))
 
 
 def _anchors(*groups: Lexicon) -> tuple[str, ...]:
@@ -333,6 +338,8 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         overstated = re.compile(data["hedge"].get("overstated", never), re.IGNORECASE)
         heat_only = re.compile(data["hedge"].get("heat_only", never), re.IGNORECASE)
         heat_light = re.compile(data["hedge"].get("heat_light", never), re.IGNORECASE)
+        distanced = re.compile(data["hedge"].get("distanced", never), re.IGNORECASE)
+        distanced_unless = re.compile(data["hedge"].get("distanced_unless", never), re.IGNORECASE)
     except (KeyError, TypeError, re.error) as exc:
         raise ValueError(f"concepts.toml: malformed ({exc})") from exc
     for name in ("negator", "harm_strong", "harm_mild", "safety_adjective", "safety_veto", "effect"):
@@ -382,6 +389,8 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         dict(data.get("meta", {})),
         tag_lexicons,
         _tag_index(tag_lexicons),
+        distanced=distanced,
+        distanced_unless=distanced_unless,
     )
 
 
@@ -875,6 +884,20 @@ def is_reported_or_hedged(
     if not may_hold(_HEDGE_ANY, _HEDGE_WORDS):
         return False  # neither expression can match (each alternative needs one of these words)
     return _found(c.reported, sentence, low, held) or _found(c.hedged, sentence, low, held)
+
+
+def is_distanced(sentence: str, concepts: Concepts | None = None) -> bool:
+    """Does the sentence frame its claim as someone else's, keeping its distance?
+
+    "Its developers claim it heals cold sores twice as quickly", "Quit smoking laser therapy has
+    been touted as a painless way to stop", "Proponents of the treatment claim that it works by
+    releasing endorphins", "according to those who practise it" (docs/claims-labelling.md:
+    reported with distance is ``none``).  Not when the writer takes the claim up: "we", "our",
+    "research supports the claim that".  Only the sentence's non-regulatory claims are dropped
+    for it: "cleared by the FDA, it claims to treat acne" still states the clearance.
+    """
+    c = concepts or load_concepts()
+    return c.distanced.search(sentence) is not None and c.distanced_unless.search(sentence) is None
 
 
 def is_side_effect_talk(sentence: str, concepts: Concepts | None = None) -> bool:

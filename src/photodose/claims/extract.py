@@ -348,6 +348,8 @@ class _Extractor:
         self._held: list[frozenset[str]] = []
         #: per expression (its pattern and flags), the sentences holding one of its required literals
         self._may_match: dict[tuple[str, int], set[int] | None] = {}
+        #: per sentence, whether it frames its claims as someone else's (see :meth:`_distanced`)
+        self._distanced_by_sentence: dict[int, bool] = {}
         #: the frames' words of each sentence they read, read again by the classifier
         self._toks: dict[int, _Tokens] = {}
         self._mechanism_sentences: set[int] = set()
@@ -1157,6 +1159,8 @@ class _Extractor:
                 h = hedged[cl.sentence_index] = is_reported_or_hedged(cl.sentence, c, self._held_by(cl))
             if h:
                 continue
+            if self._distanced(cl):
+                continue  # "its developers claim it heals ...": someone else's claim
             if cl.category == "efficacy":
                 se = side_effect.get(cl.sentence_index)
                 if se is None:
@@ -1167,6 +1171,18 @@ class _Extractor:
                 continue  # "collagen production drops by 1% a year": background biology
             keep.append(cl)
         self.claims = keep
+
+    def _distanced(self, cl: Claim) -> bool:
+        """Is ``cl`` a non-regulatory claim in a sentence that frames it as someone else's
+        (:func:`photodose.claims.concepts.is_distanced`; one answer per sentence, cached)?"""
+        if cl.category == "regulatory":
+            return False
+        from photodose.claims.concepts import is_distanced
+
+        d = self._distanced_by_sentence.get(cl.sentence_index)
+        if d is None:
+            d = self._distanced_by_sentence[cl.sentence_index] = is_distanced(cl.sentence)
+        return d
 
     # -- classifier backstop ----------------------------------------------------------
     def run_classifier(self) -> None:
@@ -1407,7 +1423,9 @@ class _Extractor:
                     if (s.index, cat) not in have:
                         self._learned_claim(s, cat, p)
             added = [
-                replace(c, rule_id=f"learned.{c.category}", rule_confidence="derived") for c in self.claims
+                replace(c, rule_id=f"learned.{c.category}", rule_confidence="derived")
+                for c in self.claims
+                if not self._distanced(c)
             ]
         finally:
             self.claims = rules_claims
