@@ -150,6 +150,7 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round25.toml", frozenset((25033, 25091))),
     (_DATA / "claims_heldout_round26.toml", frozenset((26001, 26163, 26167))),
     (_DATA / "claims_heldout_round27.toml", frozenset((27058, 27259, 27262, 27268))),
+    (_DATA / "claims_heldout_round28.toml", frozenset((28108,))),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (

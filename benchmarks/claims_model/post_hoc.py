@@ -27,7 +27,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import claims  # noqa: E402
-from photodose.claims.learned import load_model  # noqa: E402
 
 
 def _rows(fresh_path: Path, results: Path) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
@@ -57,6 +56,8 @@ def _summary(s: dict[str, Any]) -> dict[str, Any]:
 
 def thresholds(fresh_path: Path, values: list[float], results: Path) -> dict[str, Any]:
     rows, contexts, key = _rows(fresh_path, results)
+    from photodose.claims.learned import load_model  # here: older checkouts (baseline.py) have none
+
     model = load_model()
     out = {}
     for t in values:
@@ -68,6 +69,8 @@ def thresholds(fresh_path: Path, values: list[float], results: Path) -> dict[str
 
 def veto(fresh_path: Path, values: list[float], results: Path) -> dict[str, Any]:
     rows, contexts, key = _rows(fresh_path, results)
+    from photodose.claims.learned import load_model  # here: older checkouts (baseline.py) have none
+
     model = load_model()
     cats = list(model.card.categories)
     base = _predict(rows, contexts)
