@@ -397,6 +397,9 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("Research suggests it may ease stiffness in the knees.", "endorsement", "unsupported"),
         ("In one trial, volunteers who used the cap saw thicker hair.", "endorsement", "unsupported"),
         ("There is solid science behind these masks.", "endorsement", "unsupported"),
+        # seen in rounds 25 and 28 (stop 28): other adjectives, and "is found effective"
+        ("There's genuine science behind these lamps.", "endorsement", "unsupported"),
+        ("Near-infrared light is found effective in easing stiff knees.", "endorsement", "unsupported"),
         # an effect with nothing to grade it against
         ("Honestly, it really works.", "efficacy", "not_checkable"),
         ("These lamps can transform your complexion.", "efficacy", "not_checkable"),
