@@ -399,6 +399,17 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("There is solid science behind these masks.", "endorsement", "unsupported"),
         # seen in rounds 25 and 28 (stop 28): other adjectives, and "is found effective"
         ("There's genuine science behind these lamps.", "endorsement", "unsupported"),
+        # seen in rounds 25-28 (stop 28): surgery, transplants and skincare routines as the other treatment
+        (
+            "Unlike surgical options such as transplants, the cap needs no downtime.",
+            "comparison",
+            "unsupported",
+        ),
+        (
+            "Unlike traditional skincare routines, this wand works below the surface.",
+            "comparison",
+            "unsupported",
+        ),
         ("Near-infrared light is found effective in easing stiff knees.", "endorsement", "unsupported"),
         # an effect with nothing to grade it against
         ("Honestly, it really works.", "efficacy", "not_checkable"),
@@ -639,6 +650,8 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("This mask has been used daily for two years and now the strap is worn out.", "endorsement"),
         ("Express delivery is faster than any other shipping option at checkout.", "comparison"),
         ("Unlike devices that only cover the forehead, this mask reaches the neck.", "comparison"),
+        ("Apply your skincare products after the session.", "comparison"),
+        ("Hair transplants are a surgical option for baldness.", "comparison"),
         ("The dangers of tanning beds are well documented.", "endorsement"),
         ("More than two hundred trials were halted during the pandemic.", "endorsement"),
         ("The collagen mask was released in March and sold out within a week.", "mechanism"),
