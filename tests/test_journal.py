@@ -240,29 +240,6 @@ def test_sigkill_mid_stream_keeps_every_committed_session(db_url: str) -> None:
     j.close()
 
 
-def test_a_new_sqlite_journal_is_checked_and_migrated_under_a_file_lock(tmp_path: Path) -> None:
-    # two processes opening one new file must not both read "no revision" and both create the
-    # tables (CI once failed with "table photo already exists"): the check and the migration hold
-    # an exclusive flock on the file, which a second opener waits for
-    import fcntl
-
-    from sqlalchemy import text
-
-    from photodose.journal.db import _schema_lock, make_engine
-
-    db = tmp_path / "journal.sqlite3"
-    engine = make_engine(f"sqlite:///{db}")
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))  # creates the file
-            with _schema_lock(conn), open(db, "rb") as other, pytest.raises(BlockingIOError):
-                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            with open(db, "rb") as other:
-                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when the block ends
-    finally:
-        engine.dispose()
-
-
 def test_two_processes_logging_at_once_lose_nothing(db_url: str) -> None:
     n = 30
     procs = [_spawn(db_url, n, tag) for tag in ("a", "b")]

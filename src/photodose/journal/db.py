@@ -140,41 +140,18 @@ def current_revision(engine: Engine) -> str | None:
 
 @contextmanager
 def _schema_lock(conn: Connection) -> Iterator[None]:
-    """Hold the migration lock: an advisory lock on PostgreSQL, an exclusive ``flock`` on the
-    SQLite file.  SQLite serialises each write, but not the check-then-create of a new journal:
-    two processes opening the same new file both read "no revision" and both create the tables,
-    and one fails with "table ... already exists" (seen once in CI, stop 28)."""
+    """Hold the migration lock on PostgreSQL (SQLite serialises writers itself)."""
     pg = conn.dialect.name == "postgresql"
     if pg:
         conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
         conn.commit()
-    held = _sqlite_file_lock(conn.engine.url.database) if conn.dialect.name == "sqlite" else None
     try:
         yield
     finally:
-        if held is not None:
-            held.close()  # closing the descriptor releases the flock
         if pg:
             conn.rollback()
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
             conn.commit()
-
-
-def _sqlite_file_lock(database: str | None) -> Any:
-    """The SQLite file opened and locked with ``flock(LOCK_EX)`` (which SQLite's own byte-range
-    ``fcntl`` locks do not see), or None for an in-memory database or where ``flock`` is missing."""
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no cross-process lock, as before
-        return None
-    try:
-        fh = open(database, "rb")  # noqa: SIM115 - held until the migration ends
-    except OSError:
-        return None
-    fcntl.flock(fh, fcntl.LOCK_EX)
-    return fh
 
 
 @dataclass
