@@ -250,6 +250,52 @@ def test_two_processes_logging_at_once_lose_nothing(db_url: str) -> None:
     assert stored == {f"{t}-{i}" for t in ("a", "b") for i in range(n)}
 
 
+def test_two_first_opens_at_once_migrate_once(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two opens of one new journal at once, each holding still before it migrates until the other
+    has checked the revision too (at most 1.5 s). If the check and the migration are not one locked
+    step, both read "no revision" and the second migration fails ("table photo already exists",
+    seen once in CI on SQLite); when they are, the second waits and reads the head revision."""
+    import threading
+
+    from photodose.journal import db as jdb
+
+    check, upgrade = jdb._revision_on, jdb._upgrade_on
+    reads: list[str | None] = []
+    both_checked = threading.Event()
+    lock = threading.Lock()
+
+    def counted_check(conn: object) -> str | None:
+        rev = check(conn)  # type: ignore[arg-type]
+        with lock:
+            reads.append(rev)
+            if len(reads) >= 2:
+                both_checked.set()
+        return rev
+
+    def held_upgrade(conn: object, revision: str) -> None:
+        both_checked.wait(timeout=1.5)
+        upgrade(conn, revision)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jdb, "_revision_on", counted_check)
+    monkeypatch.setattr(jdb, "_upgrade_on", held_upgrade)
+    errors: list[BaseException] = []
+
+    def first_open() -> None:
+        try:
+            open_journal(db_url).close()
+        except BaseException as e:  # reported by the assertion below
+            errors.append(e)
+
+    threads = [threading.Thread(target=first_open, daemon=True) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    assert sorted(reads, key=str) == [HEAD_REVISION, None]  # the second waited for the first
+    assert current_revision(make_engine(db_url)) == HEAD_REVISION
+
+
 # ---------------------------------------------------------------- export / import
 
 _text = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from('\n\r\t",;'), max_size=30)

@@ -140,7 +140,11 @@ def current_revision(engine: Engine) -> str | None:
 
 @contextmanager
 def _schema_lock(conn: Connection) -> Iterator[None]:
-    """Hold the migration lock on PostgreSQL (SQLite serialises writers itself)."""
+    """Hold the migration lock on PostgreSQL.
+
+    SQLite needs none: the check's transaction begins with ``BEGIN IMMEDIATE`` (the write lock)
+    and :func:`open_journal` migrates inside it.
+    """
     pg = conn.dialect.name == "postgresql"
     if pg:
         conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
@@ -224,8 +228,13 @@ def open_journal(db: str | None = None, *, migrate_schema: bool = True) -> Journ
                         f"{where}: schema revision {rev} is newer than this photodose ({HEAD_REVISION})",
                         "upgrade photodose",
                     )
-                conn.rollback()  # end the inspection's transaction before Alembic starts its own
                 if rev != HEAD_REVISION:  # at head already: no Alembic to load (~0.25 s a command)
+                    # Alembic runs inside the transaction the check began (it sees one open and
+                    # does not start its own), so on SQLite the write lock that BEGIN IMMEDIATE
+                    # took before the check is held until the migration commits: a second
+                    # process opening the same new file waits, then reads the head revision.
+                    # Ending that transaction between the check and the migration let two
+                    # processes both read "no revision" and both create the tables (CI once).
                     _upgrade_on(conn, "head")
     except JournalError:
         engine.dispose()
