@@ -35,6 +35,7 @@ from photodose.claims import (
     extract_claims,
     load_rules,
 )
+from photodose.claims.classify import pack_classifier as classify_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT / "tests" / "data" / "claims_corpus.toml"
@@ -666,7 +667,8 @@ def train_classifier(
     its JSON."""
     dev, _ = load_development(path)
     doc = fit_classifier(dev, thresholds=thresholds or THRESHOLDS, c=c)
-    out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    packed = classify_pack(doc)
+    out.write_text(json.dumps(packed, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     return doc
 
 

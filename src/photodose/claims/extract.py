@@ -223,6 +223,11 @@ class _AnchorFinder:
         return frozenset(found)
 
 
+#: the non-ASCII characters that a case-insensitive expression matches to an ASCII letter while
+#: ``str.lower()`` maps them elsewhere (found by trying every code point against ``[a-z]``)
+_FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
+
+
 @lru_cache(maxsize=4)
 def _anchor_finder(anchors: frozenset[str]) -> _AnchorFinder:
     return _AnchorFinder(anchors)
@@ -354,6 +359,8 @@ class _Extractor:
         self._toks: dict[int, _Tokens] = {}
         self._mechanism_sentences: set[int] = set()
         self._word_cache: dict[tuple[int, int], list[re.Match[str]]] = {}
+        #: the lowercase text for :meth:`_text_may_hold` ("" when it cannot decide), made on first use
+        self._lowered: str | None = None
         low = text.lower() if prefilter else None
         # lower() can change the length of some non-ASCII text; then offsets would not
         # line up, so search everything instead
@@ -393,6 +400,16 @@ class _Extractor:
                 index[a].add(k)
         self._anchor_cache.update(index)
 
+    def _text_may_hold(self, anchors: tuple[str, ...]) -> bool:
+        """False only when the whole text holds none of ``anchors`` (so no sentence does): the
+        searches without the sentence index (a short text) skip such expressions. Not decided
+        (True) for a text holding one of the four characters a case-insensitive expression
+        matches to an ASCII letter that ``lower()`` does not give ("İ", "ı", "ſ", Kelvin "K")."""
+        if self._lowered is None:
+            odd = any(ch in self.text for ch in _FOLDS_TO_ASCII)
+            self._lowered = "" if odd else self.text.lower()
+        return not self._lowered or any(a in self._lowered for a in anchors)
+
     def _sentences_may_match(self, regex: re.Pattern[str]) -> set[int] | None:
         """Sentences where ``regex`` (case-insensitive, run on the lowercase text) can match:
         those holding one of its required literals; None when it could match anywhere."""
@@ -429,6 +446,8 @@ class _Extractor:
         In those sentences a case-insensitive ``regex`` runs as its case-sensitive copy on the
         lowercase text: the same matches at the same offsets, faster."""
         if not anchors or self.low is None:
+            if anchors and not self._text_may_hold(anchors):
+                return  # no sentence holds an anchor: the expression need not even be compiled
             yield from regex.finditer(self.text)
             return
         chosen: set[int] = set()

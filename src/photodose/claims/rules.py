@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 CATEGORIES: tuple[str, ...] = (
     "efficacy",
@@ -307,12 +307,58 @@ def _expand(text: str, macros: dict[str, str], where: str) -> str:
     return text
 
 
+class _LazyRegex:
+    """A regular expression compiled on first use (``pattern`` and ``flags`` without compiling).
+
+    Compiling the packaged rules' 200-odd expressions costs about 0.4 s, most of the start of
+    ``photodose claims`` on a short text, which runs few of them (an expression whose anchors the
+    text lacks is never searched). Only the packaged file is read this way: a test compiles every
+    one of its expressions, and any other rules file is compiled, and so checked, as it is read.
+    """
+
+    __slots__ = ("_compiled", "flags", "pattern")
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self.pattern = pattern
+        # as re.compile reports them: a str pattern is Unicode unless ASCII is asked for (a test
+        # checks every packaged expression's flags against its compiled copy's)
+        self.flags = flags if flags & re.ASCII else flags | re.UNICODE
+        self._compiled: re.Pattern[str] | None = None
+
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return self._compiled
+
+    def __getattr__(self, name: str) -> Any:  # search, finditer, match, sub, groups, …
+        if name.startswith("_"):  # copy and pickle probe an instance made without __init__
+            raise AttributeError(name)
+        return getattr(self.compiled(), name)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (_LazyRegex, re.Pattern)):
+            return (self.pattern, self.flags) == (other.pattern, other.flags)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.flags))
+
+    def __repr__(self) -> str:
+        return f"_LazyRegex({self.pattern!r}, {self.flags})"
+
+
+# set by _load_cached for the packaged rules file only (see _LazyRegex)
+_LAZY = False
+
+
 def _compile(text: str, macros: dict[str, str], where: str, *, ignore_case: bool = True) -> re.Pattern[str]:
     if not isinstance(text, str) or not text:
         raise RulesError(f"{where}: a non-empty regular expression string is required")
     expanded = _expand(text, macros, where)
     check_bounded(expanded, where)
     flags = re.IGNORECASE if ignore_case else 0
+    if _LAZY:
+        return cast(re.Pattern[str], _LazyRegex(expanded, flags))
     try:
         return re.compile(expanded, flags)
     except re.error as exc:
@@ -711,7 +757,13 @@ def rules_path() -> Path:
 
 @lru_cache(maxsize=4)
 def _load_cached(path: str) -> Rules:
-    return parse_rules(_read_toml(path, "claims rules file"), path)
+    global _LAZY
+    data = _read_toml(path, "claims rules file")
+    _LAZY = Path(path) == rules_path()
+    try:
+        return parse_rules(data, path)
+    finally:
+        _LAZY = False
 
 
 def load_rules(path: str | Path | None = None) -> Rules:
