@@ -316,8 +316,6 @@ class _LazyRegex:
     one of its expressions, and any other rules file is compiled, and so checked, as it is read.
     """
 
-    __slots__ = ("_compiled", "flags", "pattern")
-
     def __init__(self, pattern: str, flags: int) -> None:
         self.pattern = pattern
         # as re.compile reports them: a str pattern is Unicode unless ASCII is asked for (a test
@@ -327,13 +325,22 @@ class _LazyRegex:
 
     def compiled(self) -> re.Pattern[str]:
         if self._compiled is None:
-            self._compiled = re.compile(self.pattern, self.flags)
+            c = self._compiled = re.compile(self.pattern, self.flags)
+            # the hot methods become plain attributes: later calls skip __getattr__
+            self.search, self.finditer, self.match, self.findall = c.search, c.finditer, c.match, c.findall
         return self._compiled
 
-    def __getattr__(self, name: str) -> Any:  # search, finditer, match, sub, groups, …
+    def __getattr__(self, name: str) -> Any:  # search, finditer, match, sub, groups, … (first use)
         if name.startswith("_"):  # copy and pickle probe an instance made without __init__
             raise AttributeError(name)
         return getattr(self.compiled(), name)
+
+    def __getstate__(self) -> tuple[str, int]:
+        return self.pattern, self.flags
+
+    def __setstate__(self, state: tuple[str, int]) -> None:
+        self.pattern, self.flags = state
+        self._compiled = None
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (_LazyRegex, re.Pattern)):
