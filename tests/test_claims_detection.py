@@ -255,3 +255,30 @@ def test_concept_lexicons_load_every_group() -> None:
     for required in ("negator", "harm_strong", "effect", "result_after", "outcome", "endorse_relation"):
         assert required in names
     assert all(len(lex) for _n, lex in c.tag_lexicons)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It was shown to the patient before treatment.",
+        "Results were shown to the clinic staff.",
+        "The mask was shown to patients in the waiting room.",
+        "The chart is shown to your therapist at each visit.",
+    ],
+)
+def test_a_thing_shown_to_someone_is_no_endorsement(sentence: str) -> None:
+    # the classifier scored the first 0.99 for endorsement; the gate's "shown" now needs the
+    # research sense ("shown to reduce"), not a thing shown to a person
+    assert not [c for c in extract_claims(sentence) if c.category == "endorsement"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Red light has been shown to work.",
+        "Studies have shown it clears acne.",
+        "It is clinically shown to help.",
+    ],
+)
+def test_shown_in_the_research_sense_stays_an_endorsement(sentence: str) -> None:
+    assert [c for c in extract_claims(sentence) if c.category == "endorsement"]
