@@ -115,6 +115,26 @@ def test_reported_speech_and_hedged_study_talk_carry_no_claim() -> None:
         assert extract_claims(text), text
 
 
+def test_evidence_called_weak_for_something_and_marketed_for_carry_no_claim() -> None:
+    # paraphrases of round 29's false alarms (development rows since its first run), in no data file
+    for text in (
+        "Evidence for reduced acne scarring is still limited, though the lamps boost collagen.",
+        "Research on long-term use of the helmet remains inconclusive.",
+        "Good evidence supporting its use for joint pain is lacking.",
+        "Light caps are widely sold and marketed for regrowing thinning hair.",
+        "The pads are now marketed as a painless way to ease back pain.",
+    ):
+        assert is_reported_or_hedged(text), text
+        assert extract_claims(text) == [], text
+    for text in (  # the writer's own claims, and evidence called strong, stay
+        "Evidence for its effect on wrinkles is strong: it boosts collagen.",
+        "We designed the cap to regrow thinning hair.",
+        "The mask reduces wrinkles and calms redness.",
+    ):
+        assert not is_reported_or_hedged(text), text
+        assert extract_claims(text), text
+
+
 def test_a_claim_framed_as_someone_elses_is_dropped_but_not_a_clearance_or_the_writers_own() -> None:
     # paraphrases of the development rows' frames, in no data file
     distanced = [
