@@ -123,6 +123,9 @@ def test_evidence_called_weak_for_something_and_marketed_for_carry_no_claim() ->
         "Good evidence supporting its use for joint pain is lacking.",
         "Light caps are widely sold and marketed for regrowing thinning hair.",
         "The pads are now marketed as a painless way to ease back pain.",
+        "We evaluated the safety and possible benefits of red light in treating tinnitus.",
+        "The aim of this trial was to assess the efficacy of LED masks for acne.",
+        "Researchers set out to test whether near-infrared light eases knee pain.",
     ):
         assert is_reported_or_hedged(text), text
         assert extract_claims(text) == [], text

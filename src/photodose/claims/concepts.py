@@ -129,6 +129,20 @@ _HEDGE_ANCHORS = (
     "your firm",
     "your company",
     "writing",
+    # a study's aim (stop 29)
+    "aim",
+    "sought",
+    "set out",
+    "was to",
+    "were to",
+    "we hereby",
+    "we examined",
+    "we evaluated",
+    "we assessed",
+    "we investigated",
+    "we explored",
+    "we compared",
+    "we tested",
 )
 # Every alternative of the [hedge] explained expression contains one of these.
 _EXPLAINED_ANCHORS = (
