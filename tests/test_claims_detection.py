@@ -282,3 +282,14 @@ def test_a_thing_shown_to_someone_is_no_endorsement(sentence: str) -> None:
 )
 def test_shown_in_the_research_sense_stays_an_endorsement(sentence: str) -> None:
     assert [c for c in extract_claims(sentence) if c.category == "endorsement"]
+
+
+def test_a_condition_that_responds_well_to_the_light_is_an_efficacy_claim() -> None:
+    # paraphrases of a round 29 row (development since its first run), in no data file
+    for text in (
+        "Stubborn acne responds very well to blue light.",
+        "Arthritis pain responds favourably to laser therapy.",
+    ):
+        assert [c for c in extract_claims(text) if c.category == "efficacy"], text
+    for text in ("Our customers respond well to our emails.", "Most molecules respond well to red light."):
+        assert not [c for c in extract_claims(text) if c.category == "efficacy"], text
