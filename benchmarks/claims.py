@@ -152,6 +152,7 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round27.toml", frozenset((27058, 27259, 27262, 27268))),
     (_DATA / "claims_heldout_round28.toml", frozenset((28108,))),
     (_DATA / "claims_heldout_round29.toml", frozenset((29087, 29103, 29153))),
+    (_DATA / "claims_heldout_round30.toml", frozenset()),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (
