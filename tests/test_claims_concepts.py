@@ -147,6 +147,8 @@ def test_a_claim_framed_as_someone_elses_is_dropped_but_not_a_clearance_or_the_w
         "Proponents of the laser cap claim that it thickens thinning hair.",
         "Some clinics say the treatment relieves arthritis pain.",
         "According to its manufacturer, the wand heals cold sores overnight.",
+        "The belt is now also promoted as a cure for back pain.",
+        "Promoted as a fix for everything from acne to arthritis, the panel sells well.",
     ]
     for text in distanced:
         assert is_distanced(text), text
@@ -157,6 +159,7 @@ def test_a_claim_framed_as_someone_elses_is_dropped_but_not_a_clearance_or_the_w
         "We claim nothing we cannot prove: our mask reduces wrinkles.",
         "Doctors say it is safe for all skin types.",
         "The mask reduces wrinkles in eight weeks.",
+        "It is promoted as a treatment for acne, which is why we offer it.",
     ):
         assert not is_distanced(text), text
         assert extract_claims(text), text
