@@ -47,23 +47,29 @@ finally:
 """
 
 
-def run_case(args: list[str], env: dict[str, str]) -> dict[str, object]:
+def _one_run(args: list[str], env: dict[str, str]) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """One fresh process of the CLI: wall seconds, CPU seconds of the child, and the process."""
     code = PROBE.format(heavy=HEAVY, args=args)
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    dt = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return dt, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime), proc
+
+
+def run_case(args: list[str], env: dict[str, str]) -> dict[str, object]:
     times = []
     cpu = []
     modules = ""
     exit_code = 0
     for i in range(REPEATS + 1):
-        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-        dt = time.perf_counter() - t0
-        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        dt, c, proc = _one_run(args, env)
         exit_code = proc.returncode
         modules = next((ln[8:] for ln in proc.stderr.splitlines() if ln.startswith("MODULES ")), "")
         if i:  # the first run is the warm-up
             times.append(dt)
-            cpu.append((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
+            cpu.append(c)
     return {
         "command": "photodose " + " ".join(args),
         "exit_code": exit_code,
@@ -72,16 +78,6 @@ def run_case(args: list[str], env: dict[str, str]) -> dict[str, object]:
         "median_cpu_seconds": statistics.median(cpu),
         "heavy_modules_imported": [m for m in modules.split(",") if m],
     }
-
-
-def _one_run(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    code = PROBE.format(heavy=HEAVY, args=args)
-    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    dt = time.perf_counter() - t0
-    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return dt, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime), proc.returncode
 
 
 def side_by_side(other_src: Path, repeats: int = 11) -> dict[str, object]:
@@ -118,9 +114,9 @@ def side_by_side(other_src: Path, repeats: int = 11) -> dict[str, object]:
             for i in range(repeats + 1):
                 for label, src in trees.items() if i % 2 == 0 else reversed(list(trees.items())):
                     env = dict(os.environ, PYTHONPATH=src)
-                    dt, c, rc = _one_run(args, env)
-                    if rc != 0:
-                        raise SystemExit(f"{label} ({src}) exited {rc} on {name}")
+                    dt, c, proc = _one_run(args, env)
+                    if proc.returncode != 0:
+                        raise SystemExit(f"{label} ({src}) exited {proc.returncode} on {name}")
                     if i:
                         wall[label].append(dt)
                         cpu[label].append(c)

@@ -144,8 +144,8 @@ def pack_classifier(doc: dict[str, Any]) -> dict[str, Any]:
     return {
         **doc,
         "vocabulary": terms,
-        "idf": _pack_floats([float(x) for x in _floats(doc["idf"])]),
-        "coef": [_pack_floats([float(x) for x in _floats(row)]) for row in doc["coef"]],
+        "idf": _pack_floats(_floats(doc["idf"])),
+        "coef": [_pack_floats(_floats(row)) for row in doc["coef"]],
     }
 
 
