@@ -115,14 +115,12 @@ def test_reported_speech_and_hedged_study_talk_carry_no_claim() -> None:
         assert extract_claims(text), text
 
 
-def test_evidence_called_weak_for_something_and_marketed_for_carry_no_claim() -> None:
+def test_evidence_called_weak_for_something_and_a_studys_aim_carry_no_claim() -> None:
     # paraphrases of round 29's false alarms (development rows since its first run), in no data file
     for text in (
         "Evidence for reduced acne scarring is still limited, though the lamps boost collagen.",
         "Research on long-term use of the helmet remains inconclusive.",
         "Good evidence supporting its use for joint pain is lacking.",
-        "Light caps are widely sold and marketed for regrowing thinning hair.",
-        "The pads are now marketed as a painless way to ease back pain.",
         "We evaluated the safety and possible benefits of red light in treating tinnitus.",
         "The aim of this trial was to assess the efficacy of LED masks for acne.",
         "Researchers set out to test whether near-infrared light eases knee pain.",
@@ -149,6 +147,10 @@ def test_a_claim_framed_as_someone_elses_is_dropped_but_not_a_clearance_or_the_w
         "According to its manufacturer, the wand heals cold sores overnight.",
         "The belt is now also promoted as a cure for back pain.",
         "Promoted as a fix for everything from acne to arthritis, the panel sells well.",
+        "Light caps are widely sold and marketed for regrowing thinning hair.",
+        "The pads are now marketed as a painless way to ease back pain.",
+        "Marketed as a cure for stiff joints, the wrap costs less than a massage.",
+        "These lamps, heavily marketed as wrinkle erasers, sell by the thousand.",
     ]
     for text in distanced:
         assert is_distanced(text), text
@@ -160,6 +162,7 @@ def test_a_claim_framed_as_someone_elses_is_dropped_but_not_a_clearance_or_the_w
         "Doctors say it is safe for all skin types.",
         "The mask reduces wrinkles in eight weeks.",
         "It is promoted as a treatment for acne, which is why we offer it.",
+        "Our mask is marketed for acne because it reduces wrinkles and calms redness.",
     ):
         assert not is_distanced(text), text
         assert extract_claims(text), text
