@@ -153,6 +153,7 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round28.toml", frozenset((28108,))),
     (_DATA / "claims_heldout_round29.toml", frozenset((29087, 29103, 29153))),
     (_DATA / "claims_heldout_round30.toml", frozenset()),
+    (_DATA / "claims_heldout_round31.toml", frozenset((31181, 31255))),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (
