@@ -179,12 +179,15 @@ def test_cross_validation_by_brand_scores_the_classifier_out_of_fold(bench: Modu
     assert cv["rows_by_file"]["claims_heldout_round30"] == 292  # none dropped at its first run
     assert cv["rows_by_file"]["claims_heldout_round31"] == 329  # 331 less the 2 dropped at its first run
     assert cv["rows_by_file"]["claims_heldout_round32"] == 333  # 336 less the 3 dropped at its first run
+    assert cv["rows_by_file"]["claims_heldout_round33"] == 320  # 323 less the 3 dropped at its first run
     # the rules and lexicons were written from the corpus and looked at round 5; only the
     # classifier is out of fold, so this is an upper bound on unseen copy (round 5 first run: 0.82)
     # 0.79 at 3 folds once rounds 7-10 (whole passages of plainer prose) joined the rows; 0.749 once
     # round 25 joined (the rules alone had found 0.68 of its claims at its first run; 0.749 without
-    # this stop's one rule change too)
-    assert r["micro"]["recall"] >= 0.74
+    # this stop's one rule change too); 0.733 once rounds 31-33 joined (stop 30: clinic, abstract and
+    # pet copy whose conditions the indication vocabulary lacks; the rules alone had found 0.51-0.66
+    # of their claims at their first runs), with no rule changed
+    assert r["micro"]["recall"] >= 0.72
     # about 1 in 8 since round 6's hard negatives (82 new brands) joined: 112 of 950 at 5 folds (docs)
     assert r["hard_negatives_with_a_claim"] <= r["hard_negatives"] // 7
     # one threshold per category, from the grid (or 0.95), and the system scored with them

@@ -325,22 +325,17 @@ def test_outcome(text: str, context: ClaimContext | None, category: str, outcome
 #: Outcomes only the sentence classifier's "generic" claims reach (tested on synthetic claims).
 CLASSIFIER_ONLY = {"endorsement.generic", "regulatory.generic"}
 #: Outcomes only the learned model's "unspecified" claims reach (tested on synthetic claims).
-LEARNED_ONLY = {"mechanism.unspecified", "numeric.unspecified"}
+LEARNED_ONLY = {"mechanism.unspecified", "numeric.unspecified", "efficacy.unread"}
 
 
 def test_battery_reaches_every_outcome_in_the_rules() -> None:
     assert {b[3] for b in BATTERY} | CLASSIFIER_ONLY | LEARNED_ONLY == set(load_rules().outcomes)
 
 
-@pytest.mark.parametrize(
-    ("category", "outcome"),
-    [("mechanism", "mechanism.unspecified"), ("numeric_efficacy", "numeric.unspecified")],
-)
-def test_unspecified_learned_claims_are_not_checkable_and_say_why(category: str, outcome: str) -> None:
-    from photodose.claims import Claim, grade_claim
+def _learned(category: str, sentence: str = "It works on a level your cells understand.") -> Any:
+    from photodose.claims import Claim
 
-    sentence = "It works on a level your cells understand."
-    claim = Claim(
+    return Claim(
         sentence,
         sentence,
         0,
@@ -352,9 +347,41 @@ def test_unspecified_learned_claims_are_not_checkable_and_say_why(category: str,
         "derived",
         {"model_probability": 0.93},
     )
-    g = grade_claim(claim)
-    assert g.outcome == outcome and g.grade.value == "not_checkable"
+
+
+@pytest.mark.parametrize(
+    ("category", "outcome", "grade"),
+    [
+        ("mechanism", "mechanism.unspecified", "partly_supported"),
+        ("numeric_efficacy", "numeric.unspecified", "not_checkable"),
+        ("efficacy", "efficacy.unread", "unsupported"),
+    ],
+)
+def test_unspecified_learned_claims_are_graded_as_the_guide_grades_them_and_say_why(
+    category: str, outcome: str, grade: str
+) -> None:
+    """The learned model's claims the rules cannot read: an effect no indication names has no
+    trial in the evidence database (unsupported), a cellular effect is partly supported by cell
+    and animal studies, a figure the rules cannot read is not checkable (docs/claims.md)."""
+    from photodose.claims import grade_claim
+
+    g = grade_claim(_learned(category))
+    assert g.outcome == outcome and g.grade.value == grade
     assert "learned sentence model" in g.reasons[0] and g.citations
+
+
+def test_an_effect_with_nothing_named_is_still_not_checkable_from_the_rules() -> None:
+    """Only the learned model's unread effect is unsupported: the rules' own "it really works"
+    names nothing to check."""
+    from photodose.claims import Claim, grade_claim
+
+    sentence = "So there you have it: LED masks really do work!"
+    rule = Claim(
+        sentence, sentence, 0, 0, len(sentence), "efficacy", "unspecified", "eff.unspecified", "derived"
+    )
+    g = grade_claim(rule)
+    assert g.outcome == "efficacy.unspecified" and g.grade.value == "not_checkable"
+    assert grade_claim(_learned("efficacy", sentence)).grade.value == "unsupported"
 
 
 @pytest.mark.parametrize("category", ["endorsement", "regulatory"])

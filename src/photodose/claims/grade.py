@@ -346,8 +346,12 @@ _FINDING_TEXT = {
 
 
 def _efficacy(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
-    if claim.kind == "unspecified":  # "it really works": no outcome named, nothing to check
-        return _Result("efficacy.unspecified", {"device": _device(ctx)})
+    if claim.kind == "unspecified":
+        if claim.rule_id.startswith("learned."):
+            # the learned model read an effect in words none of the indications matches; every
+            # indication with a trial in the evidence database is one of them, so none covers it
+            return _Result("efficacy.unread", {"device": _device(ctx)})
+        return _Result("efficacy.unspecified", {"device": _device(ctx)})  # "it really works"
     ind = rules.indications[claim.details["indication"]]
     facts: dict[str, Any] = {
         "indication_label": ind.label,
