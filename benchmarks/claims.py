@@ -156,6 +156,7 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round31.toml", frozenset((31181, 31255))),
     (_DATA / "claims_heldout_round32.toml", frozenset((32045, 32161, 32162))),
     (_DATA / "claims_heldout_round33.toml", frozenset((33133, 33144, 33240))),
+    (_DATA / "claims_heldout_round34.toml", frozenset((34097, 34146, 34162, 34223, 34224))),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (
