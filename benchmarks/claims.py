@@ -157,6 +157,10 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round32.toml", frozenset((32045, 32161, 32162))),
     (_DATA / "claims_heldout_round33.toml", frozenset((33133, 33144, 33240))),
     (_DATA / "claims_heldout_round34.toml", frozenset((34097, 34146, 34162, 34223, 34224))),
+    (
+        _DATA / "claims_heldout_round35.toml",
+        frozenset((35003, 35013, 35036, 35038, 35085, 35086, 35229, 35230)),
+    ),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (
