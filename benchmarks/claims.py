@@ -161,6 +161,8 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
         _DATA / "claims_heldout_round35.toml",
         frozenset((35003, 35013, 35036, 35038, 35085, 35086, 35229, 35230)),
     ),
+    (_DATA / "claims_heldout_round36.toml", frozenset((36239, 36242))),
+    (_DATA / "claims_heldout_round37.toml", frozenset((37072, 37284, 37308))),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (

