@@ -163,6 +163,7 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     ),
     (_DATA / "claims_heldout_round36.toml", frozenset((36239, 36242))),
     (_DATA / "claims_heldout_round37.toml", frozenset((37072, 37284, 37308))),
+    (_DATA / "claims_heldout_round38.toml", frozenset((38014, 38015, 38167))),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (
