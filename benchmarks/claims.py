@@ -164,6 +164,10 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round36.toml", frozenset((36239, 36242))),
     (_DATA / "claims_heldout_round37.toml", frozenset((37072, 37284, 37308))),
     (_DATA / "claims_heldout_round38.toml", frozenset((38014, 38015, 38167))),
+    (
+        _DATA / "claims_heldout_round39.toml",
+        frozenset((39152, 39156, 39184, 39187, 39236, 39265, 39285, 39296, 39297)),
+    ),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (
