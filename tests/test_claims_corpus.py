@@ -25,7 +25,9 @@ def bench() -> ModuleType:
 
 @pytest.fixture(scope="module")
 def result(bench: ModuleType) -> dict[str, Any]:
-    out: dict[str, Any] = bench.evaluate()
+    # the corpus and its splits; the in-sample score of every development file is the
+    # benchmark's (benchmarks/results/claims.json), asserted nowhere, and two minutes long
+    out: dict[str, Any] = bench.evaluate(every_file=False)
     return out
 
 
@@ -175,6 +177,8 @@ LATER_ROUND_ROWS = {
     37: (335, 3),
     38: (331, 3),
     39: (323, 9),
+    40: (324, 1),
+    41: (333, 3),
 }
 
 
