@@ -170,6 +170,8 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     ),
     (_DATA / "claims_heldout_round40.toml", frozenset((40031,))),
     (_DATA / "claims_heldout_round41.toml", frozenset((41111, 41309, 41315))),
+    (_DATA / "claims_heldout_round42.toml", frozenset((42002, 42048, 42150))),
+    (_DATA / "claims_heldout_round43.toml", frozenset((43132, 43197, 43280))),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (
