@@ -90,7 +90,7 @@ def _summary(s: dict[str, Any]) -> dict[str, Any]:
 def by_page_kind(first: int, last: int) -> dict[str, Any]:
     recorded = json.loads(RESULTS.read_text(encoding="utf-8"))
     pooled: dict[str, list[dict[str, Any]]] = {g: [] for g in GROUPS}
-    predictions: dict[tuple[int, int], dict[str, str]] = {}
+    predictions: dict[int, dict[str, str]] = {}
     _, contexts = claims.load_corpus()
     not_rebuilt: list[int] = []
     for n in range(first, last + 1):
@@ -110,13 +110,12 @@ def by_page_kind(first: int, last: int) -> dict[str, Any]:
             not_rebuilt.append(n)  # an early record whose disagreements do not give its figures
             continue
         for r in rows:
-            keyed = {**r, "id": n * 100_000 + r["id"]}  # ids are unique within a round only
-            predictions[(n, r["id"])] = pred[r["id"]]
-            pooled[page_group(r["page_kind"])].append(keyed)
+            pooled_id = n * 100_000 + r["id"]  # ids are unique within a round only
+            predictions[pooled_id] = pred[r["id"]]
+            pooled[page_group(r["page_kind"])].append({**r, "id": pooled_id})
     out: dict[str, Any] = {"rounds": [first, last], "rounds_not_rebuilt": not_rebuilt}
     for g, rows in pooled.items():
-        pred = {r["id"]: predictions[(r["id"] // 100_000, r["id"] % 100_000)] for r in rows}
-        out[g] = _summary(claims.score(rows, contexts, pred))
+        out[g] = _summary(claims.score(rows, contexts, predictions))
     return out
 
 
