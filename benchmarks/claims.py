@@ -959,12 +959,42 @@ def evaluate_fresh(path: Path = FRESH_ROUND_5) -> dict[str, Any]:
     result["neutral_rows_with_only_an_output_or_wavelength_claim"] = unlabelled_only
     if any(SECOND_CATEGORY in r for r in rows):
         result.update(two_labellers(rows, contexts, predictions))
+    result["doubt_marks"] = doubt_marks(rows, contexts, predictions)
     result["protocol"] = (
         "first run of the shipped system on rows labelled before any grader ran on them; "
         f"rows (nearly) repeating a development sentence dropped (difflib ≥ {LEAK_SIMILARITY}); "
         "the grader's output/wavelength claims not scored (not labelled in this round)"
     )
     return result
+
+
+def doubt_marks(
+    rows: list[dict[str, Any]], contexts: dict[str, ClaimContext], predictions: dict[int, dict[str, str]]
+) -> dict[str, Any]:
+    """The rules' claims the learned model marked doubtful (``details["model_doubt"]``): how many
+    (row, category) pairs, how many of them are the reader's claims and how many are on neutral
+    rows; and the grader scored with those claims left out, as a reading (the grader keeps them)."""
+    marked: dict[int, set[str]] = {}
+    for row in rows:
+        ctx = contexts.get(row["device"]) if row["device"] else None
+        for g in assess_text(row["sentence"], ctx).claims:
+            if g.category in FRESH_LABELLED and "model_doubt" in g.claim.details:
+                marked.setdefault(row["id"], set()).add(g.category)
+    pairs = [(r, c) for r in rows for c in sorted(marked.get(r["id"], ()))]
+    without = {
+        i: {c: g for c, g in p.items() if c not in marked.get(i, set())} for i, p in predictions.items()
+    }
+    left_out = score(rows, contexts, without)
+    return {
+        "claims": len(pairs),
+        "readers_claims": sum(c in labels_of(r) for r, c in pairs),
+        "on_neutral_rows": sum(not labels_of(r) for r, _ in pairs),
+        "grader_without_them": {
+            "micro": left_out["micro"],
+            "grade_agreement": left_out["grade_agreement"],
+            "neutral_flagged": left_out["hard_negatives_with_a_claim"],
+        },
+    }
 
 
 def two_labellers(

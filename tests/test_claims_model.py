@@ -170,6 +170,10 @@ def _card_data() -> dict[str, Any]:
         (lambda d: d["use"].__setitem__("batch", 0), "batch"),
         (lambda d: d.pop("model_file"), "model_file"),
         (lambda d: d.pop("use"), "use"),
+        (lambda d: d["use"]["doubt"].__setitem__("output", 0.1), "[use.doubt]"),
+        (lambda d: d["use"]["doubt"].__setitem__("safety", 0.0), "[use.doubt]"),
+        (lambda d: d.pop("doubt_measured"), "malformed"),
+        (lambda d: d["doubt_measured"].__setitem__("readers_claims", 500), "readers_claims"),
     ],
 )
 def test_a_malformed_card_is_named(change: Any, words: str) -> None:
@@ -178,6 +182,47 @@ def test_a_malformed_card_is_named(change: Any, words: str) -> None:
     with pytest.raises(LearnedModelError, match=None) as err:
         parse_card(data)
     assert words in str(err.value)
+
+
+DOUBTED = "The trainer swore by it for hamstring strains."  # a guide convention the model never learned
+CLAIMED = "Our mask reduces wrinkles."
+
+
+def test_a_rule_claim_the_model_reads_as_none_is_kept_and_marked_doubtful() -> None:
+    card = load_card()
+    p = float(load_model().probabilities([DOUBTED])[0][card.categories.index("endorsement")])
+    assert p < card.doubt["endorsement"]
+    report = assess_text(DOUBTED)
+    [g] = [g for g in report.claims if g.category == "endorsement"]
+    assert g.claim.details["model_doubt"] == round(p, 3)
+    assert g.grade.value == "unsupported"  # graded as before: the rules keep the last word
+    assert g.reasons[-1].startswith("Doubtful: the learned sentence model reads no endorsement claim here")
+    measured = _card_data()["doubt_measured"]
+    assert f"of {measured['claims']} such claims" in g.reasons[-1]
+    assert f"{measured['readers_claims']} were claims to a careful reader" in g.reasons[-1]
+    assert "model_doubt" in g.to_dict()["details"]  # and the JSON carries it
+    # read by the rules alone, nothing is marked; a claim the model agrees with is not marked
+    assert not any("model_doubt" in c.details for c in extract_claims(DOUBTED, learned=False))
+    assert not any("model_doubt" in c.details for c in extract_claims(CLAIMED))
+
+
+def test_no_doubt_without_the_cards_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    replace_card(monkeypatch, doubt={}, doubt_note="")
+    monkeypatch.setattr(learned_mod, "load_model", lambda: learned_mod.SentenceModel(learned_mod.load_card()))
+    assert not any("model_doubt" in c.details for c in extract_claims(DOUBTED))
+
+
+def test_the_doubt_figures_are_the_measured_ones() -> None:
+    """model.toml's [doubt_measured] and [use.doubt] are what category_thresholds.py recorded."""
+    rec = json.loads(
+        (ROOT / "benchmarks" / "results" / "claims_model" / "category_thresholds.json").read_text()
+    )
+    marks = rec["doubt_marks"]
+    data = _card_data()
+    assert marks["values"] == data["use"]["doubt"] == rec["veto_chosen"]
+    assert marks["pooled_24_43"]["claims"] == data["doubt_measured"]["claims"]
+    assert marks["pooled_24_43"]["readers_claims"] == data["doubt_measured"]["readers_claims"]
+    assert data["doubt_measured"]["confidence"] == "measured"
 
 
 def test_the_card_cites_its_source_and_confidence() -> None:

@@ -1410,34 +1410,53 @@ class _Extractor:
                 if c.rule_id not in needy or cats.get(c.sentence_index, set()) - {c.category}
             ]
         if self.learned:
-            claims += self.run_learned(claims)
+            claims = self.run_learned(claims)
         claims.sort(key=lambda c: (c.start, c.end, c.category))
         return claims
 
     # -- learned model ----------------------------------------------------------------
     def run_learned(self, found: list[Claim]) -> list[Claim]:
-        """Claims the rules missed, from the learned sentence model (see learned.py).
+        """The rules' claims joined with the learned sentence model's (see learned.py).
 
-        A (sentence, category) the rules already claim is left to them; any other that the
-        model's probability puts at or over the category's threshold becomes a claim, read by
-        the rules for what they can (the indication, the mechanism, wavelengths, K-numbers)
-        and graded by them.  Added after the rules' own filters, as it was measured: the
-        model learned the readers' conventions (reported speech, hedges, questions) itself.
+        A (sentence, category) the rules already claim is left to them; where the model scores
+        that category under the card's ``[use.doubt]`` value the claim is kept and marked
+        (``details["model_doubt"]``: the probability): such claims were mostly not claims to a
+        careful reader on real copy, but a low probability is also the model not knowing a rare
+        convention the rules were written for, so the rules keep the last word
+        (benchmarks/claims_model/category_thresholds.py).  Any other (sentence, category) that the
+        model puts at or over the category's threshold becomes a claim, read by the rules for
+        what they can (the indication, the mechanism, wavelengths, K-numbers) and graded by them.
+        Added after the rules' own filters, as it was measured: the model learned the readers'
+        conventions (reported speech, hedges, questions) itself.
         """
         from photodose.claims.learned import load_model
 
-        have = {(c.sentence_index, c.category) for c in found}
         model = load_model()
-        scored: list[dict[str, float]] = []
+        scored: list[tuple[dict[str, float], dict[str, float]]] = []
         step = 64
         for i in range(0, len(self.sentences), step):
             part = self.sentences[i : i + step]
-            scored += model.claims([s.text for s in part])
+            scored += model.read([s.text for s in part])
             if self.progress is not None:
                 self.progress(part[-1].end)
+        low = {
+            (s.index, cat): p
+            for s, (_, doubts) in zip(self.sentences, scored, strict=True)
+            for cat, p in doubts.items()
+        }
+        kept = [
+            replace(
+                c,
+                details={**c.details, "model_doubt": low[key], "model_doubt_note": model.card.doubt_note},
+            )
+            if (key := (c.sentence_index, c.category)) in low
+            else c
+            for c in found
+        ]
+        have = {(c.sentence_index, c.category) for c in found}
         rules_claims, self.claims = self.claims, []
         try:
-            for s, cats in zip(self.sentences, scored, strict=True):
+            for s, (cats, _) in zip(self.sentences, scored, strict=True):
                 for cat, p in cats.items():
                     if (s.index, cat) not in have:
                         self._learned_claim(s, cat, p)
@@ -1448,7 +1467,7 @@ class _Extractor:
             ]
         finally:
             self.claims = rules_claims
-        return added
+        return kept + added
 
     def _learned_claim(self, s: Sentence, cat: str, p: float) -> None:
         """One category's claim in ``s`` from the model, with what the rules can read of it;

@@ -985,6 +985,13 @@ def _finish(claim: Claim, result: _Result, rules: Rules) -> GradedClaim:
             + ", not by a phrase rule, so the whole sentence is marked (how often it is right on "
             "new copy: docs/claims.md, 'Measured quality')."
         )
+    doubt = claim.details.get("model_doubt")
+    if isinstance(doubt, int | float):
+        note = claim.details.get("model_doubt_note") or "see docs/claims.md, 'Measured quality'"
+        reasons.append(
+            f"Doubtful: the learned sentence model reads no {claim.category.replace('_', ' ')} claim "
+            f"here (probability {float(doubt):.2f}); {note}."
+        )
     citations = [_source_citation(rules, k) for k in keys]
     seen = {c.key + c.citation for c in citations}
     for c in result.citations:

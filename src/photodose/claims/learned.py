@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -57,10 +57,27 @@ class ModelCard:
     source: str
     confidence: str
     model_sha256: str
+    #: per category, a rule's claim is marked doubtful where the model's probability for its
+    #: category is under this value (``[use.doubt]``; a category not named is never marked)
+    doubt: dict[str, float] = field(default_factory=dict)
+    #: what such a mark has been worth, measured (``[doubt_measured]``), for the reason shown
+    doubt_note: str = ""
 
 
 def model_dir() -> Path:
     return Path(str(files("photodose") / "data" / "claims" / "model"))
+
+
+def _doubt_note(measured: Any) -> str:
+    """The measured worth of a doubt mark, as the reason says it (``[doubt_measured]``)."""
+    m = dict(measured)
+    readers, claims = int(m["readers_claims"]), int(m["claims"])
+    if not 0 <= readers <= claims or claims == 0:
+        raise ValueError("[doubt_measured]: 0 <= readers_claims <= claims, claims > 0")
+    return (
+        f"of {claims} such claims in rounds {m['rounds']} of real copy, {readers} were claims to a "
+        f"careful reader ({m['source']!s})"
+    )
 
 
 def parse_card(data: dict[str, Any]) -> ModelCard:
@@ -81,6 +98,8 @@ def parse_card(data: dict[str, Any]) -> ModelCard:
             source=str(data["source"]),
             confidence=str(data["confidence"]),
             model_sha256=str(data["model_sha256"]),
+            doubt={str(k): float(v) for k, v in use.get("doubt", {}).items()},
+            doubt_note=_doubt_note(data.get("doubt_measured")) if use.get("doubt") else "",
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise LearnedModelError(f"claims model card: malformed ({exc}); see benchmarks/claims_model") from exc
@@ -88,6 +107,8 @@ def parse_card(data: dict[str, Any]) -> ModelCard:
         raise LearnedModelError("claims model card: [use.thresholds] must name every category once")
     if not all(0.0 < t <= 1.0 for t in card.thresholds.values()):
         raise LearnedModelError("claims model card: each threshold must be in (0, 1]")
+    if not set(card.doubt) <= set(card.categories) or not all(0.0 < v < 1.0 for v in card.doubt.values()):
+        raise LearnedModelError("claims model card: [use.doubt] names model categories, each in (0, 1)")
     if card.max_tokens < 8 or card.batch < 1 or card.max_text_chars < 0 or card.max_sentences < 0:
         raise LearnedModelError(
             "claims model card: max_tokens >= 8, batch >= 1, max_text_chars >= 0, max_sentences >= 0"
@@ -154,10 +175,22 @@ class SentenceModel:
 
     def claims(self, sentences: Sequence[str]) -> list[dict[str, float]]:
         """Per sentence, the categories whose probability reaches the card's threshold."""
+        return [found for found, _ in self.read(sentences)]
+
+    def read(self, sentences: Sequence[str]) -> list[tuple[dict[str, float], dict[str, float]]]:
+        """Per sentence: the categories whose probability reaches the card's threshold, and the
+        categories of ``[use.doubt]`` whose probability is under the doubt value."""
         p = self.probabilities(sentences)
         cats = self.card.categories
         th = np.array([self.card.thresholds[c] for c in cats], dtype=np.float32)
-        return [{c: round(float(row[k]), 3) for k, c in enumerate(cats) if row[k] >= th[k]} for row in p]
+        doubt = [(k, c, self.card.doubt[c]) for k, c in enumerate(cats) if c in self.card.doubt]
+        return [
+            (
+                {c: round(float(row[k]), 3) for k, c in enumerate(cats) if row[k] >= th[k]},
+                {c: round(float(row[k]), 3) for k, c, v in doubt if row[k] < v},
+            )
+            for row in p
+        ]
 
 
 @lru_cache(maxsize=1)
