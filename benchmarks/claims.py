@@ -172,6 +172,8 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round41.toml", frozenset((41111, 41309, 41315))),
     (_DATA / "claims_heldout_round42.toml", frozenset((42002, 42048, 42150))),
     (_DATA / "claims_heldout_round43.toml", frozenset((43132, 43197, 43280))),
+    (_DATA / "claims_heldout_round44.toml", frozenset((44088, 44277))),
+    (_DATA / "claims_heldout_round45.toml", frozenset((45072,))),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (

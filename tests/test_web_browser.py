@@ -278,7 +278,8 @@ def test_check_pasted_claims(server: str, watched: Watched) -> None:
     page.goto(f"{server}/claims")
     text = (
         "Our LED mask is FDA approved. Its 630 nm red light penetrates 10 cm deep into the skin to "
-        "rebuild collagen. Clinically proven: wrinkles reduced by 80% in just 2 weeks!"
+        "rebuild collagen. Clinically proven: wrinkles reduced by 80% in just 2 weeks! "
+        "The trainer swore by it for hamstring strains."
     )
     page.fill("#c-text", text)
     page.select_option("#c-device", DEVICE)
@@ -290,6 +291,10 @@ def test_check_pasted_claims(server: str, watched: Watched) -> None:
     # the result says what the list leaves out (photodose.claims.measured), where it is seen
     assert page.locator(".note.detection").is_visible()
     assert "Not every claim is found" in page.locator(".note.detection").inner_text()
+    # a rule's claim the learned model reads as none is listed with that doubt and what it is worth
+    assert "Doubtful: the learned sentence model reads no endorsement claim" in (
+        page.locator(".claims-list").inner_text()
+    )
     marks.first.focus()  # the marks are links to their reasons, reachable by keyboard
     page.keyboard.press("Enter")
     # the fragment navigation is reported to the test asynchronously: wait for it (a loaded CI
