@@ -200,10 +200,12 @@ def test_a_rule_claim_the_model_reads_as_none_is_kept_and_marked_doubtful() -> N
     measured = _card_data()["doubt_measured"]
     assert f"of {measured['claims']} such claims" in g.reasons[-1]
     assert f"{measured['readers_claims']} were claims to a careful reader" in g.reasons[-1]
-    assert "model_doubt" in g.to_dict()["details"]  # and the JSON carries it
+    assert g.doubtful and g.to_dict()["doubtful"] is True  # and the JSON carries it
+    assert "model_doubt" in g.to_dict()["details"]
     # read by the rules alone, nothing is marked; a claim the model agrees with is not marked
     assert not any("model_doubt" in c.details for c in extract_claims(DOUBTED, learned=False))
     assert not any("model_doubt" in c.details for c in extract_claims(CLAIMED))
+    assert not any(g.doubtful or g.to_dict()["doubtful"] for g in assess_text(CLAIMED).claims)
 
 
 def test_no_doubt_without_the_cards_table(monkeypatch: pytest.MonkeyPatch) -> None:

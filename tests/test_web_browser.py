@@ -292,9 +292,9 @@ def test_check_pasted_claims(server: str, watched: Watched) -> None:
     assert page.locator(".note.detection").is_visible()
     assert "Not every claim is found" in page.locator(".note.detection").inner_text()
     # a rule's claim the learned model reads as none is listed with that doubt and what it is worth
-    assert "Doubtful: the learned sentence model reads no endorsement claim" in (
-        page.locator(".claims-list").inner_text()
-    )
+    listed = page.locator(".claims-list").inner_text()
+    assert "Doubtful: the learned sentence model reads no endorsement claim" in listed
+    assert "(endorsement, doubtful)" in listed
     marks.first.focus()  # the marks are links to their reasons, reachable by keyboard
     page.keyboard.press("Enter")
     # the fragment navigation is reported to the test asynchronously: wait for it (a loaded CI

@@ -93,6 +93,12 @@ class GradedClaim:
     def category(self) -> str:
         return self.claim.category
 
+    @property
+    def doubtful(self) -> bool:
+        """A rule's claim the learned model reads as no claim of its category (learned.py,
+        ``[use.doubt]``): kept and graded, and marked so, with a reason saying what that is worth."""
+        return "model_doubt" in self.claim.details
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.claim.text,
@@ -101,6 +107,7 @@ class GradedClaim:
             "kind": self.claim.kind,
             "grade": self.grade.value,
             "grade_label": self.grade.label,
+            "doubtful": self.doubtful,
             "reasons": list(self.reasons),
             "citations": [c.to_dict() for c in self.citations],
             "outcome": self.outcome,

@@ -144,7 +144,7 @@ def _render(report: ClaimsReport, console: Console) -> None:
         table.add_row(
             str(i),
             Text(g.text),
-            g.category.replace("_", " "),
+            Text(g.category.replace("_", " ")).append("\n(doubtful)" if g.doubtful else "", style="dim"),
             Text(g.grade.label, style=_GRADE_STYLE[g.grade.value]),
             why,
         )
