@@ -156,3 +156,15 @@ def test_non_english_text_says_so_instead_of_no_claims() -> None:
     assert not any(n == "no claims found" for n in data["notes"])
     code, out = run("-", input=german)
     assert code == 0 and "not in English" in out and "No claims found" not in out
+
+
+def test_a_doubtful_claim_is_labelled_in_the_table_and_the_json() -> None:
+    """The learned model's doubt (learned.py, ``[use.doubt]``) shows where the claim is read."""
+    text = "The trainer swore by it for hamstring strains. Our mask reduces wrinkles."
+    code, out = run("-", input=text)
+    assert code == 0
+    assert "(doubtful)" in out and "Doubtful:" in out
+    assert out.count("(doubtful)") == 1  # the wrinkle claim, which the model agrees with, is not
+    code, out = run("-", "--json", input=text)
+    doc = json.loads(out)
+    assert {c["category"]: c["doubtful"] for c in doc["claims"]} == {"endorsement": True, "efficacy": False}
