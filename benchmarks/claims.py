@@ -174,6 +174,8 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round43.toml", frozenset((43132, 43197, 43280))),
     (_DATA / "claims_heldout_round44.toml", frozenset((44088, 44277))),
     (_DATA / "claims_heldout_round45.toml", frozenset((45072,))),
+    (_DATA / "claims_heldout_round46.toml", frozenset((46017, 46023, 46178, 46223))),
+    (_DATA / "claims_heldout_round47.toml", frozenset((47159, 47259))),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (

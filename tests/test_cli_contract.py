@@ -149,6 +149,10 @@ BAD = [
     (["evaluate", "higherdose-face-mask", "--fitzpatrick", "VII"], "--fitzpatrick"),
     (["claims", "no-such-file.txt"], "FILE"),
     (["nosuchcommand"], "arguments"),
+    # found by the long fuzz run (make fuzz, stop 33): a NUL byte in --db ended as an internal error
+    (["backup", "--db", "\x00"], "--db"),
+    (["journal", "--db", "a\x00b.sqlite3"], "--db"),
+    (["backup", "--db", "~no-such-user-photodose/j.sqlite3"], "--db"),
 ]
 
 

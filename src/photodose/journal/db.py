@@ -56,7 +56,14 @@ def resolve_url(db: str | None = None) -> str:
     if not raw:
         return f"sqlite:///{data_dir() / DB_FILENAME}"
     if "://" not in raw:
-        return f"sqlite:///{Path(raw).expanduser().resolve()}"
+        if "\x00" in raw:
+            raise JournalError("--db", "the path contains a NUL character", "type the file name again")
+        try:
+            return f"sqlite:///{Path(raw).expanduser().resolve()}"
+        except (OSError, RuntimeError, ValueError) as e:  # "~nosuchuser/…", a loop of links
+            raise JournalError(
+                "--db", f"cannot use {raw[:200]!r} as a journal file: {e}", "give a plain file path"
+            ) from e
     for prefix in ("postgresql://", "postgres://"):
         if raw.startswith(prefix):
             return "postgresql+psycopg://" + raw[len(prefix) :]
