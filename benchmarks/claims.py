@@ -21,7 +21,7 @@ import sys
 import time
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -392,16 +392,25 @@ def split_for(sentence: str) -> str:
     return "held_out" if int(hashlib.sha1(sentence.encode("utf-8")).hexdigest()[0], 16) < 8 else "development"
 
 
-def predict(row: dict[str, Any], contexts: dict[str, ClaimContext]) -> dict[str, str]:
-    """Category -> summary grade (worst of that category's claims) for one corpus row."""
-    ctx = contexts.get(row["device"]) if row["device"] else None
-    report = assess_text(row["sentence"], ctx)
+def worst_grades(graded: Iterable[Any]) -> dict[str, str]:
+    """Category -> summary grade (the worst of that category's graded claims)."""
     worst: dict[str, Grade] = {}
-    for g in report.claims:
+    for g in graded:
         cur = worst.get(g.category)
         if cur is None or SEVERITY[g.grade] > SEVERITY[cur]:
             worst[g.category] = g.grade
     return {c: g.value for c, g in worst.items()}
+
+
+def report_for(row: dict[str, Any], contexts: dict[str, ClaimContext], **kwargs: Any) -> Any:
+    """The shipped grader's report on one row (with its device's context, if it names one)."""
+    ctx = contexts.get(row["device"]) if row["device"] else None
+    return assess_text(row["sentence"], ctx, **kwargs)
+
+
+def predict(row: dict[str, Any], contexts: dict[str, ClaimContext]) -> dict[str, str]:
+    """Category -> summary grade (worst of that category's claims) for one corpus row."""
+    return worst_grades(report_for(row, contexts).claims)
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -768,17 +777,14 @@ def predict_detail(
     """:func:`predict`, and the categories found only by the sentence classifier (or the learned
     model; ``learned=False``: the rules alone, as cross-validation needs: the learned model was
     trained on every development row)."""
-    ctx = contexts.get(row["device"]) if row["device"] else None
-    report = assess_text(row["sentence"], ctx, learned=learned)
-    worst: dict[str, Grade] = {}
-    by_rule: set[str] = set()
-    for g in report.claims:
-        cur = worst.get(g.category)
-        if cur is None or SEVERITY[g.grade] > SEVERITY[cur]:
-            worst[g.category] = g.grade
-        if "classifier_probability" not in g.claim.details and "model_probability" not in g.claim.details:
-            by_rule.add(g.category)
-    return {c: g.value for c, g in worst.items()}, set(worst) - by_rule
+    report = report_for(row, contexts, learned=learned)
+    by_rule = {
+        g.category
+        for g in report.claims
+        if "classifier_probability" not in g.claim.details and "model_probability" not in g.claim.details
+    }
+    worst = worst_grades(report.claims)
+    return worst, set(worst) - by_rule
 
 
 def _with_classifier(
@@ -951,10 +957,13 @@ def evaluate_fresh(path: Path = FRESH_ROUND_5) -> dict[str, Any]:
     fresh = load_fresh(path)
     rows, contexts = fresh["rows"], fresh["contexts"]
     predictions: dict[int, dict[str, str]] = {}
+    doubted: dict[int, set[str]] = {}
     unlabelled_only = 0
     for row in rows:
-        full = predict(row, contexts)
+        report = report_for(row, contexts)
+        full = worst_grades(report.claims)
         predictions[row["id"]] = {c: g for c, g in full.items() if c in FRESH_LABELLED}
+        doubted[row["id"]] = {g.category for g in report.claims if "model_doubt" in g.claim.details}
         unlabelled_only += bool(full) and not predictions[row["id"]] and row["expected_category"] == "none"
     result = score(rows, contexts, predictions)
     result["file"] = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
@@ -963,7 +972,7 @@ def evaluate_fresh(path: Path = FRESH_ROUND_5) -> dict[str, Any]:
     result["neutral_rows_with_only_an_output_or_wavelength_claim"] = unlabelled_only
     if any(SECOND_CATEGORY in r for r in rows):
         result.update(two_labellers(rows, contexts, predictions))
-    result["doubt_marks"] = doubt_marks(rows, contexts, predictions)
+    result["doubt_marks"] = doubt_marks(rows, contexts, predictions, doubted)
     result["protocol"] = (
         "first run of the shipped system on rows labelled before any grader ran on them; "
         f"rows (nearly) repeating a development sentence dropped (difflib ≥ {LEAK_SIMILARITY}); "
@@ -973,20 +982,18 @@ def evaluate_fresh(path: Path = FRESH_ROUND_5) -> dict[str, Any]:
 
 
 def doubt_marks(
-    rows: list[dict[str, Any]], contexts: dict[str, ClaimContext], predictions: dict[int, dict[str, str]]
+    rows: list[dict[str, Any]],
+    contexts: dict[str, ClaimContext],
+    predictions: dict[int, dict[str, str]],
+    doubted: dict[int, set[str]],
 ) -> dict[str, Any]:
-    """The rules' claims the learned model marked doubtful (``details["model_doubt"]``): how many
-    (row, category) pairs, how many of them are the reader's claims and how many are on neutral
-    rows; and the grader scored with those claims left out, as a reading (the grader keeps them)."""
-    marked: dict[int, set[str]] = {}
-    for row in rows:
-        ctx = contexts.get(row["device"]) if row["device"] else None
-        for g in assess_text(row["sentence"], ctx).claims:
-            if g.category in FRESH_LABELLED and "model_doubt" in g.claim.details:
-                marked.setdefault(row["id"], set()).add(g.category)
-    pairs = [(r, c) for r in rows for c in sorted(marked.get(r["id"], ()))]
+    """The rules' claims the learned model marked doubtful (``doubted``: the categories of each
+    row's claims with ``details["model_doubt"]``): how many (row, category) pairs, how many of them
+    are the reader's claims and how many are on neutral rows; and the grader scored with those
+    claims left out, as a reading (the grader keeps them)."""
+    pairs = [(r, c) for r in rows for c in sorted(doubted.get(r["id"], set()) & set(FRESH_LABELLED))]
     without = {
-        i: {c: g for c, g in p.items() if c not in marked.get(i, set())} for i, p in predictions.items()
+        i: {c: g for c, g in p.items() if c not in doubted.get(i, set())} for i, p in predictions.items()
     }
     left_out = score(rows, contexts, without)
     return {
@@ -1238,13 +1245,8 @@ def _summaries(rows: list[dict[str, Any]], reports: dict[int, Any]) -> dict[int,
     """Category -> worst grade per row, on the categories the row's file labelled."""
     out = {}
     for r in rows:
-        worst: dict[str, Grade] = {}
-        for g in reports[r["id"]].claims:
-            cur = worst.get(g.category)
-            if cur is None or SEVERITY[g.grade] > SEVERITY[cur]:
-                worst[g.category] = g.grade
         labelled = FRESH_LABELLED if r.get("round") == 5 else CATEGORIES
-        out[r["id"]] = {c: g.value for c, g in worst.items() if c in labelled}
+        out[r["id"]] = {c: g for c, g in worst_grades(reports[r["id"]].claims).items() if c in labelled}
     return out
 
 

@@ -45,12 +45,8 @@ def predictions(
         ctx = contexts.get(row["device"]) if row["device"] else None
         kwargs = {"learned": False} if learned_off else {}
         report = assess_text(row["sentence"], ctx, **kwargs)
-        worst: dict[str, Any] = {}
-        for g in report.claims:
-            cur = worst.get(g.category)
-            if cur is None or claims.SEVERITY[g.grade] > claims.SEVERITY[cur]:
-                worst[g.category] = g.grade
-        out[row["id"]] = {c: g.value for c, g in worst.items() if c in claims.FRESH_LABELLED}
+        worst = claims.worst_grades(report.claims)
+        out[row["id"]] = {c: g for c, g in worst.items() if c in claims.FRESH_LABELLED}
     return out
 
 

@@ -95,34 +95,26 @@ def round_rows(n: int) -> list[dict[str, Any]]:
 
 
 def read_round(rows: list[dict[str, Any]], contexts: dict[str, Any]) -> dict[int, dict[str, Any]]:
-    """Per row: the rules' and classifier's claims (category → worst grade) and the learned model's
-    claims at the floor (category → (grade, probability))."""
-    from photodose.claims import assess_text
+    """Per row: the rules' and classifier's claims (category → worst grade), the learned model's
+    claims at the floor (category → (worst grade, probability)) and the model's probability of
+    every category."""
     from photodose.claims.learned import load_model
 
     model = load_model()
     out: dict[int, dict[str, Any]] = {}
     for row in rows:
-        ctx = contexts.get(row["device"]) if row["device"] else None
-        report = assess_text(row["sentence"], ctx, learned=True)
-        rules: dict[str, str] = {}
-        learned: dict[str, tuple[str, float]] = {}
-        for g in report.claims:
-            if g.category not in claims.FRESH_LABELLED:
-                continue
-            p = g.claim.details.get("model_probability")
-            if p is None:
-                cur = rules.get(g.category)
-                if cur is None or claims.SEVERITY[g.grade] > claims.SEVERITY[claims.Grade(cur)]:
-                    rules[g.category] = g.grade.value
-            else:
-                cur_l = learned.get(g.category)
-                if cur_l is None or claims.SEVERITY[g.grade] > claims.SEVERITY[claims.Grade(cur_l[0])]:
-                    learned[g.category] = (g.grade.value, float(p))
+        graded = [
+            g
+            for g in claims.report_for(row, contexts, learned=True).claims
+            if g.category in claims.FRESH_LABELLED
+        ]
+        learned = [g for g in graded if "model_probability" in g.claim.details]
+        # every learned claim of a category in a sentence carries the same probability
+        p_of = {g.category: float(g.claim.details["model_probability"]) for g in learned}
         probs = model.probabilities([row["sentence"]])[0]
         out[row["id"]] = {
-            "rules": rules,
-            "learned": learned,
+            "rules": claims.worst_grades(g for g in graded if "model_probability" not in g.claim.details),
+            "learned": {c: (grade, p_of[c]) for c, grade in claims.worst_grades(learned).items()},
             "p": {c: float(probs[k]) for k, c in enumerate(model.card.categories)},
         }
     return out
@@ -265,18 +257,14 @@ def _figures(
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument(
-        "--shipped-classifier", action="store_true", help="read with the shipped classifier (in sample)"
-    )
     args = ap.parse_args()
 
     import photodose.claims.classify as classify_mod
     from photodose.claims.learned import load_model
 
     _, contexts = claims.load_corpus()
-    if not args.shipped_classifier:
-        clf = classify_mod.parse_classifier(claims.fit_classifier(rows_up_to(MODEL_ROUNDS_UP_TO)))
-        classify_mod.load_classifier = lambda *_a, **_k: clf  # type: ignore[assignment]
+    clf = classify_mod.parse_classifier(claims.fit_classifier(rows_up_to(MODEL_ROUNDS_UP_TO)))
+    classify_mod.load_classifier = lambda *_a, **_k: clf  # type: ignore[assignment]
     model = load_model()
     model.card = dataclasses.replace(model.card, thresholds=dict.fromkeys(model.card.categories, FLOOR))
 
@@ -292,19 +280,25 @@ def main() -> int:
     vt = veto_tally(choose_rows, read)
     veto = choose_veto(vt)
     shipped = dict.fromkeys(claims.FRESH_LABELLED, 0.9)
+    vt_check = veto_tally([r for n in CHECK for r in rows[n]], read)
+    parts = {
+        "choose_24_39": [r for n in CHOOSE for r in rows[n]],
+        "check_40_43": [r for n in CHECK for r in rows[n]],
+    }
+    off = {i: dict(r["rules"]) for i, r in read.items()}
+    off_by_round = {n: _figures(rs, contexts, off) for n, rs in rows.items()}
+    off_pooled = {part: _figures(prs, contexts, off) for part, prs in parts.items()}
     doc: dict[str, Any] = {
         "protocol": __doc__,
-        "classifier": "shipped (in sample on these rounds)"
-        if args.shipped_classifier
-        else f"retrained on the development rows up to round {MODEL_ROUNDS_UP_TO}",
+        "classifier": f"retrained on the development rows up to round {MODEL_ROUNDS_UP_TO}",
         "bands_choose_rounds": tally,
         "bands_check_rounds": bands([r for n in CHECK for r in rows[n]], read),
         "chosen": chosen,
         "why": why,
         "veto_choose_rounds": vt,
-        "veto_check_rounds": veto_tally([r for n in CHECK for r in rows[n]], read),
+        "veto_check_rounds": vt_check,
         "veto_chosen": veto,
-        "doubt_marks": doubt_marks(veto, vt, veto_tally([r for n in CHECK for r in rows[n]], read)),
+        "doubt_marks": doubt_marks(veto, vt, vt_check),
         "by_round": {},
         "pooled": {},
     }
@@ -315,15 +309,13 @@ def main() -> int:
         ("shipped_0.9_with_veto", shipped, veto),
     )
     for name, th, vet in runs:
-        off = {i: dict(r["rules"]) for i, r in read.items()}
         pred = predictions(read, th, vet)
         for n, rs in rows.items():
             doc["by_round"].setdefault(str(n), {})[name] = _figures(rs, contexts, pred)
-            doc["by_round"][str(n)].setdefault("model_off", _figures(rs, contexts, off))
-        for part, ns in (("choose_24_39", CHOOSE), ("check_40_43", CHECK)):
-            prs = [r for n in ns for r in rows[n]]
+            doc["by_round"][str(n)].setdefault("model_off", off_by_round[n])
+        for part, prs in parts.items():
             doc["pooled"].setdefault(part, {})[name] = _figures(prs, contexts, pred)
-            doc["pooled"][part].setdefault("model_off", _figures(prs, contexts, off))
+            doc["pooled"][part].setdefault("model_off", off_pooled[part])
     args.out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps({"chosen": chosen, "why": why, "veto": veto, "pooled": doc["pooled"]}, indent=1))
     return 0

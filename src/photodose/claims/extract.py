@@ -1445,10 +1445,7 @@ class _Extractor:
             for cat, p in doubts.items()
         }
         kept = [
-            replace(
-                c,
-                details={**c.details, "model_doubt": low[key], "model_doubt_note": model.card.doubt_note},
-            )
+            replace(c, details={**c.details, "model_doubt": low[key]})
             if (key := (c.sentence_index, c.category)) in low
             else c
             for c in found

@@ -994,7 +994,10 @@ def _finish(claim: Claim, result: _Result, rules: Rules) -> GradedClaim:
         )
     doubt = claim.details.get("model_doubt")
     if isinstance(doubt, int | float):
-        note = claim.details.get("model_doubt_note") or "see docs/claims.md, 'Measured quality'"
+        # marked only when the model ran, so its card is loaded already (learned.load_card is cached)
+        from photodose.claims.learned import load_card
+
+        note = load_card().doubt_note or "see docs/claims.md, 'Measured quality'"
         reasons.append(
             f"Doubtful: the learned sentence model reads no {claim.category.replace('_', ' ')} claim "
             f"here (probability {float(doubt):.2f}); {note}."

@@ -141,10 +141,13 @@ def _render(report: ClaimsReport, console: Console) -> None:
             why.append("\n" + extra, style="italic")
         if nums:
             why.append(f"\nsources: {', '.join(nums)}", style="dim")
+        category = Text(g.category.replace("_", " "))
+        if g.doubtful:
+            category.append("\n(doubtful)", style="dim")
         table.add_row(
             str(i),
             Text(g.text),
-            Text(g.category.replace("_", " ")).append("\n(doubtful)" if g.doubtful else "", style="dim"),
+            category,
             Text(g.grade.label, style=_GRADE_STYLE[g.grade.value]),
             why,
         )
