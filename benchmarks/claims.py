@@ -176,6 +176,8 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round45.toml", frozenset((45072,))),
     (_DATA / "claims_heldout_round46.toml", frozenset((46017, 46023, 46178, 46223))),
     (_DATA / "claims_heldout_round47.toml", frozenset((47159, 47259))),
+    (_DATA / "claims_heldout_round48.toml", frozenset()),
+    (_DATA / "claims_heldout_round49.toml", frozenset((49030, 49167, 49310))),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (

@@ -551,6 +551,9 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         ("Light masks are popular among influencers this winter.", "endorsement", "unsupported"),
         ("Our pads are trusted by NBA players and college teams alike.", "endorsement", "unsupported"),
         ("Owners can attest that it eases stiff joints in their dogs.", "endorsement", "unsupported"),
+        # effective in a list of praise (stop 34: eff.safe_and_effective)
+        ("The collagen wand is safe, gentle and effective.", "efficacy", "not_checkable"),
+        ("Our cold laser is effective, painless and drug-free.", "efficacy", "not_checkable"),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
@@ -658,6 +661,14 @@ def test_the_guides_conventions_are_found(sentence: str, category: str, grade: s
         ("It's been found that the battery drains faster in cold weather.", "endorsement"),
         ("Pick from three speeds to suit your neck pain.", "efficacy"),
         ("LEDs were developed by NASA engineers for growing lettuce.", "endorsement"),
+        # another treatment is the subject and nothing of light is named (stop 34)
+        ("Prescription creams can work well, although many sting and peel.", "efficacy"),
+        ("Creams and over the counter treatments can shorten healing times to four days.", "efficacy"),
+        ("There are numerous treatments available to treat knee injuries.", "efficacy"),
+        ("Although these remedies can ease swelling a little, they are not that effective.", "efficacy"),
+        ("Most current treatments for neuropathy aim at treating the symptoms.", "efficacy"),
+        # what a clearance or approval is said to ensure is not the writer's efficacy claim
+        ("FDA approval ensures that such devices are safe and effective to use.", "efficacy"),
     ],
 )
 def test_the_guides_look_alikes_carry_no_such_claim(sentence: str, category: str) -> None:
@@ -711,3 +722,17 @@ def test_an_effect_word_of_the_next_clause_is_not_the_terms() -> None:
 )
 def test_a_heat_device_or_a_schedule_named_beside_a_claim_does_not_drop_it(sentence: str) -> None:
     assert "efficacy" in worst(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Unlike prescription creams, the mask clears acne without peeling.",
+        "Most treatments are finished in six sessions and reduce knee pain for months.",
+        "While antibiotics can help, red light reduces acne without resistance.",
+    ],
+)
+def test_another_treatment_named_beside_the_light_does_not_drop_its_claim(sentence: str) -> None:
+    """The other-treatment filter needs the other treatment as the subject and nothing of light:
+    a contrast with the light, or "most treatments" (which may be the light's own), keeps the claim."""
+    assert "efficacy" in worst(sentence), worst(sentence)

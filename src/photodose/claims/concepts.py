@@ -326,6 +326,11 @@ class Concepts:
     #: the claim that"): every claim but a regulatory one is dropped (:func:`is_distanced`)
     distanced: re.Pattern[str] = field(default_factory=lambda: re.compile("(?!)"))
     distanced_unless: re.Pattern[str] = field(default_factory=lambda: re.compile("(?!)"))
+    #: a sentence about another treatment ("Prescription drugs can be very effective", ``[hedge]
+    #: other_treatment``) naming nothing of light, a device or "it" (``other_treatment_light``):
+    #: no claim in it (:func:`is_about_other_treatment`)
+    other_treatment: re.Pattern[str] = field(default_factory=lambda: re.compile("(?!)"))
+    other_treatment_light: re.Pattern[str] = field(default_factory=lambda: re.compile("(?!)"))
 
 
 def _anchors(*groups: Lexicon) -> tuple[str, ...]:
@@ -354,6 +359,8 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         heat_light = re.compile(data["hedge"].get("heat_light", never), re.IGNORECASE)
         distanced = re.compile(data["hedge"].get("distanced", never), re.IGNORECASE)
         distanced_unless = re.compile(data["hedge"].get("distanced_unless", never), re.IGNORECASE)
+        other_treatment = re.compile(data["hedge"].get("other_treatment", never), re.IGNORECASE)
+        other_light = re.compile(data["hedge"].get("other_treatment_light", never), re.IGNORECASE)
     except (KeyError, TypeError, re.error) as exc:
         raise ValueError(f"concepts.toml: malformed ({exc})") from exc
     for name in ("negator", "harm_strong", "harm_mild", "safety_adjective", "safety_veto", "effect"):
@@ -405,6 +412,8 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         _tag_index(tag_lexicons),
         distanced=distanced,
         distanced_unless=distanced_unless,
+        other_treatment=other_treatment,
+        other_treatment_light=other_light,
     )
 
 
@@ -912,6 +921,21 @@ def is_distanced(sentence: str, concepts: Concepts | None = None) -> bool:
     """
     c = concepts or load_concepts()
     return c.distanced.search(sentence) is not None and c.distanced_unless.search(sentence) is None
+
+
+def is_about_other_treatment(sentence: str, concepts: Concepts | None = None) -> bool:
+    """Is the sentence about another treatment, with nothing of light in it?
+
+    "Prescription drugs can be very effective although some have unpleasant side-effects.",
+    "For mild to moderate toenail fungus, topical and oral antifungal treatments can suppress the
+    fungus infection", "There are numerous treatments available to treat knee injuries."  Its
+    subject is a drug, a cream, surgery or a qualified other treatment ("current", "topical",
+    "over-the-counter"), and it names no light, laser, LED, device or "it"/"this"
+    (``[hedge] other_treatment`` and ``other_treatment_light``): so it claims nothing of the
+    light, and no claim is made in it.
+    """
+    c = concepts or load_concepts()
+    return c.other_treatment.match(sentence) is not None and c.other_treatment_light.search(sentence) is None
 
 
 def is_side_effect_talk(sentence: str, concepts: Concepts | None = None) -> bool:

@@ -355,6 +355,8 @@ class _Extractor:
         self._may_match: dict[tuple[str, int], set[int] | None] = {}
         #: per sentence, whether it frames its claims as someone else's (see :meth:`_distanced`)
         self._distanced_by_sentence: dict[int, bool] = {}
+        #: per sentence, whether it is about another treatment (see :meth:`_other_treatment`)
+        self._other_by_sentence: dict[int, bool] = {}
         #: the frames' words of each sentence they read, read again by the classifier
         self._toks: dict[int, _Tokens] = {}
         self._mechanism_sentences: set[int] = set()
@@ -1180,6 +1182,8 @@ class _Extractor:
                 continue
             if self._distanced(cl):
                 continue  # "its developers claim it heals ...": someone else's claim
+            if self._other_treatment(cl):
+                continue  # "Prescription drugs can be very effective": not the light
             if cl.category == "efficacy":
                 se = side_effect.get(cl.sentence_index)
                 if se is None:
@@ -1201,6 +1205,16 @@ class _Extractor:
         d = self._distanced_by_sentence.get(cl.sentence_index)
         if d is None:
             d = self._distanced_by_sentence[cl.sentence_index] = is_distanced(cl.sentence)
+        return d
+
+    def _other_treatment(self, cl: Claim) -> bool:
+        """Is ``cl``'s sentence about another treatment, with nothing of light in it
+        (:func:`photodose.claims.concepts.is_about_other_treatment`; one answer per sentence)?"""
+        from photodose.claims.concepts import is_about_other_treatment
+
+        d = self._other_by_sentence.get(cl.sentence_index)
+        if d is None:
+            d = self._other_by_sentence[cl.sentence_index] = is_about_other_treatment(cl.sentence)
         return d
 
     # -- classifier backstop ----------------------------------------------------------
@@ -1460,7 +1474,7 @@ class _Extractor:
             added = [
                 replace(c, rule_id=f"learned.{c.category}", rule_confidence="derived")
                 for c in self.claims
-                if not self._distanced(c)
+                if not self._distanced(c) and not self._other_treatment(c)
             ]
         finally:
             self.claims = rules_claims
