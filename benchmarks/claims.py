@@ -178,6 +178,8 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round47.toml", frozenset((47159, 47259))),
     (_DATA / "claims_heldout_round48.toml", frozenset()),
     (_DATA / "claims_heldout_round49.toml", frozenset((49030, 49167, 49310))),
+    (_DATA / "claims_heldout_round50.toml", frozenset((50082, 50161, 50197, 50203, 50242))),
+    (_DATA / "claims_heldout_round51.toml", frozenset((51218, 51258))),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (

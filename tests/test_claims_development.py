@@ -554,6 +554,8 @@ def test_counted_claims_get_the_grades_listed_claims_would() -> None:
         # effective in a list of praise (stop 34: eff.safe_and_effective)
         ("The collagen wand is safe, gentle and effective.", "efficacy", "not_checkable"),
         ("Our cold laser is effective, painless and drug-free.", "efficacy", "not_checkable"),
+        # the inflammation of pimples is acne (studied), not redness as a complaint (stop 34)
+        ("The mask calms the inflammation of red, painful pimples.", "efficacy", "not_checkable"),
     ],
 )
 def test_the_guides_conventions_are_found(sentence: str, category: str, grade: str) -> None:
