@@ -13,14 +13,15 @@ the filter would drop, split into the readers' claims and false ones.  Run:
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "benchmarks" / "claims_model"))
+from post_hoc import write_measurement  # noqa: E402
+
 import claims  # noqa: E402
 from photodose.claims import extract_claims  # noqa: E402
 from photodose.claims.concepts import is_reported_or_hedged, load_concepts  # noqa: E402
@@ -66,12 +67,7 @@ def measure() -> dict[str, Any]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, required=True)
-    args = ap.parse_args()
-    result = measure()
-    args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print({k: v for k, v in result.items() if k != "dropped"})
+    write_measurement(__doc__, measure, ("dropped",))
 
 
 if __name__ == "__main__":

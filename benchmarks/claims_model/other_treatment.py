@@ -14,8 +14,6 @@ sentence), so the rest are not read.  Run:
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -23,6 +21,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "benchmarks" / "claims_model"))
+from post_hoc import write_measurement  # noqa: E402
+
 import claims  # noqa: E402
 import photodose.claims.concepts as concepts_mod  # noqa: E402
 
@@ -61,12 +62,7 @@ def measure() -> dict[str, Any]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, required=True)
-    args = ap.parse_args()
-    result = measure()
-    args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print({k: v for k, v in result.items() if k not in ("removed", "marked")})
+    write_measurement(__doc__, measure, ("removed", "marked"))
 
 
 if __name__ == "__main__":

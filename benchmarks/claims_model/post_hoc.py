@@ -21,12 +21,24 @@ import dataclasses
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import claims  # noqa: E402
+
+
+def write_measurement(doc: str, measure: Callable[[], dict[str, Any]], listed: tuple[str, ...]) -> None:
+    """The command line of a one-file measurement: ``--out FILE`` gets ``measure()``'s result as
+    JSON, and the terminal its summary (the result less the ``listed`` per-row lists)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args()
+    result = measure()
+    args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print({k: v for k, v in result.items() if k not in listed})
 
 
 def _rows(fresh_path: Path, results: Path) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
