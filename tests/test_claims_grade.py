@@ -370,9 +370,30 @@ def test_unspecified_learned_claims_are_graded_as_the_guide_grades_them_and_say_
     assert "learned sentence model" in g.reasons[0] and g.citations
 
 
-def test_an_effect_with_nothing_named_is_still_not_checkable_from_the_rules() -> None:
-    """Only the learned model's unread effect is unsupported: the rules' own "it really works"
-    names nothing to check."""
+@pytest.mark.parametrize(
+    ("sentence", "outcome", "grade"),
+    [
+        ("This leads to numerous benefits, including:", "efficacy.unspecified", "not_checkable"),
+        ("They work, but there are caveats.", "efficacy.unspecified", "not_checkable"),
+        # a named outcome, however vague, is an effect the vocabulary does not hold
+        ("It brings relief to millions.", "efficacy.unread", "unsupported"),
+        ("It works wonders for stiff joints in older dogs.", "efficacy.unread", "unsupported"),
+    ],
+)
+def test_a_learned_effect_that_only_praises_is_not_checkable(sentence: str, outcome: str, grade: str) -> None:
+    """Praise naming no outcome is graded as the guide grades "it really works" (stop 34: of 107
+    such learned claims on the development rows the readers graded 73 not checkable, 19
+    unsupported); an effect on something named stays unsupported."""
+    from photodose.claims import grade_claim
+
+    g = grade_claim(_learned("efficacy", sentence))
+    assert g.outcome == outcome and g.grade.value == grade, g.reasons
+
+
+def test_an_effect_with_nothing_named_is_not_checkable_whoever_found_it() -> None:
+    """The rules' own "it really works" names nothing to check, and so does the learned model's
+    claim on the same praise (stop 34; before it, the model's was graded unsupported); the
+    model's effect on something named stays unsupported."""
     from photodose.claims import Claim, grade_claim
 
     sentence = "So there you have it: LED masks really do work!"
@@ -381,7 +402,9 @@ def test_an_effect_with_nothing_named_is_still_not_checkable_from_the_rules() ->
     )
     g = grade_claim(rule)
     assert g.outcome == "efficacy.unspecified" and g.grade.value == "not_checkable"
-    assert grade_claim(_learned("efficacy", sentence)).grade.value == "unsupported"
+    assert grade_claim(_learned("efficacy", sentence)).grade.value == "not_checkable"
+    named = "So there you have it: LED masks really do work on sore knees!"
+    assert grade_claim(_learned("efficacy", named)).grade.value == "unsupported"
 
 
 @pytest.mark.parametrize("category", ["endorsement", "regulatory"])

@@ -352,9 +352,21 @@ _FINDING_TEXT = {
 }
 
 
+def _praise_only(sentence: str, rules: Rules) -> bool:
+    """Does the sentence only praise, naming no outcome ("This leads to numerous benefits")?
+    (``[efficacy] unread_generic`` without ``unread_named``.)"""
+    generic, named = rules.efficacy_unread_generic, rules.efficacy_unread_named
+    return (
+        generic is not None
+        and named is not None
+        and generic.search(sentence) is not None
+        and named.search(sentence) is None
+    )
+
+
 def _efficacy(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
     if claim.kind == "unspecified":
-        if claim.rule_id.startswith("learned."):
+        if claim.rule_id.startswith("learned.") and not _praise_only(claim.sentence, rules):
             # the learned model read an effect in words none of the indications matches; every
             # indication with a trial in the evidence database is one of them, so none covers it
             return _Result("efficacy.unread", {"device": _device(ctx)})

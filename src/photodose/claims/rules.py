@@ -233,6 +233,10 @@ class Rules:
     output_anchors: tuple[str, ...] = ()
     max_listed_claims: int = 2000
     block_chars: int = 262144
+    #: the learned model's unread efficacy claim is praise alone where ``unread_generic`` matches
+    #: and ``unread_named`` does not (``[efficacy]``; None: never)
+    efficacy_unread_generic: re.Pattern[str] | None = None
+    efficacy_unread_named: re.Pattern[str] | None = None
 
     def source(self, key: str) -> Source:
         try:
@@ -643,7 +647,14 @@ def parse_rules(data: dict[str, Any], path: str = "") -> Rules:
         classifier_gates=_classifier_gates(data.get("classifier"), macros),
         max_listed_claims=int(limits.get("max_listed_claims", 2000)),
         block_chars=int(limits.get("block_chars", 262144)),
+        efficacy_unread_generic=_optional(eff, "unread_generic", macros),
+        efficacy_unread_named=_optional(eff, "unread_named", macros),
     )
+
+
+def _optional(table: dict[str, Any], key: str, macros: dict[str, str]) -> re.Pattern[str] | None:
+    """An optional expression of ``[efficacy]``, compiled, or None when absent."""
+    return _compile(table[key], macros, f"[efficacy] {key}") if key in table else None
 
 
 def _classifier_gates(raw: Any, macros: dict[str, str]) -> dict[str, re.Pattern[str]]:
