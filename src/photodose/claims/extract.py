@@ -353,10 +353,9 @@ class _Extractor:
         self._held: list[frozenset[str]] = []
         #: per expression (its pattern and flags), the sentences holding one of its required literals
         self._may_match: dict[tuple[str, int], set[int] | None] = {}
-        #: per sentence, whether it frames its claims as someone else's (see :meth:`_distanced`)
-        self._distanced_by_sentence: dict[int, bool] = {}
-        #: per sentence, whether it is about another treatment (see :meth:`_other_treatment`)
-        self._other_by_sentence: dict[int, bool] = {}
+        #: per sentence, whether it frames its claims as someone else's and whether it is about
+        #: another treatment (see :meth:`_set_aside`)
+        self._aside_by_sentence: dict[int, tuple[bool, bool]] = {}
         #: the frames' words of each sentence they read, read again by the classifier
         self._toks: dict[int, _Tokens] = {}
         self._mechanism_sentences: set[int] = set()
@@ -1180,10 +1179,8 @@ class _Extractor:
                 h = hedged[cl.sentence_index] = is_reported_or_hedged(cl.sentence, c, self._held_by(cl))
             if h:
                 continue
-            if self._distanced(cl):
-                continue  # "its developers claim it heals ...": someone else's claim
-            if self._other_treatment(cl):
-                continue  # "Prescription drugs can be very effective": not the light
+            if self._set_aside(cl):
+                continue  # someone else's claim, or another treatment's
             if cl.category == "efficacy":
                 se = side_effect.get(cl.sentence_index)
                 if se is None:
@@ -1195,27 +1192,20 @@ class _Extractor:
             keep.append(cl)
         self.claims = keep
 
-    def _distanced(self, cl: Claim) -> bool:
-        """Is ``cl`` a non-regulatory claim in a sentence that frames it as someone else's
-        (:func:`photodose.claims.concepts.is_distanced`; one answer per sentence, cached)?"""
-        if cl.category == "regulatory":
-            return False
-        from photodose.claims.concepts import is_distanced
+    def _set_aside(self, cl: Claim) -> bool:
+        """Is ``cl`` not the writer's claim about the light?  A non-regulatory claim in a sentence
+        that frames it as someone else's ("its developers claim it heals ...":
+        :func:`photodose.claims.concepts.is_distanced`), or any claim in a sentence about another
+        treatment with nothing of light in it ("Prescription drugs can be very effective":
+        :func:`photodose.claims.concepts.is_about_other_treatment`).  One reading per sentence."""
+        from photodose.claims.concepts import is_about_other_treatment, is_distanced
 
-        d = self._distanced_by_sentence.get(cl.sentence_index)
-        if d is None:
-            d = self._distanced_by_sentence[cl.sentence_index] = is_distanced(cl.sentence)
-        return d
-
-    def _other_treatment(self, cl: Claim) -> bool:
-        """Is ``cl``'s sentence about another treatment, with nothing of light in it
-        (:func:`photodose.claims.concepts.is_about_other_treatment`; one answer per sentence)?"""
-        from photodose.claims.concepts import is_about_other_treatment
-
-        d = self._other_by_sentence.get(cl.sentence_index)
-        if d is None:
-            d = self._other_by_sentence[cl.sentence_index] = is_about_other_treatment(cl.sentence)
-        return d
+        flags = self._aside_by_sentence.get(cl.sentence_index)
+        if flags is None:
+            flags = (is_distanced(cl.sentence), is_about_other_treatment(cl.sentence))
+            self._aside_by_sentence[cl.sentence_index] = flags
+        distanced, other_treatment = flags
+        return other_treatment or (distanced and cl.category != "regulatory")
 
     # -- classifier backstop ----------------------------------------------------------
     def run_classifier(self) -> None:
@@ -1474,7 +1464,7 @@ class _Extractor:
             added = [
                 replace(c, rule_id=f"learned.{c.category}", rule_confidence="derived")
                 for c in self.claims
-                if not self._distanced(c) and not self._other_treatment(c)
+                if not self._set_aside(c)
             ]
         finally:
             self.claims = rules_claims
