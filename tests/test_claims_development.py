@@ -15,8 +15,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from photodose.claims import SEVERITY, assess_text, extract_claims, load_rules
+from photodose.claims.concepts import is_heading, is_topic_heading
 from script_module import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -738,3 +741,55 @@ def test_another_treatment_named_beside_the_light_does_not_drop_its_claim(senten
     """The other-treatment filter needs the other treatment as the subject and nothing of light:
     a contrast with the light, or "most treatments" (which may be the light's own), keeps the claim."""
     assert "efficacy" in worst(sentence), worst(sentence)
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Benefits Of Red Light Masks",
+        "How Red Light Therapy Helps With Acne",
+        "Light Therapy for Adult Acne",
+        "The Healing Effects of Cold Laser Therapy",
+    ],
+)
+def test_a_heading_that_names_a_topic_claims_no_effect(heading: str) -> None:
+    """Stop 35: the readers label a title-case heading with no effect verb (or one that opens as a
+    question or a list of benefits) no claim; the grader had claimed efficacy in 13 such rows."""
+    assert is_topic_heading(heading)
+    assert "efficacy" not in worst(heading), worst(heading)
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Red Light Reduces Wrinkles and Boosts Collagen", "1. Speeds Up Muscle Recovery and Clears Acne"],
+)
+def test_a_heading_that_states_an_effect_keeps_its_claim(heading: str) -> None:
+    assert is_heading(heading) and not is_topic_heading(heading)
+    assert "efficacy" in worst(heading), worst(heading)
+
+
+@given(st.text(alphabet=st.characters(codec="ascii"), max_size=80), st.sampled_from(".!?:"))
+def test_a_sentence_with_closing_punctuation_is_never_a_heading(words: str, stop: str) -> None:
+    assert not is_heading(words + stop)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The clinic uses the most powerful portable LED in the world.", True),
+        ("Our therapists use one of the most powerful lasers on the market today.", True),
+        ("It is considered the most reliable and precise LED device.", True),
+        ("The laser treats the cause rather than simply seeking to manage the symptoms.", True),
+        ("Instead of targeting only symptoms, the light supports the body's own repair.", True),
+        ("The best candidates for laser treatment are people with early hair loss.", False),
+        ("We aim to give customers the best value in quality light therapy products.", False),
+        ("Choosing the best LED mask for your needs takes some reading.", False),
+    ],
+)
+def test_a_device_called_the_best_or_set_against_symptom_relief_is_a_comparison(
+    sentence: str, expected: bool
+) -> None:
+    """Stop 35, from rounds 45-51's misses: "the most powerful ... LED", "one of the most powerful
+    lasers" (comp.best_device, with up to three words between and none of "for", "of", "about",
+    "in" or "to"), "rather than ... symptoms" (comp.other_treatment)."""
+    assert ("comparison" in worst(sentence)) is expected, worst(sentence)

@@ -331,6 +331,10 @@ class Concepts:
     #: no claim in it (:func:`is_about_other_treatment`)
     other_treatment: re.Pattern[str] = field(default_factory=lambda: re.compile("(?!)"))
     other_treatment_light: re.Pattern[str] = field(default_factory=lambda: re.compile("(?!)"))
+    #: a title-case heading that names a topic (``[hedge] heading_topic``) or states no effect
+    #: with a verb (``heading_claim``): no efficacy claim in it (:func:`is_topic_heading`)
+    heading_topic: re.Pattern[str] = field(default_factory=lambda: re.compile("(?!)"))
+    heading_claim: re.Pattern[str] = field(default_factory=lambda: re.compile("(?!)"))
 
 
 def _anchors(*groups: Lexicon) -> tuple[str, ...]:
@@ -361,6 +365,8 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         distanced_unless = re.compile(data["hedge"].get("distanced_unless", never), re.IGNORECASE)
         other_treatment = re.compile(data["hedge"].get("other_treatment", never), re.IGNORECASE)
         other_light = re.compile(data["hedge"].get("other_treatment_light", never), re.IGNORECASE)
+        heading_topic = re.compile(data["hedge"].get("heading_topic", never), re.IGNORECASE)
+        heading_claim = re.compile(data["hedge"].get("heading_claim", never), re.IGNORECASE)
     except (KeyError, TypeError, re.error) as exc:
         raise ValueError(f"concepts.toml: malformed ({exc})") from exc
     for name in ("negator", "harm_strong", "harm_mild", "safety_adjective", "safety_veto", "effect"):
@@ -414,6 +420,8 @@ def parse_concepts(data: dict[str, Any]) -> Concepts:
         distanced_unless=distanced_unless,
         other_treatment=other_treatment,
         other_treatment_light=other_light,
+        heading_topic=heading_topic,
+        heading_claim=heading_claim,
     )
 
 
@@ -936,6 +944,40 @@ def is_about_other_treatment(sentence: str, concepts: Concepts | None = None) ->
     """
     c = concepts or load_concepts()
     return c.other_treatment.match(sentence) is not None and c.other_treatment_light.search(sentence) is None
+
+
+#: words a title-case heading leaves in lower case
+_HEADING_SMALL = frozenset(
+    {"a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "vs", "at", "by"}
+    | {"from", "is", "are", "your", "you", "its", "it", "as", "into"}
+)
+_HEADING_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\w%]*")
+
+
+def is_heading(sentence: str) -> bool:
+    """Is the "sentence" a page's heading: 2-12 words, no closing punctuation, and every word
+    but the small ones ("of", "for", "and") capitalised or a number ("Benefits Of Led Light
+    Masks", "Light Therapy for Adult Acne", "1. Speeds Up Muscle Recovery")?"""
+    s = sentence.strip()
+    if not s or s[-1] in ".!?:;,\"”’)'":
+        return False
+    words = _HEADING_WORD.findall(s)
+    content = [w for w in words if w.lower() not in _HEADING_SMALL]
+    if not 2 <= len(words) <= 12 or not content:
+        return False
+    return all(w[0].isupper() or w[0].isdigit() for w in content)
+
+
+def is_topic_heading(sentence: str, concepts: Concepts | None = None) -> bool:
+    """Is the sentence a heading that names a topic rather than claiming an effect?  "Benefits Of
+    Led Light Masks", "How LED Light Helps Skin", "Light Therapy for Adult Acne" are; "Speeds Up
+    Muscle Recovery and Reduces Inflammation" and "Red Light Could Improve Your Eyesight" are not
+    (``[hedge] heading_topic`` and ``heading_claim``).  The extractor makes no efficacy claim in
+    such a heading; the readers label them none (concepts.toml says how many)."""
+    if not is_heading(sentence):
+        return False
+    c = concepts or load_concepts()
+    return c.heading_topic.match(sentence) is not None or c.heading_claim.search(sentence) is None
 
 
 def is_side_effect_talk(sentence: str, concepts: Concepts | None = None) -> bool:

@@ -355,7 +355,7 @@ class _Extractor:
         self._may_match: dict[tuple[str, int], set[int] | None] = {}
         #: per sentence, whether it frames its claims as someone else's and whether it is about
         #: another treatment (see :meth:`_set_aside`)
-        self._aside_by_sentence: dict[int, tuple[bool, bool]] = {}
+        self._aside_by_sentence: dict[int, tuple[bool, bool, bool]] = {}
         #: the frames' words of each sentence they read, read again by the classifier
         self._toks: dict[int, _Tokens] = {}
         self._mechanism_sentences: set[int] = set()
@@ -1197,15 +1197,25 @@ class _Extractor:
         that frames it as someone else's ("its developers claim it heals ...":
         :func:`photodose.claims.concepts.is_distanced`), or any claim in a sentence about another
         treatment with nothing of light in it ("Prescription drugs can be very effective":
-        :func:`photodose.claims.concepts.is_about_other_treatment`).  One reading per sentence."""
-        from photodose.claims.concepts import is_about_other_treatment, is_distanced
+        :func:`photodose.claims.concepts.is_about_other_treatment`), or an efficacy claim in a
+        heading that names a topic ("Benefits Of Led Light Masks":
+        :func:`photodose.claims.concepts.is_topic_heading`).  One reading per sentence."""
+        from photodose.claims.concepts import is_about_other_treatment, is_distanced, is_topic_heading
 
         flags = self._aside_by_sentence.get(cl.sentence_index)
         if flags is None:
-            flags = (is_distanced(cl.sentence), is_about_other_treatment(cl.sentence))
+            flags = (
+                is_distanced(cl.sentence),
+                is_about_other_treatment(cl.sentence),
+                is_topic_heading(cl.sentence),
+            )
             self._aside_by_sentence[cl.sentence_index] = flags
-        distanced, other_treatment = flags
-        return other_treatment or (distanced and cl.category != "regulatory")
+        distanced, other_treatment, topic_heading = flags
+        return (
+            other_treatment
+            or (distanced and cl.category != "regulatory")
+            or (topic_heading and cl.category == "efficacy")
+        )
 
     # -- classifier backstop ----------------------------------------------------------
     def run_classifier(self) -> None:
