@@ -180,6 +180,8 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round49.toml", frozenset((49030, 49167, 49310))),
     (_DATA / "claims_heldout_round50.toml", frozenset((50082, 50161, 50197, 50203, 50242))),
     (_DATA / "claims_heldout_round51.toml", frozenset((51218, 51258))),
+    (_DATA / "claims_heldout_round52.toml", frozenset((52038, 52097, 52200, 52236, 52245, 52248))),
+    (_DATA / "claims_heldout_round53.toml", frozenset()),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (
