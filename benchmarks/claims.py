@@ -182,6 +182,8 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round51.toml", frozenset((51218, 51258))),
     (_DATA / "claims_heldout_round52.toml", frozenset((52038, 52097, 52200, 52236, 52245, 52248))),
     (_DATA / "claims_heldout_round53.toml", frozenset()),
+    (_DATA / "claims_heldout_round54.toml", frozenset()),
+    (_DATA / "claims_heldout_round55.toml", frozenset((55221, 55242))),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (

@@ -793,3 +793,36 @@ def test_a_device_called_the_best_or_set_against_symptom_relief_is_a_comparison(
     lasers" (comp.best_device, with up to three words between and none of "for", "of", "about",
     "in" or "to"), "rather than ... symptoms" (comp.other_treatment)."""
     assert ("comparison" in worst(sentence)) is expected, worst(sentence)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category", "grade"),
+    [
+        # stop 35, from rounds 52-55's misses (read after their first runs)
+        ("It does not reach the uterus or placenta.", "safety", "unsupported"),
+        ("The light does not penetrate deeply enough to reach the placenta.", "safety", "unsupported"),
+        ("It does not involve the use of drugs or any surgery.", "safety", "partly_supported"),
+        ("The panels do not get warm or even hot.", "safety", "partly_supported"),
+        ("Laser therapy is not a thermal modality.", "safety", "partly_supported"),
+        ("Unlike harsh topical treatments, red light is gentle on the skin.", "comparison", "unsupported"),
+        ("Unlike conventional heat sources, infrared light reaches the joints.", "comparison", "unsupported"),
+        ("Light therapy is longer lasting than pain medications.", "comparison", "unsupported"),
+        ("Unlike medications - the mask does not enter the bloodstream.", "comparison", "unsupported"),
+    ],
+)
+def test_rounds_52_to_55_misses_are_found(sentence: str, category: str, grade: str) -> None:
+    assert worst(sentence).get(category) == grade, worst(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Retinol, topical vitamin C, micro-needling and peptides will all increase your collagen.",
+        "Retinol, a vitamin A derivative, is the gold standard for refining skin texture.",
+        "Cold laser should avoid the gravid uterus.",
+    ],
+)
+def test_skincare_actives_and_pregnancy_warnings_carry_no_light_claim(sentence: str) -> None:
+    """A skincare active as the subject, with nothing of light, is another treatment's claim
+    (concepts.toml other_treatment); a warning to keep off the uterus is no safety promise."""
+    assert not {c for c in worst(sentence) if c in ("safety", "efficacy", "mechanism")}, worst(sentence)
