@@ -820,9 +820,11 @@ def test_rounds_52_to_55_misses_are_found(sentence: str, category: str, grade: s
         "Retinol, topical vitamin C, micro-needling and peptides will all increase your collagen.",
         "Retinol, a vitamin A derivative, is the gold standard for refining skin texture.",
         "Cold laser should avoid the gravid uterus.",
+        "If the panel does not get warm, check the plug.",
     ],
 )
 def test_skincare_actives_and_pregnancy_warnings_carry_no_light_claim(sentence: str) -> None:
     """A skincare active as the subject, with nothing of light, is another treatment's claim
-    (concepts.toml other_treatment); a warning to keep off the uterus is no safety promise."""
+    (concepts.toml other_treatment); a warning to keep off the uterus is no safety promise, nor
+    is a condition on the device's warmth (safe.generic's excludes)."""
     assert not {c for c in worst(sentence) if c in ("safety", "efficacy", "mechanism")}, worst(sentence)
