@@ -2,7 +2,7 @@
 
 The learned model's efficacy claim that the rules read no indication for is graded unsupported
 (``efficacy.unread``), unless its sentence only praises and names no outcome (``[efficacy]
-unread_generic`` without ``unread_named`` in rules.toml; ``grade._praise_only``): then not
+unread_generic`` without ``unread_named`` in rules.toml; ``grade.is_praise_only``): then not
 checkable, as the guide grades "it really works".  This reads every development row, keeps those
 whose only efficacy claims are such learned claims, and counts the readers' efficacy grade for
 the praise-only sentences and the others.  Run:
@@ -24,13 +24,13 @@ sys.path.insert(0, str(ROOT / "benchmarks" / "claims_model"))
 from post_hoc import write_measurement  # noqa: E402
 
 import claims  # noqa: E402
+from photodose.claims.grade import is_praise_only  # noqa: E402
 from photodose.claims.rules import load_rules  # noqa: E402
 
 
 def measure() -> dict[str, Any]:
     rules = load_rules()
-    generic, named = rules.efficacy_unread_generic, rules.efficacy_unread_named
-    assert generic is not None and named is not None, "rules.toml [efficacy] unread_generic/named"
+    assert rules.efficacy_unread_generic is not None, "rules.toml [efficacy] unread_generic/named"
     rows, contexts = claims.load_development()
     tally: dict[str, Counter[str]] = {"praise_only": Counter(), "names_something": Counter()}
     praise: list[dict[str, Any]] = []
@@ -40,7 +40,7 @@ def measure() -> dict[str, Any]:
             g.claim.rule_id == "learned.efficacy" and g.claim.kind == "unspecified" for g in eff
         ):
             continue
-        only_praise = generic.search(r["sentence"]) is not None and named.search(r["sentence"]) is None
+        only_praise = is_praise_only(r["sentence"], rules)
         readers = claims.labels_of(r).get("efficacy", "none")
         tally["praise_only" if only_praise else "names_something"][readers] += 1
         if only_praise:

@@ -353,8 +353,8 @@ class _Extractor:
         self._held: list[frozenset[str]] = []
         #: per expression (its pattern and flags), the sentences holding one of its required literals
         self._may_match: dict[tuple[str, int], set[int] | None] = {}
-        #: per sentence, whether it frames its claims as someone else's and whether it is about
-        #: another treatment (see :meth:`_set_aside`)
+        #: per sentence, whether it frames its claims as someone else's, whether it is about
+        #: another treatment and whether it is a heading that names a topic (see :meth:`_set_aside`)
         self._aside_by_sentence: dict[int, tuple[bool, bool, bool]] = {}
         #: the frames' words of each sentence they read, read again by the classifier
         self._toks: dict[int, _Tokens] = {}

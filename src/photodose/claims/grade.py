@@ -352,7 +352,7 @@ _FINDING_TEXT = {
 }
 
 
-def _praise_only(sentence: str, rules: Rules) -> bool:
+def is_praise_only(sentence: str, rules: Rules) -> bool:
     """Does the sentence only praise, naming no outcome ("This leads to numerous benefits")?
     (``[efficacy] unread_generic`` without ``unread_named``.)"""
     generic, named = rules.efficacy_unread_generic, rules.efficacy_unread_named
@@ -366,7 +366,7 @@ def _praise_only(sentence: str, rules: Rules) -> bool:
 
 def _efficacy(claim: Claim, ctx: ClaimContext | None, rules: Rules) -> _Result:
     if claim.kind == "unspecified":
-        if claim.rule_id.startswith("learned.") and not _praise_only(claim.sentence, rules):
+        if claim.rule_id.startswith("learned.") and not is_praise_only(claim.sentence, rules):
             # the learned model read an effect in words none of the indications matches; every
             # indication with a trial in the evidence database is one of them, so none covers it
             return _Result("efficacy.unread", {"device": _device(ctx)})
