@@ -184,6 +184,8 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round53.toml", frozenset()),
     (_DATA / "claims_heldout_round54.toml", frozenset()),
     (_DATA / "claims_heldout_round55.toml", frozenset((55221, 55242))),
+    (_DATA / "claims_heldout_round56.toml", frozenset()),
+    (_DATA / "claims_heldout_round57.toml", frozenset((57090, 57102))),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (
