@@ -828,3 +828,44 @@ def test_skincare_actives_and_pregnancy_warnings_carry_no_light_claim(sentence: 
     (concepts.toml other_treatment); a warning to keep off the uterus is no safety promise, nor
     is a condition on the device's warmth (safe.generic's excludes)."""
     assert not {c for c in worst(sentence) if c in ("safety", "efficacy", "mechanism")}, worst(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # paraphrases of round 56's rows (development since its first run), in no data file
+        "Physical therapy works to increase the strength and endurance of weak hip muscles.",
+        "Massage further eases the knots and tenderness of these muscles.",
+        "Chiropractic care can help restore the alignment of the spine.",
+    ],
+)
+def test_another_hands_on_therapy_as_the_subject_carries_no_light_claim(sentence: str) -> None:
+    """Physical therapy, massage, chiropractic care, acupuncture, stretching or exercise as the
+    subject, with nothing of light, is another treatment's claim (concepts.toml other_treatment)."""
+    assert not {c for c in worst(sentence) if c in ("efficacy", "mechanism")}, worst(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "In our clinic we have seen remarkable results treating stiff shoulders with the laser.",
+        "I have successfully treated chronic heel pain with this laser.",
+        "A protocol we find very effective for tennis elbow is laser plus stretching.",
+    ],
+)
+def test_a_practitioners_own_success_is_an_endorsement(sentence: str) -> None:
+    """A practitioner's account of success with it is an anecdote offered as backing
+    (end.practitioner_success): an endorsement, unsupported."""
+    assert worst(sentence).get("endorsement") == "unsupported", worst(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "If we find it effective, we will tell you.",
+        "We have not seen results from the cheaper masks.",
+        "Ask your doctor whether I have had success with this.",
+    ],
+)
+def test_no_practitioner_success_in_a_condition_a_denial_or_a_question(sentence: str) -> None:
+    assert "endorsement" not in worst(sentence), worst(sentence)
