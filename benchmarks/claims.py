@@ -186,6 +186,7 @@ LATER_ROUNDS: tuple[tuple[Path, frozenset[int]], ...] = (
     (_DATA / "claims_heldout_round55.toml", frozenset((55221, 55242))),
     (_DATA / "claims_heldout_round56.toml", frozenset()),
     (_DATA / "claims_heldout_round57.toml", frozenset((57090, 57102))),
+    (_DATA / "claims_heldout_round58.toml", frozenset()),
 )
 #: Development batches written after round 5 by labellers blind to the grader; loaded when present.
 GROW_FILES = (

@@ -2,7 +2,7 @@
 
 The grader finds a claim only where its rules, concept frames or classifier recognise the
 wording, and on copy it was not written from that is about two claims in three
-(``data/claims/measured_detection.toml``: the first run on each of fifty-one fresh rounds of
+(``data/claims/measured_detection.toml``: the first run on each of fifty-two fresh rounds of
 labelled copy, docs/claims.md).  A report that lists claims, or says it found none, must say so:
 a claim it did not list has not been checked, and "no claims found" is not "no claims made".
 
