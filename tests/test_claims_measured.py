@@ -5,7 +5,6 @@ it: a listed claim is not all the claims, and "no claims found" is not "no claim
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import photodose.cli.claims_cmd as claims_cmd
+from claims_results import first_runs
 from photodose.claims.measured import (
     MeasuredDetectionError,
     load_measured_detection,
@@ -23,9 +23,6 @@ from photodose.claims.measured import (
     parse_measured_detection,
 )
 from photodose.cli.app import app
-
-RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "claims.json"
-FIRST_RUN = re.compile(r"round(\d+)_first_run")
 
 
 def _shipped() -> dict[str, Any]:
@@ -35,8 +32,8 @@ def _shipped() -> dict[str, Any]:
 
 def _recomputed(first: int, last: int) -> dict[str, Any]:
     """The data file's figures, from the recorded first runs (benchmarks/claims.py --fresh)."""
-    results = json.loads(RESULTS.read_text(encoding="utf-8"))
-    runs = [results[f"round{n}_first_run"] for n in range(first, last + 1)]
+    recorded = first_runs()
+    runs = [recorded[n] for n in range(first, last + 1)]
     cats = [m for r in runs for m in r["per_category"].values()]
     tp, fp, support = (sum(m[k] for m in cats) for k in ("tp", "fp", "support"))
     pairs = sum(r["graded_pairs"] for r in runs)
@@ -67,8 +64,7 @@ def _recomputed(first: int, last: int) -> dict[str, Any]:
 
 def test_the_shipped_figures_are_the_recorded_first_runs() -> None:
     data = _shipped()
-    results = json.loads(RESULTS.read_text(encoding="utf-8"))
-    recorded = sorted(int(m.group(1)) for k in results if (m := FIRST_RUN.fullmatch(k)))
+    recorded = sorted(first_runs())
     # every fresh round from the first labelled twice on is in the figures: a new first run
     # must be added to the data file when it is recorded
     assert data["last_round"] == max(recorded)

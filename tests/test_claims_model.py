@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from claims_results import first_runs
 from photodose.claims import assess_text, extract_claims
 from photodose.claims import learned as learned_mod
 from photodose.claims.learned import LearnedModelError, load_card, load_model, model_dir, parse_card
@@ -225,12 +225,7 @@ def test_the_doubt_figures_are_the_measured_ones() -> None:
     assert marks["values"] == data["use"]["doubt"] == rec["veto_chosen"]
     # what a mark is said to be worth: every fresh round's first run since it shipped, pooled
     measured = data["doubt_measured"]
-    results = json.loads((ROOT / "benchmarks" / "results" / "claims.json").read_text(encoding="utf-8"))
-    runs = {
-        int(m.group(1)): v["doubt_marks"]
-        for k, v in results.items()
-        if (m := re.fullmatch(r"round(\d+)_first_run", k)) and "doubt_marks" in v
-    }
+    runs = {n: run["doubt_marks"] for n, run in first_runs().items() if "doubt_marks" in run}
     assert min(runs) == measured["first_round"] == 44
     # a new round's first run must be added to the card when it is recorded
     assert max(runs) == measured["last_round"]
